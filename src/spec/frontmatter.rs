@@ -1,0 +1,567 @@
+//! The frontmatter as chant reads it. The typed struct mirrors chant's own
+//! (same fields, same types, same YAML engine), so deserialising it accepts
+//! and rejects exactly what chant does. Where chant stops at the first bad
+//! value with one position-less message, [`read_frontmatter`] finds every
+//! bad value and where it is.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use crate::syntax::yaml::{self, YamlEntry, YamlNode, YamlOutline};
+use crate::text::TextRange;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecType {
+    #[default]
+    Code,
+    Task,
+    Driver,
+    Documentation,
+    Research,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecStatus {
+    #[default]
+    Pending,
+    InProgress,
+    Paused,
+    Completed,
+    Failed,
+    NeedsAttention,
+    Ready,
+    Blocked,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    Passed,
+    Failed,
+    Partial,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    #[default]
+    Pending,
+    Approved,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct Approval {
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub status: ApprovalStatus,
+    pub by: Option<String>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RetryState {
+    pub attempts: u64,
+    pub last_retry_time: u64,
+    pub next_retry_time: u64,
+}
+
+/// chant's frontmatter, field for field.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct ChantFrontmatter {
+    #[serde(default)]
+    pub r#type: SpecType,
+    #[serde(default)]
+    pub status: SpecStatus,
+    #[serde(default, deserialize_with = "string_or_list")]
+    pub depends_on: Option<Vec<String>>,
+    pub labels: Option<Vec<String>>,
+    pub target_files: Option<Vec<String>>,
+    pub context: Option<Vec<String>>,
+    pub prompt: Option<String>,
+    pub branch: Option<String>,
+    pub commits: Option<Vec<String>>,
+    pub completed_at: Option<String>,
+    pub model: Option<String>,
+    pub tracks: Option<Vec<String>>,
+    pub informed_by: Option<Vec<String>>,
+    pub origin: Option<Vec<String>>,
+    pub schedule: Option<String>,
+    pub source_branch: Option<String>,
+    pub target_branch: Option<String>,
+    pub conflicting_files: Option<Vec<String>>,
+    pub blocked_specs: Option<Vec<String>>,
+    pub original_spec: Option<String>,
+    pub last_verified: Option<String>,
+    pub verification_status: Option<VerificationStatus>,
+    pub verification_failures: Option<Vec<String>>,
+    pub replayed_at: Option<String>,
+    pub replay_count: Option<u32>,
+    pub original_completed_at: Option<String>,
+    pub derived_fields: Option<Vec<String>>,
+    pub approval: Option<Approval>,
+    pub members: Option<Vec<String>>,
+    pub output_schema: Option<String>,
+    pub public: Option<bool>,
+    pub retry_state: Option<RetryState>,
+}
+
+/// `depends_on` takes one string or a list of strings; plain scalars of any
+/// kind read as strings, as everywhere else in chant.
+fn string_or_list<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<String>>, D::Error> {
+    struct StringOrList;
+    impl<'de> Visitor<'de> for StringOrList {
+        type Value = Option<Vec<String>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a spec ID or a list of spec IDs")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(vec![v.to_string()]))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(vec![v.to_string()]))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(vec![v.to_string()]))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(Some(vec![v.to_string()]))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(vec![v.to_string()]))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<String>()? {
+                out.push(item);
+            }
+            Ok(Some(out))
+        }
+    }
+    deserializer.deserialize_any(StringOrList)
+}
+
+/// The frontmatter of one spec: its shape with ranges, the values chant
+/// reads, and every reason chant would reject it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Frontmatter {
+    pub outline: YamlOutline,
+    /// What chant reads. When chant rejects the file these are the values of
+    /// the entries that are fine on their own, so the rest of the analysis
+    /// still has something to work with.
+    pub values: ChantFrontmatter,
+    /// Empty when chant accepts the frontmatter.
+    pub rejections: Vec<Rejection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub range: TextRange,
+    pub kind: RejectionKind,
+    /// The YAML engine's own words, without its position.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// The YAML itself does not parse.
+    Syntax,
+    /// A value that is not one of the field's words. `field` is a path such
+    /// as `status` or `approval.status`.
+    UnknownValue { field: String, value: String },
+    /// A value of the wrong shape or type (`labels: foo`, `replay_count: "3"`).
+    WrongType {
+        field: String,
+        found: String,
+        expected: String,
+    },
+    /// A known field given twice.
+    DuplicateKey { key: String },
+    /// A map missing a field chant requires (inside `retry_state`).
+    MissingField { field: String, missing: String },
+    /// The frontmatter is not a map of fields at all.
+    NotAMapping,
+}
+
+/// Read `text[yaml]` as chant would, locating every value chant would stop on.
+pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
+    let outline = yaml::outline(text, yaml.clone());
+    let mut source = text[yaml.clone()].to_string();
+    let mut rejections = Vec::new();
+    let mut blanked: Vec<TextRange> = Vec::new();
+
+    // Each round finds the first value chant stops on, records it, blanks
+    // its entry and tries again, until the rest parses.
+    for _ in 0..=outline.entries.len() + 1 {
+        let error = match serde_yaml_ng::from_str::<ChantFrontmatter>(&source) {
+            Ok(values) => {
+                return Frontmatter {
+                    outline,
+                    values,
+                    rejections,
+                }
+            }
+            Err(error) => error,
+        };
+        let (path, detail) = split_error(&error.to_string());
+        let at = error
+            .location()
+            .map(|l| yaml.start + mark_to_offset(&source, l.line(), l.column()))
+            .unwrap_or(yaml.start);
+        let entry = entry_for(&outline, &path, at);
+        let kind = classify(&path, &detail, entry);
+        let range = rejection_range(&outline, &kind, entry, at, text);
+        rejections.push(Rejection {
+            range,
+            kind,
+            detail,
+        });
+        match entry {
+            Some(entry) if !blanked.contains(&entry.range) => {
+                blank(
+                    &mut source,
+                    entry.range.start - yaml.start..entry.range.end - yaml.start,
+                );
+                blanked.push(entry.range.clone());
+            }
+            _ => break,
+        }
+    }
+    Frontmatter {
+        outline,
+        values: ChantFrontmatter::default(),
+        rejections,
+    }
+}
+
+/// serde_yaml messages read `path: message at line L column C`.
+fn split_error(message: &str) -> (String, String) {
+    let message = match message.rfind(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    match message.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') && !path.is_empty() => {
+            (path.to_string(), rest.to_string())
+        }
+        _ => (String::new(), message.to_string()),
+    }
+}
+
+/// The top-level entry an error belongs to: by the error's field path when it
+/// names one, else by position.
+fn entry_for<'o>(outline: &'o YamlOutline, path: &str, at: usize) -> Option<&'o YamlEntry> {
+    let top = path.split(['.', '[']).next().unwrap_or("");
+    let by_position = outline
+        .entries
+        .iter()
+        .find(|e| e.range.start <= at && at < e.range.end.max(e.range.start + 1));
+    if !top.is_empty() {
+        if let Some(e) = by_position.filter(|e| e.key == top) {
+            return Some(e);
+        }
+        if let Some(e) = outline.entries.iter().find(|e| e.key == top) {
+            return Some(e);
+        }
+    }
+    by_position
+}
+
+fn classify(path: &str, detail: &str, entry: Option<&YamlEntry>) -> RejectionKind {
+    if path.is_empty() && detail.contains("expected struct ChantFrontmatter") {
+        return RejectionKind::NotAMapping;
+    }
+    if let Some(rest) = detail.strip_prefix("unknown variant `") {
+        let value = rest.split('`').next().unwrap_or("").to_string();
+        return RejectionKind::UnknownValue {
+            field: path.to_string(),
+            value,
+        };
+    }
+    if let Some(rest) = detail.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return RejectionKind::WrongType {
+            field: path.to_string(),
+            found: found.to_string(),
+            expected: expected.to_string(),
+        };
+    }
+    if let Some(rest) = detail.strip_prefix("invalid value: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return RejectionKind::WrongType {
+            field: path.to_string(),
+            found: found.to_string(),
+            expected: expected.to_string(),
+        };
+    }
+    if let Some(rest) = detail.strip_prefix("duplicate field `") {
+        return RejectionKind::DuplicateKey {
+            key: rest.split('`').next().unwrap_or("").to_string(),
+        };
+    }
+    if let Some(rest) = detail.strip_prefix("missing field `") {
+        let missing = rest.split('`').next().unwrap_or("").to_string();
+        let field = if path.is_empty() {
+            entry.map(|e| e.key.clone()).unwrap_or_default()
+        } else {
+            path.to_string()
+        };
+        return RejectionKind::MissingField { field, missing };
+    }
+    RejectionKind::Syntax
+}
+
+fn rejection_range(
+    outline: &YamlOutline,
+    kind: &RejectionKind,
+    entry: Option<&YamlEntry>,
+    at: usize,
+    text: &str,
+) -> TextRange {
+    match kind {
+        RejectionKind::DuplicateKey { key } => {
+            // Point at the second occurrence: the first one is what the user meant to keep.
+            let mut same = outline.entries.iter().filter(|e| &e.key == key);
+            let first = same.next();
+            same.next()
+                .or(first)
+                .map(|e| e.key_range.clone())
+                .unwrap_or(at..at)
+        }
+        RejectionKind::MissingField { .. } => entry.map(|e| e.key_range.clone()).unwrap_or(at..at),
+        RejectionKind::Syntax => at..next_char(text, at),
+        _ => {
+            let node = entry
+                .and_then(|e| e.value.as_ref())
+                .and_then(|v| smallest_node_at(v, at));
+            match node {
+                Some(node) if !node.range.is_empty() => node.range.clone(),
+                _ => entry
+                    .map(|e| e.key_range.clone())
+                    .unwrap_or(at..next_char(text, at)),
+            }
+        }
+    }
+}
+
+fn smallest_node_at(node: &YamlNode, at: usize) -> Option<&YamlNode> {
+    if !(node.range.start <= at && at <= node.range.end) {
+        return None;
+    }
+    let children = node
+        .items()
+        .iter()
+        .chain(node.entries().iter().filter_map(|e| e.value.as_ref()));
+    for child in children {
+        if let Some(found) = smallest_node_at(child, at) {
+            return Some(found);
+        }
+    }
+    Some(node)
+}
+
+fn next_char(text: &str, at: usize) -> usize {
+    text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
+}
+
+/// Replace a range with spaces, keeping line breaks so offsets stay put.
+fn blank(source: &mut String, range: TextRange) {
+    let replaced: String = source[range.clone()]
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .collect();
+    // Multi-byte characters become one space each: pad to keep the length.
+    let padded = format!("{replaced:<width$}", width = range.len());
+    let padded: String = padded.chars().take(range.len()).collect();
+    source.replace_range(range, &padded);
+}
+
+/// libyaml reports 1-based lines and 1-based columns counted in characters,
+/// breaking lines at `\n`, `\r\n`, `\r` (and the Unicode line separators).
+pub fn mark_to_offset(source: &str, line: usize, column: usize) -> usize {
+    let mut current = 1;
+    let mut chars = source.char_indices().peekable();
+    let mut line_start = 0;
+    while current < line {
+        let Some((i, c)) = chars.next() else {
+            return source.len();
+        };
+        let is_break = match c {
+            '\r' => {
+                if chars.peek().is_some_and(|(_, n)| *n == '\n') {
+                    chars.next();
+                }
+                true
+            }
+            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => true,
+            _ => false,
+        };
+        if is_break {
+            current += 1;
+            line_start = chars.peek().map_or(source.len(), |(j, _)| *j);
+        }
+        let _ = i;
+    }
+    source[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(source.len(), |(i, _)| line_start + i)
+}
+
+impl SpecType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecType::Code => "code",
+            SpecType::Task => "task",
+            SpecType::Driver => "driver",
+            SpecType::Documentation => "documentation",
+            SpecType::Research => "research",
+            SpecType::Group => "group",
+        }
+    }
+}
+
+impl SpecStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpecStatus::Pending => "pending",
+            SpecStatus::InProgress => "in_progress",
+            SpecStatus::Paused => "paused",
+            SpecStatus::Completed => "completed",
+            SpecStatus::Failed => "failed",
+            SpecStatus::NeedsAttention => "needs_attention",
+            SpecStatus::Ready => "ready",
+            SpecStatus::Blocked => "blocked",
+            SpecStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Done, as far as dependents are concerned.
+    pub fn satisfies_dependents(self) -> bool {
+        matches!(self, SpecStatus::Completed | SpecStatus::Cancelled)
+    }
+}
+
+impl ApprovalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(yaml: &str) -> Frontmatter {
+        read_frontmatter(yaml, 0..yaml.len())
+    }
+
+    #[test]
+    fn accepts_what_chant_accepts() {
+        let fm =
+            read("type: research\nstatus: completed\nmodel: 4\ndepends_on: 001\nlabels: [a, 1]\n");
+        assert!(fm.rejections.is_empty());
+        assert_eq!(fm.values.r#type, SpecType::Research);
+        assert_eq!(fm.values.model.as_deref(), Some("4"));
+        assert_eq!(fm.values.depends_on, Some(vec!["001".to_string()]));
+        assert_eq!(
+            fm.values.labels,
+            Some(vec!["a".to_string(), "1".to_string()])
+        );
+    }
+
+    #[test]
+    fn reports_every_bad_value_and_keeps_the_good_ones() {
+        let yaml = "status: open\nlabels: foo\ntype: conflict\nreplay_count: \"3\"\nprompt: standard\napproval:\n  status: aproved\n";
+        let fm = read(yaml);
+        let found: Vec<_> = fm
+            .rejections
+            .iter()
+            .map(|r| (&yaml[r.range.clone()], r.kind.clone()))
+            .collect();
+        assert_eq!(found.len(), 5, "{found:#?}");
+        assert_eq!(
+            found[0],
+            (
+                "open",
+                RejectionKind::UnknownValue {
+                    field: "status".into(),
+                    value: "open".into()
+                }
+            )
+        );
+        assert!(
+            matches!(&found[1], ("foo", RejectionKind::WrongType { field, .. }) if field == "labels")
+        );
+        assert_eq!(found[2].0, "conflict");
+        assert_eq!(found[3].0, "\"3\"");
+        assert_eq!(
+            found[4],
+            (
+                "aproved",
+                RejectionKind::UnknownValue {
+                    field: "approval.status".into(),
+                    value: "aproved".into()
+                }
+            )
+        );
+        assert_eq!(fm.values.prompt.as_deref(), Some("standard"));
+    }
+
+    #[test]
+    fn duplicate_keys_point_at_the_second() {
+        let yaml = "status: pending\ntype: code\nstatus: completed\n";
+        let fm = read(yaml);
+        assert_eq!(fm.rejections.len(), 1);
+        assert_eq!(
+            fm.rejections[0].kind,
+            RejectionKind::DuplicateKey {
+                key: "status".into()
+            }
+        );
+        assert_eq!(fm.rejections[0].range, 27..33);
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let yaml = "type: code\nlabels: [a, b\nstatus: pending\n";
+        let fm = read(yaml);
+        assert_eq!(fm.rejections[0].kind, RejectionKind::Syntax);
+        assert!(fm.rejections[0].range.start >= 11, "{:?}", fm.rejections);
+    }
+
+    #[test]
+    fn not_a_mapping() {
+        let fm = read("- a\n- b\n");
+        assert_eq!(fm.rejections[0].kind, RejectionKind::NotAMapping);
+    }
+
+    #[test]
+    fn libyaml_marks() {
+        assert_eq!(mark_to_offset("ab\r\nc😀d", 2, 3), 9);
+        assert_eq!(mark_to_offset("a\rb", 2, 1), 2);
+        assert_eq!(mark_to_offset("a", 5, 1), 1);
+    }
+}
