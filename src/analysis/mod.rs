@@ -1,1 +1,273 @@
-//! placeholder
+//! Diagnostics: what chant will accept, reject and count in one spec, at
+//! exact places. Pure: a spec model and the facts about its workspace in, a
+//! list of diagnostics out. The same function serves the editor and
+//! `chant-lsp check`, so both always agree.
+
+pub mod codes;
+mod criteria;
+mod frontmatter;
+mod layout;
+mod lint;
+mod references;
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+pub use codes::{Code, Severity};
+
+use crate::spec::frontmatter::SpecStatus;
+use crate::spec::SpecModel;
+use crate::text::TextRange;
+use crate::workspace::config::ChantConfig;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub range: TextRange,
+    pub message: String,
+    /// A text edit that fixes the problem, when there is an obvious one.
+    pub fix: Option<Fix>,
+}
+
+/// An edit to the spec's own text that resolves a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<(TextRange, String)>,
+}
+
+impl Diagnostic {
+    fn new(code: Code, range: TextRange, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            range,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        range: TextRange,
+        text: impl Into<String>,
+    ) -> Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            edits: vec![(range, text.into())],
+        });
+        self
+    }
+
+    fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// What a spec ID resolves to, as chant's lint sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecLookup {
+    /// A top-level spec that chant parses.
+    Found {
+        status: SpecStatus,
+        title: Option<String>,
+    },
+    /// A top-level spec file chant cannot parse.
+    Unparseable,
+    /// A spec in a subfolder of `.chant/specs`, which `chant lint` never reads.
+    Nested {
+        path: PathBuf,
+    },
+    Archived {
+        path: PathBuf,
+    },
+    Missing,
+}
+
+/// What a path in the frontmatter points at, resolved against the chant root
+/// (where chant runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathState {
+    File,
+    Directory,
+    Missing,
+}
+
+/// Facts about the rest of the workspace that the rules need. Implemented by
+/// the workspace index; tests implement it with plain maps.
+pub trait WorkspaceFacts {
+    fn config(&self) -> &ChantConfig;
+    fn lookup_spec(&self, id: &str) -> SpecLookup;
+    fn prompt_exists(&self, name: &str) -> bool;
+    /// Names of the prompts that have a file, for suggestions.
+    fn prompt_names(&self) -> Vec<String>;
+    /// A known spec ID close to `id` (a likely typo), for suggestions.
+    fn closest_spec_id(&self, id: &str) -> Option<String>;
+    fn path_state(&self, relative: &str) -> PathState;
+    /// True when the path leads outside the chant root (`..`, absolute, or a
+    /// symlink out).
+    fn escapes_root(&self, relative: &str) -> bool;
+    fn glob_matches_any(&self, pattern: &str) -> bool;
+}
+
+/// Which spec is being diagnosed.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecContext<'a> {
+    pub id: &'a str,
+}
+
+/// Every diagnostic for one spec, in text order.
+pub fn diagnose(
+    text: &str,
+    model: &SpecModel,
+    spec: SpecContext,
+    ws: &dyn WorkspaceFacts,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let cx = Cx {
+        text,
+        model,
+        spec,
+        ws,
+    };
+    layout::check(&cx, &mut out);
+    frontmatter::check(&cx, &mut out);
+    lint::check(&cx, &mut out);
+    references::check(&cx, &mut out);
+    criteria::check(&cx, &mut out);
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out
+}
+
+/// The diagnostic for a file chant cannot read as text.
+pub fn invalid_utf8(error: &std::str::Utf8Error) -> Diagnostic {
+    let at = error.valid_up_to();
+    Diagnostic::new(
+        Code::InvalidUtf8,
+        at..at,
+        format!(
+            "This file is not UTF-8 text (invalid byte at offset {at}): chant cannot read it and reports a parse error."
+        ),
+    )
+}
+
+/// The diagnostic for a spec file that cannot be read at all.
+pub fn unreadable(error: &std::io::Error) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidUtf8,
+        0..0,
+        format!(
+            "This file cannot be read ({error}): chant cannot load it and reports a parse error."
+        ),
+    )
+}
+
+/// The diagnostic for a file too large to analyse.
+pub fn too_large(bytes: u64) -> Diagnostic {
+    Diagnostic::new(
+        Code::FileTooLarge,
+        0..0,
+        format!(
+            "This file is {} MB: chant-lsp analyses spec files up to {} MB, so it is not checked.",
+            bytes / (1024 * 1024),
+            crate::workspace::files::MAX_SPEC_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// Drops diagnostics whose codes the user switched off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    disabled: HashSet<Code>,
+}
+
+impl Filter {
+    /// Accepts codes with or without the `chant/` prefix; returns the names
+    /// it did not recognise.
+    pub fn new<S: AsRef<str>>(disabled: impl IntoIterator<Item = S>) -> (Filter, Vec<String>) {
+        let mut filter = Filter::default();
+        let mut unknown = Vec::new();
+        for name in disabled {
+            match Code::parse(name.as_ref()) {
+                Some(code) => {
+                    filter.disabled.insert(code);
+                }
+                None => unknown.push(name.as_ref().to_string()),
+            }
+        }
+        (filter, unknown)
+    }
+
+    pub fn allows(&self, code: Code) -> bool {
+        !self.disabled.contains(&code)
+    }
+
+    pub fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
+        diagnostics.retain(|d| self.allows(d.code));
+    }
+}
+
+/// Shared inputs of the rule modules.
+struct Cx<'a> {
+    text: &'a str,
+    model: &'a SpecModel,
+    spec: SpecContext<'a>,
+    ws: &'a dyn WorkspaceFacts,
+}
+
+impl Cx<'_> {
+    /// Where a diagnostic about the whole spec goes: the title, else the
+    /// first line of the file.
+    fn spec_anchor(&self) -> TextRange {
+        if let Some(title) = &self.model.body.title {
+            return title.range.clone();
+        }
+        let start = self.model.layout.trimmed.start;
+        let end = self.text[start..]
+            .find(['\n', '\r'])
+            .map_or(self.text.len(), |n| start + n);
+        start..end
+    }
+
+    /// The key range of a top-level field, if written.
+    fn key_range(&self, key: &str) -> Option<TextRange> {
+        self.model
+            .frontmatter
+            .outline
+            .entry(key)
+            .map(|e| e.key_range.clone())
+    }
+
+    /// The value range of a top-level field, else its key.
+    fn value_range(&self, key: &str) -> Option<TextRange> {
+        let entry = self.model.frontmatter.outline.entry(key)?;
+        Some(
+            entry
+                .value
+                .as_ref()
+                .map_or(entry.key_range.clone(), |v| v.range.clone()),
+        )
+    }
+
+    /// Where to say something about a field: its value, else the spec.
+    fn field_or_spec(&self, key: &str) -> TextRange {
+        self.value_range(key).unwrap_or_else(|| self.spec_anchor())
+    }
+}
+
+/// `a, b or c`
+fn word_list<S: AsRef<str>>(words: &[S]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{}`", w.as_ref())).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {}", rest.join(", "), last),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+const CHANT_REJECTS: &str = "chant rejects the whole file (\"Failed to parse spec frontmatter\")";

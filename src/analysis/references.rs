@@ -1,0 +1,230 @@
+//! References from the frontmatter to the rest of the workspace: spec IDs in
+//! `depends_on` and `members`, paths, `tracks` globs and the prompt.
+
+use super::{Code, Cx, Diagnostic, PathState, SpecLookup};
+use crate::spec::fields;
+use crate::spec::frontmatter::SpecStatus;
+use crate::syntax::yaml::YamlKind;
+use crate::text::TextRange;
+
+pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let v = cx.model.values();
+    if v.depends_on.is_some() {
+        for (id, range) in items(cx, "depends_on") {
+            dependency(cx, &id, range, out);
+        }
+    }
+    if v.members.is_some() {
+        for (id, range) in items(cx, "members") {
+            member(cx, &id, range, out);
+        }
+    }
+    for key in ["informed_by", "context", "origin"] {
+        let present = match key {
+            "informed_by" => v.informed_by.is_some(),
+            "context" => v.context.is_some(),
+            _ => v.origin.is_some(),
+        };
+        if present {
+            for (path, range) in items(cx, key) {
+                path_exists(cx, key, &path, range, out);
+            }
+        }
+    }
+    for (path, range) in items(cx, "target_files")
+        .into_iter()
+        .filter(|_| v.target_files.is_some())
+    {
+        if cx.ws.escapes_root(&path) {
+            out.push(outside(key_path("target_files", &path), range));
+        }
+    }
+    if let Some(schema) = &v.output_schema {
+        if v.status != SpecStatus::Completed {
+            let range = cx.field_or_spec("output_schema");
+            if cx.ws.escapes_root(schema) {
+                out.push(outside(key_path("output_schema", schema), range));
+            } else if cx.ws.path_state(schema) == PathState::Missing {
+                out.push(Diagnostic::new(
+                    Code::MissingFile,
+                    range,
+                    format!("`{schema}` does not exist (relative to the project root): once the spec is completed, chant lint reports \"Output schema file not found\"."),
+                ));
+            }
+        }
+    }
+    if v.tracks.is_some() {
+        for (pattern, range) in items(cx, "tracks") {
+            tracks(cx, &pattern, range, out);
+        }
+    }
+    if let Some(prompt) = &v.prompt {
+        if !cx.ws.prompt_exists(prompt) {
+            let range = cx.field_or_spec("prompt");
+            let names = cx.ws.prompt_names();
+            let mut d = Diagnostic::new(
+                Code::UnknownPrompt,
+                range.clone(),
+                format!("No prompt `{prompt}` in .chant/prompts/: `chant work` would mark this spec in_progress and then fail with \"Prompt not found: {prompt}\"."),
+            );
+            if let Some(meant) = fields::closest(prompt, names.iter().map(String::as_str)) {
+                d.message.push_str(&format!(" Did you mean `{meant}`?"));
+                let content = content_range(cx, "prompt").unwrap_or(range);
+                d = d.with_fix(format!("Change to `{meant}`"), content, meant.to_string());
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// The strings of a list field (or of a single-string `depends_on`) with the
+/// range of each, inside quotes.
+fn items(cx: &Cx, key: &str) -> Vec<(String, TextRange)> {
+    let Some(value) = cx
+        .model
+        .frontmatter
+        .outline
+        .entry(key)
+        .and_then(|e| e.value.as_ref())
+    else {
+        return Vec::new();
+    };
+    match &value.kind {
+        YamlKind::Scalar(s) => vec![(s.text.clone(), value.content_range())],
+        YamlKind::Sequence { items, .. } => items
+            .iter()
+            .filter_map(|item| {
+                item.as_scalar()
+                    .map(|s| (s.text.clone(), item.content_range()))
+            })
+            .filter(|(text, _)| !text.is_empty())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn content_range(cx: &Cx, key: &str) -> Option<TextRange> {
+    let value = cx.model.frontmatter.outline.entry(key)?.value.as_ref()?;
+    value.as_scalar().map(|_| value.content_range())
+}
+
+fn dependency(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+    let lookup = cx.ws.lookup_spec(id);
+    let blocked = "chant lint reports an error, and this spec stays blocked";
+    let d = match lookup {
+        SpecLookup::Found { .. } if id == cx.spec.id => Diagnostic::new(
+            Code::SelfDependency,
+            range,
+            "This spec depends on itself: it is blocked until it is completed, so it can never start. Remove this entry.",
+        ),
+        SpecLookup::Found { status, title } => {
+            if status.satisfies_dependents() {
+                return;
+            }
+            let named = title.map(|t| format!(" ({t})")).unwrap_or_default();
+            Diagnostic::new(
+                Code::UnmetDependency,
+                range,
+                format!("`{id}`{named} is {}: this spec is blocked until it is completed, and `chant work` refuses it (unless `--skip-deps`).", status.as_str()),
+            )
+        }
+        SpecLookup::Archived { path } => Diagnostic::new(
+            Code::ArchivedDependency,
+            range,
+            format!("Unknown dependency `{id}`: that spec is archived ({}), and chant does not resolve archived specs: {blocked}. If its work is done, remove it from `depends_on`.", path.display()),
+        ),
+        SpecLookup::Unparseable => Diagnostic::new(
+            Code::UnknownDependency,
+            range,
+            format!("Unknown dependency `{id}`: its file exists but chant cannot parse it, so chant treats it as unknown: {blocked}. Fix that spec's frontmatter."),
+        ),
+        SpecLookup::Nested { path } => Diagnostic::new(
+            Code::UnknownDependency,
+            range,
+            format!("Unknown dependency `{id}`: that spec is in a subfolder ({}), and `chant lint` reads only the top level of .chant/specs: {blocked}.", path.display()),
+        ),
+        SpecLookup::Missing => {
+            let mut d = Diagnostic::new(
+                Code::UnknownDependency,
+                range.clone(),
+                format!("Unknown dependency `{id}`: no spec with this ID in .chant/specs: {blocked}."),
+            );
+            if let Some(meant) = cx.ws.closest_spec_id(id) {
+                d.message.push_str(&format!(" Did you mean `{meant}`?"));
+                d = d.with_fix(format!("Change to `{meant}`"), range, meant);
+            }
+            d
+        }
+    };
+    out.push(d);
+}
+
+fn member(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+    let why = match cx.ws.lookup_spec(id) {
+        SpecLookup::Found { .. } => return,
+        SpecLookup::Archived { .. } => {
+            "that spec is archived, and chant does not resolve archived specs"
+        }
+        SpecLookup::Unparseable => "its file exists but chant cannot parse it",
+        SpecLookup::Nested { .. } => {
+            "that spec is in a subfolder, which `chant lint` does not read"
+        }
+        SpecLookup::Missing => "no spec with this ID in .chant/specs",
+    };
+    out.push(Diagnostic::new(
+        Code::UnknownMember,
+        range,
+        format!("Unknown member spec `{id}`: {why}. chant lint reports an error."),
+    ));
+}
+
+fn path_exists(cx: &Cx, key: &str, path: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+    if cx.ws.escapes_root(path) {
+        out.push(outside(key_path(key, path), range));
+        return;
+    }
+    if cx.ws.path_state(path) == PathState::Missing {
+        out.push(Diagnostic::new(
+            Code::MissingFile,
+            range,
+            format!("`{path}` does not exist (paths in `{key}` are relative to the project root): the agent will not get this file."),
+        ));
+    }
+}
+
+fn tracks(cx: &Cx, pattern: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+    if cx.ws.escapes_root(pattern) {
+        out.push(outside(key_path("tracks", pattern), range));
+        return;
+    }
+    let is_glob = pattern.contains(['*', '?', '[', '{']);
+    let found = if is_glob {
+        cx.ws.glob_matches_any(pattern)
+    } else {
+        cx.ws.path_state(pattern) != PathState::Missing
+    };
+    if !found {
+        let what = if is_glob {
+            "matches no file"
+        } else {
+            "does not exist"
+        };
+        out.push(Diagnostic::new(
+            Code::TracksNoMatch,
+            range,
+            format!("`{pattern}` {what} (relative to the project root): this documentation spec tracks nothing there."),
+        ));
+    }
+}
+
+fn key_path(key: &str, path: &str) -> String {
+    format!("`{path}` in `{key}`")
+}
+
+fn outside(what: String, range: TextRange) -> Diagnostic {
+    Diagnostic::new(
+        Code::PathOutsideRoot,
+        range,
+        format!("{what} leads outside the chant project: chant resolves paths from the project root, and the agent works in a worktree of this repository only."),
+    )
+}

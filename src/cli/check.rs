@@ -1,0 +1,227 @@
+//! `chant-lsp check [PATH...]`: the editor's diagnostics for whole projects
+//! or single spec files, in a terminal or CI.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::report;
+use crate::analysis::{self, Diagnostic, Filter, SpecContext};
+use crate::spec::SpecModel;
+use crate::workspace::config::ChantConfig;
+use crate::workspace::files::{self, FileText};
+use crate::workspace::{
+    classify, find_roots, root_of, ChantFile, ProjectIndex, SpecEntry, SpecSummary,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub disabled: Vec<String>,
+    pub color: bool,
+}
+
+/// The diagnostics of one spec file, with its text for rendering.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub spec_id: String,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub struct CheckResult {
+    pub files: Vec<FileReport>,
+    /// Problems that are not diagnostics of a spec (bad paths, unreadable config).
+    pub notes: Vec<String>,
+}
+
+impl CheckResult {
+    pub fn has_errors(&self) -> bool {
+        self.files
+            .iter()
+            .flat_map(|f| &f.diagnostics)
+            .any(|d| d.severity == analysis::Severity::Error)
+    }
+}
+
+/// Run the check and print the report; returns the process exit code.
+pub fn run(options: &CheckOptions) -> i32 {
+    let (filter, unknown) = Filter::new(&options.disabled);
+    if !unknown.is_empty() {
+        eprintln!(
+            "error: unknown diagnostic code(s) for --disable: {}",
+            unknown.join(", ")
+        );
+        eprintln!("       run `chant-lsp check --list-codes` to see them");
+        return 2;
+    }
+    let result = check(&options.paths, &filter);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match options.format {
+        Format::Human => report::human(&mut out, &result, options.color),
+        Format::Json => report::json(&mut out, &result),
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: {e}");
+        }
+    }
+    if result.has_errors() {
+        1
+    } else {
+        0
+    }
+}
+
+/// Analyse every spec named by `paths` (projects, folders holding projects,
+/// or single spec files).
+pub fn check(paths: &[PathBuf], filter: &Filter) -> CheckResult {
+    let mut notes = Vec::new();
+    let mut projects: Vec<(PathBuf, Option<Vec<PathBuf>>)> = Vec::new();
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for path in paths {
+        let Ok(path) = path.canonicalize() else {
+            notes.push(format!("{}: no such file or folder", path.display()));
+            continue;
+        };
+        if path.is_file() {
+            match (classify(&path), root_of(&path)) {
+                (ChantFile::Spec { .. }, Some(root)) => add_file(&mut projects, root, path),
+                _ => notes.push(format!(
+                    "{}: not a spec file (specs live in .chant/specs/)",
+                    path.display()
+                )),
+            }
+        } else {
+            let roots = find_roots(&path);
+            if roots.is_empty() {
+                notes.push(format!(
+                    "{}: no chant project here (no .chant/ folder found)",
+                    path.display()
+                ));
+            }
+            for root in roots {
+                if !projects.iter().any(|(r, _)| *r == root) {
+                    projects.push((root, None));
+                }
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for (root, only) in projects {
+        let (mut reports, config_problem) = check_project(&root, only.as_deref(), filter);
+        if let Some(problem) = config_problem {
+            notes.push(format!(
+                "{}: {problem}",
+                root.join(".chant/config.md").display()
+            ));
+        }
+        files.append(&mut reports);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    CheckResult { files, notes }
+}
+
+fn add_file(projects: &mut Vec<(PathBuf, Option<Vec<PathBuf>>)>, root: PathBuf, file: PathBuf) {
+    match projects.iter_mut().find(|(r, _)| *r == root) {
+        Some((_, Some(only))) => only.push(file),
+        Some((_, None)) => {}
+        None => projects.push((root, Some(vec![file]))),
+    }
+}
+
+enum Loaded {
+    Parsed { text: String, model: SpecModel },
+    Unreadable(Diagnostic, String),
+}
+
+/// Check one project: parse every spec once (in parallel), build the index
+/// from those parses, then diagnose the specs asked for.
+fn check_project(
+    root: &Path,
+    only: Option<&[PathBuf]>,
+    filter: &Filter,
+) -> (Vec<FileReport>, Option<String>) {
+    let config = ChantConfig::load(root);
+    let problem = config.problem.clone();
+    let paths = crate::workspace::index::spec_paths(root);
+    let loaded: Vec<(SpecEntry, Loaded)> = paths
+        .par_iter()
+        .filter_map(|path| {
+            let ChantFile::Spec { id, top_level, .. } = classify(path) else {
+                return None;
+            };
+            let (summary, loaded) = match files::read_text(path) {
+                Ok(FileText::Text(text)) => {
+                    let model = SpecModel::parse(&text);
+                    (
+                        SpecSummary::from_model(&model),
+                        Loaded::Parsed { text, model },
+                    )
+                }
+                Ok(FileText::NotUtf8 { error }) => (
+                    SpecSummary::unreadable(),
+                    Loaded::Unreadable(analysis::invalid_utf8(&error), String::new()),
+                ),
+                Ok(FileText::TooLarge { bytes }) => (
+                    SpecSummary::unreadable(),
+                    Loaded::Unreadable(analysis::too_large(bytes), String::new()),
+                ),
+                Err(e) => {
+                    return Some((
+                        entry(id, path, top_level, SpecSummary::unreadable()),
+                        Loaded::Unreadable(analysis::unreadable(&e), String::new()),
+                    ))
+                }
+            };
+            Some((entry(id, path, top_level, summary), loaded))
+        })
+        .collect();
+    let index = ProjectIndex::from_entries(root, config, loaded.iter().map(|(e, _)| e.clone()));
+    let wanted = |path: &Path| only.is_none_or(|only| only.iter().any(|p| p == path));
+    let reports = loaded
+        .into_par_iter()
+        .filter(|(entry, _)| wanted(&entry.path))
+        .map(|(entry, loaded)| {
+            let (text, mut diagnostics) = match loaded {
+                Loaded::Parsed { text, model } => {
+                    let d =
+                        analysis::diagnose(&text, &model, SpecContext { id: &entry.id }, &index);
+                    (text, d)
+                }
+                Loaded::Unreadable(d, text) => (text, vec![d]),
+            };
+            filter.apply(&mut diagnostics);
+            FileReport {
+                path: entry.path,
+                spec_id: entry.id,
+                text,
+                diagnostics,
+            }
+        })
+        .collect();
+    (reports, problem)
+}
+
+fn entry(id: String, path: &Path, top_level: bool, summary: SpecSummary) -> SpecEntry {
+    SpecEntry {
+        id,
+        path: path.to_path_buf(),
+        top_level,
+        summary,
+    }
+}

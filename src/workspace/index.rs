@@ -1,0 +1,416 @@
+//! The index of one chant project: its specs (top level, nested, archived),
+//! prompts and config, with what other specs need to know about each spec.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
+
+use super::config::ChantConfig;
+use super::files::{self, FileText};
+use super::roots::{classify, ChantFile};
+use crate::analysis::{PathState, SpecLookup, WorkspaceFacts};
+use crate::spec::frontmatter::{Approval, SpecStatus, SpecType};
+use crate::spec::SpecModel;
+
+/// What other specs, completion and hover need to know about a spec.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SpecSummary {
+    /// chant parses the file.
+    pub accepted: bool,
+    pub title: Option<String>,
+    pub status: SpecStatus,
+    pub spec_type: SpecType,
+    pub depends_on: Vec<String>,
+    pub members: Vec<String>,
+    pub labels: Vec<String>,
+    pub informed_by: Vec<String>,
+    pub target_files: Vec<String>,
+    pub prompt: Option<String>,
+    pub approval: Option<Approval>,
+    pub checked: usize,
+    pub total: usize,
+}
+
+impl SpecSummary {
+    pub fn from_model(model: &SpecModel) -> SpecSummary {
+        let v = model.values();
+        let total = model.body.total_checkboxes();
+        SpecSummary {
+            accepted: model.chant_accepts(),
+            title: model.body.title.as_ref().map(|t| t.text.clone()),
+            status: v.status,
+            spec_type: v.r#type,
+            depends_on: v.depends_on.clone().unwrap_or_default(),
+            members: v.members.clone().unwrap_or_default(),
+            labels: v.labels.clone().unwrap_or_default(),
+            informed_by: v.informed_by.clone().unwrap_or_default(),
+            target_files: v.target_files.clone().unwrap_or_default(),
+            prompt: v.prompt.clone(),
+            approval: v.approval.clone(),
+            checked: total - model.body.unchecked_count(),
+            total,
+        }
+    }
+
+    /// A file chant cannot even read as text.
+    pub fn unreadable() -> SpecSummary {
+        SpecSummary::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecEntry {
+    pub id: String,
+    pub path: PathBuf,
+    pub top_level: bool,
+    pub summary: SpecSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromptEntry {
+    pub name: String,
+    pub path: PathBuf,
+    pub purpose: Option<String>,
+    pub extension: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    pub root: PathBuf,
+    pub config: ChantConfig,
+    /// Specs directly in `.chant/specs`.
+    specs: HashMap<String, SpecEntry>,
+    /// Specs in subfolders of `.chant/specs`.
+    nested: HashMap<String, SpecEntry>,
+    archived: HashMap<String, PathBuf>,
+    prompts: BTreeMap<String, PromptEntry>,
+    /// Project files, listed on first use and dropped when files change.
+    files: OnceLock<Arc<Vec<String>>>,
+}
+
+impl ProjectIndex {
+    /// Index a project from disk. Spec files are parsed in parallel.
+    pub fn load(root: &Path) -> ProjectIndex {
+        let mut index = ProjectIndex {
+            root: root.to_path_buf(),
+            config: ChantConfig::load(root),
+            ..Default::default()
+        };
+        let paths = spec_paths(root);
+        let entries: Vec<SpecEntry> = paths
+            .par_iter()
+            .filter_map(|path| {
+                let ChantFile::Spec { id, top_level, .. } = classify(path) else {
+                    return None;
+                };
+                Some(SpecEntry {
+                    id,
+                    path: path.clone(),
+                    top_level,
+                    summary: summarize_file(path),
+                })
+            })
+            .collect();
+        for entry in entries {
+            index.insert(entry);
+        }
+        index.load_archive();
+        index.load_prompts();
+        index
+    }
+
+    /// An index built from summaries already computed (by `check`).
+    pub fn from_entries(
+        root: &Path,
+        config: ChantConfig,
+        entries: impl IntoIterator<Item = SpecEntry>,
+    ) -> ProjectIndex {
+        let mut index = ProjectIndex {
+            root: root.to_path_buf(),
+            config,
+            ..Default::default()
+        };
+        for entry in entries {
+            index.insert(entry);
+        }
+        index.load_archive();
+        index.load_prompts();
+        index
+    }
+
+    fn insert(&mut self, entry: SpecEntry) {
+        if entry.top_level {
+            self.specs.insert(entry.id.clone(), entry);
+        } else {
+            self.nested.insert(entry.id.clone(), entry);
+        }
+    }
+
+    fn load_archive(&mut self) {
+        let archive = self.root.join(".chant/archive");
+        for entry in walk_md(&archive, 3) {
+            if let ChantFile::Archived { id, .. } = classify(&entry) {
+                self.archived.insert(id, entry);
+            }
+        }
+    }
+
+    fn load_prompts(&mut self) {
+        let dir = self.root.join(".chant/prompts");
+        for path in walk_md(&dir, 2) {
+            self.update_prompt(&path);
+        }
+    }
+
+    pub fn specs(&self) -> impl Iterator<Item = &SpecEntry> {
+        self.specs.values()
+    }
+
+    pub fn nested_specs(&self) -> impl Iterator<Item = &SpecEntry> {
+        self.nested.values()
+    }
+
+    /// A spec by ID, top-level first.
+    pub fn spec(&self, id: &str) -> Option<&SpecEntry> {
+        self.specs.get(id).or_else(|| self.nested.get(id))
+    }
+
+    pub fn archived(&self, id: &str) -> Option<&Path> {
+        self.archived.get(id).map(PathBuf::as_path)
+    }
+
+    pub fn prompts(&self) -> impl Iterator<Item = &PromptEntry> {
+        self.prompts.values()
+    }
+
+    pub fn prompt(&self, name: &str) -> Option<&PromptEntry> {
+        self.prompts.get(name).filter(|p| !p.extension)
+    }
+
+    pub fn spec_count(&self) -> usize {
+        self.specs.len() + self.nested.len()
+    }
+
+    /// Record what a spec now says (from an editor buffer or from disk).
+    /// Returns true when anything other specs can see changed.
+    pub fn set_spec(&mut self, entry: SpecEntry) -> bool {
+        let map = if entry.top_level {
+            &mut self.specs
+        } else {
+            &mut self.nested
+        };
+        let changed = map.get(&entry.id) != Some(&entry);
+        map.insert(entry.id.clone(), entry);
+        changed
+    }
+
+    /// Re-read one file after a change on disk; handles creation, change and
+    /// deletion of specs, archived specs, prompts and the config.
+    pub fn refresh_path(&mut self, path: &Path) -> bool {
+        self.files.take();
+        match classify(path) {
+            ChantFile::Spec { id, top_level, .. } => {
+                if path.is_file() {
+                    self.set_spec(SpecEntry {
+                        id,
+                        path: path.to_path_buf(),
+                        top_level,
+                        summary: summarize_file(path),
+                    })
+                } else {
+                    let map = if top_level {
+                        &mut self.specs
+                    } else {
+                        &mut self.nested
+                    };
+                    map.remove(&id).is_some()
+                }
+            }
+            ChantFile::Archived { id, .. } => {
+                if path.is_file() {
+                    self.archived.insert(id, path.to_path_buf()).is_none()
+                } else {
+                    self.archived.remove(&id).is_some()
+                }
+            }
+            ChantFile::Prompt { name, .. } => {
+                if path.is_file() {
+                    self.update_prompt(path)
+                } else {
+                    self.prompts.remove(&name).is_some()
+                }
+            }
+            ChantFile::Config { .. } => {
+                let config = ChantConfig::load(&self.root);
+                let changed = config != self.config;
+                self.config = config;
+                changed
+            }
+            ChantFile::Other => false,
+        }
+    }
+
+    fn update_prompt(&mut self, path: &Path) -> bool {
+        let ChantFile::Prompt {
+            name, extension, ..
+        } = classify(path)
+        else {
+            return false;
+        };
+        let purpose = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| prompt_purpose(&t));
+        let entry = PromptEntry {
+            name: name.clone(),
+            path: path.to_path_buf(),
+            purpose,
+            extension,
+        };
+        self.prompts.insert(name, entry.clone()) != Some(entry)
+    }
+
+    /// Project files relative to the root (listed once, until files change).
+    pub fn files(&self) -> Arc<Vec<String>> {
+        self.files
+            .get_or_init(|| Arc::new(files::list_files(&self.root)))
+            .clone()
+    }
+
+    pub fn forget_file_list(&mut self) {
+        self.files.take();
+    }
+}
+
+/// A prompt's `purpose` from its frontmatter.
+pub fn prompt_purpose(text: &str) -> Option<String> {
+    let layout = crate::syntax::layout::split(text);
+    let block = layout.frontmatter?;
+    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text[block.yaml]).ok()?;
+    value.get("purpose")?.as_str().map(str::to_string)
+}
+
+fn summarize_file(path: &Path) -> SpecSummary {
+    match files::read_text(path) {
+        Ok(FileText::Text(text)) => SpecSummary::from_model(&SpecModel::parse(&text)),
+        _ => SpecSummary::unreadable(),
+    }
+}
+
+/// Markdown files under `.chant/specs`, at any depth.
+pub fn spec_paths(root: &Path) -> Vec<PathBuf> {
+    walk_md(&root.join(".chant/specs"), 16)
+}
+
+fn walk_md(dir: &Path, depth: usize) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    while let Some((dir, level)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && level + 1 < depth {
+                stack.push((path, level + 1));
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+impl WorkspaceFacts for ProjectIndex {
+    fn config(&self) -> &ChantConfig {
+        &self.config
+    }
+
+    fn lookup_spec(&self, id: &str) -> SpecLookup {
+        if let Some(entry) = self.specs.get(id) {
+            return if entry.summary.accepted {
+                SpecLookup::Found {
+                    status: entry.summary.status,
+                    title: entry.summary.title.clone(),
+                }
+            } else {
+                SpecLookup::Unparseable
+            };
+        }
+        if let Some(entry) = self.nested.get(id) {
+            return SpecLookup::Nested {
+                path: relative(&self.root, &entry.path),
+            };
+        }
+        if let Some(path) = self.archived.get(id) {
+            return SpecLookup::Archived {
+                path: relative(&self.root, path),
+            };
+        }
+        SpecLookup::Missing
+    }
+
+    fn prompt_exists(&self, name: &str) -> bool {
+        self.prompt(name).is_some()
+    }
+
+    fn prompt_names(&self) -> Vec<String> {
+        self.prompts
+            .values()
+            .filter(|p| !p.extension)
+            .map(|p| p.name.clone())
+            .collect()
+    }
+
+    fn closest_spec_id(&self, id: &str) -> Option<String> {
+        // Only suggest for IDs that look like a typo of a real one: same length ±2.
+        let best = self
+            .specs
+            .keys()
+            .filter(|k| k.len().abs_diff(id.len()) <= 2)
+            .map(|k| (strsim::levenshtein(k, id), k))
+            .min()?;
+        (best.0 <= 2).then(|| best.1.clone())
+    }
+
+    fn path_state(&self, relative: &str) -> PathState {
+        let path = match files::join_inside(&self.root, relative) {
+            Some(p) => p,
+            None => PathBuf::from(relative),
+        };
+        let path = if path.is_relative() {
+            self.root.join(path)
+        } else {
+            path
+        };
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => PathState::Directory,
+            Ok(_) => PathState::File,
+            Err(_) => PathState::Missing,
+        }
+    }
+
+    fn escapes_root(&self, relative: &str) -> bool {
+        files::escapes(&self.root, relative)
+    }
+
+    fn glob_matches_any(&self, pattern: &str) -> bool {
+        let Ok(glob) = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+        else {
+            return false;
+        };
+        let matcher = glob.compile_matcher();
+        self.files().iter().any(|f| matcher.is_match(f))
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
