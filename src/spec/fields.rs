@@ -269,31 +269,52 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-/// A suggestion for an unknown enum value: common words users mean first,
-/// then a case fix, then the closest spelling.
+/// Words users write for chant's values, and the value they mean.
+const VALUE_ALIASES: &[(&str, &str)] = &[
+    ("open", "pending"),
+    ("new", "pending"),
+    ("todo", "pending"),
+    ("draft", "pending"),
+    ("done", "completed"),
+    ("complete", "completed"),
+    ("finished", "completed"),
+    ("closed", "completed"),
+    ("wip", "in_progress"),
+    ("doing", "in_progress"),
+    ("started", "in_progress"),
+    ("active", "in_progress"),
+    ("inprogress", "in_progress"),
+    ("canceled", "cancelled"),
+    ("dropped", "cancelled"),
+    ("abandoned", "cancelled"),
+    ("error", "failed"),
+    ("failure", "failed"),
+    ("docs", "documentation"),
+    ("doc", "documentation"),
+    ("conflict", "task"),
+    ("approve", "approved"),
+    ("reject", "rejected"),
+    ("pass", "passed"),
+    ("ok", "passed"),
+    ("fail", "failed"),
+];
+
+/// A suggestion for an unknown enum value: a case or separator fix, then a
+/// word users commonly mean, then the closest spelling of a value or of such
+/// a word (`opne` → `open` → `pending`).
 pub fn suggest_value(values: &'static [EnumValue], word: &str) -> Option<&'static str> {
     let lower = word.to_lowercase().replace(['-', ' '], "_");
-    if let Some(v) = values.iter().find(|v| v.name == lower) {
-        return Some(v.name);
+    let valid = |name: &str| values.iter().find(|v| v.name == name).map(|v| v.name);
+    if let Some(v) = valid(&lower) {
+        return Some(v);
     }
-    let alias = match lower.as_str() {
-        "open" | "new" | "todo" | "draft" => "pending",
-        "done" | "complete" | "finished" | "closed" => "completed",
-        "wip" | "doing" | "started" | "active" | "inprogress" => "in_progress",
-        "canceled" | "dropped" | "abandoned" => "cancelled",
-        "error" | "failure" => "failed",
-        "docs" | "doc" => "documentation",
-        "conflict" => "task",
-        "approve" => "approved",
-        "reject" => "rejected",
-        "pass" | "ok" => "passed",
-        "fail" => "failed",
-        _ => "",
-    };
-    if let Some(v) = values.iter().find(|v| v.name == alias) {
-        return Some(v.name);
+    let aliases: Vec<(&str, &str)> = VALUE_ALIASES.iter().copied().filter(|(_, to)| valid(to).is_some()).collect();
+    if let Some((_, to)) = aliases.iter().find(|(from, _)| *from == lower) {
+        return valid(to);
     }
-    closest(&lower, values.iter().map(|v| v.name))
+    let candidates = values.iter().map(|v| v.name).chain(aliases.iter().map(|(from, _)| *from));
+    let best = closest(&lower, candidates)?;
+    valid(best).or_else(|| aliases.iter().find(|(from, _)| *from == best).and_then(|(_, to)| valid(to)))
 }
 
 #[cfg(test)]
@@ -323,5 +344,7 @@ mod tests {
         assert_eq!(suggest_value(STATUSES, "compelted"), Some("completed"));
         assert_eq!(suggest_value(TYPES, "reserch"), Some("research"));
         assert_eq!(suggest_value(TYPES, "xyzzy"), None);
+        assert_eq!(suggest_value(STATUSES, "opne"), Some("pending"));
+        assert_eq!(suggest_value(TYPES, "conflict"), Some("task"));
     }
 }

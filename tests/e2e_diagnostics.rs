@@ -1,0 +1,309 @@
+//! End-to-end: the built server over JSON-RPC on stdio, publishing
+//! diagnostics for real files in temporary chant projects.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::*;
+
+const CONFIG: &str = "project:\n  name: demo\n";
+
+fn project() -> TempWorkspace {
+    let ws = TempWorkspace::new();
+    ws.chant_init(CONFIG);
+    ws.write(".chant/prompts/standard.md", "---\nname: standard\npurpose: Implement the spec\n---\nDo {{spec.title}}\n");
+    ws
+}
+
+fn start(ws: &TempWorkspace, encodings: Vec<&'static str>) -> LspClient {
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.position_encodings = encodings;
+    LspClient::start(opts)
+}
+
+/// (code, [l1, c1, l2, c2], severity) of each diagnostic, in order.
+fn summary(diagnostics: &[Value]) -> Vec<(String, [u64; 4], u64)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let r = &d["range"];
+            (
+                d["code"].as_str().unwrap().to_string(),
+                [
+                    r["start"]["line"].as_u64().unwrap(),
+                    r["start"]["character"].as_u64().unwrap(),
+                    r["end"]["line"].as_u64().unwrap(),
+                    r["end"]["character"].as_u64().unwrap(),
+                ],
+                d["severity"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const ERROR: u64 = 1;
+const WARNING: u64 = 2;
+const INFO: u64 = 3;
+
+/// A spec whose problems sit after emoji and CJK on CRLF lines.
+const UNICODE_SPEC: &str = "---\r\ntype: code\r\nstatus: opne\r\ndepends_on: [\"😀-missing\"]\r\n---\r\n# 标题 😀 title\r\n\r\n## Acceptance Criteria\r\n\r\n- [ ] 做 😀 thing\r\n";
+
+fn unicode_expectations(encoding: &str) -> Vec<(String, [u64; 4], u64)> {
+    // Columns of `😀-missing` and of the end of the criterion line per encoding.
+    let (dep_end, item_end) = match encoding {
+        "utf-8" => (26, 20),
+        "utf-16" => (24, 16),
+        _ => (23, 15),
+    };
+    vec![
+        ("chant/unknown-status".into(), [2, 8, 2, 12], ERROR),
+        ("chant/unknown-dependency".into(), [3, 14, 3, dep_end], ERROR),
+        ("chant/unchecked-criterion".into(), [9, 0, 9, item_end], INFO),
+    ]
+}
+
+#[test]
+fn exact_ranges_in_every_encoding_with_emoji_cjk_and_crlf() {
+    for encoding in ["utf-8", "utf-16", "utf-32"] {
+        let ws = project();
+        let uri = ws.uri(".chant/specs/2026-01-01-001-abc.md");
+        ws.write(".chant/specs/2026-01-01-001-abc.md", UNICODE_SPEC);
+        let client = start(&ws, vec![encoding]);
+        assert_eq!(client.server_capabilities()["positionEncoding"], encoding);
+        client.did_open(&uri, "markdown", UNICODE_SPEC);
+        let diagnostics = client.wait_for_diagnostics(&uri);
+        assert_eq!(summary(&diagnostics), unicode_expectations(encoding), "{encoding}");
+        let status = &diagnostics[0];
+        assert_eq!(status["source"], "chant");
+        assert_eq!(
+            status["message"],
+            "Unknown status `opne`: chant rejects the whole file (\"Failed to parse spec frontmatter\"). Did you mean `open`? Valid values: `pending`, `in_progress`, `paused`, `completed`, `failed`, `needs_attention`, `ready`, `blocked` or `cancelled`."
+                .replace("Did you mean `open`? ", "Did you mean `pending`? ")
+        );
+        assert_eq!(status["data"]["fix"]["edits"][0]["newText"], "pending");
+        client.shutdown();
+    }
+}
+
+#[test]
+fn a_utf16_client_is_answered_in_utf16_when_it_offers_nothing_else() {
+    let ws = project();
+    let client = start(&ws, vec![]);
+    assert!(client.server_capabilities()["positionEncoding"] == "utf-16");
+    client.shutdown();
+}
+
+#[test]
+fn three_hundred_incremental_changes_end_like_a_fresh_open() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-002-xyz.md";
+    let start_text = "---\nstatus: pending\n---\n# Title 😀\n\n## Acceptance Criteria\n\n";
+    ws.write(rel, start_text);
+    let uri = ws.uri(rel);
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&uri, "markdown", start_text);
+    for i in 0..300u32 {
+        let text = client.buffer(&uri);
+        let lines = text.split('\n').count() as u32;
+        // Append a criterion, type into it, or tick the previous one.
+        let change = match i % 3 {
+            0 => (range(lines - 1, 0, lines - 1, 0), format!("- [ ] item {i} 中\n")),
+            1 => (range(lines - 2, 6, lines - 2, 6), "😀 ".to_string()),
+            _ => (range(lines - 2, 3, lines - 2, 4), "x".to_string()),
+        };
+        client.did_change(&uri, vec![change]);
+    }
+    assert_eq!(client.version(&uri), 301);
+    let incremental = client.wait_for_diagnostics(&uri);
+    let final_text = client.buffer(&uri);
+    assert_eq!(final_text.matches("- [x]").count(), 100);
+    assert_eq!(final_text.matches("- [ ]").count(), 0);
+    // The same text opened fresh under another name gives the same diagnostics.
+    let other_rel = ".chant/specs/2026-01-01-003-xyz.md";
+    let other = ws.uri(other_rel);
+    client.did_open(&other, "markdown", &final_text);
+    let fresh = client.wait_for_diagnostics(&other);
+    assert_eq!(summary(&incremental), summary(&fresh));
+    // 100 ticked criteria is above chant's complexity threshold.
+    assert_eq!(summary(&fresh)[0].0, "chant/too-many-criteria");
+    client.shutdown();
+}
+
+#[test]
+fn a_spec_created_on_disk_resolves_an_unknown_dependency() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-004-aaa.md";
+    let text = "---\ndepends_on: [2026-01-01-005-bbb]\n---\n# Needs bbb\n\n## Acceptance Criteria\n\n- [x] done\n";
+    ws.write(rel, text);
+    let uri = ws.uri(rel);
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&uri, "markdown", text);
+    let before = client.wait_for_diagnostics(&uri);
+    assert_eq!(summary(&before), vec![("chant/unknown-dependency".to_string(), [1, 13, 1, 31], ERROR)]);
+
+    ws.write(".chant/specs/2026-01-01-005-bbb.md", "---\nstatus: completed\n---\n# bbb\n");
+    client.did_change_watched_files(&[(&ws.uri(".chant/specs/2026-01-01-005-bbb.md"), 1)]);
+    let after = client.wait_for_diagnostics_matching(&uri, |d| d.is_empty());
+    assert!(after.is_empty());
+
+    // Deleting it brings the error back.
+    ws.remove(".chant/specs/2026-01-01-005-bbb.md");
+    client.did_change_watched_files(&[(&ws.uri(".chant/specs/2026-01-01-005-bbb.md"), 3)]);
+    let again = client.wait_for_diagnostics_matching(&uri, |d| !d.is_empty());
+    assert_eq!(summary(&again)[0].0, "chant/unknown-dependency");
+    client.shutdown();
+}
+
+#[test]
+fn the_server_registers_narrow_file_watchers() {
+    let ws = project();
+    let client = start(&ws, vec!["utf-16"]);
+    let registration = client.wait_for_registration("workspace/didChangeWatchedFiles", Duration::from_secs(10));
+    let watchers = &registration["registerOptions"]["watchers"];
+    assert_eq!(watchers[0]["globPattern"], "**/.chant/**/*.md");
+    assert_eq!(watchers[1], json!({"globPattern": "**/*", "kind": 5}));
+    client.shutdown();
+}
+
+#[test]
+fn an_open_dependency_edited_in_the_editor_updates_its_dependents() {
+    let ws = project();
+    let dep_rel = ".chant/specs/2026-01-01-006-dep.md";
+    let dep_text = "---\nstatus: in_progress\n---\n# The dependency\n\n## Acceptance Criteria\n\n- [x] a\n";
+    let main_rel = ".chant/specs/2026-01-01-007-main.md";
+    let main_text = "---\ndepends_on:\n  - 2026-01-01-006-dep\n---\n# Main\n\n## Acceptance Criteria\n\n- [x] b\n";
+    ws.write(dep_rel, dep_text);
+    ws.write(main_rel, main_text);
+    let (dep, main) = (ws.uri(dep_rel), ws.uri(main_rel));
+    let client = start(&ws, vec!["utf-8"]);
+    client.did_open(&main, "markdown", main_text);
+    let before = client.wait_for_diagnostics(&main);
+    assert_eq!(summary(&before), vec![("chant/unmet-dependency".to_string(), [2, 4, 2, 22], INFO)]);
+    assert_eq!(
+        before[0]["message"],
+        "`2026-01-01-006-dep` (The dependency) is in_progress: this spec is blocked until it is completed, and `chant work` refuses it (unless `--skip-deps`)."
+    );
+    client.did_open(&dep, "markdown", dep_text);
+    client.replace_first(&dep, "in_progress", "completed");
+    let after = client.wait_for_diagnostics_matching(&main, |d| d.is_empty());
+    assert!(after.is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn settings_switch_a_code_off_and_on() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-008-set.md";
+    let text = "---\nstatus: pending\n---\n# Settings\n\n## Acceptance Criteria\n\n- [ ] one\n- [ ] two\n";
+    ws.write(rel, text);
+    let uri = ws.uri(rel);
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&uri, "markdown", text);
+    let before = client.wait_for_diagnostics(&uri);
+    assert_eq!(before.len(), 2);
+    client.change_settings(json!({"diagnostics": {"disabled": ["chant/unchecked-criterion"]}}));
+    let off = client.wait_for_diagnostics_matching(&uri, |d| d.is_empty());
+    assert!(off.is_empty());
+    client.change_settings(json!({"diagnostics": {"disabled": []}}));
+    let on = client.wait_for_diagnostics_matching(&uri, |d| d.len() == 2);
+    assert_eq!(on.len(), 2);
+    client.shutdown();
+}
+
+#[test]
+fn only_spec_files_get_spec_diagnostics() {
+    let ws = project();
+    let readme = ws.uri("README.md");
+    let notes = ws.uri("docs/notes.md");
+    let spec_rel = ".chant/specs/2026-01-01-009-only.md";
+    let text = "no title and status: bogus\n";
+    ws.write("README.md", text);
+    ws.write(spec_rel, text);
+    let spec = ws.uri(spec_rel);
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&readme, "markdown", text);
+    client.did_open(&notes, "markdown", text);
+    client.did_open(&spec, "markdown", text);
+    let spec_diagnostics = client.wait_for_diagnostics(&spec);
+    assert_eq!(summary(&spec_diagnostics)[0].0, "chant/missing-title");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(client.diagnostics_history(&readme).is_empty());
+    assert!(client.diagnostics_history(&notes).is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn closing_a_spec_clears_its_diagnostics() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-00a-cls.md";
+    let text = "---\nstatus: nope\n---\n# T\n";
+    ws.write(rel, text);
+    let uri = ws.uri(rel);
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&uri, "markdown", text);
+    assert!(!client.wait_for_diagnostics(&uri).is_empty());
+    client.did_close(&uri);
+    let cleared = client.wait_for_diagnostics_matching(&uri, |d| d.is_empty());
+    assert!(cleared.is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn bad_positions_and_unknown_documents_never_break_the_server() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-00b-bad.md";
+    let text = "---\nstatus: pending\n---\n# 😀\n";
+    ws.write(rel, text);
+    let uri = ws.uri(rel);
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&uri, "markdown", text);
+    client.wait_for_diagnostics(&uri);
+    // A change inside the surrogate pair of 😀 and one far past the end, sent raw
+    // (the test client refuses to build them itself).
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": range(3, 3, 3, 3), "text": "X"},
+            {"range": range(99, 5, 120, 0), "text": "\n## Acceptance Criteria\n"}
+        ]}),
+    );
+    // A change to a document that was never opened.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": ws.uri(".chant/specs/never.md"), "version": 3}, "contentChanges": [{"text": "x"}]}),
+    );
+    let log = client.wait_for_notification(
+        "window/logMessage",
+        |p| p["message"].as_str().is_some_and(|m| m.contains("not open")),
+        Duration::from_secs(10),
+    );
+    assert!(log["message"].as_str().unwrap().contains("never.md"));
+    // The server is alive and answers.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let history = client.diagnostics_history(&uri);
+        if history.iter().any(|p| p.version == Some(2)) {
+            let last = history.last().unwrap();
+            let codes: Vec<_> = last.diagnostics.iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+            assert_eq!(codes, ["chant/no-criteria"]);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no diagnostics for version 2");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = client.shutdown();
+    assert!(status.success());
+}
+
+#[test]
+fn requests_after_shutdown_are_refused_and_exit_ends_the_process() {
+    let ws = project();
+    let client = start(&ws, vec!["utf-16"]);
+    client.request_ok("shutdown", Value::Null);
+    let after = client.request("textDocument/hover", json!({"textDocument": {"uri": ws.uri("x.md")}, "position": pos(0, 0)}));
+    assert_eq!(after.unwrap_err().code, -32600);
+    client.notify("exit", Value::Null);
+    assert!(client.wait_exit(Duration::from_secs(10)).is_some());
+}
