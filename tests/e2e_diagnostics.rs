@@ -13,7 +13,10 @@ const CONFIG: &str = "project:\n  name: demo\n";
 fn project() -> TempWorkspace {
     let ws = TempWorkspace::new();
     ws.chant_init(CONFIG);
-    ws.write(".chant/prompts/standard.md", "---\nname: standard\npurpose: Implement the spec\n---\nDo {{spec.title}}\n");
+    ws.write(
+        ".chant/prompts/standard.md",
+        "---\nname: standard\npurpose: Implement the spec\n---\nDo {{spec.title}}\n",
+    );
     ws
 }
 
@@ -59,8 +62,16 @@ fn unicode_expectations(encoding: &str) -> Vec<(String, [u64; 4], u64)> {
     };
     vec![
         ("chant/unknown-status".into(), [2, 8, 2, 12], ERROR),
-        ("chant/unknown-dependency".into(), [3, 14, 3, dep_end], ERROR),
-        ("chant/unchecked-criterion".into(), [9, 0, 9, item_end], INFO),
+        (
+            "chant/unknown-dependency".into(),
+            [3, 14, 3, dep_end],
+            ERROR,
+        ),
+        (
+            "chant/unchecked-criterion".into(),
+            [9, 0, 9, item_end],
+            INFO,
+        ),
     ]
 }
 
@@ -74,7 +85,11 @@ fn exact_ranges_in_every_encoding_with_emoji_cjk_and_crlf() {
         assert_eq!(client.server_capabilities()["positionEncoding"], encoding);
         client.did_open(&uri, "markdown", UNICODE_SPEC);
         let diagnostics = client.wait_for_diagnostics(&uri);
-        assert_eq!(summary(&diagnostics), unicode_expectations(encoding), "{encoding}");
+        assert_eq!(
+            summary(&diagnostics),
+            unicode_expectations(encoding),
+            "{encoding}"
+        );
         let status = &diagnostics[0];
         assert_eq!(status["source"], "chant");
         assert_eq!(
@@ -109,7 +124,10 @@ fn three_hundred_incremental_changes_end_like_a_fresh_open() {
         let lines = text.split('\n').count() as u32;
         // Append a criterion, type into it, or tick the previous one.
         let change = match i % 3 {
-            0 => (range(lines - 1, 0, lines - 1, 0), format!("- [ ] item {i} 中\n")),
+            0 => (
+                range(lines - 1, 0, lines - 1, 0),
+                format!("- [ ] item {i} 中\n"),
+            ),
             1 => (range(lines - 2, 6, lines - 2, 6), "😀 ".to_string()),
             _ => (range(lines - 2, 3, lines - 2, 4), "x".to_string()),
         };
@@ -141,9 +159,19 @@ fn a_spec_created_on_disk_resolves_an_unknown_dependency() {
     let client = start(&ws, vec!["utf-16"]);
     client.did_open(&uri, "markdown", text);
     let before = client.wait_for_diagnostics(&uri);
-    assert_eq!(summary(&before), vec![("chant/unknown-dependency".to_string(), [1, 13, 1, 31], ERROR)]);
+    assert_eq!(
+        summary(&before),
+        vec![(
+            "chant/unknown-dependency".to_string(),
+            [1, 13, 1, 31],
+            ERROR
+        )]
+    );
 
-    ws.write(".chant/specs/2026-01-01-005-bbb.md", "---\nstatus: completed\n---\n# bbb\n");
+    ws.write(
+        ".chant/specs/2026-01-01-005-bbb.md",
+        "---\nstatus: completed\n---\n# bbb\n",
+    );
     client.did_change_watched_files(&[(&ws.uri(".chant/specs/2026-01-01-005-bbb.md"), 1)]);
     let after = client.wait_for_diagnostics_matching(&uri, |d| d.is_empty());
     assert!(after.is_empty());
@@ -160,7 +188,8 @@ fn a_spec_created_on_disk_resolves_an_unknown_dependency() {
 fn the_server_registers_narrow_file_watchers() {
     let ws = project();
     let client = start(&ws, vec!["utf-16"]);
-    let registration = client.wait_for_registration("workspace/didChangeWatchedFiles", Duration::from_secs(10));
+    let registration =
+        client.wait_for_registration("workspace/didChangeWatchedFiles", Duration::from_secs(10));
     let watchers = &registration["registerOptions"]["watchers"];
     assert_eq!(watchers[0]["globPattern"], "**/.chant/**/*.md");
     assert_eq!(watchers[1], json!({"globPattern": "**/*", "kind": 5}));
@@ -171,7 +200,8 @@ fn the_server_registers_narrow_file_watchers() {
 fn an_open_dependency_edited_in_the_editor_updates_its_dependents() {
     let ws = project();
     let dep_rel = ".chant/specs/2026-01-01-006-dep.md";
-    let dep_text = "---\nstatus: in_progress\n---\n# The dependency\n\n## Acceptance Criteria\n\n- [x] a\n";
+    let dep_text =
+        "---\nstatus: in_progress\n---\n# The dependency\n\n## Acceptance Criteria\n\n- [x] a\n";
     let main_rel = ".chant/specs/2026-01-01-007-main.md";
     let main_text = "---\ndepends_on:\n  - 2026-01-01-006-dep\n---\n# Main\n\n## Acceptance Criteria\n\n- [x] b\n";
     ws.write(dep_rel, dep_text);
@@ -180,7 +210,10 @@ fn an_open_dependency_edited_in_the_editor_updates_its_dependents() {
     let client = start(&ws, vec!["utf-8"]);
     client.did_open(&main, "markdown", main_text);
     let before = client.wait_for_diagnostics(&main);
-    assert_eq!(summary(&before), vec![("chant/unmet-dependency".to_string(), [2, 4, 2, 22], INFO)]);
+    assert_eq!(
+        summary(&before),
+        vec![("chant/unmet-dependency".to_string(), [2, 4, 2, 22], INFO)]
+    );
     assert_eq!(
         before[0]["message"],
         "`2026-01-01-006-dep` (The dependency) is in_progress: this spec is blocked until it is completed, and `chant work` refuses it (unless `--skip-deps`)."
@@ -196,7 +229,8 @@ fn an_open_dependency_edited_in_the_editor_updates_its_dependents() {
 fn settings_switch_a_code_off_and_on() {
     let ws = project();
     let rel = ".chant/specs/2026-01-01-008-set.md";
-    let text = "---\nstatus: pending\n---\n# Settings\n\n## Acceptance Criteria\n\n- [ ] one\n- [ ] two\n";
+    let text =
+        "---\nstatus: pending\n---\n# Settings\n\n## Acceptance Criteria\n\n- [ ] one\n- [ ] two\n";
     ws.write(rel, text);
     let uri = ws.uri(rel);
     let client = start(&ws, vec!["utf-16"]);
@@ -276,7 +310,11 @@ fn bad_positions_and_unknown_documents_never_break_the_server() {
     );
     let log = client.wait_for_notification(
         "window/logMessage",
-        |p| p["message"].as_str().is_some_and(|m| m.contains("not open")),
+        |p| {
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("not open"))
+        },
         Duration::from_secs(10),
     );
     assert!(log["message"].as_str().unwrap().contains("never.md"));
@@ -286,11 +324,18 @@ fn bad_positions_and_unknown_documents_never_break_the_server() {
         let history = client.diagnostics_history(&uri);
         if history.iter().any(|p| p.version == Some(2)) {
             let last = history.last().unwrap();
-            let codes: Vec<_> = last.diagnostics.iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+            let codes: Vec<_> = last
+                .diagnostics
+                .iter()
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect();
             assert_eq!(codes, ["chant/no-criteria"]);
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "no diagnostics for version 2");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no diagnostics for version 2"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let status = client.shutdown();
@@ -302,7 +347,10 @@ fn requests_after_shutdown_are_refused_and_exit_ends_the_process() {
     let ws = project();
     let client = start(&ws, vec!["utf-16"]);
     client.request_ok("shutdown", Value::Null);
-    let after = client.request("textDocument/hover", json!({"textDocument": {"uri": ws.uri("x.md")}, "position": pos(0, 0)}));
+    let after = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": ws.uri("x.md")}, "position": pos(0, 0)}),
+    );
     assert_eq!(after.unwrap_err().code, -32600);
     client.notify("exit", Value::Null);
     assert!(client.wait_exit(Duration::from_secs(10)).is_some());

@@ -25,7 +25,9 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        Backend { session: Arc::new(Session::new(client)) }
+        Backend {
+            session: Arc::new(Session::new(client)),
+        }
     }
 
     fn client(&self) -> &Client {
@@ -37,10 +39,19 @@ impl Backend {
     fn refresh_settings(&self, fallback: Option<Value>) {
         let session = self.session.clone();
         tokio::spawn(async move {
-            let item = ConfigurationItem { scope_uri: None, section: Some("chant".into()) };
-            let answer = tokio::time::timeout(Duration::from_secs(5), session.client.configuration(vec![item])).await;
+            let item = ConfigurationItem {
+                scope_uri: None,
+                section: Some("chant".into()),
+            };
+            let answer = tokio::time::timeout(
+                Duration::from_secs(5),
+                session.client.configuration(vec![item]),
+            )
+            .await;
             let value = match answer {
-                Ok(Ok(mut values)) if !values.is_empty() && !values[0].is_null() => values.remove(0),
+                Ok(Ok(mut values)) if !values.is_empty() && !values[0].is_null() => {
+                    values.remove(0)
+                }
                 _ => fallback.unwrap_or(Value::Null),
             };
             let settings = Settings::from_json(&value);
@@ -75,7 +86,11 @@ pub async fn guard<T>(what: &str, work: impl Future<Output = Result<T>>) -> Resu
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
             eprintln!("chant-lsp: internal error in {what}: {detail}");
-            Err(Error { code: ErrorCode::InternalError, message: format!("chant-lsp internal error in {what}: {detail}").into(), data: None })
+            Err(Error {
+                code: ErrorCode::InternalError,
+                message: format!("chant-lsp internal error in {what}: {detail}").into(),
+                data: None,
+            })
         }
     }
 }
@@ -86,7 +101,11 @@ fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
         .general
         .as_ref()
         .and_then(|g| g.position_encodings.as_ref())
-        .map(|list| list.iter().filter_map(|k| PositionEncoding::parse(k.as_str())).collect())
+        .map(|list| {
+            list.iter()
+                .filter_map(|k| PositionEncoding::parse(k.as_str()))
+                .collect()
+        })
         .unwrap_or_default();
     [PositionEncoding::Utf8, PositionEncoding::Utf32]
         .into_iter()
@@ -96,10 +115,16 @@ fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
 
 fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
     if let Some(folders) = &params.workspace_folders {
-        return folders.iter().filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned())).collect();
+        return folders
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
     }
     #[allow(deprecated)]
-    let root = params.root_uri.as_ref().and_then(|u| u.to_file_path().map(|p| p.into_owned()));
+    let root = params
+        .root_uri
+        .as_ref()
+        .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
     root.into_iter().collect()
 }
 
@@ -111,12 +136,23 @@ fn kind(encoding: PositionEncoding) -> PositionEncodingKind {
     }
 }
 
+impl Backend {
+    /// `window/workDoneProgress/cancel`: the user cancelled a progress we started.
+    pub async fn work_done_progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        super::commands::cancel_progress(&self.session, params).await;
+    }
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = negotiate_encoding(&params);
         self.session.set_encoding(encoding);
         let folders = workspace_folders(&params);
-        *self.session.workspace_folders.lock().unwrap_or_else(|e| e.into_inner()) = folders;
+        *self
+            .session
+            .workspace_folders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = folders;
         if let Some(options) = &params.initialization_options {
             self.session.set_settings(Settings::from_json(options));
         }
@@ -127,26 +163,36 @@ impl LanguageServer for Backend {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
-        self.session.watch_dynamic.store(watch_dynamic, Ordering::Relaxed);
-        Ok(InitializeResult {
-            capabilities: ServerCapabilities {
-                position_encoding: Some(kind(encoding)),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+        self.session
+            .watch_dynamic
+            .store(watch_dynamic, Ordering::Relaxed);
+        let mut capabilities = ServerCapabilities {
+            position_encoding: Some(kind(encoding)),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
                     open_close: Some(true),
                     change: Some(TextDocumentSyncKind::INCREMENTAL),
                     save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                     ..Default::default()
-                })),
-                workspace: Some(WorkspaceServerCapabilities {
-                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
-                        supported: Some(true),
-                        change_notifications: Some(OneOf::Left(true)),
-                    }),
-                    file_operations: None,
+                },
+            )),
+            workspace: Some(WorkspaceServerCapabilities {
+                workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(OneOf::Left(true)),
                 }),
-                ..Default::default()
-            },
-            server_info: Some(ServerInfo { name: "chant-lsp".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+                file_operations: None,
+            }),
+            ..Default::default()
+        };
+        super::ide::capabilities(&mut capabilities);
+        super::commands::capabilities(&mut capabilities);
+        Ok(InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "chant-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
             offset_encoding: None,
         })
     }
@@ -159,14 +205,22 @@ impl LanguageServer for Backend {
         }
         let session = self.session.clone();
         tokio::spawn(async move {
-            let folders = session.workspace_folders.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let folders = session
+                .workspace_folders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
             let loader = session.clone();
-            let loaded = tokio::task::spawn_blocking(move || loader.projects.load_folders(&folders)).await;
+            let loaded =
+                tokio::task::spawn_blocking(move || loader.projects.load_folders(&folders)).await;
             let count = loaded.map(|l| l.len()).unwrap_or(0);
             session.mark_indexed();
             session
                 .client
-                .log_message(MessageType::INFO, format!("chant-lsp: indexed {count} chant project(s)"))
+                .log_message(
+                    MessageType::INFO,
+                    format!("chant-lsp: indexed {count} chant project(s)"),
+                )
                 .await;
             session.reschedule_open_specs(None, None);
         });
@@ -174,6 +228,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.session.shutting_down.store(true, Ordering::SeqCst);
+        super::commands::shutdown(&self.session).await;
         Ok(())
     }
 
@@ -181,7 +236,8 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let key = doc_key(&doc.uri);
         let document = Document::open(doc.uri, doc.version, &doc.text);
-        self.session.with_docs(|docs| docs.insert(key.clone(), document));
+        self.session
+            .with_docs(|docs| docs.insert(key.clone(), document));
         self.session.schedule(key, Duration::ZERO);
     }
 
@@ -190,14 +246,23 @@ impl LanguageServer for Backend {
         let key = doc_key(&params.text_document.uri);
         let encoding = self.session.encoding();
         let outcome = self.session.with_docs(|docs| {
-            docs.get_mut(&key).map(|doc| doc.apply_changes(params.text_document.version, params.content_changes, encoding))
+            docs.get_mut(&key).map(|doc| {
+                doc.apply_changes(
+                    params.text_document.version,
+                    params.content_changes,
+                    encoding,
+                )
+            })
         });
         match outcome {
             None => {
                 self.client()
                     .log_message(
                         MessageType::WARNING,
-                        format!("chant-lsp: ignored a change to {}, which is not open", params.text_document.uri.as_str()),
+                        format!(
+                            "chant-lsp: ignored a change to {}, which is not open",
+                            params.text_document.uri.as_str()
+                        ),
                     )
                     .await;
             }
@@ -228,7 +293,9 @@ impl LanguageServer for Backend {
         self.session.forget_analysis(&key);
         if let Some(doc) = closed {
             if doc.is_spec() {
-                self.client().publish_diagnostics(doc.uri.clone(), Vec::new(), None).await;
+                self.client()
+                    .publish_diagnostics(doc.uri.clone(), Vec::new(), None)
+                    .await;
                 if let Some(path) = doc.path {
                     // The buffer may have held unsaved changes: the disk is the truth again.
                     self.session.refresh_from_disk(path);
@@ -243,13 +310,73 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let paths = params.changes.iter().filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned())).collect();
+        let paths = params
+            .changes
+            .iter()
+            .filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
         self.session.files_changed(paths);
     }
 
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        guard("completion", super::ide::completion(&self.session, params)).await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        guard("hover", super::ide::hover(&self.session, params)).await
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        guard("definition", super::ide::definition(&self.session, params)).await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        guard("references", super::ide::references(&self.session, params)).await
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        guard("documentSymbol", super::ide::document_symbol(&self.session, params)).await
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        guard("workspace/symbol", super::ide::workspace_symbol(&self.session, params)).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        guard("codeLens", super::ide::code_lens(&self.session, params)).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        guard("inlayHint", super::ide::inlay_hint(&self.session, params)).await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        guard("documentLink", super::ide::document_link(&self.session, params)).await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        guard("foldingRange", super::ide::folding_range(&self.session, params)).await
+    }
+
+    async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        guard("willRenameFiles", super::ide::will_rename_files(&self.session, params)).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guard("codeAction", super::commands::code_action(&self.session, params)).await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        guard("executeCommand", super::commands::execute_command(&self.session, params)).await
+    }
+
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        let added: Vec<PathBuf> =
-            params.event.added.iter().filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned())).collect();
+        let added: Vec<PathBuf> = params
+            .event
+            .added
+            .iter()
+            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
         for removed in &params.event.removed {
             if let Some(path) = removed.uri.to_file_path() {
                 self.session.projects.remove_under(&path);
@@ -268,7 +395,10 @@ impl LanguageServer for Backend {
 /// any file being created or deleted (they resolve or break path references).
 async fn register_watchers(session: &Session) {
     let watchers = vec![
-        FileSystemWatcher { glob_pattern: GlobPattern::String("**/.chant/**/*.md".into()), kind: None },
+        FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/.chant/**/*.md".into()),
+            kind: None,
+        },
         FileSystemWatcher {
             glob_pattern: GlobPattern::String("**/*".into()),
             kind: Some(WatchKind::Create | WatchKind::Delete),
@@ -280,7 +410,11 @@ async fn register_watchers(session: &Session) {
         method: "workspace/didChangeWatchedFiles".into(),
         register_options: serde_json::to_value(options).ok(),
     };
-    let answer = tokio::time::timeout(Duration::from_secs(5), session.client.register_capability(vec![registration])).await;
+    let answer = tokio::time::timeout(
+        Duration::from_secs(5),
+        session.client.register_capability(vec![registration]),
+    )
+    .await;
     if !matches!(answer, Ok(Ok(()))) {
         session
             .client

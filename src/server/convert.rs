@@ -4,7 +4,9 @@
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range};
 
-use crate::text::{byte_to_column, column_to_byte, LineCol, LineIndex, PositionEncoding, TextRange};
+use crate::text::{
+    byte_to_column, column_to_byte, LineCol, LineIndex, PositionEncoding, TextRange,
+};
 
 /// Position conversion over a text held as a string and its line table.
 pub struct TextPositions<'t> {
@@ -15,21 +17,38 @@ pub struct TextPositions<'t> {
 
 impl<'t> TextPositions<'t> {
     pub fn new(text: &'t str, encoding: PositionEncoding) -> Self {
-        TextPositions { text, index: LineIndex::new(text), encoding }
+        TextPositions {
+            text,
+            index: LineIndex::new(text),
+            encoding,
+        }
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let lc = self.index.position(self.text, offset, self.encoding);
-        Position { line: lc.line, character: lc.col }
+        Position {
+            line: lc.line,
+            character: lc.col,
+        }
     }
 
     pub fn range(&self, range: &TextRange) -> Range {
-        Range { start: self.position(range.start), end: self.position(range.end) }
+        Range {
+            start: self.position(range.start),
+            end: self.position(range.end),
+        }
     }
 
     /// Byte offset of a client position (clamped into the text).
     pub fn offset(&self, position: Position) -> usize {
-        self.index.offset(self.text, LineCol { line: position.line, col: position.character }, self.encoding)
+        self.index.offset(
+            self.text,
+            LineCol {
+                line: position.line,
+                col: position.character,
+            },
+            self.encoding,
+        )
     }
 
     pub fn text(&self) -> &'t str {
@@ -62,7 +81,10 @@ pub fn rope_position(rope: &Rope, offset: usize, encoding: PositionEncoding) -> 
     let start = rope.line_to_byte(line);
     let line_text: String = rope.line(line).chars().collect();
     let content = line_text.trim_end_matches(['\n', '\r']);
-    Position { line: line as u32, character: byte_to_column(content, offset - start, encoding) }
+    Position {
+        line: line as u32,
+        character: byte_to_column(content, offset - start, encoding),
+    }
 }
 
 #[cfg(test)]
@@ -73,10 +95,17 @@ mod tests {
     fn rope_and_string_conversions_agree() {
         let text = "---\r\nstatus: 😀中\rx\n\n- [ ] é\n";
         let rope = Rope::from_str(text);
-        for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
+        for enc in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Utf32,
+        ] {
             let positions = TextPositions::new(text, enc);
             // (The `\n` of a CRLF is not a position of its own: skip it.)
-            for (offset, _) in text.char_indices().filter(|(i, c)| !(*c == '\n' && text[..*i].ends_with('\r'))) {
+            for (offset, _) in text
+                .char_indices()
+                .filter(|(i, c)| !(*c == '\n' && text[..*i].ends_with('\r')))
+            {
                 let p = positions.position(offset);
                 assert_eq!(rope_position(&rope, offset, enc), p, "{enc:?} {offset}");
                 assert_eq!(rope_offset(&rope, p, enc), offset);
@@ -88,7 +117,27 @@ mod tests {
     #[test]
     fn out_of_range_positions_clamp() {
         let rope = Rope::from_str("ab\ncd");
-        assert_eq!(rope_offset(&rope, Position { line: 0, character: 99 }, PositionEncoding::Utf16), 2);
-        assert_eq!(rope_offset(&rope, Position { line: 7, character: 0 }, PositionEncoding::Utf16), 5);
+        assert_eq!(
+            rope_offset(
+                &rope,
+                Position {
+                    line: 0,
+                    character: 99
+                },
+                PositionEncoding::Utf16
+            ),
+            2
+        );
+        assert_eq!(
+            rope_offset(
+                &rope,
+                Position {
+                    line: 7,
+                    character: 0
+                },
+                PositionEncoding::Utf16
+            ),
+            5
+        );
     }
 }

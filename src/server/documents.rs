@@ -37,7 +37,9 @@ pub struct Document {
 pub enum ChangeOutcome {
     Applied,
     /// The version did not increase; the edits were still applied, in order.
-    VersionNotIncreasing { previous: i32 },
+    VersionNotIncreasing {
+        previous: i32,
+    },
 }
 
 impl Document {
@@ -70,7 +72,9 @@ impl Document {
         encoding: PositionEncoding,
     ) -> ChangeOutcome {
         let outcome = if version <= self.version {
-            ChangeOutcome::VersionNotIncreasing { previous: self.version }
+            ChangeOutcome::VersionNotIncreasing {
+                previous: self.version,
+            }
         } else {
             ChangeOutcome::Applied
         };
@@ -116,7 +120,10 @@ impl Document {
     /// rebuilt from scratch instead.
     pub fn take_tree_work(&mut self) -> TreeWork {
         let fresh = std::mem::take(&mut self.needs_fresh_tree);
-        TreeWork { edits: std::mem::take(&mut self.pending_edits), fresh }
+        TreeWork {
+            edits: std::mem::take(&mut self.pending_edits),
+            fresh,
+        }
     }
 }
 
@@ -154,7 +161,10 @@ fn point(rope: &Rope, offset: usize) -> Point {
         }
         consumed += chunk.len();
     }
-    Point { row, column: offset - last_newline_end }
+    Point {
+        row,
+        column: offset - last_newline_end,
+    }
 }
 
 fn advance(mut point: Point, text: &str) -> Point {
@@ -176,7 +186,16 @@ mod tests {
 
     fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
         TextDocumentContentChangeEvent {
-            range: Some(Range { start: Position { line: l1, character: c1 }, end: Position { line: l2, character: c2 } }),
+            range: Some(Range {
+                start: Position {
+                    line: l1,
+                    character: c1,
+                },
+                end: Position {
+                    line: l2,
+                    character: c2,
+                },
+            }),
             range_length: None,
             text: text.into(),
         }
@@ -189,12 +208,19 @@ mod tests {
         assert!(doc.is_spec());
         let outcome = doc.apply_changes(
             2,
-            vec![change(4, 3, 4, 4, "x"), change(4, 6, 4, 8, "🎉"), change(5, 0, 5, 0, "- [ ] two\n")],
+            vec![
+                change(4, 3, 4, 4, "x"),
+                change(4, 6, 4, 8, "🎉"),
+                change(5, 0, 5, 0, "- [ ] two\n"),
+            ],
             PositionEncoding::Utf16,
         );
         assert_eq!(outcome, ChangeOutcome::Applied);
         let text = doc.rope.to_string();
-        assert_eq!(text, "# T\n\n## Acceptance Criteria\n\n- [x] 🎉 one\n- [ ] two\n");
+        assert_eq!(
+            text,
+            "# T\n\n## Acceptance Criteria\n\n- [x] 🎉 one\n- [ ] two\n"
+        );
         let work = doc.take_tree_work();
         let tree = doc.markdown.clone();
         let mut tree = tree.lock().unwrap();

@@ -3,8 +3,10 @@
 //! projects, settings). No chant rule lives here.
 
 mod backend;
+mod commands;
 pub mod convert;
 mod documents;
+mod ide;
 mod projects;
 mod session;
 mod settings;
@@ -15,7 +17,10 @@ pub use backend::Backend;
 
 /// Serve LSP on stdin/stdout until the client sends `exit` or closes stdin.
 pub fn run_stdio() {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("chant-lsp: cannot start the runtime: {e}");
@@ -25,7 +30,9 @@ pub fn run_stdio() {
     runtime.block_on(async {
         let stdin = tokio::io::stdin();
         let stdout = tokio::io::stdout();
-        let (service, socket) = LspService::new(Backend::new);
+        let (service, socket) = LspService::build(Backend::new)
+            .custom_method("window/workDoneProgress/cancel", Backend::work_done_progress_cancel)
+            .finish();
         Server::new(stdin, stdout, socket).serve(service).await;
     });
     // Pending blocking tasks (a long analysis) must not keep the process alive.

@@ -20,7 +20,10 @@ impl Projects {
     /// The project holding `path`: the deepest known root above it.
     pub fn for_path(&self, path: &Path) -> Option<Arc<Project>> {
         let list = self.list.read().unwrap_or_else(|e| e.into_inner());
-        list.iter().filter(|p| path.starts_with(&p.root)).max_by_key(|p| p.root.as_os_str().len()).cloned()
+        list.iter()
+            .filter(|p| path.starts_with(&p.root))
+            .max_by_key(|p| p.root.as_os_str().len())
+            .cloned()
     }
 
     /// Like `for_path`, but indexes the file's own root when no known project
@@ -39,7 +42,10 @@ impl Projects {
 
     /// Index (or re-index) one root. Blocking.
     pub fn load(&self, root: &Path) -> Arc<Project> {
-        let project = Arc::new(Project { root: root.to_path_buf(), index: RwLock::new(ProjectIndex::load(root)) });
+        let project = Arc::new(Project {
+            root: root.to_path_buf(),
+            index: RwLock::new(ProjectIndex::load(root)),
+        });
         let mut list = self.list.write().unwrap_or_else(|e| e.into_inner());
         list.retain(|p| p.root != root);
         list.push(project.clone());
@@ -62,6 +68,9 @@ impl Projects {
 
     /// Forget the projects under a folder that left the workspace.
     pub fn remove_under(&self, folder: &Path) {
-        self.list.write().unwrap_or_else(|e| e.into_inner()).retain(|p| !p.root.starts_with(folder));
+        self.list
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p| !p.root.starts_with(folder));
     }
 }

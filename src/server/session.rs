@@ -53,6 +53,19 @@ struct WatchQueue {
     flush_scheduled: bool,
 }
 
+/// An open document as requests see it: its text and model at one version.
+#[derive(Clone)]
+pub struct DocSnapshot {
+    pub key: String,
+    pub uri: Uri,
+    pub path: Option<PathBuf>,
+    pub kind: ChantFile,
+    pub version: i32,
+    pub text: Arc<String>,
+    pub model: Arc<SpecModel>,
+    pub project: Option<Arc<Project>>,
+}
+
 /// Documents are keyed by file path when they have one, so `file:///C%3A/x`
 /// and `file:///c:/x` meet; other URIs by their text.
 pub fn doc_key(uri: &Uri) -> String {
@@ -88,7 +101,10 @@ impl Session {
     }
 
     pub fn settings(&self) -> Settings {
-        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn set_settings(&self, settings: Settings) -> bool {
@@ -119,9 +135,84 @@ impl Session {
         analysed.get(key).filter(|a| a.version == version).cloned()
     }
 
+    /// The current text and model of an open document, for a request. Uses
+    /// the latest analysis when it is current, else parses now.
+    pub fn snapshot(
+        &self,
+        uri: &Uri,
+    ) -> std::result::Result<DocSnapshot, tower_lsp_server::jsonrpc::Error> {
+        let key = doc_key(uri);
+        let Some((uri, path, kind, version, rope)) = self.with_docs(|docs| {
+            docs.get(&key).map(|d| {
+                (
+                    d.uri.clone(),
+                    d.path.clone(),
+                    d.kind.clone(),
+                    d.version,
+                    d.rope.clone(),
+                )
+            })
+        }) else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "chant-lsp does not know {}: the client must open it first (textDocument/didOpen)",
+                uri.as_str()
+            )));
+        };
+        let (text, model) = match self.analysed(&key) {
+            Some(a) if a.version == version => (a.text, a.model),
+            _ => {
+                let text = rope.to_string();
+                let model = SpecModel::parse(&text);
+                (Arc::new(text), Arc::new(model))
+            }
+        };
+        let project = path.as_deref().and_then(|p| self.projects.for_path(p));
+        Ok(DocSnapshot {
+            key,
+            uri,
+            path,
+            kind,
+            version,
+            text,
+            model,
+            project,
+        })
+    }
+
+    /// The Markdown outline of an open document, with its tree brought up to
+    /// date first (in the same order the analysis applies edits).
+    pub async fn markdown_outline(
+        &self,
+        key: &str,
+    ) -> Option<(i32, Arc<String>, crate::syntax::markdown::MarkdownOutline)> {
+        let lock = self.with_docs(|docs| docs.get(key).map(|d| d.analysis_lock.clone()))?;
+        let _serial = lock.lock().await;
+        let (version, rope, work, markdown) = self.with_docs(|docs| {
+            let doc = docs.get_mut(key)?;
+            Some((
+                doc.version,
+                doc.rope.clone(),
+                doc.take_tree_work(),
+                doc.markdown.clone(),
+            ))
+        })?;
+        tokio::task::spawn_blocking(move || {
+            let text = rope.to_string();
+            let mut tree = markdown.lock().ok()?;
+            work.apply(&mut tree, &text);
+            let outline = tree.outline(&text);
+            Some((version, Arc::new(text), outline))
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
     /// Schedule diagnostics for a document after `delay`.
     pub fn schedule(self: &Arc<Self>, key: String, delay: Duration) {
-        let Some(generation) = self.with_docs(|docs| docs.get(&key).map(|d| d.generation)) else { return };
+        let Some(generation) = self.with_docs(|docs| docs.get(&key).map(|d| d.generation)) else {
+            return;
+        };
         let session = self.clone();
         tokio::spawn(async move {
             if !delay.is_zero() {
@@ -132,7 +223,11 @@ impl Session {
     }
 
     /// Re-diagnose every open spec (of one project, or all).
-    pub fn reschedule_open_specs(self: &Arc<Self>, project_root: Option<&Path>, except: Option<&str>) {
+    pub fn reschedule_open_specs(
+        self: &Arc<Self>,
+        project_root: Option<&Path>,
+        except: Option<&str>,
+    ) {
         let keys: Vec<String> = self.with_docs(|docs| {
             docs.iter()
                 .filter(|(key, d)| d.is_spec() && Some(key.as_str()) != except)
@@ -151,17 +246,32 @@ impl Session {
 
     async fn analyse_and_publish(self: &Arc<Self>, key: String, generation: u64) {
         self.wait_indexed().await;
-        let Some(lock) = self.with_docs(|docs| docs.get(&key).map(|d| d.analysis_lock.clone())) else { return };
+        let Some(lock) = self.with_docs(|docs| docs.get(&key).map(|d| d.analysis_lock.clone()))
+        else {
+            return;
+        };
         let _serial = lock.lock().await;
         let snapshot = self.with_docs(|docs| {
             let doc = docs.get_mut(&key)?;
             if doc.generation != generation || !doc.is_spec() {
                 return None;
             }
-            Some((doc.uri.clone(), doc.path.clone(), doc.kind.clone(), doc.version, doc.rope.clone(), doc.take_tree_work(), doc.markdown.clone()))
+            Some((
+                doc.uri.clone(),
+                doc.path.clone(),
+                doc.kind.clone(),
+                doc.version,
+                doc.rope.clone(),
+                doc.take_tree_work(),
+                doc.markdown.clone(),
+            ))
         });
-        let Some((uri, path, kind, version, rope, tree_work, markdown)) = snapshot else { return };
-        let ChantFile::Spec { id, top_level, .. } = kind else { return };
+        let Some((uri, path, kind, version, rope, tree_work, markdown)) = snapshot else {
+            return;
+        };
+        let ChantFile::Spec { id, top_level, .. } = kind else {
+            return;
+        };
         let Some(path) = path else { return };
         let settings = self.settings();
         let encoding = self.encoding();
@@ -174,42 +284,75 @@ impl Session {
             }
             let model = SpecModel::parse(&text);
             let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-            let mut diagnostics = analysis::diagnose(&text, &model, SpecContext { id: &id }, &*index);
+            let mut diagnostics =
+                analysis::diagnose(&text, &model, SpecContext { id: &id }, &*index);
             drop(index);
             settings.filter.apply(&mut diagnostics);
             let positions = TextPositions::new(&text, encoding);
-            let lsp_diagnostics: Vec<lsp::Diagnostic> = diagnostics.iter().map(|d| to_lsp(d, &positions)).collect();
-            let entry = SpecEntry { id: id.clone(), path: path.clone(), top_level, summary: SpecSummary::from_model(&model) };
-            let changed = project.index.write().unwrap_or_else(|e| e.into_inner()).set_spec(entry);
-            Some((lsp_diagnostics, Arc::new(text), Arc::new(model), project, changed))
+            let lsp_diagnostics: Vec<lsp::Diagnostic> =
+                diagnostics.iter().map(|d| to_lsp(d, &positions)).collect();
+            let entry = SpecEntry {
+                id: id.clone(),
+                path: path.clone(),
+                top_level,
+                summary: SpecSummary::from_model(&model),
+            };
+            let changed = project
+                .index
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .set_spec(entry);
+            Some((
+                lsp_diagnostics,
+                Arc::new(text),
+                Arc::new(model),
+                project,
+                changed,
+            ))
         });
         let outcome = match job.await {
             Ok(Some(outcome)) => outcome,
             Ok(None) => return,
             Err(error) => {
                 self.client
-                    .log_message(lsp::MessageType::ERROR, format!("chant-lsp: analysing {} failed: {error}", uri.as_str()))
+                    .log_message(
+                        lsp::MessageType::ERROR,
+                        format!("chant-lsp: analysing {} failed: {error}", uri.as_str()),
+                    )
                     .await;
                 return;
             }
         };
         let (diagnostics, text, model, project, changed) = outcome;
-        let still_current = self.with_docs(|docs| docs.get(&key).is_some_and(|d| d.generation == generation));
+        let still_current =
+            self.with_docs(|docs| docs.get(&key).is_some_and(|d| d.generation == generation));
         if !still_current {
             return;
         }
         self.analysed
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key.clone(), Analysed { version, text, model });
-        self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+            .insert(
+                key.clone(),
+                Analysed {
+                    version,
+                    text,
+                    model,
+                },
+            );
+        self.client
+            .publish_diagnostics(uri, diagnostics, Some(version))
+            .await;
         if changed {
             self.reschedule_open_specs(Some(&project.root), Some(&key));
         }
     }
 
     pub fn forget_analysis(&self, key: &str) {
-        self.analysed.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.analysed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 
     /// Queue files that changed on disk; a burst is handled as one batch.
@@ -241,14 +384,21 @@ impl Session {
             let mut touched: Vec<PathBuf> = Vec::new();
             let unique: HashSet<PathBuf> = paths.into_iter().collect();
             for path in unique {
-                let Some(project) = session.projects.for_path(&path) else { continue };
+                let Some(project) = session.projects.for_path(&path) else {
+                    continue;
+                };
                 // An open document's buffer is the truth for it, not the disk.
                 if open.contains(&path) {
                     continue;
                 }
-                let changed = project.index.write().unwrap_or_else(|e| e.into_inner()).refresh_path(&path);
+                let changed = project
+                    .index
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .refresh_path(&path);
                 // Any created or deleted file can resolve or break a path reference.
-                if (changed || !path.exists() || path.is_file()) && !touched.contains(&project.root) {
+                if (changed || !path.exists() || path.is_file()) && !touched.contains(&project.root)
+                {
                     touched.push(project.root.clone());
                 }
             }
@@ -268,7 +418,11 @@ impl Session {
         tokio::spawn(async move {
             let root = tokio::task::spawn_blocking(move || {
                 let project = session.projects.for_path(&path)?;
-                let changed = project.index.write().unwrap_or_else(|e| e.into_inner()).refresh_path(&path);
+                let changed = project
+                    .index
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .refresh_path(&path);
                 changed.then(|| project.root.clone())
             })
             .await

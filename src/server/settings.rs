@@ -43,7 +43,10 @@ impl Settings {
     /// Read settings from the `chant` section. Accepts the section itself or
     /// an object that wraps it under `chant`; missing keys keep defaults.
     pub fn from_json(value: &Value) -> Settings {
-        let value = value.get("chant").filter(|v| v.is_object()).unwrap_or(value);
+        let value = value
+            .get("chant")
+            .filter(|v| v.is_object())
+            .unwrap_or(value);
         let mut settings = Settings::default();
         let get = |path: &[&str]| -> Option<&Value> {
             let mut v = value;
@@ -54,7 +57,11 @@ impl Settings {
         };
         let disabled: Vec<String> = get(&["diagnostics", "disabled"])
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         let (filter, unknown) = Filter::new(&disabled);
         settings.filter = filter;
@@ -62,11 +69,17 @@ impl Settings {
         if let Some(ms) = get(&["diagnostics", "debounceMs"]).and_then(Value::as_u64) {
             settings.debounce = Duration::from_millis(ms.min(10_000));
         }
-        if let Some(path) = get(&["path"]).and_then(Value::as_str).filter(|s| !s.trim().is_empty()) {
+        if let Some(path) = get(&["path"])
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+        {
             settings.chant_path = path.to_string();
         }
-        settings.approver_name =
-            get(&["approverName"]).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        settings.approver_name = get(&["approverName"])
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string);
         if let Some(enabled) = get(&["commands", "enabled"]).and_then(Value::as_bool) {
             settings.commands_enabled = enabled;
         }

@@ -308,13 +308,25 @@ pub fn suggest_value(values: &'static [EnumValue], word: &str) -> Option<&'stati
     if let Some(v) = valid(&lower) {
         return Some(v);
     }
-    let aliases: Vec<(&str, &str)> = VALUE_ALIASES.iter().copied().filter(|(_, to)| valid(to).is_some()).collect();
+    let aliases: Vec<(&str, &str)> = VALUE_ALIASES
+        .iter()
+        .copied()
+        .filter(|(_, to)| valid(to).is_some())
+        .collect();
     if let Some((_, to)) = aliases.iter().find(|(from, _)| *from == lower) {
         return valid(to);
     }
-    let candidates = values.iter().map(|v| v.name).chain(aliases.iter().map(|(from, _)| *from));
+    let candidates = values
+        .iter()
+        .map(|v| v.name)
+        .chain(aliases.iter().map(|(from, _)| *from));
     let best = closest(&lower, candidates)?;
-    valid(best).or_else(|| aliases.iter().find(|(from, _)| *from == best).and_then(|(_, to)| valid(to)))
+    valid(best).or_else(|| {
+        aliases
+            .iter()
+            .find(|(from, _)| *from == best)
+            .and_then(|(_, to)| valid(to))
+    })
 }
 
 #[cfg(test)]
