@@ -1,1 +1,55 @@
-//! placeholder
+//! IDE features over the spec model and the workspace index, protocol-free:
+//! a text, an offset and the project in; items, previews and locations with
+//! byte ranges out. `server::ide` translates them for the client.
+
+pub mod completion;
+pub mod cursor;
+pub mod hover;
+pub mod navigation;
+pub mod outline;
+pub mod preview;
+pub mod rename;
+
+use std::path::{Path, PathBuf};
+
+use crate::workspace::ProjectIndex;
+
+/// Reads other files' text: the open buffer when there is one, else the
+/// disk. The server passes its open documents; `check` and tests pass the disk.
+pub trait Sources {
+    fn open_text(&self, path: &Path) -> Option<String>;
+}
+
+/// No open buffers: everything comes from disk.
+pub struct DiskOnly;
+
+impl Sources for DiskOnly {
+    fn open_text(&self, _: &Path) -> Option<String> {
+        None
+    }
+}
+
+/// The text of a file, from its open buffer or the disk (whole file; for
+/// specs and prompts, which are small; previews use `preview::head`).
+pub fn read_source(sources: &dyn Sources, path: &Path) -> Option<String> {
+    if let Some(text) = sources.open_text(path) {
+        return Some(text);
+    }
+    match crate::workspace::files::read_text(path).ok()? {
+        crate::workspace::files::FileText::Text(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// A location in another file: a path and a byte range in its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub path: PathBuf,
+    /// None: the start of the file.
+    pub range: Option<crate::text::TextRange>,
+}
+
+/// The spec file path for an ID, if the project has one.
+pub fn spec_path(index: &ProjectIndex, id: &str) -> Option<PathBuf> {
+    index.spec(id).map(|e| e.path.clone())
+}

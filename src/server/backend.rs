@@ -147,6 +147,13 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = negotiate_encoding(&params);
         self.session.set_encoding(encoding);
+        let _ = self
+            .session
+            .client_capabilities
+            .set(params.capabilities.clone());
+        if let Some(info) = &params.client_info {
+            let _ = self.session.client_name.set(info.name.clone());
+        }
         let folders = workspace_folders(&params);
         *self
             .session
@@ -326,7 +333,10 @@ impl LanguageServer for Backend {
         guard("hover", super::ide::hover(&self.session, params)).await
     }
 
-    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
         guard("definition", super::ide::definition(&self.session, params)).await
     }
 
@@ -334,12 +344,26 @@ impl LanguageServer for Backend {
         guard("references", super::ide::references(&self.session, params)).await
     }
 
-    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        guard("documentSymbol", super::ide::document_symbol(&self.session, params)).await
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        guard(
+            "documentSymbol",
+            super::ide::document_symbol(&self.session, params),
+        )
+        .await
     }
 
-    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        guard("workspace/symbol", super::ide::workspace_symbol(&self.session, params)).await
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        guard(
+            "workspace/symbol",
+            super::ide::workspace_symbol(&self.session, params),
+        )
+        .await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
@@ -351,23 +375,43 @@ impl LanguageServer for Backend {
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
-        guard("documentLink", super::ide::document_link(&self.session, params)).await
+        guard(
+            "documentLink",
+            super::ide::document_link(&self.session, params),
+        )
+        .await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        guard("foldingRange", super::ide::folding_range(&self.session, params)).await
+        guard(
+            "foldingRange",
+            super::ide::folding_range(&self.session, params),
+        )
+        .await
     }
 
     async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
-        guard("willRenameFiles", super::ide::will_rename_files(&self.session, params)).await
+        guard(
+            "willRenameFiles",
+            super::ide::will_rename_files(&self.session, params),
+        )
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        guard("codeAction", super::commands::code_action(&self.session, params)).await
+        guard(
+            "codeAction",
+            super::commands::code_action(&self.session, params),
+        )
+        .await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        guard("executeCommand", super::commands::execute_command(&self.session, params)).await
+        guard(
+            "executeCommand",
+            super::commands::execute_command(&self.session, params),
+        )
+        .await
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {

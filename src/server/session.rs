@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
@@ -44,6 +44,9 @@ pub struct Session {
     pub shutting_down: AtomicBool,
     /// The client can register file watchers dynamically.
     pub watch_dynamic: AtomicBool,
+    /// What the client said about itself in `initialize`.
+    pub client_capabilities: OnceLock<lsp::ClientCapabilities>,
+    pub client_name: OnceLock<String>,
     watched: Mutex<WatchQueue>,
 }
 
@@ -88,8 +91,27 @@ impl Session {
             workspace_folders: Mutex::default(),
             shutting_down: AtomicBool::new(false),
             watch_dynamic: AtomicBool::new(false),
+            client_capabilities: OnceLock::new(),
+            client_name: OnceLock::new(),
             watched: Mutex::default(),
         }
+    }
+
+    /// The client applies `documentChanges` (versioned edits, file operations).
+    pub fn supports_document_changes(&self) -> bool {
+        self.client_capabilities
+            .get()
+            .and_then(|c| c.workspace.as_ref())
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false)
+    }
+
+    /// VS Code (and code-server) understand `editor.action.*` commands.
+    pub fn client_is_vscode(&self) -> bool {
+        self.client_name.get().is_some_and(|n| {
+            n.contains("Visual Studio Code") || n.contains("code-server") || n.contains("VSCode")
+        })
     }
 
     pub fn set_encoding(&self, encoding: PositionEncoding) {

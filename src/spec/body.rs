@@ -38,6 +38,8 @@ pub struct Title {
     pub text: String,
     /// The whole heading line, trimmed.
     pub range: TextRange,
+    /// 0-based line number, counted as LSP counts lines.
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +180,7 @@ pub fn read_body(text: &str, range: TextRange) -> Body {
         trimmed.strip_prefix("# ").map(|t| Title {
             text: t.to_string(),
             range: line.trimmed_range(),
+            line: crate::text::LineIndex::new(&text[..line.start]).line_count() as u32 - 1,
         })
     });
 

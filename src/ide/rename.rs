@@ -1,0 +1,88 @@
+//! When files move: the edits that keep specs' references pointing at them.
+//! A spec file's name is its ID, so moving a spec renames its ID too.
+
+use std::path::{Path, PathBuf};
+
+use super::navigation::references_in;
+use super::{read_source, Sources};
+use crate::spec::fields::Refers;
+use crate::spec::SpecModel;
+use crate::text::TextRange;
+use crate::workspace::{classify, ChantFile, ProjectIndex};
+
+/// Edits to one file: byte ranges in its current text, and that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEdits {
+    pub path: PathBuf,
+    pub text: String,
+    pub edits: Vec<(TextRange, String)>,
+}
+
+/// The edits for moving `from` to `to` (files or folders).
+pub fn edits_for_move(
+    index: &ProjectIndex,
+    moves: &[(PathBuf, PathBuf)],
+    sources: &dyn Sources,
+) -> Vec<FileEdits> {
+    let relative = |p: &Path| {
+        p.strip_prefix(&index.root)
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+    };
+    let moves: Vec<(String, String, Option<(String, String)>)> = moves
+        .iter()
+        .filter_map(|(from, to)| {
+            let ids = match (classify(from), classify(to)) {
+                (ChantFile::Spec { id: a, .. }, ChantFile::Spec { id: b, .. }) if a != b => {
+                    Some((a, b))
+                }
+                _ => None,
+            };
+            Some((relative(from)?, relative(to)?, ids))
+        })
+        .collect();
+    if moves.is_empty() {
+        return Vec::new();
+    }
+    let mut paths: Vec<PathBuf> = index
+        .specs()
+        .chain(index.nested_specs())
+        .map(|e| e.path.clone())
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let Some(text) = read_source(sources, &path) else {
+            continue;
+        };
+        let model = SpecModel::parse(&text);
+        let mut edits = Vec::new();
+        for reference in references_in(&model) {
+            if reference.field.is_none() {
+                continue;
+            }
+            for (from, to, ids) in &moves {
+                let value = reference.value.trim_start_matches("./");
+                let replacement = match reference.refers {
+                    Refers::Paths | Refers::PathGlobs if value == from => Some(to.clone()),
+                    Refers::Paths | Refers::PathGlobs if value.starts_with(&format!("{from}/")) => {
+                        Some(format!("{to}{}", &value[from.len()..]))
+                    }
+                    Refers::SpecIds => ids
+                        .as_ref()
+                        .filter(|(old, _)| *old == reference.value)
+                        .map(|(_, new)| new.clone()),
+                    _ => None,
+                };
+                if let Some(new) = replacement {
+                    edits.push((reference.range.clone(), new));
+                    break;
+                }
+            }
+        }
+        if !edits.is_empty() {
+            out.push(FileEdits { path, text, edits });
+        }
+    }
+    out
+}
