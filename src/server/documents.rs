@@ -238,3 +238,90 @@ mod tests {
         assert_eq!(doc.rope.to_string(), "ab");
     }
 }
+
+#[cfg(test)]
+mod incremental_matches_fresh {
+    //! Property: any sequence of edits, applied incrementally (rope and
+    //! Markdown tree), ends in the same text, tree and outline as a fresh parse.
+
+    use super::*;
+    use crate::syntax::markdown::parse_fresh;
+    use crate::text::LineIndex;
+    use proptest::prelude::*;
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    const PIECES: &[&str] = &[
+        "---\n", "type: code\n", "status: pending\n", "# Title 😀\n", "## Acceptance Criteria\n", "- [ ] item\n",
+        "- [x] done 中文\n", "* [ ] star\n", "```\n", "~~~\n", "\r\n", "\n", "text ", "x", "é", "🎉", "### Sub\n",
+        "> quote\n", "1. [ ] num\n", "    indented\n", "",
+    ];
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..25).prop_map(|p| p.concat())
+    }
+
+    /// (start fraction, delete length, inserted pieces)
+    fn edits_strategy() -> impl Strategy<Value = Vec<(f64, usize, Vec<&'static str>)>> {
+        prop::collection::vec((0.0..=1.0f64, 0usize..12, prop::collection::vec(prop::sample::select(PIECES), 0..3)), 1..30)
+    }
+
+    fn boundary(text: &str, mut at: usize) -> usize {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+        #[test]
+        fn random_edits(initial in text_strategy(), edits in edits_strategy()) {
+            let uri: Uri = "file:///w/.chant/specs/p.md".parse().unwrap();
+            let mut doc = Document::open(uri, 1, &initial);
+            let mut expected = initial.clone();
+            let mut version = 1;
+            for (fraction, delete, insert) in edits {
+                let start = boundary(&expected, (fraction * expected.len() as f64) as usize);
+                let mut end = boundary(&expected, start + delete);
+                // Never split a CRLF: LSP has no position between its two bytes.
+                if end > 0 && end < expected.len() && expected.as_bytes()[end - 1] == b'\r' && expected.as_bytes()[end] == b'\n' {
+                    end += 1;
+                }
+                let start = if start > 0 && start < expected.len() && expected.as_bytes()[start - 1] == b'\r' && expected.as_bytes()[start] == b'\n' { start - 1 } else { start };
+                let new_text = insert.concat();
+                let index = LineIndex::new(&expected);
+                let to_pos = |offset: usize| {
+                    let p = index.position(&expected, offset, PositionEncoding::Utf16);
+                    Position { line: p.line, character: p.col }
+                };
+                let change = TextDocumentContentChangeEvent {
+                    range: Some(Range { start: to_pos(start), end: to_pos(end) }),
+                    range_length: None,
+                    text: new_text.clone(),
+                };
+                version += 1;
+                doc.apply_changes(version, vec![change], PositionEncoding::Utf16);
+                expected.replace_range(start..end, &new_text);
+                // Reparse now and then, as debounced analyses do.
+                if version % 3 == 0 {
+                    let work = doc.take_tree_work();
+                    let tree = doc.markdown.clone();
+                    work.apply(&mut tree.lock().unwrap(), &expected);
+                }
+            }
+            let text = doc.rope.to_string();
+            prop_assert_eq!(&text, &expected);
+            let work = doc.take_tree_work();
+            let tree = doc.markdown.clone();
+            let mut tree = tree.lock().unwrap();
+            work.apply(&mut tree, &text);
+            let fresh = parse_fresh(&text);
+            prop_assert_eq!(
+                tree.tree().unwrap().root_node().to_sexp(),
+                fresh.tree().unwrap().root_node().to_sexp()
+            );
+            prop_assert_eq!(tree.outline(&text), fresh.outline(&text));
+        }
+    }
+}

@@ -204,6 +204,17 @@ pub enum RejectionKind {
 /// Read `text[yaml]` as chant would, locating every value chant would stop on.
 pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
     let outline = yaml::outline(text, yaml.clone());
+    // libyaml takes quadratic time on deeply nested flow collections (30 s
+    // for 100,000 levels) before serde gives up at 128: answer first.
+    if let Some(at) = too_deep(&text[yaml.clone()], RECURSION_LIMIT) {
+        let at = yaml.start + at;
+        let rejection = Rejection {
+            range: at..next_char(text, at),
+            kind: RejectionKind::Syntax,
+            detail: format!("recursion limit exceeded: the YAML nests more than {RECURSION_LIMIT} levels deep"),
+        };
+        return Frontmatter { outline, values: ChantFrontmatter::default(), rejections: vec![rejection] };
+    }
     let mut source = text[yaml.clone()].to_string();
     let mut rejections = Vec::new();
     let mut blanked: Vec<TextRange> = Vec::new();
@@ -250,6 +261,49 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
         values: ChantFrontmatter::default(),
         rejections,
     }
+}
+
+/// The nesting depth at which serde_yaml stops with "recursion limit exceeded".
+const RECURSION_LIMIT: usize = 128;
+
+/// Where flow collections (`[`, `{`) nest deeper than `limit`, ignoring
+/// brackets inside quotes and comments.
+fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut previous = '\n';
+    let mut chars = yaml.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '#' if previous.is_whitespace() => {
+                    while chars.peek().is_some_and(|(_, c)| *c != '\n') {
+                        chars.next();
+                    }
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > limit {
+                        return Some(i);
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                '\n' => {
+                    // Quotes do not span lines in practice; a stray one must
+                    // not hide the rest of the frontmatter.
+                }
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    None
 }
 
 /// serde_yaml messages read `path: message at line L column C`.
@@ -382,16 +436,18 @@ fn next_char(text: &str, at: usize) -> usize {
     text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
 }
 
-/// Replace a range with spaces, keeping line breaks so offsets stay put.
+/// Replace a range with spaces, keeping line breaks and byte length so
+/// every offset after it stays put.
 fn blank(source: &mut String, range: TextRange) {
-    let replaced: String = source[range.clone()]
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
-        .collect();
-    // Multi-byte characters become one space each: pad to keep the length.
-    let padded = format!("{replaced:<width$}", width = range.len());
-    let padded: String = padded.chars().take(range.len()).collect();
-    source.replace_range(range, &padded);
+    let mut replaced = String::with_capacity(range.len());
+    for c in source[range.clone()].chars() {
+        if c == '\n' || c == '\r' {
+            replaced.push(c);
+        } else {
+            replaced.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+    source.replace_range(range, &replaced);
 }
 
 /// libyaml reports 1-based lines and 1-based columns counted in characters,
@@ -556,6 +612,24 @@ mod tests {
     fn not_a_mapping() {
         let fm = read("- a\n- b\n");
         assert_eq!(fm.rejections[0].kind, RejectionKind::NotAMapping);
+    }
+
+    #[test]
+    fn blanking_keeps_offsets() {
+        let mut s = "a: é😀\nb: [\n  x]\nc: 1\n".to_string();
+        let len = s.len();
+        let cut = s.find("c:").unwrap();
+        blank(&mut s, 0..cut);
+        assert_eq!(s.len(), len);
+        assert!(s.ends_with("\n\nc: 1\n") || s.ends_with("\nc: 1\n"));
+        assert_eq!(s.matches('\n').count(), 4);
+    }
+
+    #[test]
+    fn a_huge_bad_entry_is_located() {
+        let yaml = format!("labels: {}{}\nstatus: nope\n", "[".repeat(100_000), "]".repeat(100_000));
+        let fm = read(&yaml);
+        assert!(!fm.rejections.is_empty());
     }
 
     #[test]
