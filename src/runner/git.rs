@@ -1,0 +1,363 @@
+//! The git facts the commands need: the agent's branch and its changes, the
+//! approver name, and what a chant run changed in the checkout. Every call
+//! has a timeout, no terminal prompt and no stdin.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// A git call that takes longer than this is killed.
+const GIT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitError(pub String);
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Run git in `dir`; its stdout on success, else git's own complaint.
+pub async fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    let mut command = tokio::process::Command::new("git");
+    command
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("LC_ALL", "C")
+        .kill_on_drop(true);
+    let child = command
+        .spawn()
+        .map_err(|e| GitError(format!("cannot run git: {e}")))?;
+    let output = tokio::time::timeout(GIT_TIMEOUT, child.wait_with_output())
+        .await
+        .map_err(|_| {
+            GitError(format!(
+                "git {} did not finish in {} s",
+                args.join(" "),
+                GIT_TIMEOUT.as_secs()
+            ))
+        })?
+        .map_err(|e| GitError(format!("git {}: {e}", args.join(" "))))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(GitError(format!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )))
+    }
+}
+
+fn line(bytes: Vec<u8>) -> Option<String> {
+    let text = String::from_utf8_lossy(&bytes).trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+/// `git config user.name` as seen from `dir`.
+pub async fn user_name(dir: &Path) -> Option<String> {
+    run(dir, &["config", "user.name"]).await.ok().and_then(line)
+}
+
+/// The commit HEAD points at (None outside a repository or before the
+/// first commit).
+pub async fn head(dir: &Path) -> Option<String> {
+    run(dir, &["rev-parse", "--verify", "--quiet", "HEAD"])
+        .await
+        .ok()
+        .and_then(line)
+}
+
+/// Whether the local branch exists.
+pub async fn branch_exists(dir: &Path, branch: &str) -> bool {
+    let reference = format!("refs/heads/{branch}");
+    run(dir, &["rev-parse", "--verify", "--quiet", &reference])
+        .await
+        .is_ok()
+}
+
+/// The best common ancestor of two revisions.
+pub async fn merge_base(dir: &Path, a: &str, b: &str) -> Option<String> {
+    run(dir, &["merge-base", a, b]).await.ok().and_then(line)
+}
+
+/// The short hashes of the commits reachable from HEAD and not from
+/// `since`, oldest first.
+pub async fn new_commits(dir: &Path, since: &str) -> Vec<String> {
+    let range = format!("{since}..HEAD");
+    run(dir, &["log", "--reverse", "--format=%h", &range])
+        .await
+        .ok()
+        .map(|out| {
+            String::from_utf8_lossy(&out)
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How a file differs between the merge base and a branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub kind: ChangeKind,
+    /// Relative to the folder the diff was taken in.
+    pub path: PathBuf,
+}
+
+/// `git diff --name-status <base>..<branch>` restricted to `dir` (paths
+/// relative to it), renames split into a deletion and an addition.
+pub async fn branch_changes(
+    dir: &Path,
+    base: &str,
+    branch: &str,
+) -> Result<Vec<FileChange>, GitError> {
+    let range = format!("{base}..{branch}");
+    let out = run(
+        dir,
+        &[
+            "diff",
+            "--name-status",
+            "-z",
+            "--no-renames",
+            "--no-ext-diff",
+            "--relative",
+            &range,
+            "--",
+        ],
+    )
+    .await?;
+    Ok(parse_name_status(&out))
+}
+
+/// Parse `--name-status -z` output: `STATUS\0PATH\0` records.
+fn parse_name_status(out: &[u8]) -> Vec<FileChange> {
+    let mut changes = Vec::new();
+    let mut fields = out.split(|b| *b == 0).filter(|f| !f.is_empty());
+    while let Some(status) = fields.next() {
+        let Some(path) = fields.next() else { break };
+        let kind = match status.first() {
+            Some(b'A') => ChangeKind::Added,
+            Some(b'D') => ChangeKind::Deleted,
+            Some(b'M') | Some(b'T') => ChangeKind::Modified,
+            // Copies and renames are off; anything else is skipped.
+            _ => continue,
+        };
+        changes.push(FileChange {
+            kind,
+            path: PathBuf::from(OsStr::from_bytes(path)),
+        });
+    }
+    changes
+}
+
+/// The content of `path` (relative to `dir`) at revision `rev`, or None
+/// when the revision has no such file.
+pub async fn file_at(dir: &Path, rev: &str, path: &Path) -> Result<Option<Vec<u8>>, GitError> {
+    let Some(rel) = path.to_str() else {
+        return Err(GitError(format!("{} is not a UTF-8 path", path.display())));
+    };
+    let spec = format!("{rev}:./{rel}");
+    let exists = run(dir, &["cat-file", "-e", &spec]).await.is_ok();
+    if !exists {
+        return Ok(None);
+    }
+    run(dir, &["cat-file", "blob", &spec]).await.map(Some)
+}
+
+/// Absolute paths of the files that changed in the checkout since commit
+/// `since` (committed or not, untracked included).
+pub async fn changed_since(dir: &Path, since: Option<&str>) -> Vec<PathBuf> {
+    let Some(top) = run(dir, &["rev-parse", "--show-toplevel"])
+        .await
+        .ok()
+        .and_then(line)
+    else {
+        return Vec::new();
+    };
+    let top = PathBuf::from(top);
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if let Some(since) = since {
+        if let Ok(out) = run(dir, &["diff", "--name-only", "-z", since, "HEAD", "--"]).await {
+            paths.extend(
+                out.split(|b| *b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| top.join(OsStr::from_bytes(p))),
+            );
+        }
+    }
+    if let Ok(out) = run(
+        dir,
+        &["status", "--porcelain", "-z", "--untracked-files=all"],
+    )
+    .await
+    {
+        let mut records = out.split(|b| *b == 0).filter(|r| !r.is_empty());
+        while let Some(record) = records.next() {
+            if record.len() < 4 {
+                continue;
+            }
+            let (status, path) = (&record[..2], &record[3..]);
+            paths.push(top.join(OsStr::from_bytes(path)));
+            // A rename's second field is its old path.
+            if status.contains(&b'R') || status.contains(&b'C') {
+                if let Some(old) = records.next() {
+                    paths.push(top.join(OsStr::from_bytes(old)));
+                }
+            }
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    fn repo() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["config", "user.name", "Grace Hopper"]);
+        git(&root, &["config", "user.email", "grace@example.com"]);
+        git(&root, &["config", "commit.gpgsign", "false"]);
+        (dir, root)
+    }
+
+    #[test]
+    fn name_status_records() {
+        let out = b"A\0new file.txt\0M\0src/a.rs\0D\0gone\0T\0link\0";
+        let changes = parse_name_status(out);
+        let kinds: Vec<(ChangeKind, &str)> = changes
+            .iter()
+            .map(|c| (c.kind, c.path.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChangeKind::Added, "new file.txt"),
+                (ChangeKind::Modified, "src/a.rs"),
+                (ChangeKind::Deleted, "gone"),
+                (ChangeKind::Modified, "link"),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_agents_branch_as_chant_leaves_it() {
+        let (_dir, root) = repo();
+        // The chant root is a subfolder of the repository.
+        let project = root.join("project");
+        std::fs::create_dir_all(project.join("src")).unwrap();
+        std::fs::write(project.join("src/keep.txt"), "keep\n").unwrap();
+        std::fs::write(project.join("src/edit.txt"), "one\ntwo\n").unwrap();
+        std::fs::write(project.join("src/drop.txt"), "drop\n").unwrap();
+        std::fs::write(root.join("outside.txt"), "x\n").unwrap();
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "initial"]);
+        let before = head(&project).await.unwrap();
+
+        assert_eq!(user_name(&project).await.as_deref(), Some("Grace Hopper"));
+        assert!(!branch_exists(&project, "chant/x").await);
+        git(&root, &["checkout", "-q", "-b", "chant/x"]);
+        std::fs::write(project.join("src/edit.txt"), "one\nTWO\n").unwrap();
+        std::fs::remove_file(project.join("src/drop.txt")).unwrap();
+        std::fs::write(project.join("src/new file.txt"), "new\n").unwrap();
+        std::fs::write(root.join("outside.txt"), "changed\n").unwrap();
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "agent"]);
+        git(&root, &["checkout", "-q", "main"]);
+        assert!(branch_exists(&project, "chant/x").await);
+
+        let base = merge_base(&project, "HEAD", "chant/x").await.unwrap();
+        assert_eq!(base, before);
+        let mut changes = branch_changes(&project, &base, "chant/x").await.unwrap();
+        changes.sort_by(|a, b| a.path.cmp(&b.path));
+        assert_eq!(
+            changes,
+            [
+                FileChange {
+                    kind: ChangeKind::Deleted,
+                    path: "src/drop.txt".into()
+                },
+                FileChange {
+                    kind: ChangeKind::Modified,
+                    path: "src/edit.txt".into()
+                },
+                FileChange {
+                    kind: ChangeKind::Added,
+                    path: "src/new file.txt".into()
+                },
+            ]
+        );
+        assert_eq!(
+            file_at(&project, "chant/x", Path::new("src/edit.txt"))
+                .await
+                .unwrap(),
+            Some(b"one\nTWO\n".to_vec())
+        );
+        assert_eq!(
+            file_at(&project, &base, Path::new("src/new file.txt"))
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(new_commits(&project, &before).await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn what_a_run_changed() {
+        let (_dir, root) = repo();
+        std::fs::write(root.join("a.txt"), "a\n").unwrap();
+        std::fs::write(root.join("b.txt"), "b\n").unwrap();
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "initial"]);
+        let before = head(&root).await.unwrap();
+        std::fs::write(root.join("a.txt"), "A\n").unwrap();
+        git(&root, &["commit", "-q", "-am", "change a"]);
+        std::fs::write(root.join("b.txt"), "B\n").unwrap();
+        std::fs::create_dir(root.join("new")).unwrap();
+        std::fs::write(root.join("new/c.txt"), "c\n").unwrap();
+        let changed = changed_since(&root, Some(&before)).await;
+        assert_eq!(
+            changed,
+            [
+                root.join("a.txt"),
+                root.join("b.txt"),
+                root.join("new/c.txt")
+            ]
+        );
+        let commits = new_commits(&root, &before).await;
+        assert_eq!(commits.len(), 1);
+        assert!(run(&root, &["nonsense-command"]).await.is_err());
+    }
+}
