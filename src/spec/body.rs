@@ -4,7 +4,7 @@
 //! `## Acceptance Criteria` section. Where a Markdown reader would see the
 //! same lines differently, the body records it so the user can be told.
 
-use crate::spec::id::SPEC_ID_IN_PROSE;
+use crate::spec::id::find_mentions;
 use crate::text::TextRange;
 
 const CRITERIA_HEADING: &str = "## Acceptance Criteria";
@@ -225,9 +225,9 @@ pub fn read_body(text: &str, range: TextRange) -> Body {
         .filter(|l| l.in_fence || l.is_fence_line)
         .map(Line::range)
         .collect();
-    let mentions = SPEC_ID_IN_PROSE
-        .find_iter(body_text)
-        .map(|m| range.start + m.start()..range.start + m.end())
+    let mentions = find_mentions(body_text)
+        .into_iter()
+        .map(|m| range.start + m.start..range.start + m.end)
         .filter(|r| !inside_any(&fenced, r.start))
         .map(|r| Mention {
             id: text[r.clone()].to_string(),

@@ -375,11 +375,15 @@ impl WorkspaceFacts for ProjectIndex {
     }
 
     fn closest_spec_id(&self, id: &str) -> Option<String> {
-        // Only suggest for IDs that look like a typo of a real one: same length ±2.
+        // A typo keeps most of an ID: compare only with IDs that share its
+        // date or its random suffix, so this stays cheap with thousands of specs.
+        let date = id.get(..10);
+        let suffix = id.get(id.len().saturating_sub(3)..);
         let best = self
             .specs
             .keys()
             .filter(|k| k.len().abs_diff(id.len()) <= 2)
+            .filter(|k| k.get(..10) == date || k.get(k.len().saturating_sub(3)..) == suffix)
             .map(|k| (strsim::levenshtein(k, id), k))
             .min()?;
         (best.0 <= 2).then(|| best.1.clone())
