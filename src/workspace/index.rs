@@ -410,15 +410,19 @@ impl WorkspaceFacts for ProjectIndex {
         files::escapes(&self.root, relative)
     }
 
-    fn glob_matches_any(&self, pattern: &str) -> bool {
-        let Ok(glob) = globset::GlobBuilder::new(pattern)
+    fn glob_matches_any(&self, pattern: &str) -> Result<bool, String> {
+        let glob = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
-        else {
-            return false;
-        };
+            .map_err(|e| e.kind().to_string())?;
         let matcher = glob.compile_matcher();
-        self.files().iter().any(|f| matcher.is_match(f))
+        Ok(self.files().iter().any(|f| matcher.is_match(f)))
+    }
+
+    fn dependencies_of(&self, id: &str) -> Vec<String> {
+        self.spec(id)
+            .map(|e| e.summary.depends_on.clone())
+            .unwrap_or_default()
     }
 }
 
