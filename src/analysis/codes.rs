@@ -70,6 +70,7 @@ codes! {
     FrontmatterCut => "chant/frontmatter-cut", Warning, None, "A `---` inside a line ends the frontmatter there.";
     ByteOrderMark => "chant/byte-order-mark", Warning, None, "A byte order mark hides the frontmatter from chant.";
     MissingTitle => "chant/missing-title", Error, Some("title"), "The body has no `# ` title line.";
+    TitleInCodeFence => "chant/title-in-code-fence", Warning, None, "chant takes a `# ` line inside a code block as the title.";
     UnknownDependency => "chant/unknown-dependency", Error, Some("dependency"), "A `depends_on` ID names no spec chant can find.";
     ArchivedDependency => "chant/archived-dependency", Error, Some("dependency"), "A `depends_on` ID names an archived spec, which chant treats as unknown.";
     UnknownMember => "chant/unknown-member", Error, Some("dependency"), "A `members` ID names no spec.";

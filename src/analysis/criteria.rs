@@ -1,7 +1,7 @@
 //! Acceptance criteria and status: what `chant work` counts, what it
 //! refuses, and the places where a Markdown reader would count differently.
 
-use super::{Code, Cx, Diagnostic, Severity};
+use super::{count, Code, Cx, Diagnostic, Severity};
 use crate::spec::body::OddKind;
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
 
@@ -39,14 +39,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 
 fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
     let v = cx.model.values();
-    let workable = matches!(
-        v.status,
-        SpecStatus::Pending
-            | SpecStatus::Blocked
-            | SpecStatus::Failed
-            | SpecStatus::NeedsAttention
-            | SpecStatus::Paused
-    );
+    let workable = v.status.is_workable();
     if total > 0 || !workable || matches!(v.r#type, SpecType::Driver | SpecType::Group) {
         return;
     }
@@ -88,7 +81,7 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         Code::UncountedCheckbox,
                         odd.range.clone(),
-                        format!("chant counts only `- [ ]` and `- [x]` items: this checkbox is not counted (chant sees {total} criteria). Write it as `- [ ]`."),
+                        format!("chant counts only `- [ ]` and `- [x]` items: this checkbox is not counted (chant sees {}). Write it as `- [ ]`.", count(total, "criterion", "criteria")),
                     )
                     .with_fix("Write it as `- [ ]`", odd.range.start..odd.range.start + bracket, "- "),
                 );
@@ -127,7 +120,7 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
         );
     }
     for fence in body.fences.iter().filter(|f| f.close.is_none()) {
-        unclosed_fence(cx, fence.open.clone(), out);
+        unclosed_fence(cx, fence.open.clone(), fence.inline, out);
     }
 }
 
@@ -135,7 +128,7 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
 /// ``` at the end of a text line (chant's own `## Agent Output` writes it so):
 /// then everything after that line is code too, which hides whatever a user
 /// adds below.
-fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, out: &mut Vec<Diagnostic>) {
+fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, inline: bool, out: &mut Vec<Diagnostic>) {
     let body_end = cx.model.body.range.end;
     let after_open = cx.text[open.end..body_end]
         .find('\n')
@@ -143,7 +136,7 @@ fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, out: &mut Vec<Diagnosti
     let mut offset = after_open;
     for line in cx.text[after_open..body_end].split_inclusive('\n') {
         let content = line.trim_end();
-        if content.ends_with("```") {
+        if content.ends_with("```") && !inline {
             let rest_start = offset + line.len();
             if rest_start < body_end && !cx.text[rest_start..body_end].trim().is_empty() {
                 let close_at = offset + content.len() - 3;
@@ -165,11 +158,12 @@ fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, out: &mut Vec<Diagnosti
         .lines()
         .any(|l| l.trim_start().starts_with("## Acceptance Criteria"))
     {
-        out.push(Diagnostic::new(
-            Code::UnclosedFence,
-            open,
-            "This code fence is never closed, so chant treats the rest of the file as code, including the `## Acceptance Criteria` below. Close it with a ``` line.",
-        ));
+        let message = if inline {
+            "This line starts with ```, so chant opens a code fence here although Markdown shows inline code: chant treats the rest of the file as code, including the `## Acceptance Criteria` below. Do not start a line with ```."
+        } else {
+            "This code fence is never closed, so chant treats the rest of the file as code, including the `## Acceptance Criteria` below. Close it with a ``` line."
+        };
+        out.push(Diagnostic::new(Code::UnclosedFence, open, message));
     }
 }
 
@@ -190,7 +184,14 @@ fn status(cx: &Cx, completed: bool, unchecked: usize, out: &mut Vec<Diagnostic>)
         out.push(Diagnostic::new(
             Code::CompletedWithUnchecked,
             cx.field_or_spec("status"),
-            format!("The spec says completed, but {unchecked} acceptance criteria are unchecked."),
+            format!(
+                "The spec says completed, but {} unchecked.",
+                if unchecked == 1 {
+                    "1 acceptance criterion is".to_string()
+                } else {
+                    format!("{unchecked} acceptance criteria are")
+                }
+            ),
         ));
     }
     if let Some(approval) = &v.approval {

@@ -119,7 +119,11 @@ fn unknown_value(cx: &Cx, field: &str, value: &str, range: crate::text::TextRang
         _ => (Code::WrongType, &[]),
     };
     let names: Vec<&str> = values.iter().map(|v| v.name).collect();
-    let mut message = format!("Unknown {field} `{value}`: {CHANT_REJECTS}.");
+    let mut message = if value.is_empty() {
+        format!("`{field}` is empty: {CHANT_REJECTS}.")
+    } else {
+        format!("Unknown {field} `{value}`: {CHANT_REJECTS}.")
+    };
     let suggestion = fields::suggest_value(values, value);
     if let Some(s) = suggestion {
         message.push_str(&format!(" Did you mean `{s}`?"));
@@ -145,7 +149,10 @@ fn wrong_type(
         Some(fields::FieldKind::List) => "a list of strings".to_string(),
         Some(fields::FieldKind::StringOrList) => "a spec ID or a list of spec IDs".to_string(),
         Some(fields::FieldKind::Str) => "a string".to_string(),
-        Some(fields::FieldKind::UnsignedInt) => "a whole number (not quoted)".to_string(),
+        Some(fields::FieldKind::UnsignedInt) if found.starts_with("string") => {
+            "a whole number (not quoted)".to_string()
+        }
+        Some(fields::FieldKind::UnsignedInt) => "a whole number of 0 or more".to_string(),
         Some(fields::FieldKind::Bool) => "`true` or `false`".to_string(),
         Some(fields::FieldKind::Map(_)) if field == top => "a map of fields".to_string(),
         _ => plain_expected(expected),

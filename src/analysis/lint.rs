@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Code, Cx, Diagnostic, PathState};
+use super::{count, Code, Cx, Diagnostic, PathState};
 use crate::spec::fields::{self, FieldKind};
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
 use crate::spec::id::driver_of;
@@ -20,7 +20,21 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 }
 
 fn title(cx: &Cx, out: &mut Vec<Diagnostic>) {
-    if cx.model.body.title.is_some() {
+    if let Some(title) = &cx.model.body.title {
+        if let Some(real) = &cx.model.body.title_in_code {
+            let instead = match real {
+                Some(real) => format!(", not `{real}`"),
+                None => String::new(),
+            };
+            out.push(Diagnostic::new(
+                Code::TitleInCodeFence,
+                title.range.clone(),
+                format!(
+                    "chant takes the title from the first line that starts with `# `, even inside a code fence: this spec's title is `{}`{instead}. Move the code block below the title.",
+                    title.text
+                ),
+            ));
+        }
         return;
     }
     let at = cx.model.layout.body.start;
@@ -267,7 +281,12 @@ fn model_waste(cx: &Cx, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(
             Code::ModelWaste,
             cx.field_or_spec("model"),
-            format!("`{model}` on a spec this simple ({criteria} criteria, {files} files, {words} words): chant lint suggests a cheaper model such as haiku."),
+            format!(
+                "`{model}` on a spec this simple ({}, {}, {}): chant lint suggests a cheaper model such as haiku.",
+                count(criteria, "criterion", "criteria"),
+                count(files, "file", "files"),
+                count(words, "word", "words")
+            ),
         ));
     }
 }

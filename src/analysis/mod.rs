@@ -110,7 +110,11 @@ pub trait WorkspaceFacts {
     /// True when the path leads outside the chant root (`..`, absolute, or a
     /// symlink out).
     fn escapes_root(&self, relative: &str) -> bool;
-    fn glob_matches_any(&self, pattern: &str) -> bool;
+    /// Whether a glob matches a project file; Err(reason) for a pattern
+    /// that is not a valid glob.
+    fn glob_matches_any(&self, pattern: &str) -> Result<bool, String>;
+    /// The `depends_on` of a spec (for a member's driver).
+    fn dependencies_of(&self, id: &str) -> Vec<String>;
 }
 
 /// Which spec is being diagnosed.
@@ -173,8 +177,7 @@ pub fn too_large(bytes: u64) -> Diagnostic {
         Code::FileTooLarge,
         0..0,
         format!(
-            "This file is {} MB: chant-lsp analyses spec files up to {} MB, so it is not checked.",
-            bytes / (1024 * 1024),
+            "This file is {bytes} bytes, more than the {} MB chant-lsp analyses, so it is not checked.",
             crate::workspace::files::MAX_SPEC_BYTES / (1024 * 1024)
         ),
     )
@@ -258,6 +261,11 @@ impl Cx<'_> {
     fn field_or_spec(&self, key: &str) -> TextRange {
         self.value_range(key).unwrap_or_else(|| self.spec_anchor())
     }
+}
+
+/// `1 criterion`, `2 criteria`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// `a, b or c`

@@ -3,7 +3,8 @@
 
 use super::{Code, Cx, Diagnostic, PathState, SpecLookup};
 use crate::spec::fields;
-use crate::spec::frontmatter::SpecStatus;
+use crate::spec::frontmatter::{SpecStatus, SpecType};
+use crate::spec::id::driver_of;
 use crate::syntax::yaml::YamlKind;
 use crate::text::TextRange;
 
@@ -14,6 +15,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             dependency(cx, &id, range, out);
         }
     }
+    member_of_blocked_driver(cx, out);
     if v.members.is_some() {
         for (id, range) in items(cx, "members") {
             member(cx, &id, range, out);
@@ -118,7 +120,7 @@ fn dependency(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
             "This spec depends on itself: it is blocked until it is completed, so it can never start. Remove this entry.",
         ),
         SpecLookup::Found { status, title } => {
-            if status.satisfies_dependents() {
+            if status.satisfies_dependents() || !cx.model.values().status.is_workable() {
                 return;
             }
             let named = title.map(|t| format!(" ({t})")).unwrap_or_default();
@@ -159,6 +161,34 @@ fn dependency(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
     out.push(d);
 }
 
+/// chant computes a member as blocked while its driver has unmet
+/// dependencies, even when the member itself has none.
+fn member_of_blocked_driver(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let Some(driver) = driver_of(cx.spec.id) else {
+        return;
+    };
+    if !cx.model.values().status.is_workable() {
+        return;
+    }
+    if !matches!(cx.ws.lookup_spec(driver), SpecLookup::Found { .. }) {
+        return;
+    }
+    for dep in cx.ws.dependencies_of(driver) {
+        let state = match cx.ws.lookup_spec(&dep) {
+            SpecLookup::Found { status, .. } if status.satisfies_dependents() => continue,
+            SpecLookup::Found { status, .. } => format!("is {}", status.as_str()),
+            SpecLookup::Archived { .. } => "is archived, which chant treats as unknown".into(),
+            _ => "is unknown".into(),
+        };
+        out.push(Diagnostic::new(
+            Code::UnmetDependency,
+            cx.spec_anchor(),
+            format!("Its driver `{driver}` has an unmet dependency (`{dep}` {state}): chant computes this member as blocked, and `chant work` refuses it (unless `--skip-deps`)."),
+        ));
+        return;
+    }
+}
+
 fn member(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
     let why = match cx.ws.lookup_spec(id) {
         SpecLookup::Found { .. } => return,
@@ -197,24 +227,29 @@ fn tracks(cx: &Cx, pattern: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
         out.push(outside(key_path("tracks", pattern), range));
         return;
     }
-    let is_glob = pattern.contains(['*', '?', '[', '{']);
-    let found = if is_glob {
-        cx.ws.glob_matches_any(pattern)
+    let what = if pattern.contains(['*', '?', '[', '{']) {
+        match cx.ws.glob_matches_any(pattern) {
+            Ok(true) => return,
+            Ok(false) => "matches no file".to_string(),
+            Err(reason) => format!("is not a valid glob ({reason})"),
+        }
+    } else if cx.ws.path_state(pattern) != PathState::Missing {
+        return;
     } else {
-        cx.ws.path_state(pattern) != PathState::Missing
+        "does not exist".to_string()
     };
-    if !found {
-        let what = if is_glob {
-            "matches no file"
-        } else {
-            "does not exist"
-        };
-        out.push(Diagnostic::new(
-            Code::TracksNoMatch,
-            range,
-            format!("`{pattern}` {what} (relative to the project root): this documentation spec tracks nothing there."),
-        ));
-    }
+    let kind = if cx.model.values().r#type == SpecType::Documentation {
+        "documentation spec"
+    } else {
+        "spec"
+    };
+    out.push(Diagnostic::new(
+        Code::TracksNoMatch,
+        range,
+        format!(
+            "`{pattern}` {what} (relative to the project root): this {kind} tracks nothing there."
+        ),
+    ));
 }
 
 fn key_path(key: &str, path: &str) -> String {

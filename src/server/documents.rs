@@ -13,6 +13,9 @@ use crate::syntax::markdown::MarkdownTree;
 use crate::text::PositionEncoding;
 use crate::workspace::{classify, ChantFile};
 
+/// Edits kept for the Markdown tree before it is rebuilt instead.
+const MAX_PENDING_EDITS: usize = 10_000;
+
 pub struct Document {
     /// The URI exactly as the client sent it (diagnostics go back to it).
     pub uri: Uri,
@@ -26,10 +29,10 @@ pub struct Document {
     pending_edits: Vec<InputEdit>,
     /// Replaced text wholesale (a full-text change): the tree must be rebuilt.
     needs_fresh_tree: bool,
-    /// The incremental tree; touched only under `analysis_lock`.
+    /// The incremental tree; touched only under `tree_lock`.
     pub markdown: Arc<Mutex<MarkdownTree>>,
-    /// Serialises analysis of this document, so Markdown edits are applied in order.
-    pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Serialises updates of the tree, so Markdown edits are applied in order.
+    pub tree_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What a change did that the caller should know about.
@@ -56,7 +59,7 @@ impl Document {
             pending_edits: Vec::new(),
             needs_fresh_tree: false,
             markdown: Arc::new(Mutex::new(MarkdownTree::new(text))),
-            analysis_lock: Arc::new(tokio::sync::Mutex::new(())),
+            tree_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -104,6 +107,12 @@ impl Document {
         let end_char = self.rope.byte_to_char(end);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, new_text);
+        if self.pending_edits.len() >= MAX_PENDING_EDITS {
+            // Nobody asked for the tree in a long while: rebuild it when
+            // someone does, rather than keep every edit.
+            self.pending_edits.clear();
+            self.needs_fresh_tree = true;
+        }
         if !self.needs_fresh_tree {
             self.pending_edits.push(InputEdit {
                 start_byte: start,
@@ -251,9 +260,27 @@ mod incremental_matches_fresh {
     use tower_lsp_server::ls_types::{Position, Range};
 
     const PIECES: &[&str] = &[
-        "---\n", "type: code\n", "status: pending\n", "# Title 😀\n", "## Acceptance Criteria\n", "- [ ] item\n",
-        "- [x] done 中文\n", "* [ ] star\n", "```\n", "~~~\n", "\r\n", "\n", "text ", "x", "é", "🎉", "### Sub\n",
-        "> quote\n", "1. [ ] num\n", "    indented\n", "",
+        "---\n",
+        "type: code\n",
+        "status: pending\n",
+        "# Title 😀\n",
+        "## Acceptance Criteria\n",
+        "- [ ] item\n",
+        "- [x] done 中文\n",
+        "* [ ] star\n",
+        "```\n",
+        "~~~\n",
+        "\r\n",
+        "\n",
+        "text ",
+        "x",
+        "é",
+        "🎉",
+        "### Sub\n",
+        "> quote\n",
+        "1. [ ] num\n",
+        "    indented\n",
+        "",
     ];
 
     fn text_strategy() -> impl Strategy<Value = String> {
@@ -262,7 +289,14 @@ mod incremental_matches_fresh {
 
     /// (start fraction, delete length, inserted pieces)
     fn edits_strategy() -> impl Strategy<Value = Vec<(f64, usize, Vec<&'static str>)>> {
-        prop::collection::vec((0.0..=1.0f64, 0usize..12, prop::collection::vec(prop::sample::select(PIECES), 0..3)), 1..30)
+        prop::collection::vec(
+            (
+                0.0..=1.0f64,
+                0usize..12,
+                prop::collection::vec(prop::sample::select(PIECES), 0..3),
+            ),
+            1..30,
+        )
     }
 
     fn boundary(text: &str, mut at: usize) -> usize {

@@ -5,7 +5,7 @@
 mod backend;
 mod commands;
 pub mod convert;
-mod documents;
+pub mod documents;
 mod ide;
 mod projects;
 mod session;
@@ -31,7 +31,10 @@ pub fn run_stdio() {
         let stdin = tokio::io::stdin();
         let stdout = tokio::io::stdout();
         let (service, socket) = LspService::build(Backend::new)
-            .custom_method("window/workDoneProgress/cancel", Backend::work_done_progress_cancel)
+            .custom_method(
+                "window/workDoneProgress/cancel",
+                Backend::work_done_progress_cancel,
+            )
             .finish();
         Server::new(stdin, stdout, socket).serve(service).await;
     });

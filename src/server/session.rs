@@ -207,7 +207,7 @@ impl Session {
         &self,
         key: &str,
     ) -> Option<(i32, Arc<String>, crate::syntax::markdown::MarkdownOutline)> {
-        let lock = self.with_docs(|docs| docs.get(key).map(|d| d.analysis_lock.clone()))?;
+        let lock = self.with_docs(|docs| docs.get(key).map(|d| d.tree_lock.clone()))?;
         let _serial = lock.lock().await;
         let (version, rope, work, markdown) = self.with_docs(|docs| {
             let doc = docs.get_mut(key)?;
@@ -268,11 +268,6 @@ impl Session {
 
     async fn analyse_and_publish(self: &Arc<Self>, key: String, generation: u64) {
         self.wait_indexed().await;
-        let Some(lock) = self.with_docs(|docs| docs.get(&key).map(|d| d.analysis_lock.clone()))
-        else {
-            return;
-        };
-        let _serial = lock.lock().await;
         let snapshot = self.with_docs(|docs| {
             let doc = docs.get_mut(&key)?;
             if doc.generation != generation || !doc.is_spec() {
@@ -284,11 +279,9 @@ impl Session {
                 doc.kind.clone(),
                 doc.version,
                 doc.rope.clone(),
-                doc.take_tree_work(),
-                doc.markdown.clone(),
             ))
         });
-        let Some((uri, path, kind, version, rope, tree_work, markdown)) = snapshot else {
+        let Some((uri, path, kind, version, rope)) = snapshot else {
             return;
         };
         let ChantFile::Spec { id, top_level, .. } = kind else {
@@ -300,10 +293,9 @@ impl Session {
         let session = self.clone();
         let job = tokio::task::spawn_blocking(move || {
             let project = session.projects.for_path_or_load(&path)?;
+            // chant's rules are line-based: diagnostics never wait for the
+            // Markdown tree, which is reparsed when symbols or folding ask.
             let text = rope.to_string();
-            if let Ok(mut tree) = markdown.lock() {
-                tree_work.apply(&mut tree, &text);
-            }
             let model = SpecModel::parse(&text);
             let index = project.index.read().unwrap_or_else(|e| e.into_inner());
             let mut diagnostics =
@@ -456,9 +448,6 @@ impl Session {
         });
     }
 
-    pub fn project_for(&self, path: &Path) -> Option<Arc<Project>> {
-        self.projects.for_path(path)
-    }
 }
 
 /// One analysis diagnostic as the protocol wants it. A fix rides in `data`

@@ -4,7 +4,7 @@
 //! `## Acceptance Criteria` section. Where a Markdown reader would see the
 //! same lines differently, the body records it so the user can be told.
 
-use crate::spec::id::SPEC_ID_IN_PROSE;
+use crate::spec::id::find_mentions;
 use crate::text::TextRange;
 
 const CRITERIA_HEADING: &str = "## Acceptance Criteria";
@@ -31,6 +31,9 @@ pub struct Body {
     /// Criteria-like lines in the counted section that chant does not count,
     /// and counted ones a Markdown reader would not see as items.
     pub odd_criteria: Vec<OddCriterion>,
+    /// Set when chant's title line sits inside a code block (chant does not
+    /// skip code blocks): the heading a reader sees as the title, if any.
+    pub title_in_code: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +74,9 @@ pub struct Criterion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fence {
     pub open: TextRange,
+    /// The opening line has backticks after the fence (```` ```code``` ````):
+    /// Markdown reads inline code there, not a fence.
+    pub inline: bool,
     /// None when chant never sees the fence closed: everything after `open`
     /// is code to chant.
     pub close: Option<TextRange>,
@@ -119,6 +125,8 @@ struct Line<'t> {
     start: usize,
     in_fence: bool,
     is_fence_line: bool,
+    /// Inside a `~~~` block (a fence for Markdown, not for chant).
+    in_tilde: bool,
 }
 
 impl Line<'_> {
@@ -140,6 +148,7 @@ fn lines(text: &str, range: TextRange) -> (Vec<Line<'_>>, Vec<Fence>) {
     let mut out = Vec::new();
     let mut fences: Vec<Fence> = Vec::new();
     let mut in_fence = false;
+    let mut in_tilde = false;
     let mut offset = range.start;
     for raw in text[range.clone()].split_inclusive('\n') {
         let content = raw.strip_suffix('\n').unwrap_or(raw);
@@ -153,18 +162,26 @@ fn lines(text: &str, range: TextRange) -> (Vec<Line<'_>>, Vec<Fence>) {
                     open.close = Some(marker);
                 }
             } else {
+                let info = content.trim_start().trim_start_matches('`');
                 fences.push(Fence {
                     open: marker,
+                    inline: info.contains('`'),
                     close: None,
                 });
             }
             in_fence = !in_fence;
+        }
+        let is_tilde_line = !in_fence && !is_fence_line && content.trim_start().starts_with("~~~");
+        let tilde_here = in_tilde || is_tilde_line;
+        if is_tilde_line {
+            in_tilde = !in_tilde;
         }
         out.push(Line {
             text: content,
             start: offset,
             in_fence: in_fence && !is_fence_line,
             is_fence_line,
+            in_tilde: tilde_here,
         });
         offset += raw.len();
     }
@@ -175,6 +192,22 @@ pub fn read_body(text: &str, range: TextRange) -> Body {
     let body_text = &text[range.clone()];
     let (lines, fences) = lines(text, range.clone());
 
+    let title_line = lines
+        .iter()
+        .position(|line| line.text.trim().starts_with("# "));
+    let title_in_code = title_line
+        .filter(|&i| lines[i].in_fence || lines[i].in_tilde)
+        .map(|_| {
+            lines
+                .iter()
+                .find(|l| {
+                    !l.in_fence
+                        && !l.is_fence_line
+                        && !l.in_tilde
+                        && l.text.trim().starts_with("# ")
+                })
+                .map(|l| l.text.trim()[2..].trim().to_string())
+        });
     let title = lines.iter().find_map(|line| {
         let trimmed = line.text.trim();
         trimmed.strip_prefix("# ").map(|t| Title {
@@ -225,9 +258,9 @@ pub fn read_body(text: &str, range: TextRange) -> Body {
         .filter(|l| l.in_fence || l.is_fence_line)
         .map(Line::range)
         .collect();
-    let mentions = SPEC_ID_IN_PROSE
-        .find_iter(body_text)
-        .map(|m| range.start + m.start()..range.start + m.end())
+    let mentions = find_mentions(body_text)
+        .into_iter()
+        .map(|m| range.start + m.start..range.start + m.end)
         .filter(|r| !inside_any(&fenced, r.start))
         .map(|r| Mention {
             id: text[r.clone()].to_string(),
@@ -246,6 +279,7 @@ pub fn read_body(text: &str, range: TextRange) -> Body {
         word_count: body_text.split_whitespace().count(),
         mentions,
         odd_criteria: odd,
+        title_in_code,
     }
 }
 
@@ -294,20 +328,15 @@ fn checkbox_occurrences(line: &str) -> Vec<(usize, &'static str)> {
 }
 
 fn odd_criteria(lines: &[Line], section: &CriteriaSection, out: &mut Vec<OddCriterion>) {
-    let mut in_tilde = false;
     for line in lines
         .iter()
         .filter(|l| l.start > section.heading.start && l.start <= section.range.end)
     {
         let trimmed = line.trimmed();
-        if line.in_fence || line.is_fence_line {
+        if line.in_fence || line.is_fence_line || trimmed.starts_with("~~~") {
             continue;
         }
-        if trimmed.starts_with("~~~") {
-            in_tilde = !in_tilde;
-            continue;
-        }
-        if in_tilde {
+        if line.in_tilde {
             if !checkbox_occurrences(line.text).is_empty() {
                 out.push(OddCriterion {
                     range: line.trimmed_range(),

@@ -204,62 +204,229 @@ pub enum RejectionKind {
 /// Read `text[yaml]` as chant would, locating every value chant would stop on.
 pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
     let outline = yaml::outline(text, yaml.clone());
-    // libyaml takes quadratic time on deeply nested flow collections (30 s
-    // for 100,000 levels) before serde gives up at 128: answer first.
-    if let Some(at) = too_deep(&text[yaml.clone()], RECURSION_LIMIT) {
-        let at = yaml.start + at;
-        let rejection = Rejection {
-            range: at..next_char(text, at),
-            kind: RejectionKind::Syntax,
-            detail: format!("recursion limit exceeded: the YAML nests more than {RECURSION_LIMIT} levels deep"),
-        };
-        return Frontmatter { outline, values: ChantFrontmatter::default(), rejections: vec![rejection] };
-    }
     let mut source = text[yaml.clone()].to_string();
     let mut rejections = Vec::new();
-    let mut blanked: Vec<TextRange> = Vec::new();
+    // Entries whose values chant rejects: left out when reading the values.
+    let mut rejected_entries: Vec<TextRange> = Vec::new();
+    // Deep values under keys chant ignores: never handed to the YAML engine.
+    let mut skipped: Vec<TextRange> = Vec::new();
 
-    // Each round finds the first value chant stops on, records it, blanks
-    // its entry and tries again, until the rest parses.
-    for _ in 0..=outline.entries.len() + 1 {
-        let error = match serde_yaml_ng::from_str::<ChantFrontmatter>(&source) {
-            Ok(values) => {
-                return Frontmatter {
-                    outline,
-                    values,
-                    rejections,
-                }
-            }
-            Err(error) => error,
-        };
-        let (path, detail) = split_error(&error.to_string());
-        let at = error
-            .location()
-            .map(|l| yaml.start + mark_to_offset(&source, l.line(), l.column()))
-            .unwrap_or(yaml.start);
-        let entry = entry_for(&outline, &path, at);
-        let kind = classify(&path, &detail, entry);
-        let range = rejection_range(&outline, &kind, entry, at, text);
-        rejections.push(Rejection {
-            range,
-            kind,
-            detail,
-        });
+    // libyaml takes quadratic time on deeply nested flow collections (30 s
+    // for 100,000 levels). Under a field chant knows, serde gives up at 128
+    // levels ("recursion limit exceeded"); under a key chant ignores, it
+    // skips the value whatever its depth. Settle both before parsing.
+    while let Some(at) = too_deep(&source, RECURSION_LIMIT) {
+        let abs = yaml.start + at;
+        let entry = outline
+            .entries
+            .iter()
+            .find(|e| e.range.start <= abs && abs < e.range.end);
         match entry {
-            Some(entry) if !blanked.contains(&entry.range) => {
+            Some(entry) if crate::spec::fields::field_info(&entry.key).is_none() => {
                 blank(
                     &mut source,
                     entry.range.start - yaml.start..entry.range.end - yaml.start,
                 );
-                blanked.push(entry.range.clone());
+                skipped.push(entry.range.clone());
             }
-            _ => break,
+            _ => {
+                rejections.push(Rejection {
+                    range: abs..next_char(text, abs),
+                    kind: RejectionKind::Syntax,
+                    detail: format!("recursion limit exceeded: the YAML nests more than {RECURSION_LIMIT} levels deep"),
+                });
+                match entry {
+                    Some(entry) => {
+                        blank(
+                            &mut source,
+                            entry.range.start - yaml.start..entry.range.end - yaml.start,
+                        );
+                        rejected_entries.push(entry.range.clone());
+                    }
+                    None => {
+                        return Frontmatter {
+                            outline,
+                            values: ChantFrontmatter::default(),
+                            rejections,
+                        }
+                    }
+                }
+            }
         }
     }
+
+    // Each round finds the first value chant stops on, records it, blanks
+    // it (the list item, or the whole entry) and tries again, until the
+    // rest parses. After a syntax error the structure itself is broken:
+    // later errors would be echoes, so they are not reported.
+    let mut syntax_error = false;
+    let limit = outline.entries.len() * 4 + 8;
+    if serde_yaml_ng::from_str::<ChantFrontmatter>(&source).is_err() {
+        // A broken structure first: type errors read from it would be
+        // echoes of the real mistake (an unclosed `[` swallows the keys
+        // after it as list items).
+        if let Err(error) = serde_yaml_ng::from_str::<serde::de::IgnoredAny>(&source) {
+            let message = error.to_string();
+            let (_, detail) = split_error(&message);
+            let problem = error
+                .location()
+                .map(|l| mark_to_offset(&source, l.line(), l.column()))
+                .unwrap_or(0);
+            let at = yaml.start + mark_for(&source, &message, problem);
+            rejections.push(Rejection {
+                range: at..next_char(text, at),
+                kind: RejectionKind::Syntax,
+                detail,
+            });
+            // Read what values can be read around the broken entry.
+            let entry = outline
+                .entries
+                .iter()
+                .find(|e| e.range.start <= at && at < e.range.end.max(e.range.start + 1));
+            let mut clean = source.clone();
+            if let Some(entry) = entry {
+                blank(
+                    &mut clean,
+                    entry.range.start - yaml.start..entry.range.end - yaml.start,
+                );
+            }
+            let values = serde_yaml_ng::from_str::<ChantFrontmatter>(&clean).unwrap_or_default();
+            return Frontmatter {
+                outline,
+                values,
+                rejections,
+            };
+        }
+    }
+    for _ in 0..limit {
+        let error = match serde_yaml_ng::from_str::<ChantFrontmatter>(&source) {
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let message = error.to_string();
+        let (path, detail) = split_error(&message);
+        let problem = error
+            .location()
+            .map(|l| mark_to_offset(&source, l.line(), l.column()))
+            .unwrap_or(0);
+        let at = yaml.start + mark_for(&source, &message, problem);
+        let entry = entry_for(&outline, &path, at);
+        let kind = classify(&path, &detail, entry);
+        let is_syntax = kind == RejectionKind::Syntax;
+        if is_syntax && !rejections.is_empty() {
+            // The structure parsed before we blanked a value: this error is
+            // ours, not the user's.
+            break;
+        }
+        if !syntax_error {
+            let range = rejection_range(&outline, &kind, entry, at, text);
+            rejections.push(Rejection {
+                range,
+                kind: kind.clone(),
+                detail,
+            });
+        }
+        syntax_error |= is_syntax;
+        // What to blank before the next round.
+        let target = match &kind {
+            RejectionKind::DuplicateKey { key } => {
+                // Keep the first occurrence, as the user most likely meant.
+                outline
+                    .entries
+                    .iter()
+                    .filter(|e| &e.key == key)
+                    .nth(1)
+                    .map(|e| (e.range.clone(), true))
+            }
+            RejectionKind::WrongType { .. } if path.contains('[') => item_at(entry, at)
+                .map(|item| (item, false))
+                .or_else(|| entry.map(|e| (e.range.clone(), true))),
+            _ => entry.map(|e| (e.range.clone(), true)),
+        };
+        let Some((range, whole)) = target else { break };
+        let relative = range.start - yaml.start..range.end - yaml.start;
+        if whole {
+            if rejected_entries.contains(&range) && source[relative.clone()].trim().is_empty() {
+                break;
+            }
+            blank_entry(&mut source, relative);
+        } else {
+            // A bad list item becomes a plain placeholder, so the next round
+            // can find the next bad item of the same list.
+            placeholder(&mut source, relative);
+        }
+        if let Some(entry) = entry {
+            if !rejected_entries.contains(&entry.range) {
+                rejected_entries.push(entry.range.clone());
+            }
+        }
+        if let RejectionKind::DuplicateKey { .. } = kind {
+            rejected_entries.pop();
+        }
+    }
+
+    // The values chant would read, with every rejected entry left out.
+    let mut clean = text[yaml.clone()].to_string();
+    for range in rejected_entries.iter().chain(&skipped) {
+        blank_entry(&mut clean, range.start - yaml.start..range.end - yaml.start);
+    }
+    let values = serde_yaml_ng::from_str::<ChantFrontmatter>(&clean).unwrap_or_default();
     Frontmatter {
         outline,
-        values: ChantFrontmatter::default(),
+        values,
         rejections,
+    }
+}
+
+/// Where to report a YAML error: libyaml's problem mark, unless that is the
+/// end of the YAML (an unclosed quote or bracket, a key never finished):
+/// then the construct it was reading, which the message names last
+/// ("..., while scanning a quoted scalar at line 2 column 12").
+fn mark_for(source: &str, message: &str, problem: usize) -> usize {
+    if !source[problem.min(source.len())..].trim().is_empty() {
+        return problem;
+    }
+    let marks: Vec<(usize, usize)> = message
+        .match_indices(" at line ")
+        .filter_map(|(i, _)| {
+            let rest = &message[i + 9..];
+            let (line, rest) = rest.split_once(" column ")?;
+            let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            Some((line.parse().ok()?, column.parse().ok()?))
+        })
+        .collect();
+    match marks.last() {
+        Some(&(line, column)) if marks.len() > 1 => mark_to_offset(source, line, column),
+        _ => problem,
+    }
+}
+
+/// The list item of `entry` that starts at (or contains) `at`.
+fn item_at(entry: Option<&YamlEntry>, at: usize) -> Option<TextRange> {
+    let value = entry?.value.as_ref()?;
+    value
+        .items()
+        .iter()
+        .find(|i| i.range.start <= at && at < i.range.end.max(i.range.start + 1))
+        .map(|i| i.range.clone())
+}
+
+/// Blank a whole `key: value` entry. Inside a flow mapping (`{a: 1, b: 2}`)
+/// the gap between commas must stay a valid entry, so it becomes the key
+/// `_`, which chant ignores.
+fn blank_entry(source: &mut String, range: TextRange) {
+    let in_flow = source[..range.start].trim_end().ends_with(['{', ',']);
+    blank(source, range.clone());
+    if in_flow && !range.is_empty() {
+        source.replace_range(range.start..range.start + 1, "_");
+    }
+}
+
+/// Replace a value with `x` and spaces: still a valid string item, same length.
+fn placeholder(source: &mut String, range: TextRange) {
+    blank(source, range.clone());
+    if !range.is_empty() {
+        source.replace_range(range.start..range.start + 1, "x");
     }
 }
 
@@ -271,9 +438,20 @@ const RECURSION_LIMIT: usize = 128;
 fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
+    // The last character that is not a space: quotes open a scalar only
+    // right after `:`, `-`, `[`, `{`, `,`, `?` or at a line start.
+    let mut last_significant = '\n';
     let mut previous = '\n';
     let mut chars = yaml.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        if c == '\n' {
+            // A quote left open here is an apostrophe in a plain scalar, or
+            // a syntax error libyaml will report; either way it ends here.
+            quote = None;
+            last_significant = '\n';
+            previous = c;
+            continue;
+        }
         match quote {
             Some('"') if c == '\\' => {
                 chars.next();
@@ -281,7 +459,11 @@ fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None => match c {
-                '"' | '\'' => quote = Some(c),
+                '"' | '\''
+                    if matches!(last_significant, ':' | '-' | '[' | '{' | ',' | '?' | '\n') =>
+                {
+                    quote = Some(c)
+                }
                 '#' if previous.is_whitespace() => {
                     while chars.peek().is_some_and(|(_, c)| *c != '\n') {
                         chars.next();
@@ -294,29 +476,44 @@ fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
                     }
                 }
                 ']' | '}' => depth = depth.saturating_sub(1),
-                '\n' => {
-                    // Quotes do not span lines in practice; a stray one must
-                    // not hide the rest of the frontmatter.
-                }
                 _ => {}
             },
+        }
+        if !c.is_whitespace() {
+            last_significant = c;
         }
         previous = c;
     }
     None
 }
 
-/// serde_yaml messages read `path: message at line L column C`.
+/// serde_yaml messages read `path: message at line L column C` (and may
+/// name a second position after a comma). Positions are dropped: the
+/// diagnostic's range says where.
 fn split_error(message: &str) -> (String, String) {
-    let message = match message.rfind(" at line ") {
-        Some(at) => &message[..at],
-        None => message,
-    };
-    match message.split_once(": ") {
-        Some((path, rest)) if !path.contains(' ') && !path.is_empty() => {
-            (path.to_string(), rest.to_string())
+    let mut clean = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        clean.push_str(&rest[..i]);
+        let after = &rest[i + 9..];
+        let skip = after
+            .find(" column ")
+            .map(|c| {
+                c + 8
+                    + after[c + 8..]
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .count()
+            })
+            .unwrap_or(0);
+        rest = &after[skip..];
+    }
+    clean.push_str(rest);
+    match clean.split_once(": ") {
+        Some((path, detail)) if !path.contains(' ') && !path.is_empty() => {
+            (path.to_string(), detail.to_string())
         }
-        _ => (String::new(), message.to_string()),
+        _ => (String::new(), clean),
     }
 }
 
@@ -510,6 +707,19 @@ impl SpecStatus {
         }
     }
 
+    /// A status `chant work` starts from (blocked until its dependencies
+    /// and approval allow it).
+    pub fn is_workable(self) -> bool {
+        matches!(
+            self,
+            SpecStatus::Pending
+                | SpecStatus::Blocked
+                | SpecStatus::Failed
+                | SpecStatus::NeedsAttention
+                | SpecStatus::Paused
+        )
+    }
+
     /// Done, as far as dependents are concerned.
     pub fn satisfies_dependents(self) -> bool {
         matches!(self, SpecStatus::Completed | SpecStatus::Cancelled)
@@ -627,7 +837,11 @@ mod tests {
 
     #[test]
     fn a_huge_bad_entry_is_located() {
-        let yaml = format!("labels: {}{}\nstatus: nope\n", "[".repeat(100_000), "]".repeat(100_000));
+        let yaml = format!(
+            "labels: {}{}\nstatus: nope\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         let fm = read(&yaml);
         assert!(!fm.rejections.is_empty());
     }

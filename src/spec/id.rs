@@ -10,6 +10,58 @@ pub static SPEC_ID_IN_PROSE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b\d{4}-\d{2}-\d{2}-[0-9a-z]{3}-[0-9a-z]{3}(?:\.\d+)?\b").expect("valid regex")
 });
 
+/// The same IDs without the word boundaries: the regex engine can use its
+/// fast DFA for this, and [`find_mentions`] checks the boundaries itself.
+static SPEC_ID_CORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{4}-\d{2}-\d{2}-[0-9a-z]{3}-[0-9a-z]{3}(?:\.\d+)?").expect("valid regex")
+});
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '_' || regex_syntax_word(c))
+}
+
+/// Unicode word characters beyond alphanumerics (marks and connectors),
+/// as the regex crate's `\b` counts them.
+fn regex_syntax_word(c: char) -> bool {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\w$").expect("valid regex"));
+    !c.is_ascii() && WORD.is_match(c.encode_utf8(&mut [0; 4]))
+}
+
+/// Spec IDs in prose, exactly where [`SPEC_ID_IN_PROSE`] finds them, but
+/// several times faster on long bodies.
+pub fn find_mentions(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(m) = SPEC_ID_CORE.find_at(text, from) {
+        let before = text[..m.start()].chars().next_back();
+        if is_word(before) {
+            // Not at a word start; a later start inside this run cannot be
+            // one either until a non-word character, which the scan finds.
+            from = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        // The longest end with a word boundary after it: with the member
+        // suffix, else without it.
+        let core_end = m.start() + 18;
+        let ends = if m.end() > core_end {
+            vec![m.end(), core_end]
+        } else {
+            vec![core_end]
+        };
+        match ends
+            .into_iter()
+            .find(|&end| !is_word(text[end..].chars().next()))
+        {
+            Some(end) => {
+                out.push(m.start()..end);
+                from = end;
+            }
+            None => from = m.start() + 1,
+        }
+    }
+    out
+}
+
 /// The driver of a member ID (`X.N` → `X`): the text before the first `.`
 /// when a digit follows it.
 pub fn driver_of(id: &str) -> Option<&str> {
@@ -56,6 +108,24 @@ mod tests {
             .map(|m| m.as_str())
             .collect();
         assert_eq!(found, ["2026-01-24-001-abc", "2026-01-24-00a-x1z.3"]);
+    }
+
+    #[test]
+    fn fast_mentions_match_the_boundary_regex() {
+        let cases = [
+            "see 2026-01-24-001-abc and 2026-01-24-00a-x1z.3, not 2026-01-24-001-ABC",
+            "12026-01-01-001-abc x2026-01-01-001-abc 2026-01-01-001-abcd",
+            "2026-01-01-001-abc.5x 2026-01-01-001-abc.12. é2026-01-01-001-abc _2026-01-01-001-abc",
+            "(2026-01-01-001-abc)2026-01-01-001-abc-2026-01-01-002-abc 2026-01-01-001-abc_",
+            "2026-01-01-001-abc2026-01-01-002-abc 2026-01-01-001-abc.3.4 中2026-01-01-001-abc",
+        ];
+        for text in cases {
+            let expected: Vec<_> = SPEC_ID_IN_PROSE
+                .find_iter(text)
+                .map(|m| m.range())
+                .collect();
+            assert_eq!(find_mentions(text), expected, "{text}");
+        }
     }
 
     #[test]

@@ -116,9 +116,16 @@ thread_local! {
     });
 }
 
+/// Indentation levels beyond which tree-sitter-yaml's scanner state no
+/// longer fits its 1 KB buffer: past about 250 it aborts the process.
+const MAX_INDENT_LEVELS: usize = 150;
+
 /// Outline of `text[range]`; every range in the result is an offset into `text`.
 pub fn outline(text: &str, range: TextRange) -> YamlOutline {
     let source = &text[range.clone()];
+    if indent_levels(source) > MAX_INDENT_LEVELS {
+        return shallow_outline(text, range);
+    }
     let Some(tree) = PARSER.with(|p| p.borrow_mut().parse(source, None)) else {
         return YamlOutline::default();
     };
@@ -133,6 +140,85 @@ pub fn outline(text: &str, range: TextRange) -> YamlOutline {
         entries,
         errors: reader.errors,
     }
+}
+
+/// The deepest stack of indentation levels the YAML opens (each deeper
+/// indent, and each `- ` that starts a nested sequence, is one level).
+fn indent_levels(source: &str) -> usize {
+    let mut stack: Vec<usize> = Vec::new();
+    let mut deepest = 0;
+    for line in source.lines() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let column = line.len() - content.len();
+        while stack.last().is_some_and(|&top| top > column) {
+            stack.pop();
+        }
+        if stack.last() != Some(&column) {
+            stack.push(column);
+        }
+        let mut rest = content;
+        let mut extra = 0;
+        while let Some(after) = rest.strip_prefix("- ").or_else(|| rest.strip_prefix("? ")) {
+            extra += 1;
+            rest = after.trim_start_matches(' ');
+        }
+        deepest = deepest.max(stack.len() + extra);
+    }
+    deepest
+}
+
+/// Top-level keys only, read line by line: for YAML too deep for the
+/// tree-sitter grammar. Values are kept opaque.
+fn shallow_outline(text: &str, range: TextRange) -> YamlOutline {
+    let mut entries: Vec<YamlEntry> = Vec::new();
+    let mut offset = range.start;
+    for line in text[range.clone()].split_inclusive('\n') {
+        let content = line.trim_end();
+        let starts_key = !content.starts_with([' ', '\t', '-', '#']) && !content.is_empty();
+        if let (true, Some(colon)) = (starts_key, content.find(':')) {
+            if let Some(last) = entries.last_mut() {
+                last.range.end = last
+                    .range
+                    .end
+                    .max(trimmed_end(text, last.range.start, offset));
+                if let Some(value) = &mut last.value {
+                    value.range.end = last.range.end.max(value.range.start);
+                }
+            }
+            let key = content[..colon].trim().to_string();
+            let value_start = offset
+                + colon
+                + 1
+                + (content[colon + 1..].len() - content[colon + 1..].trim_start().len());
+            entries.push(YamlEntry {
+                key,
+                key_range: offset..offset + colon,
+                value: Some(YamlNode {
+                    range: value_start..offset + content.len(),
+                    kind: YamlKind::Other,
+                }),
+                range: offset..offset + content.len(),
+            });
+        }
+        offset += line.len();
+    }
+    if let Some(last) = entries.last_mut() {
+        last.range.end = trimmed_end(text, last.range.start, range.end);
+        if let Some(value) = &mut last.value {
+            value.range.end = last.range.end.max(value.range.start);
+        }
+    }
+    YamlOutline {
+        entries,
+        errors: Vec::new(),
+    }
+}
+
+fn trimmed_end(text: &str, start: usize, end: usize) -> usize {
+    start + text[start..end].trim_end().len()
 }
 
 struct Reader<'s> {
@@ -169,7 +255,8 @@ impl<'s> Reader<'s> {
                     out.push(entry);
                 }
             }
-            "stream" | "document" | "block_node" | "block_mapping" | "ERROR" => {
+            "stream" | "document" | "block_node" | "block_mapping" | "flow_node"
+            | "flow_mapping" | "ERROR" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.children(&mut cursor).collect();
                 let mut i = 0;
@@ -243,7 +330,9 @@ impl<'s> Reader<'s> {
     }
 
     fn node(&mut self, node: Node, depth: usize) -> YamlNode {
-        let range = self.abs(node);
+        // Block collections end at the start of the next line: trim that.
+        let raw = self.abs(node);
+        let range = raw.start..raw.start + self.source[node.byte_range()].trim_end().len();
         if depth > MAX_DEPTH {
             return YamlNode {
                 range,
@@ -408,6 +497,22 @@ mod tests {
         let o = outline(text, 3..17);
         let value = o.entry("status").unwrap().value.as_ref().unwrap();
         assert_eq!(&text[value.range.clone()], "done");
+    }
+
+    #[test]
+    fn block_nesting_too_deep_for_the_grammar_gets_a_shallow_outline() {
+        let mut text = String::from("status: pending\nextra:\n");
+        for i in 0..300 {
+            text.push_str(&format!("{}k{i}:\n", " ".repeat(i + 1)));
+        }
+        text.push_str("labels: [a]\n");
+        let o = outline_of(&text);
+        let keys: Vec<_> = o.entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["status", "extra", "labels"]);
+        assert_eq!(
+            &text[o.entries[0].value.as_ref().unwrap().range.clone()],
+            "pending"
+        );
     }
 
     #[test]

@@ -375,11 +375,15 @@ impl WorkspaceFacts for ProjectIndex {
     }
 
     fn closest_spec_id(&self, id: &str) -> Option<String> {
-        // Only suggest for IDs that look like a typo of a real one: same length ±2.
+        // A typo keeps most of an ID: compare only with IDs that share its
+        // date or its random suffix, so this stays cheap with thousands of specs.
+        let date = id.get(..10);
+        let suffix = id.get(id.len().saturating_sub(3)..);
         let best = self
             .specs
             .keys()
             .filter(|k| k.len().abs_diff(id.len()) <= 2)
+            .filter(|k| k.get(..10) == date || k.get(k.len().saturating_sub(3)..) == suffix)
             .map(|k| (strsim::levenshtein(k, id), k))
             .min()?;
         (best.0 <= 2).then(|| best.1.clone())
@@ -406,15 +410,19 @@ impl WorkspaceFacts for ProjectIndex {
         files::escapes(&self.root, relative)
     }
 
-    fn glob_matches_any(&self, pattern: &str) -> bool {
-        let Ok(glob) = globset::GlobBuilder::new(pattern)
+    fn glob_matches_any(&self, pattern: &str) -> Result<bool, String> {
+        let glob = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
-        else {
-            return false;
-        };
+            .map_err(|e| e.kind().to_string())?;
         let matcher = glob.compile_matcher();
-        self.files().iter().any(|f| matcher.is_match(f))
+        Ok(self.files().iter().any(|f| matcher.is_match(f)))
+    }
+
+    fn dependencies_of(&self, id: &str) -> Vec<String> {
+        self.spec(id)
+            .map(|e| e.summary.depends_on.clone())
+            .unwrap_or_default()
     }
 }
 
