@@ -447,7 +447,6 @@ impl Session {
             }
         });
     }
-
 }
 
 /// One analysis diagnostic as the protocol wants it. A fix rides in `data`

@@ -187,8 +187,11 @@ mod tests {
         fn escapes_root(&self, _: &str) -> bool {
             false
         }
-        fn glob_matches_any(&self, _: &str) -> bool {
-            false
+        fn dependencies_of(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+        fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
+            Ok(false)
         }
     }
 
