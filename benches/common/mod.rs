@@ -74,18 +74,29 @@ fn base36(mut n: usize, width: usize) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// A spec of about `bytes` bytes: frontmatter, a title, prose and criteria.
+/// A spec of about `bytes` bytes, shaped like real ones: frontmatter, a
+/// title, an acceptance criteria section, then prose, lists and code from
+/// the corpus (large real specs are large because of notes and agent output).
 pub fn spec_of_size(bytes: usize) -> String {
     let mut text = String::from(
         "---\ntype: code\nstatus: pending\nlabels: [bench, size]\ndepends_on:\n  - 2026-01-24-001-cxn\ntarget_files:\n  - src/lib.rs\n---\n# A spec for benchmarks\n\nSome words about the work, with an ID 2026-01-24-002-u0g in prose.\n\n## Acceptance Criteria\n\n",
     );
+    for i in 0..12 {
+        text.push_str(&format!("- [ ] criterion number {i} with a few words 😀\n"));
+    }
+    let bodies: Vec<String> = corpus_specs()
+        .iter()
+        .map(|p| {
+            let spec = std::fs::read_to_string(p).unwrap();
+            let body = spec.splitn(3, "---").nth(2).unwrap_or("").to_string();
+            body.replace("## Acceptance Criteria", "## Earlier criteria")
+        })
+        .collect();
     let mut i = 0;
     while text.len() < bytes {
-        text.push_str(&format!("- [ ] criterion number {i} with a few words 😀\n"));
+        text.push_str(&format!("\n## Notes {i}\n\n"));
+        text.push_str(&bodies[i % bodies.len()]);
         i += 1;
-        if i % 20 == 0 {
-            text.push_str("\n```\ncode block\n```\n\n");
-        }
     }
     text
 }

@@ -2,10 +2,7 @@
 //! IDs, project paths (folder by folder, `.gitignore` respected), labels,
 //! spec IDs in the body and template variables in prompts.
 
-use std::collections::{BTreeMap, HashMap};
-
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
+use std::collections::HashMap;
 
 use super::cursor::{cursor_at, id_token, Cursor, ValueToken};
 use crate::spec::fields::{self, FieldInfo, FieldKind, Refers};
@@ -223,7 +220,7 @@ fn values(
                 .map(|v| (v.to_string(), None, None)),
         ),
         (_, Refers::Prompt) => prompts(value, env),
-        (_, Refers::SpecIds) => spec_ids(value.content.clone(), typed, env, own_id, value),
+        (_, Refers::SpecIds) => spec_ids(value.content.clone(), typed, env, own_id),
         (_, Refers::Paths | Refers::PathGlobs) => paths(value, typed, env, top),
         _ if top == "labels" => labels(value, env),
         _ if top == "model" => simple(
@@ -299,84 +296,56 @@ fn prompts(value: &ValueToken, env: &Env) -> Completions {
     completions
 }
 
-fn spec_ids(
-    edit: TextRange,
-    typed: &str,
-    env: &Env,
-    own_id: Option<&str>,
-    value: &ValueToken,
-) -> Completions {
-    let listed: Vec<String> = Vec::new();
-    let _ = (&listed, value);
-    let mut candidates: Vec<(&str, String, String)> = env
+fn spec_ids(edit: TextRange, typed: &str, env: &Env, own_id: Option<&str>) -> Completions {
+    // Every typed word must appear in the ID or the title; the client then
+    // ranks what is sent. Past MAX_ITEMS the newest IDs go first.
+    let words: Vec<String> = typed.split_whitespace().map(str::to_lowercase).collect();
+    let mut candidates: Vec<&crate::workspace::SpecEntry> = env
         .index
         .specs()
         .filter(|e| Some(e.id.as_str()) != own_id)
-        .map(|e| {
-            let title = e.summary.title.clone().unwrap_or_default();
-            let haystack = format!("{} {}", e.id, title);
-            (e.id.as_str(), title, haystack)
+        .filter(|e| {
+            words
+                .iter()
+                .all(|w| e.id.contains(w.as_str()) || e.summary.title_lower.contains(w.as_str()))
         })
         .collect();
     let incomplete = candidates.len() > MAX_ITEMS;
     if incomplete {
-        candidates = best_matches(candidates, typed, MAX_ITEMS);
-    } else {
-        candidates.sort_by(|a, b| b.0.cmp(a.0));
+        candidates.select_nth_unstable_by(MAX_ITEMS, |a, b| b.id.cmp(&a.id));
+        candidates.truncate(MAX_ITEMS);
     }
+    candidates.sort_by(|a, b| b.id.cmp(&a.id));
     let items = candidates
         .into_iter()
         .enumerate()
-        .map(|(i, (id, title, haystack))| {
-            let summary = &env.index.spec(id).expect("listed spec").summary;
+        .map(|(i, entry)| {
+            let title = entry.summary.title.as_deref().unwrap_or("");
             Item {
-                label: id.to_string(),
+                label: entry.id.clone(),
                 kind: ItemKind::Spec,
                 detail: Some(format!(
                     "{} · {}",
-                    summary.status.as_str(),
+                    entry.summary.status.as_str(),
                     if title.is_empty() {
                         "(no title)"
                     } else {
-                        &title
+                        title
                     }
                 )),
-                documentation: Some(super::preview::spec_summary_markdown(id, summary)),
+                documentation: Some(super::preview::spec_summary_markdown(
+                    &entry.id,
+                    &entry.summary,
+                )),
                 edit: edit.clone(),
-                new_text: id.to_string(),
-                filter_text: Some(haystack),
+                new_text: entry.id.clone(),
+                filter_text: Some(format!("{} {title}", entry.id)),
                 sort_text: Some(format!("{i:05}")),
                 retrigger: false,
             }
         })
         .collect();
     Completions { items, incomplete }
-}
-
-/// The `limit` best fuzzy matches of `typed` against each candidate's haystack.
-fn best_matches<'a>(
-    candidates: Vec<(&'a str, String, String)>,
-    typed: &str,
-    limit: usize,
-) -> Vec<(&'a str, String, String)> {
-    if typed.trim().is_empty() {
-        let mut all = candidates;
-        all.sort_by(|a, b| b.0.cmp(a.0));
-        all.truncate(limit);
-        return all;
-    }
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let pattern = Pattern::parse(typed, CaseMatching::Ignore, Normalization::Smart);
-    let mut buf = Vec::new();
-    let mut scored: Vec<(u32, (&str, String, String))> = candidates
-        .into_iter()
-        .filter_map(|c| {
-            let score = pattern.score(Utf32Str::new(&c.2, &mut buf), &mut matcher)?;
-            Some((score, c))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1 .0.cmp(a.1 .0)));
-    scored.into_iter().take(limit).map(|(_, c)| c).collect()
 }
 
 /// Folder-by-folder path completion relative to the chant root.
@@ -386,20 +355,10 @@ fn paths(value: &ValueToken, typed: &str, env: &Env, field: &str) -> Completions
         Some(slash) => &typed[..=slash],
         None => "",
     };
-    // Children of `dir`: the sorted list makes them one contiguous run.
-    let first = files.partition_point(|f| f.as_str() < dir);
-    let mut children: BTreeMap<&str, bool> = BTreeMap::new();
-    for path in files[first..].iter().take_while(|f| f.starts_with(dir)) {
-        let rest = &path[dir.len()..];
-        match rest.find('/') {
-            Some(slash) => {
-                children.insert(&rest[..slash], true);
-            }
-            None => {
-                children.entry(rest).or_insert(false);
-            }
-        }
-    }
+    let children = files
+        .children(dir)
+        .iter()
+        .map(|(name, is_dir)| (name.as_str(), *is_dir));
     let hidden_internal = |name: &str| {
         dir == ".chant/" && matches!(name, "logs" | "tmp" | "pids" | ".locks" | "watch.pid")
             || dir.starts_with(".chant/specs/") && name.starts_with(".chant-status-")
@@ -528,7 +487,8 @@ fn body_ids(text: &str, token: TextRange, env: &Env, own_id: Option<&str>) -> Co
         in_list: false,
         flow: false,
     };
-    spec_ids(token, typed, env, own_id, &value)
+    let _ = value;
+    spec_ids(token, typed, env, own_id)
 }
 
 fn template_variables(text: &str, offset: usize) -> Completions {

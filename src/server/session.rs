@@ -59,7 +59,6 @@ struct WatchQueue {
 /// An open document as requests see it: its text and model at one version.
 #[derive(Clone)]
 pub struct DocSnapshot {
-    pub key: String,
     pub uri: Uri,
     pub path: Option<PathBuf>,
     pub kind: ChantFile,
@@ -190,7 +189,6 @@ impl Session {
         };
         let project = path.as_deref().and_then(|p| self.projects.for_path(p));
         Ok(DocSnapshot {
-            key,
             uri,
             path,
             kind,

@@ -114,6 +114,59 @@ pub fn list_files(root: &Path) -> Vec<String> {
     files
 }
 
+/// The project's files with each folder's direct children, built once per
+/// listing so completing a folder costs only as much as its own entries.
+#[derive(Debug, Default)]
+pub struct FileTree {
+    files: Vec<String>,
+    /// Folder (relative, with a trailing `/`, `""` for the root) → its
+    /// entries, sorted: (name, is_folder).
+    children: std::collections::HashMap<String, Vec<(String, bool)>>,
+}
+
+impl FileTree {
+    pub fn build(root: &Path) -> FileTree {
+        FileTree::from_files(list_files(root))
+    }
+
+    pub fn from_files(files: Vec<String>) -> FileTree {
+        let mut children: std::collections::HashMap<
+            String,
+            std::collections::BTreeMap<String, bool>,
+        > = std::collections::HashMap::new();
+        for file in &files {
+            let mut dir_end = 0;
+            for (i, _) in file.match_indices('/') {
+                children
+                    .entry(file[..dir_end].to_string())
+                    .or_default()
+                    .insert(file[dir_end..i].to_string(), true);
+                dir_end = i + 1;
+            }
+            children
+                .entry(file[..dir_end].to_string())
+                .or_default()
+                .entry(file[dir_end..].to_string())
+                .or_insert(false);
+        }
+        let children = children
+            .into_iter()
+            .map(|(dir, entries)| (dir, entries.into_iter().collect()))
+            .collect();
+        FileTree { files, children }
+    }
+
+    /// Every file, relative to the root, sorted.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// The entries of a folder (`"docs/"`, or `""` for the root).
+    pub fn children(&self, dir: &str) -> &[(String, bool)] {
+        self.children.get(dir).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +192,26 @@ mod tests {
         assert!(escapes(&root, "out/passwd"));
         assert!(!escapes(&root, "in.md"));
         assert!(!escapes(&root, "missing.md"));
+    }
+
+    #[test]
+    fn folders_know_their_children() {
+        let tree = FileTree::from_files(vec![
+            "a.md".into(),
+            "docs/b.md".into(),
+            "docs/x/c.md".into(),
+            "docs/x/d.md".into(),
+        ]);
+        assert_eq!(
+            tree.children(""),
+            [("a.md".to_string(), false), ("docs".to_string(), true)]
+        );
+        assert_eq!(
+            tree.children("docs/"),
+            [("b.md".to_string(), false), ("x".to_string(), true)]
+        );
+        assert_eq!(tree.children("docs/x/").len(), 2);
+        assert!(tree.children("nope/").is_empty());
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct SpecSummary {
     pub prompt: Option<String>,
     /// 0-based line of the title, for symbols that point at it.
     pub title_line: Option<u32>,
+    /// The title in lowercase, for finding a spec by words of its title.
+    pub title_lower: String,
     pub approval: Option<Approval>,
     pub checked: usize,
     pub total: usize,
@@ -55,6 +57,12 @@ impl SpecSummary {
             target_files: v.target_files.clone().unwrap_or_default(),
             prompt: v.prompt.clone(),
             title_line: model.body.title.as_ref().map(|t| t.line),
+            title_lower: model
+                .body
+                .title
+                .as_ref()
+                .map(|t| t.text.to_lowercase())
+                .unwrap_or_default(),
             approval: v.approval.clone(),
             checked: total - model.body.unchecked_count(),
             total,
@@ -94,7 +102,7 @@ pub struct ProjectIndex {
     archived: HashMap<String, PathBuf>,
     prompts: BTreeMap<String, PromptEntry>,
     /// Project files, listed on first use and dropped when files change.
-    files: OnceLock<Arc<Vec<String>>>,
+    files: OnceLock<Arc<files::FileTree>>,
 }
 
 impl ProjectIndex {
@@ -279,9 +287,9 @@ impl ProjectIndex {
     }
 
     /// Project files relative to the root (listed once, until files change).
-    pub fn files(&self) -> Arc<Vec<String>> {
+    pub fn files(&self) -> Arc<files::FileTree> {
         self.files
-            .get_or_init(|| Arc::new(files::list_files(&self.root)))
+            .get_or_init(|| Arc::new(files::FileTree::build(&self.root)))
             .clone()
     }
 
@@ -416,7 +424,7 @@ impl WorkspaceFacts for ProjectIndex {
             .build()
             .map_err(|e| e.kind().to_string())?;
         let matcher = glob.compile_matcher();
-        Ok(self.files().iter().any(|f| matcher.is_match(f)))
+        Ok(self.files().files().iter().any(|f| matcher.is_match(f)))
     }
 
     fn dependencies_of(&self, id: &str) -> Vec<String> {
