@@ -719,10 +719,8 @@ mod oracle {
                         add("type");
                     }
                 }
-                Type::Driver | Type::Group => {
-                    if fm.members.as_ref().is_some_and(Vec::is_empty) {
-                        add("type");
-                    }
+                Type::Driver | Type::Group if fm.members.as_ref().is_some_and(Vec::is_empty) => {
+                    add("type");
                 }
                 _ => {}
             }

@@ -47,7 +47,6 @@ fn summary(diagnostics: &[Value]) -> Vec<(String, [u64; 4], u64)> {
 }
 
 const ERROR: u64 = 1;
-const WARNING: u64 = 2;
 const INFO: u64 = 3;
 
 /// A spec whose problems sit after emoji and CJK on CRLF lines.

@@ -164,14 +164,12 @@ fn spec_type(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        SpecType::Driver | SpecType::Group => {
-            if v.members.as_ref().is_some_and(Vec::is_empty) {
-                out.push(Diagnostic::new(
+        SpecType::Driver | SpecType::Group if v.members.as_ref().is_some_and(Vec::is_empty) => {
+            out.push(Diagnostic::new(
                     Code::EmptyMembers,
                     cx.field_or_spec("members"),
                     format!("A {} spec with an empty `members` list (chant lint warns): list its member spec IDs, or remove the field.", v.r#type.as_str()),
                 ));
-            }
         }
         _ => {}
     }

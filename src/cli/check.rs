@@ -145,7 +145,7 @@ fn add_file(projects: &mut Vec<(PathBuf, Option<Vec<PathBuf>>)>, root: PathBuf, 
 }
 
 enum Loaded {
-    Parsed { text: String, model: SpecModel },
+    Parsed { text: String, model: Box<SpecModel> },
     Unreadable(Diagnostic, String),
 }
 
@@ -170,7 +170,10 @@ fn check_project(
                     let model = SpecModel::parse(&text);
                     (
                         SpecSummary::from_model(&model),
-                        Loaded::Parsed { text, model },
+                        Loaded::Parsed {
+                            text,
+                            model: Box::new(model),
+                        },
                     )
                 }
                 Ok(FileText::NotUtf8 { error }) => (

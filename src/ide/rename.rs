@@ -29,7 +29,9 @@ pub fn edits_for_move(
             .ok()
             .map(|r| r.to_string_lossy().replace('\\', "/"))
     };
-    let moves: Vec<(String, String, Option<(String, String)>)> = moves
+    // (old path, new path, the spec ID change when a spec file moves)
+    type Move = (String, String, Option<(String, String)>);
+    let moves: Vec<Move> = moves
         .iter()
         .filter_map(|(from, to)| {
             let ids = match (classify(from), classify(to)) {

@@ -264,13 +264,14 @@ impl<'s> Reader<'s> {
                     let child = children[i];
                     // Inside an error node a pair may appear as loose
                     // `flow_node ":" value` siblings.
-                    if node.is_error() && child.kind() == "flow_node" {
-                        if children.get(i + 1).is_some_and(|c| c.kind() == ":") {
-                            let value = children.get(i + 2).filter(|c| is_value(c.kind()));
-                            out.push(self.loose_entry(child, value.copied(), depth));
-                            i += if value.is_some() { 3 } else { 2 };
-                            continue;
-                        }
+                    if node.is_error()
+                        && child.kind() == "flow_node"
+                        && children.get(i + 1).is_some_and(|c| c.kind() == ":")
+                    {
+                        let value = children.get(i + 2).filter(|c| is_value(c.kind()));
+                        out.push(self.loose_entry(child, value.copied(), depth));
+                        i += if value.is_some() { 3 } else { 2 };
+                        continue;
                     }
                     self.collect_top_level(child, out, depth + 1);
                     i += 1;
