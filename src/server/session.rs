@@ -242,25 +242,31 @@ impl Session {
         });
     }
 
-    /// Re-diagnose every open spec (of one project, or all).
+    /// Re-diagnose every open spec (of one project, or all) because
+    /// something they may refer to changed. Each document's generation goes
+    /// up, so a burst of such changes ends in one analysis per document.
     pub fn reschedule_open_specs(
         self: &Arc<Self>,
         project_root: Option<&Path>,
         except: Option<&str>,
     ) {
+        let delay = self.settings().debounce;
         let keys: Vec<String> = self.with_docs(|docs| {
-            docs.iter()
+            docs.iter_mut()
                 .filter(|(key, d)| d.is_spec() && Some(key.as_str()) != except)
                 .filter(|(_, d)| match (project_root, &d.path) {
                     (Some(root), Some(path)) => path.starts_with(root),
                     (Some(_), None) => false,
                     (None, _) => true,
                 })
-                .map(|(key, _)| key.clone())
+                .map(|(key, d)| {
+                    d.generation += 1;
+                    key.clone()
+                })
                 .collect()
         });
         for key in keys {
-            self.schedule(key, Duration::ZERO);
+            self.schedule(key, delay);
         }
     }
 
