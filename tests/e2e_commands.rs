@@ -1248,3 +1248,43 @@ fn a_run_past_its_timeout_is_stopped() {
     });
     h.client.shutdown();
 }
+
+#[test]
+fn a_buffer_the_editor_reloaded_during_the_run_takes_chants_final_text() {
+    // Editors reload an unmodified buffer when its file changes on disk, so
+    // the buffer holds chant's `in_progress` rewrite when the run ends.
+    let (h, _) = Harness::start(
+        project_with(SPEC, &[]),
+        Setup {
+            env: vec![
+                ("STANDIN_AGENT_LINES", "20".into()),
+                ("STANDIN_AGENT_DELAY_MS", "100".into()),
+            ],
+            ..Setup::default()
+        },
+    );
+    let uri = h.spec_uri();
+    h.client.did_open_from_disk(&uri);
+    let token = h.start_command("chant.work", json!([uri]));
+    let reloaded = wait_until("chant marks the spec in_progress", || {
+        let disk = h.ws.read(SPEC_REL);
+        disk.contains("status: in_progress").then_some(disk)
+    });
+    h.client.did_change_full(&uri, &reloaded);
+    h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    let disk = h.ws.read(SPEC_REL);
+    assert!(disk.contains("status: completed"), "{disk}");
+    assert_eq!(h.client.buffer(&uri), disk);
+    let warnings: Vec<Value> = h
+        .client
+        .notifications("window/showMessage")
+        .into_iter()
+        .filter(|m| {
+            m["message"]
+                .as_str()
+                .is_some_and(|t| t.contains("while you were editing"))
+        })
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    h.client.shutdown();
+}

@@ -332,7 +332,8 @@ fn walk_md(dir: &Path, depth: usize) -> Vec<PathBuf> {
             };
             if kind.is_dir() && level + 1 < depth {
                 stack.push((path, level + 1));
-            } else if kind.is_file() && path.extension().is_some_and(|e| e == "md") {
+            } else if !kind.is_dir() && path.extension().is_some_and(|e| e == "md") {
+                // Pipes and links too: chant reads them, and must be told why it cannot.
                 out.push(path);
             }
         }

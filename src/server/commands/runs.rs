@@ -474,9 +474,19 @@ async fn drive(
         args: &args,
         cwd: &plan.root,
     };
-    let (result, worktree) = tokio::join!(
-        process::run(spec, tx, stop, plan.timeout),
-        forward(&session, progress.as_ref(), &label, rx)
+    // Editors reload an unmodified buffer when chant rewrites its file, so
+    // the buffer may hold any version chant wrote during the run: keep them
+    // all, to merge against the right one afterwards.
+    let seen = std::sync::Mutex::new(Vec::<(PathBuf, String)>::new());
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let run = async {
+        let result = process::run(spec, tx, stop, plan.timeout).await;
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        result
+    };
+    let ((result, worktree), ()) = tokio::join!(
+        async { tokio::join!(run, forward(&session, progress.as_ref(), &label, rx)) },
+        record_disk_versions(&plan.baselines, &seen, &done)
     );
 
     let finished = match result {
@@ -530,7 +540,8 @@ async fn drive(
         return;
     }
 
-    let sync = sync_buffers(&session, &plan.baselines).await;
+    let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
+    let sync = sync_buffers(&session, &plan.baselines, &seen).await;
     let mut changed = git::changed_since(&plan.root, plan.head_before.as_deref()).await;
     changed.push(plan.spec_path.clone());
     session.files_changed(changed);
@@ -604,7 +615,32 @@ struct SyncReport {
 /// merged with the user's edits made during the run (conflicting files are
 /// left alone and reported). A versioned edit the client refuses (the user
 /// typed meanwhile) is computed again from the new buffer, a few times.
-async fn sync_buffers(session: &Arc<Session>, baselines: &[Baseline]) -> SyncReport {
+/// Every distinct content the open files had on disk while chant ran.
+async fn record_disk_versions(
+    baselines: &[Baseline],
+    seen: &std::sync::Mutex<Vec<(PathBuf, String)>>,
+    done: &std::sync::atomic::AtomicBool,
+) {
+    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+        for baseline in baselines {
+            if let Some(text) = read_text(&baseline.path).await {
+                let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+                let known = baseline.disk.as_deref() == Some(text.as_str())
+                    || seen.iter().any(|(p, t)| *p == baseline.path && *t == text);
+                if !known {
+                    seen.push((baseline.path.clone(), text));
+                }
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn sync_buffers(
+    session: &Arc<Session>,
+    baselines: &[Baseline],
+    seen: &[(PathBuf, String)],
+) -> SyncReport {
     let mut report = SyncReport::default();
     for attempt in 0..3 {
         report.conflicts.clear();
@@ -619,15 +655,27 @@ async fn sync_buffers(session: &Arc<Session>, baselines: &[Baseline]) -> SyncRep
             let Some((uri, version, ours)) = open_buffer(session, &baseline.path) else {
                 continue;
             };
-            let base = baseline.disk.clone().unwrap_or_default();
-            match merge3(&base, &ours, &after) {
-                Merge::Clean(merged) if merged != ours => changes.push(Change::Text {
+            // The buffer started from the disk text, or from a version chant
+            // wrote meanwhile (reloaded by the editor): merge against the
+            // newest one that merges cleanly.
+            let start = baseline.disk.clone().unwrap_or_default();
+            let bases = seen
+                .iter()
+                .rev()
+                .filter(|(p, t)| *p == baseline.path && *t != after)
+                .map(|(_, t)| t.as_str())
+                .chain(std::iter::once(start.as_str()));
+            let merged = bases
+                .map(|base| merge3(base, &ours, &after))
+                .find(|m| matches!(m, Merge::Clean(_)));
+            match merged {
+                Some(Merge::Clean(merged)) if merged != ours => changes.push(Change::Text {
                     uri,
                     version: Some(version),
                     edits: diff_edits(&ours, &merged, session),
                 }),
-                Merge::Clean(_) => {}
-                Merge::Conflict => report.conflicts.push(baseline.path.clone()),
+                Some(_) => {}
+                None => report.conflicts.push(baseline.path.clone()),
             }
         }
         if changes.is_empty() {

@@ -1,0 +1,81 @@
+// Finding the chant-lsp executable: the `chant.server.path` setting, else
+// `chant-lsp` on PATH.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const INSTALL_HINT =
+  'Install it with `cargo install --path .` in a chant-lsp checkout (it lands in ~/.cargo/bin), ' +
+  'or set `chant.server.path` to the chant-lsp executable.';
+
+export type Resolved = { ok: true; path: string } | { ok: false; message: string };
+
+function isExecutableFile(p: string): boolean {
+  try {
+    const st = fs.statSync(p);
+    if (!st.isFile()) {
+      return false;
+    }
+    if (process.platform === 'win32') {
+      return true;
+    }
+    fs.accessSync(p, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function expandHome(p: string): string {
+  if (p === '~' || p.startsWith('~/')) {
+    return path.join(os.homedir(), p.slice(1));
+  }
+  return p;
+}
+
+/** Searches `name` in the folders of PATH (and ~/.cargo/bin, where `cargo install` puts it). */
+export function findOnPath(name: string, envPath = process.env.PATH ?? ''): string | undefined {
+  const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
+  const dirs = envPath.split(path.delimiter).filter((d) => d !== '');
+  dirs.push(path.join(os.homedir(), '.cargo', 'bin'));
+  for (const dir of dirs) {
+    for (const ext of exts) {
+      const candidate = path.join(dir, name + ext);
+      if (isExecutableFile(candidate)) {
+        return candidate;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The server executable: `setting` when given (relative paths are taken from
+ * the first workspace folder), else `chant-lsp` on PATH.
+ */
+export function resolveServerPath(setting: string | undefined, workspaceFolder?: string): Resolved {
+  const configured = (setting ?? '').trim();
+  if (configured !== '') {
+    let p = expandHome(configured);
+    if (!path.isAbsolute(p) && workspaceFolder && p.includes(path.sep)) {
+      p = path.join(workspaceFolder, p);
+    }
+    if (!p.includes(path.sep)) {
+      const found = findOnPath(p);
+      if (found) {
+        return { ok: true, path: found };
+      }
+      return { ok: false, message: `chant.server.path is "${configured}", which is not on PATH. ${INSTALL_HINT}` };
+    }
+    if (isExecutableFile(p)) {
+      return { ok: true, path: p };
+    }
+    return { ok: false, message: `chant.server.path is "${configured}", which is not an executable file. ${INSTALL_HINT}` };
+  }
+  const found = findOnPath('chant-lsp');
+  if (found) {
+    return { ok: true, path: found };
+  }
+  return { ok: false, message: `chant-lsp was not found on PATH. ${INSTALL_HINT}` };
+}

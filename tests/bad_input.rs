@@ -1,0 +1,158 @@
+//! Bad input never panics or hangs, and always gets a clear answer: binary
+//! and non-UTF-8 files, huge files, very long files, pipes, empty files.
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::*;
+
+fn check_json(dir: &std::path::Path) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_chant-lsp"))
+        .args(["check", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (
+        out.status.code().unwrap(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+fn codes_for(report: &Value, id: &str) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["spec_id"] == id)
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn check_answers_every_kind_of_bad_file() {
+    let ws = TempWorkspace::new();
+    ws.chant_init("project:\n  name: bad\n");
+    // Binary content, and text that turns invalid half way.
+    let binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    ws.write(".chant/specs/binary.md", &binary);
+    let mut half = b"---\nstatus: pending\n---\n# Half\n".to_vec();
+    half.extend_from_slice(&[0xff, 0xfe, 0x00, 0x80]);
+    ws.write(".chant/specs/half.md", &half);
+    // 100,000 lines.
+    let mut long = String::from(
+        "---\nstatus: pending\n---\n# Long\n\n## Acceptance Criteria\n\n- [x] done\n\n",
+    );
+    for i in 0..100_000 {
+        long.push_str(&format!("line {i} of a very long spec\n"));
+    }
+    ws.write(".chant/specs/long.md", &long);
+    // Empty, whitespace only, and a pipe where a spec should be.
+    ws.write(".chant/specs/empty.md", "");
+    ws.write(".chant/specs/blank.md", "  \n\n\t\n");
+    let fifo = ws.join(".chant/specs/pipe.md");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    // Deeply nested YAML of both kinds.
+    ws.write(
+        ".chant/specs/deep-flow.md",
+        format!(
+            "---\nlabels: {}{}\n---\n# Deep\n",
+            "[".repeat(50_000),
+            "]".repeat(50_000)
+        ),
+    );
+    let mut deep_block = String::from("---\nextra:\n");
+    for i in 0..400 {
+        deep_block.push_str(&format!("{}k{i}:\n", " ".repeat(i + 1)));
+    }
+    deep_block.push_str("---\n# Deep blocks\n");
+    ws.write(".chant/specs/deep-block.md", deep_block);
+
+    let (code, report) = check_json(ws.path());
+    assert_eq!(code, 1);
+    assert_eq!(codes_for(&report, "binary"), ["chant/invalid-utf8"]);
+    let half_diag = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["spec_id"] == "half")
+        .unwrap();
+    assert_eq!(
+        half_diag["message"],
+        "This file is not UTF-8 text (invalid byte at offset 31): chant cannot read it and reports a parse error."
+    );
+    assert_eq!(codes_for(&report, "long"), Vec::<String>::new());
+    assert_eq!(
+        codes_for(&report, "empty"),
+        ["chant/missing-title", "chant/no-criteria"]
+    );
+    assert_eq!(
+        codes_for(&report, "blank"),
+        ["chant/missing-title", "chant/no-criteria"]
+    );
+    let pipe: Vec<String> = codes_for(&report, "pipe");
+    assert_eq!(pipe, ["chant/invalid-utf8"]);
+    let pipe_message = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["spec_id"] == "pipe")
+        .unwrap()["message"]
+        .clone();
+    assert_eq!(pipe_message, "This file cannot be read (not a regular file): chant cannot load it and reports a parse error.");
+    assert_eq!(
+        codes_for(&report, "deep-flow"),
+        ["chant/yaml-syntax", "chant/no-criteria"]
+    );
+    assert_eq!(
+        codes_for(&report, "deep-block"),
+        ["chant/unknown-key", "chant/no-criteria"]
+    );
+    assert_eq!(report["summary"]["specs"], 8);
+}
+
+#[test]
+fn the_server_survives_a_50_mb_spec_and_keeps_answering() {
+    let ws = TempWorkspace::new();
+    ws.chant_init("project:\n  name: big\n");
+    let mut big = String::from("---\nstatus: nope\n---\n# Big\n\n## Acceptance Criteria\n\n- [ ] one\n\n## Agent Output\n\n```\n");
+    let line =
+        "The agent wrote a long log line with words and numbers 12345 to fill the file up.\n";
+    while big.len() < 50 * 1024 * 1024 {
+        big.push_str(line);
+    }
+    big.push_str("```\n");
+    let uri = ws.uri(".chant/specs/2026-01-01-001-big.mdx.md");
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.timeout = Duration::from_secs(180);
+    let client = LspClient::start(opts);
+    client.did_open(&uri, "markdown", &big);
+    let diagnostics = client.wait_for_diagnostics(&uri);
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["chant/unknown-status", "chant/unchecked-criterion"]);
+    // A small spec still gets its diagnostics, and requests are answered.
+    let small = ws.uri(".chant/specs/2026-01-01-002-small.md");
+    client.did_open(&small, "markdown", "---\nstatus: pending\n---\nno title\n");
+    let small_diagnostics = client.wait_for_diagnostics(&small);
+    assert_eq!(small_diagnostics[0]["code"], "chant/missing-title");
+    let hover = client.request_ok(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": small}, "position": pos(1, 1)}),
+    );
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("`status`"));
+    client.shutdown();
+}
