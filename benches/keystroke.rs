@@ -15,6 +15,25 @@ use chant_lsp::spec::SpecModel;
 use chant_lsp::text::PositionEncoding;
 use chant_lsp::workspace::ProjectIndex;
 
+/// One keystroke in a criterion line: insert a letter, or delete it again.
+fn type_or_delete(doc: &mut Document, version: &mut i32, line: u32) {
+    *version += 1;
+    let (end, text) = if *version % 2 == 0 { (6, "x") } else { (7, "") };
+    let range = Range {
+        start: Position { line, character: 6 },
+        end: Position {
+            line,
+            character: end,
+        },
+    };
+    let change = TextDocumentContentChangeEvent {
+        range: Some(range),
+        range_length: None,
+        text: text.into(),
+    };
+    doc.apply_changes(*version, vec![change], PositionEncoding::Utf16);
+}
+
 fn keystroke(c: &mut Criterion) {
     let corpus = common::corpus();
     let index = ProjectIndex::load(&corpus);
@@ -26,7 +45,6 @@ fn keystroke(c: &mut Criterion) {
         )
         .parse()
         .unwrap();
-        // Type into a criterion, as a user would: insert a letter, then delete it.
         let line = text
             .lines()
             .position(|l| l.starts_with("- [ ] criterion number 5"))
@@ -35,25 +53,7 @@ fn keystroke(c: &mut Criterion) {
         let mut version = 1;
         c.bench_function(&format!("keystroke_to_diagnostics_{name}"), |b| {
             b.iter(|| {
-                version += 1;
-                let range = if version % 2 == 0 {
-                    Range {
-                        start: Position { line, character: 6 },
-                        end: Position { line, character: 6 },
-                    }
-                } else {
-                    Range {
-                        start: Position { line, character: 6 },
-                        end: Position { line, character: 7 },
-                    }
-                };
-                let text = if version % 2 == 0 { "x" } else { "" };
-                let change = TextDocumentContentChangeEvent {
-                    range: Some(range),
-                    range_length: None,
-                    text: text.into(),
-                };
-                doc.apply_changes(version, vec![change], PositionEncoding::Utf16);
+                type_or_delete(&mut doc, &mut version, line);
                 let snapshot = doc.rope.to_string();
                 let model = SpecModel::parse(&snapshot);
                 analysis::diagnose(
@@ -71,28 +71,10 @@ fn keystroke(c: &mut Criterion) {
         let mut version = 1;
         c.bench_function(&format!("markdown_incremental_reparse_{name}"), |b| {
             b.iter(|| {
-                version += 1;
-                let range = if version % 2 == 0 {
-                    Range {
-                        start: Position { line, character: 6 },
-                        end: Position { line, character: 6 },
-                    }
-                } else {
-                    Range {
-                        start: Position { line, character: 6 },
-                        end: Position { line, character: 7 },
-                    }
-                };
-                let text = if version % 2 == 0 { "x" } else { "" };
-                let change = TextDocumentContentChangeEvent {
-                    range: Some(range),
-                    range_length: None,
-                    text: text.into(),
-                };
-                doc.apply_changes(version, vec![change], PositionEncoding::Utf16);
+                type_or_delete(&mut doc, &mut version, line);
                 let snapshot = doc.rope.to_string();
-                let work = doc.take_tree_work();
-                work.apply(&mut doc.markdown.lock().unwrap(), &snapshot);
+                doc.take_tree_work()
+                    .apply(&mut doc.markdown.lock().unwrap(), &snapshot);
             })
         });
     }

@@ -85,6 +85,29 @@ fn spec_snapshot(session: &Session, uri: &Uri) -> Result<Option<DocSnapshot>> {
     Ok(Some(snapshot))
 }
 
+/// Runs a feature over a spec document: its snapshot, its position table and
+/// its project's index (read-locked for the call). None for documents that
+/// are not specs in a known project.
+fn with_spec<R>(
+    session: &Session,
+    uri: &Uri,
+    feature: impl FnOnce(&DocSnapshot, &TextPositions, &crate::workspace::ProjectIndex) -> R,
+) -> Result<Option<R>> {
+    let Some(snap) = spec_snapshot(session, uri)? else {
+        return Ok(None);
+    };
+    let project = snap
+        .project
+        .clone()
+        .expect("spec_snapshot keeps only specs with a project");
+    let positions = TextPositions::new(&snap.text, session.encoding());
+    let result = tokio::task::block_in_place(|| {
+        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
+        feature(&snap, &positions, &index)
+    });
+    Ok(Some(result))
+}
+
 pub async fn completion(
     session: &Session,
     params: CompletionParams,
@@ -166,23 +189,21 @@ fn to_completion_item(
 
 pub async fn hover(session: &Session, params: HoverParams) -> Result<Option<Hover>> {
     let position = params.text_document_position_params;
-    let Some(snap) = spec_snapshot(session, &position.text_document.uri)? else {
-        return Ok(None);
-    };
-    let project = snap.project.clone().expect("checked");
-    let positions = TextPositions::new(&snap.text, session.encoding());
-    let offset = positions.offset(position.position);
-    let result = tokio::task::block_in_place(|| {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        hover::hover(&index, &snap.model, offset, &OpenBuffers(session))
-    });
-    Ok(result.map(|h| Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: h.markdown,
-        }),
-        range: Some(positions.range(&h.range)),
-    }))
+    let result = with_spec(
+        session,
+        &position.text_document.uri,
+        |snap, positions, index| {
+            let offset = positions.offset(position.position);
+            hover::hover(index, &snap.model, offset, &OpenBuffers(session)).map(|h| Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: h.markdown,
+                }),
+                range: Some(positions.range(&h.range)),
+            })
+        },
+    )?;
+    Ok(result.flatten())
 }
 
 pub async fn definition(
@@ -190,17 +211,14 @@ pub async fn definition(
     params: GotoDefinitionParams,
 ) -> Result<Option<GotoDefinitionResponse>> {
     let position = params.text_document_position_params;
-    let Some(snap) = spec_snapshot(session, &position.text_document.uri)? else {
-        return Ok(None);
-    };
-    let project = snap.project.clone().expect("checked");
-    let positions = TextPositions::new(&snap.text, session.encoding());
-    let offset = positions.offset(position.position);
-    let target = {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        navigation::definition(&index, &snap.model, offset)
-    };
-    Ok(target.and_then(|t| path_uri(&t.path)).map(|uri| {
+    let target = with_spec(
+        session,
+        &position.text_document.uri,
+        |snap, positions, index| {
+            navigation::definition(index, &snap.model, positions.offset(position.position))
+        },
+    )?;
+    Ok(target.flatten().and_then(|t| path_uri(&t.path)).map(|uri| {
         GotoDefinitionResponse::Scalar(Location {
             uri,
             range: Range::default(),
@@ -427,63 +445,53 @@ pub async fn inlay_hint(
     session: &Session,
     params: InlayHintParams,
 ) -> Result<Option<Vec<InlayHint>>> {
-    let Some(snap) = spec_snapshot(session, &params.text_document.uri)? else {
-        return Ok(None);
-    };
-    let project = snap.project.clone().expect("checked");
-    let positions = TextPositions::new(&snap.text, session.encoding());
-    let within = positions.offset(params.range.start)..positions.offset(params.range.end);
-    let hints = {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        outline::inlay_hints(&index, &snap.model, within)
-    };
-    Ok(Some(
-        hints
-            .into_iter()
-            .map(|(at, label)| InlayHint {
-                position: positions.position(at),
-                label: InlayHintLabel::String(label),
-                kind: None,
-                text_edits: None,
-                tooltip: None,
-                padding_left: Some(true),
-                padding_right: None,
-                data: None,
-            })
-            .collect(),
-    ))
+    with_spec(
+        session,
+        &params.text_document.uri,
+        |snap, positions, index| {
+            let within = positions.offset(params.range.start)..positions.offset(params.range.end);
+            outline::inlay_hints(index, &snap.model, within)
+                .into_iter()
+                .map(|(at, label)| InlayHint {
+                    position: positions.position(at),
+                    label: InlayHintLabel::String(label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: None,
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                })
+                .collect()
+        },
+    )
 }
 
 pub async fn document_link(
     session: &Session,
     params: DocumentLinkParams,
 ) -> Result<Option<Vec<DocumentLink>>> {
-    let Some(snap) = spec_snapshot(session, &params.text_document.uri)? else {
-        return Ok(None);
-    };
-    let project = snap.project.clone().expect("checked");
-    let positions = TextPositions::new(&snap.text, session.encoding());
-    let links = {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        navigation::links(&index, &snap.model)
-    };
-    Ok(Some(
-        links
-            .into_iter()
-            .filter_map(|(range, path)| {
-                let tooltip = path
-                    .strip_prefix(&project.root)
-                    .ok()
-                    .map(|p| p.display().to_string());
-                Some(DocumentLink {
-                    range: positions.range(&range),
-                    target: Some(path_uri(&path)?),
-                    tooltip,
-                    data: None,
+    with_spec(
+        session,
+        &params.text_document.uri,
+        |snap, positions, index| {
+            navigation::links(index, &snap.model)
+                .into_iter()
+                .filter_map(|(range, path)| {
+                    let tooltip = path
+                        .strip_prefix(&index.root)
+                        .ok()
+                        .map(|p| p.display().to_string());
+                    Some(DocumentLink {
+                        range: positions.range(&range),
+                        target: Some(path_uri(&path)?),
+                        tooltip,
+                        data: None,
+                    })
                 })
-            })
-            .collect(),
-    ))
+                .collect()
+        },
+    )
 }
 
 pub async fn folding_range(
