@@ -34,7 +34,10 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
         out.push(diagnostic);
     }
 
-    for entry in &fm.outline.entries {
+    if fm.rejections.is_empty() && fm.keys_all_known() {
+        return;
+    }
+    for entry in &fm.outline().entries {
         if fields::field_info(&entry.key).is_some() {
             if entry.key == "approval" {
                 nested_unknown_keys(entry, fields::APPROVAL_FIELDS, out);

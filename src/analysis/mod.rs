@@ -241,14 +241,14 @@ impl Cx<'_> {
     fn key_range(&self, key: &str) -> Option<TextRange> {
         self.model
             .frontmatter
-            .outline
+            .outline()
             .entry(key)
             .map(|e| e.key_range.clone())
     }
 
     /// The value range of a top-level field, else its key.
     fn value_range(&self, key: &str) -> Option<TextRange> {
-        let entry = self.model.frontmatter.outline.entry(key)?;
+        let entry = self.model.frontmatter.outline().entry(key)?;
         Some(
             entry
                 .value

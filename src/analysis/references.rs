@@ -10,35 +10,39 @@ use crate::text::TextRange;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let v = cx.model.values();
-    if v.depends_on.is_some() {
-        for (id, range) in items(cx, "depends_on") {
-            dependency(cx, &id, range, out);
+    // Values come from what chant read; a range is looked up in the YAML
+    // outline only when there is something to report.
+    if let Some(ids) = &v.depends_on {
+        for (i, id) in ids.iter().enumerate() {
+            dependency(cx, id, &|| item_range(cx, "depends_on", i, id), out);
         }
     }
     member_of_blocked_driver(cx, out);
-    if v.members.is_some() {
-        for (id, range) in items(cx, "members") {
-            member(cx, &id, range, out);
+    if let Some(ids) = &v.members {
+        for (i, id) in ids.iter().enumerate() {
+            member(cx, id, &|| item_range(cx, "members", i, id), out);
         }
     }
-    for key in ["informed_by", "context", "origin"] {
-        let present = match key {
-            "informed_by" => v.informed_by.is_some(),
-            "context" => v.context.is_some(),
-            _ => v.origin.is_some(),
-        };
-        if present {
-            for (path, range) in items(cx, key) {
-                path_exists(cx, key, &path, range, out);
-            }
+    for (key, paths) in [
+        ("informed_by", &v.informed_by),
+        ("context", &v.context),
+        ("origin", &v.origin),
+    ] {
+        for (i, path) in paths
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, p)| !p.is_empty())
+        {
+            path_exists(cx, key, path, &|| item_range(cx, key, i, path), out);
         }
     }
-    for (path, range) in items(cx, "target_files")
-        .into_iter()
-        .filter(|_| v.target_files.is_some())
-    {
-        if cx.ws.escapes_root(&path) {
-            out.push(outside(key_path("target_files", &path), range));
+    for (i, path) in v.target_files.iter().flatten().enumerate() {
+        if cx.ws.escapes_root(path) {
+            out.push(outside(
+                key_path("target_files", path),
+                item_range(cx, "target_files", i, path),
+            ));
         }
     }
     if let Some(schema) = &v.output_schema {
@@ -55,10 +59,14 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    if v.tracks.is_some() {
-        for (pattern, range) in items(cx, "tracks") {
-            tracks(cx, &pattern, range, out);
-        }
+    for (i, pattern) in v
+        .tracks
+        .iter()
+        .flatten()
+        .enumerate()
+        .filter(|(_, p)| !p.is_empty())
+    {
+        tracks(cx, pattern, &|| item_range(cx, "tracks", i, pattern), out);
     }
     if let Some(prompt) = &v.prompt {
         if !cx.ws.prompt_exists(prompt) {
@@ -79,44 +87,38 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The strings of a list field (or of a single-string `depends_on`) with the
-/// range of each, inside quotes.
-fn items(cx: &Cx, key: &str) -> Vec<(String, TextRange)> {
-    let Some(value) = cx
-        .model
-        .frontmatter
-        .outline
-        .entry(key)
-        .and_then(|e| e.value.as_ref())
-    else {
-        return Vec::new();
+/// Where the `index`-th string of a list field (or a single-string
+/// `depends_on`) is, inside its quotes: by position when the YAML item there
+/// holds `value`, else the first item that does, else the field's value.
+fn item_range(cx: &Cx, key: &str, index: usize, value: &str) -> TextRange {
+    let outline = cx.model.frontmatter.outline();
+    let Some(node) = outline.entry(key).and_then(|e| e.value.as_ref()) else {
+        return cx.field_or_spec(key);
     };
-    match &value.kind {
-        YamlKind::Scalar(s) => vec![(s.text.clone(), value.content_range())],
+    let holds = |n: &crate::syntax::yaml::YamlNode| n.as_scalar().is_some_and(|s| s.text == value);
+    match &node.kind {
+        YamlKind::Scalar(_) => node.content_range(),
         YamlKind::Sequence { items, .. } => items
-            .iter()
-            .filter_map(|item| {
-                item.as_scalar()
-                    .map(|s| (s.text.clone(), item.content_range()))
-            })
-            .filter(|(text, _)| !text.is_empty())
-            .collect(),
-        _ => Vec::new(),
+            .get(index)
+            .filter(|n| holds(n))
+            .or_else(|| items.iter().find(|n| holds(n)))
+            .map_or_else(|| node.range.clone(), |n| n.content_range()),
+        _ => node.range.clone(),
     }
 }
 
 fn content_range(cx: &Cx, key: &str) -> Option<TextRange> {
-    let value = cx.model.frontmatter.outline.entry(key)?.value.as_ref()?;
+    let value = cx.model.frontmatter.outline().entry(key)?.value.as_ref()?;
     value.as_scalar().map(|_| value.content_range())
 }
 
-fn dependency(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+fn dependency(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Diagnostic>) {
     let lookup = cx.ws.lookup_spec(id);
     let blocked = "chant lint reports an error, and this spec stays blocked";
     let d = match lookup {
         SpecLookup::Found { .. } if id == cx.spec.id => Diagnostic::new(
             Code::SelfDependency,
-            range,
+            range(),
             "This spec depends on itself: it is blocked until it is completed, so it can never start. Remove this entry.",
         ),
         SpecLookup::Found { status, title } => {
@@ -126,34 +128,34 @@ fn dependency(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
             let named = title.map(|t| format!(" ({t})")).unwrap_or_default();
             Diagnostic::new(
                 Code::UnmetDependency,
-                range,
+                range(),
                 format!("`{id}`{named} is {}: this spec is blocked until it is completed, and `chant work` refuses it (unless `--skip-deps`).", status.as_str()),
             )
         }
         SpecLookup::Archived { path } => Diagnostic::new(
             Code::ArchivedDependency,
-            range,
+            range(),
             format!("Unknown dependency `{id}`: that spec is archived ({}), and chant does not resolve archived specs: {blocked}. If its work is done, remove it from `depends_on`.", path.display()),
         ),
         SpecLookup::Unparseable => Diagnostic::new(
             Code::UnknownDependency,
-            range,
+            range(),
             format!("Unknown dependency `{id}`: its file exists but chant cannot parse it, so chant treats it as unknown: {blocked}. Fix that spec's frontmatter."),
         ),
         SpecLookup::Nested { path } => Diagnostic::new(
             Code::UnknownDependency,
-            range,
+            range(),
             format!("Unknown dependency `{id}`: that spec is in a subfolder ({}), and `chant lint` reads only the top level of .chant/specs: {blocked}.", path.display()),
         ),
         SpecLookup::Missing => {
             let mut d = Diagnostic::new(
                 Code::UnknownDependency,
-                range.clone(),
+                range(),
                 format!("Unknown dependency `{id}`: no spec with this ID in .chant/specs: {blocked}."),
             );
             if let Some(meant) = cx.ws.closest_spec_id(id) {
                 d.message.push_str(&format!(" Did you mean `{meant}`?"));
-                d = d.with_fix(format!("Change to `{meant}`"), range, meant);
+                d = d.with_fix(format!("Change to `{meant}`"), range(), meant);
             }
             d
         }
@@ -189,7 +191,7 @@ fn member_of_blocked_driver(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn member(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+fn member(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Diagnostic>) {
     let why = match cx.ws.lookup_spec(id) {
         SpecLookup::Found { .. } => return,
         SpecLookup::Archived { .. } => {
@@ -203,28 +205,34 @@ fn member(cx: &Cx, id: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
     };
     out.push(Diagnostic::new(
         Code::UnknownMember,
-        range,
+        range(),
         format!("Unknown member spec `{id}`: {why}. chant lint reports an error."),
     ));
 }
 
-fn path_exists(cx: &Cx, key: &str, path: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+fn path_exists(
+    cx: &Cx,
+    key: &str,
+    path: &str,
+    range: &dyn Fn() -> TextRange,
+    out: &mut Vec<Diagnostic>,
+) {
     if cx.ws.escapes_root(path) {
-        out.push(outside(key_path(key, path), range));
+        out.push(outside(key_path(key, path), range()));
         return;
     }
     if cx.ws.path_state(path) == PathState::Missing {
         out.push(Diagnostic::new(
             Code::MissingFile,
-            range,
+            range(),
             format!("`{path}` does not exist (paths in `{key}` are relative to the project root): the agent will not get this file."),
         ));
     }
 }
 
-fn tracks(cx: &Cx, pattern: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
+fn tracks(cx: &Cx, pattern: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Diagnostic>) {
     if cx.ws.escapes_root(pattern) {
-        out.push(outside(key_path("tracks", pattern), range));
+        out.push(outside(key_path("tracks", pattern), range()));
         return;
     }
     let what = if pattern.contains(['*', '?', '[', '{']) {
@@ -245,7 +253,7 @@ fn tracks(cx: &Cx, pattern: &str, range: TextRange, out: &mut Vec<Diagnostic>) {
     };
     out.push(Diagnostic::new(
         Code::TracksNoMatch,
-        range,
+        range(),
         format!(
             "`{pattern}` {what} (relative to the project root): this {kind} tracks nothing there."
         ),

@@ -107,7 +107,7 @@ pub fn complete(text: &str, model: &SpecModel, offset: usize, env: &Env) -> Comp
 }
 
 fn field_names(model: &SpecModel, token: TextRange, parent: Option<&str>) -> Completions {
-    let outline = &model.frontmatter.outline;
+    let outline = &model.frontmatter.outline();
     let (catalog, present): (&[FieldInfo], Vec<&str>) = match parent {
         None => (
             fields::FIELDS,

@@ -57,7 +57,7 @@ fn spec_hover(index: &ProjectIndex, id: &str, sources: &dyn Sources) -> String {
 
 /// A field name, or an enum value, under the cursor.
 fn field_hover(model: &SpecModel, offset: usize) -> Option<HoverResult> {
-    for entry in &model.frontmatter.outline.entries {
+    for entry in &model.frontmatter.outline().entries {
         let Some(info) = fields::field_info(&entry.key) else {
             continue;
         };

@@ -25,7 +25,7 @@ pub struct Reference {
 /// Every reference in a spec, in text order.
 pub fn references_in(model: &SpecModel) -> Vec<Reference> {
     let mut out = Vec::new();
-    for entry in &model.frontmatter.outline.entries {
+    for entry in &model.frontmatter.outline().entries {
         let Some(info) = fields::field_info(&entry.key) else {
             continue;
         };

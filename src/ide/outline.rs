@@ -40,7 +40,7 @@ pub fn document_symbols(text: &str, model: &SpecModel, markdown: &MarkdownOutlin
     if let Some(block) = &model.layout.frontmatter {
         let fields = model
             .frontmatter
-            .outline
+            .outline()
             .entries
             .iter()
             .map(|e| Symbol {

@@ -5,6 +5,7 @@
 //! bad value and where it is.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -163,7 +164,12 @@ fn string_or_list<'de, D: Deserializer<'de>>(
 /// reads, and every reason chant would reject it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Frontmatter {
-    pub outline: YamlOutline,
+    /// The YAML chant reads, and where it starts in the file.
+    source: String,
+    base: usize,
+    /// Its shape with ranges, built on first use: most specs that chant
+    /// accepts never need it (`check` skips the tree-sitter parse for them).
+    outline: OnceLock<YamlOutline>,
     /// What chant reads. When chant rejects the file these are the values of
     /// the entries that are fine on their own, so the rest of the analysis
     /// still has something to work with.
@@ -201,8 +207,62 @@ pub enum RejectionKind {
     NotAMapping,
 }
 
+impl Frontmatter {
+    /// Keys, values and list items with their ranges in the file.
+    pub fn outline(&self) -> &YamlOutline {
+        self.outline
+            .get_or_init(|| yaml::outline_at(&self.source, self.base))
+    }
+
+    /// True when every top-level key is a field chant knows and none holds
+    /// a map to check (read line by line, without building the outline).
+    /// False when in doubt.
+    pub fn keys_all_known(&self) -> bool {
+        for line in self.source.lines() {
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() || trimmed.starts_with([' ', '\t', '-', '#']) {
+                continue;
+            }
+            let Some((key, _)) = trimmed.split_once(':') else {
+                return false;
+            };
+            match crate::spec::fields::field_info(key) {
+                Some(info) if !matches!(info.kind, crate::spec::fields::FieldKind::Map(_)) => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    fn new(
+        text: &str,
+        yaml: &TextRange,
+        outline: Option<YamlOutline>,
+        values: ChantFrontmatter,
+        rejections: Vec<Rejection>,
+    ) -> Self {
+        let cell = OnceLock::new();
+        if let Some(outline) = outline {
+            let _ = cell.set(outline);
+        }
+        Frontmatter {
+            source: text[yaml.clone()].to_string(),
+            base: yaml.start,
+            outline: cell,
+            values,
+            rejections,
+        }
+    }
+}
+
 /// Read `text[yaml]` as chant would, locating every value chant would stop on.
 pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
+    // The common case: chant accepts it as it is.
+    if too_deep(&text[yaml.clone()], RECURSION_LIMIT).is_none() {
+        if let Ok(values) = serde_yaml_ng::from_str::<ChantFrontmatter>(&text[yaml.clone()]) {
+            return Frontmatter::new(text, &yaml, None, values, Vec::new());
+        }
+    }
     let outline = yaml::outline(text, yaml.clone());
     let mut source = text[yaml.clone()].to_string();
     let mut rejections = Vec::new();
@@ -244,11 +304,13 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
                         rejected_entries.push(entry.range.clone());
                     }
                     None => {
-                        return Frontmatter {
-                            outline,
-                            values: ChantFrontmatter::default(),
+                        return Frontmatter::new(
+                            text,
+                            &yaml,
+                            Some(outline),
+                            ChantFrontmatter::default(),
                             rejections,
-                        }
+                        )
                     }
                 }
             }
@@ -291,11 +353,7 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
                 );
             }
             let values = serde_yaml_ng::from_str::<ChantFrontmatter>(&clean).unwrap_or_default();
-            return Frontmatter {
-                outline,
-                values,
-                rejections,
-            };
+            return Frontmatter::new(text, &yaml, Some(outline), values, rejections);
         }
     }
     for _ in 0..limit {
@@ -371,11 +429,7 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
         blank_entry(&mut clean, range.start - yaml.start..range.end - yaml.start);
     }
     let values = serde_yaml_ng::from_str::<ChantFrontmatter>(&clean).unwrap_or_default();
-    Frontmatter {
-        outline,
-        values,
-        rejections,
-    }
+    Frontmatter::new(text, &yaml, Some(outline), values, rejections)
 }
 
 /// Where to report a YAML error: libyaml's problem mark, unless that is the

@@ -122,16 +122,21 @@ const MAX_INDENT_LEVELS: usize = 150;
 
 /// Outline of `text[range]`; every range in the result is an offset into `text`.
 pub fn outline(text: &str, range: TextRange) -> YamlOutline {
-    let source = &text[range.clone()];
+    outline_at(&text[range.clone()], range.start)
+}
+
+/// Outline of YAML that starts at offset `base` of its file; every range in
+/// the result is an offset into that file.
+pub fn outline_at(source: &str, base: usize) -> YamlOutline {
     if indent_levels(source) > MAX_INDENT_LEVELS {
-        return shallow_outline(text, range);
+        return shallow_outline(source, base);
     }
     let Some(tree) = PARSER.with(|p| p.borrow_mut().parse(source, None)) else {
         return YamlOutline::default();
     };
     let mut reader = Reader {
         source,
-        base: range.start,
+        base,
         errors: Vec::new(),
     };
     let mut entries = Vec::new();
@@ -172,29 +177,29 @@ fn indent_levels(source: &str) -> usize {
 
 /// Top-level keys only, read line by line: for YAML too deep for the
 /// tree-sitter grammar. Values are kept opaque.
-fn shallow_outline(text: &str, range: TextRange) -> YamlOutline {
+fn shallow_outline(source: &str, base: usize) -> YamlOutline {
     let mut entries: Vec<YamlEntry> = Vec::new();
-    let mut offset = range.start;
-    for line in text[range.clone()].split_inclusive('\n') {
+    let mut offset = 0;
+    let close = |entry: &mut YamlEntry, end: usize| {
+        entry.range.end = entry
+            .range
+            .end
+            .max(trimmed_end(source, entry.range.start, end));
+        if let Some(value) = &mut entry.value {
+            value.range.end = entry.range.end.max(value.range.start);
+        }
+    };
+    for line in source.split_inclusive('\n') {
         let content = line.trim_end();
         let starts_key = !content.starts_with([' ', '\t', '-', '#']) && !content.is_empty();
         if let (true, Some(colon)) = (starts_key, content.find(':')) {
             if let Some(last) = entries.last_mut() {
-                last.range.end = last
-                    .range
-                    .end
-                    .max(trimmed_end(text, last.range.start, offset));
-                if let Some(value) = &mut last.value {
-                    value.range.end = last.range.end.max(value.range.start);
-                }
+                close(last, offset);
             }
-            let key = content[..colon].trim().to_string();
-            let value_start = offset
-                + colon
-                + 1
-                + (content[colon + 1..].len() - content[colon + 1..].trim_start().len());
+            let after = &content[colon + 1..];
+            let value_start = offset + colon + 1 + (after.len() - after.trim_start().len());
             entries.push(YamlEntry {
-                key,
+                key: content[..colon].trim().to_string(),
                 key_range: offset..offset + colon,
                 value: Some(YamlNode {
                     range: value_start..offset + content.len(),
@@ -206,9 +211,13 @@ fn shallow_outline(text: &str, range: TextRange) -> YamlOutline {
         offset += line.len();
     }
     if let Some(last) = entries.last_mut() {
-        last.range.end = trimmed_end(text, last.range.start, range.end);
-        if let Some(value) = &mut last.value {
-            value.range.end = last.range.end.max(value.range.start);
+        close(last, source.len());
+    }
+    for entry in &mut entries {
+        entry.key_range = entry.key_range.start + base..entry.key_range.end + base;
+        entry.range = entry.range.start + base..entry.range.end + base;
+        if let Some(value) = &mut entry.value {
+            value.range = value.range.start + base..value.range.end + base;
         }
     }
     YamlOutline {

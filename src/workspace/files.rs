@@ -83,12 +83,17 @@ pub fn join_inside(root: &Path, relative: &str) -> Option<PathBuf> {
 
 /// True when `relative` leads outside `root`, lexically or through a symlink.
 pub fn escapes(root: &Path, relative: &str) -> bool {
+    escapes_under(root, root.canonicalize().ok().as_deref(), relative)
+}
+
+/// [`escapes`], with the root's real path already known (`real_root`).
+pub fn escapes_under(root: &Path, real_root: Option<&Path>, relative: &str) -> bool {
     let Some(joined) = join_inside(root, relative) else {
         return true;
     };
     // Follow symlinks only for paths that exist; a missing path cannot escape.
-    match (joined.canonicalize(), root.canonicalize()) {
-        (Ok(real), Ok(real_root)) => !real.starts_with(real_root),
+    match (joined.canonicalize(), real_root) {
+        (Ok(real), Some(real_root)) => !real.starts_with(real_root),
         _ => false,
     }
 }

@@ -101,6 +101,10 @@ pub struct ProjectIndex {
     nested: HashMap<String, SpecEntry>,
     archived: HashMap<String, PathBuf>,
     prompts: BTreeMap<String, PromptEntry>,
+    /// The root with symlinks resolved, for path checks.
+    real_root: OnceLock<Option<PathBuf>>,
+    /// Spec IDs by date and by random suffix, for typo suggestions.
+    id_groups: OnceLock<IdGroups>,
     /// Project files, listed on first use and dropped when files change.
     files: OnceLock<Arc<files::FileTree>>,
 }
@@ -156,6 +160,7 @@ impl ProjectIndex {
     }
 
     fn insert(&mut self, entry: SpecEntry) {
+        self.id_groups.take();
         if entry.top_level {
             self.specs.insert(entry.id.clone(), entry);
         } else {
@@ -217,7 +222,9 @@ impl ProjectIndex {
             &mut self.nested
         };
         let changed = map.get(&entry.id) != Some(&entry);
-        map.insert(entry.id.clone(), entry);
+        if map.insert(entry.id.clone(), entry).is_none() {
+            self.id_groups.take();
+        }
         changed
     }
 
@@ -240,7 +247,9 @@ impl ProjectIndex {
                     } else {
                         &mut self.nested
                     };
-                    map.remove(&id).is_some()
+                    let removed = map.remove(&id).is_some();
+                    self.id_groups.take();
+                    removed
                 }
             }
             ChantFile::Archived { id, .. } => {
@@ -386,13 +395,17 @@ impl WorkspaceFacts for ProjectIndex {
     fn closest_spec_id(&self, id: &str) -> Option<String> {
         // A typo keeps most of an ID: compare only with IDs that share its
         // date or its random suffix, so this stays cheap with thousands of specs.
-        let date = id.get(..10);
-        let suffix = id.get(id.len().saturating_sub(3)..);
-        let best = self
-            .specs
-            .keys()
+        let groups = self
+            .id_groups
+            .get_or_init(|| IdGroups::of(self.specs.keys()));
+        let candidates = groups
+            .by_date
+            .get(date_part(id))
+            .into_iter()
+            .chain(groups.by_suffix.get(suffix_part(id)))
+            .flatten();
+        let best = candidates
             .filter(|k| k.len().abs_diff(id.len()) <= 2)
-            .filter(|k| k.get(..10) == date || k.get(k.len().saturating_sub(3)..) == suffix)
             .map(|k| (strsim::levenshtein(k, id), k))
             .min()?;
         (best.0 <= 2).then(|| best.1.clone())
@@ -416,7 +429,8 @@ impl WorkspaceFacts for ProjectIndex {
     }
 
     fn escapes_root(&self, relative: &str) -> bool {
-        files::escapes(&self.root, relative)
+        let real_root = self.real_root.get_or_init(|| self.root.canonicalize().ok());
+        files::escapes_under(&self.root, real_root.as_deref(), relative)
     }
 
     fn glob_matches_any(&self, pattern: &str) -> Result<bool, String> {
@@ -433,6 +447,41 @@ impl WorkspaceFacts for ProjectIndex {
             .map(|e| e.summary.depends_on.clone())
             .unwrap_or_default()
     }
+}
+
+/// Spec IDs grouped by their date (first 10 characters) and their random
+/// suffix (last 3).
+#[derive(Debug, Default)]
+struct IdGroups {
+    by_date: HashMap<String, Vec<String>>,
+    by_suffix: HashMap<String, Vec<String>>,
+}
+
+impl IdGroups {
+    fn of<'a>(ids: impl Iterator<Item = &'a String>) -> IdGroups {
+        let mut groups = IdGroups::default();
+        for id in ids {
+            groups
+                .by_date
+                .entry(date_part(id).to_string())
+                .or_default()
+                .push(id.clone());
+            groups
+                .by_suffix
+                .entry(suffix_part(id).to_string())
+                .or_default()
+                .push(id.clone());
+        }
+        groups
+    }
+}
+
+fn date_part(id: &str) -> &str {
+    id.get(..10).unwrap_or(id)
+}
+
+fn suffix_part(id: &str) -> &str {
+    id.get(id.len().saturating_sub(3)..).unwrap_or(id)
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

@@ -377,7 +377,7 @@ fn create_missing_files(
         let Some(value) = snap
             .model
             .frontmatter
-            .outline
+            .outline()
             .entry(key)
             .and_then(|e| e.value.as_ref())
         else {

@@ -74,7 +74,7 @@ fn block_prefix(text: &str, item: &YamlNode) -> Option<String> {
 }
 
 fn list_style(text: &str, model: &SpecModel) -> ListStyle {
-    let entries = &model.frontmatter.outline.entries;
+    let entries = &model.frontmatter.outline().entries;
     // depends_on itself first, then any other list.
     let lists = entries
         .iter()
@@ -141,11 +141,11 @@ pub fn add_dependencies(text: &str, model: &SpecModel, ids: &[&str]) -> Vec<Edit
             format!("---{eol}depends_on:{list}{eol}---{eol}"),
         )];
     };
-    if !model.chant_accepts() && model.frontmatter.outline.entry("depends_on").is_none() {
+    if !model.chant_accepts() && model.frontmatter.outline().entry("depends_on").is_none() {
         // Adding a key to YAML chant cannot read would not help.
         return Vec::new();
     }
-    let Some(entry) = model.frontmatter.outline.entry("depends_on") else {
+    let Some(entry) = model.frontmatter.outline().entry("depends_on") else {
         let at = block.closing.start;
         if !text[..at].ends_with('\n') && !text[..at].ends_with('\r') {
             return Vec::new();
