@@ -426,7 +426,7 @@ fn hover_on_source_files_fifos_huge_files_and_escapes() {
     std::os::unix::fs::symlink("/etc", ws.join("etc-link")).unwrap();
     ws.write("data.bin", [0u8, 1, 2, 3, 255, 0]);
     let client = start(&ws, "utf-16");
-    let spec = "---\ncontext:\n  - src/main.rs\n  - pipe\n  - big.log\n  - ../../etc/passwd\n  - etc-link/passwd\n  - data.bin\n---\n# Links\n";
+    let spec = "---\ninformed_by:\n  - src/main.rs\n  - pipe\n  - big.log\n  - ../../etc/passwd\n  - etc-link/passwd\n  - data.bin\n---\n# Links\n";
     let uri = ws.uri(".chant/specs/2026-02-01-010-links.md");
     client.did_open(&uri, "markdown", spec);
     let (text, _) = hover_text(&client, &uri, client.position_of(&uri, "src/main.rs"));

@@ -250,8 +250,10 @@ fn simple(
         .map(|(i, (name, detail, doc))| Item {
             label: name.clone(),
             kind: ItemKind::Value,
-            detail,
-            documentation: doc.filter(|d| !d.is_empty()),
+            detail: detail.or_else(|| Some(format!("`{}` value", value.field))),
+            documentation: doc
+                .filter(|d| !d.is_empty())
+                .or_else(|| Some(format!("`{}: {name}`", value.field))),
             edit: value.content.clone(),
             new_text: name,
             filter_text: None,
@@ -387,7 +389,11 @@ fn paths(value: &ValueToken, typed: &str, env: &Env, field: &str) -> Completions
                     ItemKind::File
                 },
                 detail: Some(full.clone()),
-                documentation: None,
+                documentation: Some(if is_dir {
+                    format!("Folder `{full}` (relative to the project root)")
+                } else {
+                    format!("File `{full}` (relative to the project root)")
+                }),
                 edit: if quote_needed {
                     value.token.clone()
                 } else {
