@@ -12,8 +12,6 @@ pub mod rename;
 
 use std::path::{Path, PathBuf};
 
-use crate::workspace::ProjectIndex;
-
 /// Reads other files' text: the open buffer when there is one, else the
 /// disk. The server passes its open documents; `check` and tests pass the disk.
 pub trait Sources {
@@ -47,9 +45,4 @@ pub struct Target {
     pub path: PathBuf,
     /// None: the start of the file.
     pub range: Option<crate::text::TextRange>,
-}
-
-/// The spec file path for an ID, if the project has one.
-pub fn spec_path(index: &ProjectIndex, id: &str) -> Option<PathBuf> {
-    index.spec(id).map(|e| e.path.clone())
 }

@@ -9,7 +9,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tree_sitter::{InputEdit, Point};
 
 use super::convert::rope_offset;
-use crate::syntax::markdown::MarkdownTree;
+use crate::syntax::markdown::{advance, MarkdownTree};
 use crate::text::PositionEncoding;
 use crate::workspace::{classify, ChantFile};
 
@@ -174,17 +174,6 @@ fn point(rope: &Rope, offset: usize) -> Point {
         row,
         column: offset - last_newline_end,
     }
-}
-
-fn advance(mut point: Point, text: &str) -> Point {
-    match text.rfind('\n') {
-        Some(last) => {
-            point.row += text.bytes().filter(|&b| b == b'\n').count();
-            point.column = text.len() - last - 1;
-        }
-        None => point.column += text.len(),
-    }
-    point
 }
 
 #[cfg(test)]

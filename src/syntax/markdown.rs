@@ -81,10 +81,6 @@ impl MarkdownTree {
         self.dirty = true;
     }
 
-    pub fn is_stale(&self) -> bool {
-        self.dirty
-    }
-
     /// Reparse after edits, reusing the unchanged parts of the old tree.
     pub fn reparse(&mut self, text: &str) {
         if !self.dirty && self.tree.is_some() {
@@ -127,29 +123,8 @@ pub fn parse_fresh(text: &str) -> MarkdownTree {
     MarkdownTree::new(text)
 }
 
-/// The `InputEdit` for replacing `old` bytes at `start` with `new_text`, given
-/// the text before the edit.
-pub fn input_edit(before: &str, start: usize, old_end: usize, new_text: &str) -> InputEdit {
-    let start_position = point_at(before, start);
-    let old_end_position = point_at(before, old_end);
-    let new_end_byte = start + new_text.len();
-    let new_end_position = advance(start_position, new_text);
-    InputEdit {
-        start_byte: start,
-        old_end_byte: old_end,
-        new_end_byte,
-        start_position,
-        old_end_position,
-        new_end_position,
-    }
-}
-
-/// Row and byte column of `offset`, counting `\n` as tree-sitter does.
-pub fn point_at(text: &str, offset: usize) -> Point {
-    advance(Point { row: 0, column: 0 }, &text[..offset])
-}
-
-fn advance(mut point: Point, text: &str) -> Point {
+/// Where a point moves to after `text` is inserted at it.
+pub fn advance(mut point: Point, text: &str) -> Point {
     match text.rfind('\n') {
         Some(last) => {
             point.row += text.bytes().filter(|&b| b == b'\n').count();
@@ -310,6 +285,28 @@ fn line_range(text: &str, range: TextRange) -> TextRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Row and byte column of `offset`, counting `\n` as tree-sitter does.
+    fn point_at(text: &str, offset: usize) -> Point {
+        advance(Point { row: 0, column: 0 }, &text[..offset])
+    }
+
+    /// The `InputEdit` for replacing `old` bytes at `start` with `new_text`, given
+    /// the text before the edit.
+    fn input_edit(before: &str, start: usize, old_end: usize, new_text: &str) -> InputEdit {
+        let start_position = point_at(before, start);
+        let old_end_position = point_at(before, old_end);
+        let new_end_byte = start + new_text.len();
+        let new_end_position = advance(start_position, new_text);
+        InputEdit {
+            start_byte: start,
+            old_end_byte: old_end,
+            new_end_byte,
+            start_position,
+            old_end_position,
+            new_end_position,
+        }
+    }
 
     const SPEC: &str = "---\ntype: code\n---\n# Title\n\nIntro\n\n## Acceptance Criteria\n\n- [ ] one\n* [x] two\n\n~~~\n- [ ] in tilde\n~~~\n\n### Notes\n\ntext\n";
 

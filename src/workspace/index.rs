@@ -301,10 +301,6 @@ impl ProjectIndex {
             .get_or_init(|| Arc::new(files::FileTree::build(&self.root)))
             .clone()
     }
-
-    pub fn forget_file_list(&mut self) {
-        self.files.take();
-    }
 }
 
 /// A prompt's `purpose` from its frontmatter.
