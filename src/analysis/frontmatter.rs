@@ -18,7 +18,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 range,
                 format!("The frontmatter must be a map of `field: value` lines, not {}: {CHANT_REJECTS}.", found_of(&rejection.detail)),
             ),
-            RejectionKind::UnknownValue { field, value } => unknown_value(cx, field, value, range),
+            RejectionKind::UnknownValue { field, value } => unknown_value(field, value, range),
             RejectionKind::WrongType { field, found, expected } => wrong_type(field, found, expected, range),
             RejectionKind::DuplicateKey { key } => Diagnostic::new(
                 Code::DuplicateKey,
@@ -110,7 +110,7 @@ fn nested_unknown_keys(
     }
 }
 
-fn unknown_value(cx: &Cx, field: &str, value: &str, range: crate::text::TextRange) -> Diagnostic {
+fn unknown_value(field: &str, value: &str, range: crate::text::TextRange) -> Diagnostic {
     let (code, values): (Code, &'static [EnumValue]) = match field {
         "type" => (Code::UnknownType, fields::TYPES),
         "status" => (Code::UnknownStatus, fields::STATUSES),
@@ -132,7 +132,6 @@ fn unknown_value(cx: &Cx, field: &str, value: &str, range: crate::text::TextRang
         message.push_str(&format!(" Did you mean `{s}`?"));
     }
     message.push_str(&format!(" Valid values: {}.", word_list(&names)));
-    let _ = cx;
     let d = Diagnostic::new(code, range.clone(), message);
     match suggestion {
         Some(s) => d.with_fix(format!("Change to `{s}`"), range, s),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::cursor::{cursor_at, id_token, Cursor, ValueToken};
+use super::cursor::{cursor_at, Cursor, ValueToken};
 use crate::spec::fields::{self, FieldInfo, FieldKind, Refers};
 use crate::spec::SpecModel;
 use crate::text::TextRange;
@@ -485,15 +485,6 @@ fn body_ids(text: &str, token: TextRange, env: &Env, own_id: Option<&str>) -> Co
     if !(after_words || date_prefix) {
         return Completions::default();
     }
-    let value = ValueToken {
-        field: String::new(),
-        token: token.clone(),
-        content: token.clone(),
-        quote: None,
-        in_list: false,
-        flow: false,
-    };
-    let _ = value;
     spec_ids(token, typed, env, own_id)
 }
 
@@ -527,7 +518,6 @@ fn template_variables(text: &str, offset: usize) -> Completions {
             retrigger: false,
         })
         .collect();
-    let _ = id_token;
     Completions {
         items,
         incomplete: false,

@@ -35,7 +35,7 @@ pub struct Symbol {
 /// Hierarchical symbols: the frontmatter and its fields, then the Markdown
 /// headings nested by level, with the counted criteria (and their state)
 /// under the acceptance criteria section.
-pub fn document_symbols(text: &str, model: &SpecModel, markdown: &MarkdownOutline) -> Vec<Symbol> {
+pub fn document_symbols(model: &SpecModel, markdown: &MarkdownOutline) -> Vec<Symbol> {
     let mut out = Vec::new();
     if let Some(block) = &model.layout.frontmatter {
         let fields = model
@@ -145,7 +145,6 @@ pub fn document_symbols(text: &str, model: &SpecModel, markdown: &MarkdownOutlin
     while let Some((_, done)) = stack.pop() {
         attach(&mut stack, &mut out, done);
     }
-    let _ = text;
     out
 }
 

@@ -289,7 +289,7 @@ pub async fn document_symbol(
     };
     let model = SpecModel::parse(&text);
     let positions = TextPositions::new(&text, session.encoding());
-    let symbols = outline::document_symbols(&text, &model, &markdown);
+    let symbols = outline::document_symbols(&model, &markdown);
     Ok(Some(DocumentSymbolResponse::Nested(
         symbols
             .into_iter()

@@ -431,25 +431,9 @@ impl Session {
 
     /// Re-read a closed document's file into its project's index.
     pub fn refresh_from_disk(self: &Arc<Self>, path: PathBuf) {
-        let session = self.clone();
-        let this = self.clone();
-        tokio::spawn(async move {
-            let root = tokio::task::spawn_blocking(move || {
-                let project = session.projects.for_path(&path)?;
-                let changed = project
-                    .index
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .refresh_path(&path);
-                changed.then(|| project.root.clone())
-            })
-            .await
-            .ok()
-            .flatten();
-            if let Some(root) = root {
-                this.reschedule_open_specs(Some(&root), None);
-            }
-        });
+        // The document is closed now, so the watch queue reads it like any
+        // file changed on disk.
+        self.files_changed(vec![path]);
     }
 }
 

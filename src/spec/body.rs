@@ -242,7 +242,7 @@ pub fn read_body(text: &str, range: TextRange) -> Body {
 
     let criteria = criteria_headings
         .last()
-        .map(|&start| criteria_section(text, &lines, start));
+        .map(|&start| criteria_section(&lines, start));
     let superseded = criteria_headings[..criteria_headings.len().saturating_sub(1)]
         .iter()
         .map(|&i| lines[i].trimmed_range())
@@ -283,7 +283,7 @@ pub fn read_body(text: &str, range: TextRange) -> Body {
     }
 }
 
-fn criteria_section(text: &str, lines: &[Line], start: usize) -> CriteriaSection {
+fn criteria_section(lines: &[Line], start: usize) -> CriteriaSection {
     let heading = lines[start].trimmed_range();
     let mut items = Vec::new();
     let mut end = heading.end;
@@ -309,7 +309,6 @@ fn criteria_section(text: &str, lines: &[Line], start: usize) -> CriteriaSection
             });
         }
     }
-    let _ = text;
     CriteriaSection {
         heading: heading.clone(),
         range: heading.start..end,

@@ -135,9 +135,9 @@ pub fn advance(mut point: Point, text: &str) -> Point {
     point
 }
 
+/// `end`, moved back over trailing whitespace.
 fn trim_end_at(text: &str, end: usize) -> usize {
-    let start_of_trim = text[..end].trim_end().len();
-    start_of_trim.max(text[..end].len().min(start_of_trim))
+    text[..end].trim_end().len()
 }
 
 fn collect(node: Node, text: &str, out: &mut MarkdownOutline) {
