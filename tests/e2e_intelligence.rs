@@ -438,7 +438,7 @@ fn hover_on_source_files_fifos_huge_files_and_escapes() {
     let (text, _) = hover_text(&client, &uri, client.position_of(&uri, "pipe"));
     assert_eq!(
         text,
-        "`pipe` is not a regular file (a pipe, socket or device): not read."
+        "`pipe` is a named pipe (FIFO), not a regular file: not read."
     );
     let (text, _) = hover_text(&client, &uri, client.position_of(&uri, "big.log"));
     assert!(

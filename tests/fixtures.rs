@@ -17,11 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use chant_lsp::analysis::{self, Code, Diagnostic, SpecContext};
-use chant_lsp::spec::SpecModel;
+use chant_lsp::analysis::{Code, Diagnostic, Filter};
 use chant_lsp::text::{LineIndex, PositionEncoding};
-use chant_lsp::workspace::files::{self, FileText};
-use chant_lsp::workspace::ProjectIndex;
+use chant_lsp::workspace::{LoadedSpec, ProjectIndex};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -55,6 +53,10 @@ struct Options {
     /// Append this many filler bytes to the spec when writing it into the
     /// project (for the size limit), so the repository stays small.
     pad: Option<u64>,
+    /// Write the spec as something other than a regular file in the
+    /// project: `fifo` (a named pipe) or `link-outside` (a symlink to a
+    /// copy of the spec outside the project).
+    kind: Option<String>,
 }
 
 fn options(name: &str) -> Options {
@@ -75,6 +77,7 @@ fn options(name: &str) -> Options {
         match key.trim() {
             "id" => options.id = Some(value.to_string()),
             "pad" => options.pad = Some(value.parse().expect("pad: a byte count")),
+            "kind" => options.kind = Some(value.to_string()),
             other => panic!("{}: unknown option `{other}`", path.display()),
         }
     }
@@ -142,21 +145,37 @@ fn run_fixture(name: &str) -> String {
     }
     let spec_path = root.join(".chant/specs").join(format!("{id}.md"));
     fs::create_dir_all(spec_path.parent().unwrap()).unwrap();
-    fs::write(&spec_path, &bytes).unwrap();
+    match options.kind.as_deref() {
+        None => fs::write(&spec_path, &bytes).unwrap(),
+        Some("fifo") => {
+            let status = std::process::Command::new("mkfifo")
+                .arg(&spec_path)
+                .status()
+                .expect("mkfifo");
+            assert!(status.success());
+        }
+        Some("link-outside") => {
+            let outside = dir.path().join("outside.md");
+            fs::write(&outside, &bytes).unwrap();
+            let project = root.join("project");
+            copy_tree(&root.join(".chant"), &project.join(".chant"));
+            fs::remove_dir_all(root.join(".chant")).unwrap();
+            let spec_path = project.join(".chant/specs").join(format!("{id}.md"));
+            std::os::unix::fs::symlink(&outside, &spec_path).unwrap();
+            let index = ProjectIndex::load(&project);
+            let loaded = LoadedSpec::load(index.project_files(), &spec_path);
+            return render("", &loaded.diagnose(&id, &index, &Filter::default()));
+        }
+        Some(other) => panic!("{name}: unknown kind `{other}`"),
+    }
 
     let index = ProjectIndex::load(&root);
-    match files::read_text(&spec_path).expect("read the fixture back") {
-        FileText::Text(text) => {
-            let model = SpecModel::parse(&text);
-            let diagnostics = analysis::diagnose(&text, &model, SpecContext { id: &id }, &index);
-            render(&text, &diagnostics)
-        }
+    let loaded = LoadedSpec::load(index.project_files(), &spec_path);
+    let diagnostics = loaded.diagnose(&id, &index, &Filter::default());
+    match &loaded {
+        LoadedSpec::Parsed { text, .. } => render(text, &diagnostics),
         // Positions of the invalid byte, in the text up to it (which is valid).
-        FileText::NotUtf8 { error } => render(
-            &String::from_utf8_lossy(&bytes),
-            &[analysis::invalid_utf8(&error)],
-        ),
-        FileText::TooLarge { bytes } => render("", &[analysis::too_large(bytes)]),
+        LoadedSpec::Unreadable(_) => render(&String::from_utf8_lossy(&bytes), &diagnostics),
     }
 }
 

@@ -8,6 +8,7 @@ mod criteria;
 mod frontmatter;
 mod layout;
 mod lint;
+pub mod readiness;
 mod references;
 
 use std::collections::HashSet;
@@ -15,10 +16,11 @@ use std::path::PathBuf;
 
 pub use codes::{Code, Severity};
 
+use crate::spec::config::ChantConfig;
 use crate::spec::frontmatter::SpecStatus;
 use crate::spec::SpecModel;
 use crate::text::TextRange;
-use crate::workspace::config::ChantConfig;
+use crate::vfs::ReadError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -148,39 +150,35 @@ pub fn diagnose(
     out
 }
 
-/// The diagnostic for a file chant cannot read as text.
-pub fn invalid_utf8(error: &std::str::Utf8Error) -> Diagnostic {
-    let at = error.valid_up_to();
-    Diagnostic::new(
-        Code::InvalidUtf8,
-        at..at,
-        format!(
-            "This file is not UTF-8 text (invalid byte at offset {at}): chant cannot read it and reports a parse error."
+/// The diagnostic for a spec file chant-lsp could not read.
+pub fn unreadable(error: &ReadError) -> Diagnostic {
+    match error {
+        ReadError::NotUtf8 { valid_up_to } => Diagnostic::new(
+            Code::InvalidUtf8,
+            *valid_up_to..*valid_up_to,
+            format!(
+                "This file is not UTF-8 text (invalid byte at offset {valid_up_to}): chant cannot read it and reports a parse error."
+            ),
         ),
-    )
-}
-
-/// The diagnostic for a spec file that cannot be read at all.
-pub fn unreadable(error: &std::io::Error) -> Diagnostic {
-    Diagnostic::new(
-        Code::InvalidUtf8,
-        0..0,
-        format!(
-            "This file cannot be read ({error}): chant cannot load it and reports a parse error."
+        ReadError::TooLarge { bytes, limit } => Diagnostic::new(
+            Code::FileTooLarge,
+            0..0,
+            format!(
+                "This file is {bytes} bytes, more than the {} chant-lsp analyses, so it is not checked.",
+                crate::vfs::human_bytes(*limit)
+            ),
         ),
-    )
-}
-
-/// The diagnostic for a file too large to analyse.
-pub fn too_large(bytes: u64) -> Diagnostic {
-    Diagnostic::new(
-        Code::FileTooLarge,
-        0..0,
-        format!(
-            "This file is {bytes} bytes, more than the {} MB chant-lsp analyses, so it is not checked.",
-            crate::workspace::files::MAX_SPEC_BYTES / (1024 * 1024)
+        ReadError::OutsideProject => Diagnostic::new(
+            Code::FileOutsideProject,
+            0..0,
+            "This spec file is a link that leads outside the project: chant-lsp does not read files outside the project, so it is not checked.",
         ),
-    )
+        other => Diagnostic::new(
+            Code::UnreadableFile,
+            0..0,
+            format!("This file cannot be read: {other}."),
+        ),
+    }
 }
 
 /// Drops diagnostics whose codes the user switched off.

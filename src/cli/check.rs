@@ -6,12 +6,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::report;
-use crate::analysis::{self, Diagnostic, Filter, SpecContext};
-use crate::spec::SpecModel;
-use crate::workspace::config::ChantConfig;
-use crate::workspace::files::{self, FileText};
+use crate::analysis::{self, Diagnostic, Filter};
 use crate::workspace::{
-    classify, find_roots, root_of, ChantFile, ProjectIndex, SpecEntry, SpecSummary,
+    classify, find_roots, root_of, ChantFile, LoadedSpec, ProjectFiles, ProjectIndex, SpecEntry,
+    SpecSummary,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -144,11 +142,6 @@ fn add_file(projects: &mut Vec<(PathBuf, Option<Vec<PathBuf>>)>, root: PathBuf, 
     }
 }
 
-enum Loaded {
-    Parsed { text: String, model: Box<SpecModel> },
-    Unreadable(Diagnostic, String),
-}
-
 /// Check one project: parse every spec once (in parallel), build the index
 /// from those parses, then diagnose the specs asked for.
 fn check_project(
@@ -156,65 +149,33 @@ fn check_project(
     only: Option<&[PathBuf]>,
     filter: &Filter,
 ) -> (Vec<FileReport>, Option<String>) {
-    let config = ChantConfig::load(root);
+    let files = ProjectFiles::on_disk(root);
+    let config = crate::workspace::config::load(files.fs().as_ref(), root);
     let problem = config.problem.clone();
-    let paths = crate::workspace::index::spec_paths(root);
-    let loaded: Vec<(SpecEntry, Loaded)> = paths
+    let paths = crate::workspace::index::spec_paths(&files);
+    let loaded: Vec<(SpecEntry, LoadedSpec)> = paths
         .par_iter()
         .filter_map(|path| {
             let ChantFile::Spec { id, top_level, .. } = classify(path) else {
                 return None;
             };
-            let (summary, loaded) = match files::read_text(path) {
-                Ok(FileText::Text(text)) => {
-                    let model = SpecModel::parse(&text);
-                    (
-                        SpecSummary::from_model(&model),
-                        Loaded::Parsed {
-                            text,
-                            model: Box::new(model),
-                        },
-                    )
-                }
-                Ok(FileText::NotUtf8 { error }) => (
-                    SpecSummary::unreadable(),
-                    Loaded::Unreadable(analysis::invalid_utf8(&error), String::new()),
-                ),
-                Ok(FileText::TooLarge { bytes }) => (
-                    SpecSummary::unreadable(),
-                    Loaded::Unreadable(analysis::too_large(bytes), String::new()),
-                ),
-                Err(e) => {
-                    return Some((
-                        entry(id, path, top_level, SpecSummary::unreadable()),
-                        Loaded::Unreadable(analysis::unreadable(&e), String::new()),
-                    ))
-                }
-            };
-            Some((entry(id, path, top_level, summary), loaded))
+            let loaded = LoadedSpec::load(&files, path);
+            Some((entry(id, path, top_level, loaded.summary()), loaded))
         })
         .collect();
-    let index = ProjectIndex::from_entries(root, config, loaded.iter().map(|(e, _)| e.clone()));
+    let index = ProjectIndex::from_entries(files, config, loaded.iter().map(|(e, _)| e.clone()));
     let wanted = |path: &Path| only.is_none_or(|only| only.iter().any(|p| p == path));
     let reports = loaded
         .into_par_iter()
         .filter(|(entry, _)| wanted(&entry.path))
-        .map(|(entry, loaded)| {
-            let (text, mut diagnostics) = match loaded {
-                Loaded::Parsed { text, model } => {
-                    let d =
-                        analysis::diagnose(&text, &model, SpecContext { id: &entry.id }, &index);
-                    (text, d)
-                }
-                Loaded::Unreadable(d, text) => (text, vec![d]),
-            };
-            filter.apply(&mut diagnostics);
-            FileReport {
-                path: entry.path,
-                spec_id: entry.id,
-                text,
-                diagnostics,
-            }
+        .map(|(entry, loaded)| FileReport {
+            diagnostics: loaded.diagnose(&entry.id, &index, filter),
+            text: match loaded {
+                LoadedSpec::Parsed { text, .. } => text,
+                LoadedSpec::Unreadable(_) => String::new(),
+            },
+            path: entry.path,
+            spec_id: entry.id,
         })
         .collect();
     (reports, problem)

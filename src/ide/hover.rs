@@ -27,7 +27,13 @@ pub fn hover(
             Refers::Paths | Refers::PathGlobs => path_preview(index, &reference.value, sources),
             Refers::SpecIds => spec_hover(index, &reference.value, sources),
             Refers::Prompt => match index.prompt(&reference.value) {
-                Some(p) => prompt_preview(&p.name, &p.path, p.purpose.as_deref(), sources),
+                Some(p) => prompt_preview(
+                    index.project_files(),
+                    &p.name,
+                    &p.path,
+                    p.purpose.as_deref(),
+                    sources,
+                ),
                 None => format!("No prompt `{}` in `.chant/prompts/`.", reference.value),
             },
             Refers::Nothing => return None,
@@ -42,7 +48,7 @@ pub fn hover(
 
 fn spec_hover(index: &ProjectIndex, id: &str, sources: &dyn Sources) -> String {
     if let Some(entry) = index.spec(id) {
-        let text = read_source(sources, &entry.path);
+        let text = read_source(index.project_files(), sources, &entry.path);
         return spec_preview(id, &entry.summary, text.as_deref());
     }
     if let Some(path) = index.archived(id) {

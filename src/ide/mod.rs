@@ -4,6 +4,7 @@
 
 pub mod completion;
 pub mod cursor;
+pub mod fixes;
 pub mod hover;
 pub mod navigation;
 pub mod outline;
@@ -11,6 +12,9 @@ pub mod preview;
 pub mod rename;
 
 use std::path::{Path, PathBuf};
+
+use crate::vfs::Limit;
+use crate::workspace::ProjectFiles;
 
 /// Reads other files' text: the open buffer when there is one, else the
 /// disk. The server passes its open documents; `check` and tests pass the disk.
@@ -27,16 +31,13 @@ impl Sources for DiskOnly {
     }
 }
 
-/// The text of a file, from its open buffer or the disk (whole file; for
-/// specs and prompts, which are small; previews use `preview::head`).
-pub fn read_source(sources: &dyn Sources, path: &Path) -> Option<String> {
+/// The text of a project file, from its open buffer or the disk (whole
+/// file, the guarded way; for specs and prompts; previews read only a head).
+pub fn read_source(files: &ProjectFiles, sources: &dyn Sources, path: &Path) -> Option<String> {
     if let Some(text) = sources.open_text(path) {
         return Some(text);
     }
-    match crate::workspace::files::read_text(path).ok()? {
-        crate::workspace::files::FileText::Text(text) => Some(text),
-        _ => None,
-    }
+    files.read_text(path, Limit::SPEC).ok()
 }
 
 /// A location in another file: a path and a byte range in its text.

@@ -79,7 +79,7 @@ pub fn resolve(index: &ProjectIndex, reference: &Reference) -> Option<PathBuf> {
             .or_else(|| index.archived(&reference.value).map(Path::to_path_buf)),
         Refers::Prompt => index.prompt(&reference.value).map(|p| p.path.clone()),
         Refers::Paths | Refers::PathGlobs => {
-            if files::escapes(&index.root, &reference.value) {
+            if index.project_files().escapes(&reference.value) {
                 return None;
             }
             let path = files::join_inside(&index.root, &reference.value)?;
@@ -173,7 +173,7 @@ pub fn find_references(
     candidates.sort();
     let mut out = Vec::new();
     for path in candidates {
-        let Some(text) = read_source(sources, &path) else {
+        let Some(text) = read_source(index.project_files(), sources, &path) else {
             continue;
         };
         let model = SpecModel::parse(&text);

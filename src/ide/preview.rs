@@ -7,8 +7,9 @@ use std::path::Path;
 
 use super::Sources;
 use crate::spec::SpecModel;
-use crate::workspace::files;
-use crate::workspace::{classify, ChantFile, ProjectIndex, SpecSummary};
+use crate::vfs::Kind;
+use crate::workspace::files::join_inside;
+use crate::workspace::{classify, ChantFile, ProjectFiles, ProjectIndex, SpecSummary};
 
 /// How much of a file a preview reads.
 pub const HEAD_BYTES: usize = 8 * 1024;
@@ -90,35 +91,33 @@ fn truncate_chars(text: &str, max: usize) -> String {
 
 /// A preview of `relative` (a path from a spec's frontmatter) for hover.
 pub fn path_preview(index: &ProjectIndex, relative: &str, sources: &dyn Sources) -> String {
-    let root = &index.root;
-    if files::escapes(root, relative) {
+    let files = index.project_files();
+    if files.escapes(relative) {
         return format!("`{relative}` leads outside the project: not shown.");
     }
-    let Some(path) = files::join_inside(root, relative) else {
+    let Some(path) = join_inside(&index.root, relative) else {
         return format!("`{relative}` leads outside the project: not shown.");
     };
-    let meta = match std::fs::metadata(&path) {
-        Ok(meta) => meta,
-        Err(_) => return missing(index, relative),
-    };
-    if meta.is_dir() {
-        return folder_preview(&path, relative);
-    }
-    if !meta.is_file() {
-        return format!("`{relative}` is not a regular file (a pipe, socket or device): not read.");
+    match files.kind(&path) {
+        None => return missing(index, relative),
+        Some(Kind::Dir) => return folder_preview(files, &path, relative),
+        Some(Kind::Special(kind)) => {
+            return format!("`{relative}` is {kind}, not a regular file: not read.")
+        }
+        Some(Kind::File { .. }) => {}
     }
     if let ChantFile::Spec { id, .. } = classify(&path) {
         if let Some(entry) = index.spec(&id) {
             let text = sources
                 .open_text(&path)
-                .or_else(|| head_text(&path).map(|(t, _)| t));
+                .or_else(|| head_text(files, &path).map(|(t, _)| t));
             return spec_preview(&id, &entry.summary, text.as_deref());
         }
     }
     if let Some(open) = sources.open_text(&path) {
         return text_preview(relative, &open, open.len() as u64);
     }
-    let Ok((bytes, size)) = files::read_head(&path, HEAD_BYTES) else {
+    let Ok((bytes, size)) = files.read_head(&path, HEAD_BYTES) else {
         return format!("`{relative}` cannot be read.");
     };
     match decode_head(&bytes) {
@@ -145,24 +144,15 @@ fn missing(index: &ProjectIndex, relative: &str) -> String {
     }
 }
 
-fn folder_preview(path: &Path, relative: &str) -> String {
-    let mut names: Vec<String> = std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .take(200)
-                .map(|e| {
-                    let dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-                    format!(
-                        "{}{}",
-                        e.file_name().to_string_lossy(),
-                        if dir { "/" } else { "" }
-                    )
-                })
-                .collect()
+fn folder_preview(files: &ProjectFiles, path: &Path, relative: &str) -> String {
+    let names: Vec<String> = files
+        .read_dir(path)
+        .into_iter()
+        .filter_map(|(p, dir)| {
+            let name = p.file_name()?.to_string_lossy().into_owned();
+            Some(format!("{name}{}", if dir { "/" } else { "" }))
         })
-        .unwrap_or_default();
-    names.sort();
+        .collect();
     let shown: Vec<String> = names.iter().take(12).map(|n| format!("- `{n}`")).collect();
     let more = names.len().saturating_sub(12);
     let mut out = format!("Folder `{relative}`\n\n{}", shown.join("\n"));
@@ -187,8 +177,8 @@ fn decode_head(bytes: &[u8]) -> Option<String> {
     }
 }
 
-fn head_text(path: &Path) -> Option<(String, u64)> {
-    let (bytes, size) = files::read_head(path, HEAD_BYTES).ok()?;
+fn head_text(files: &ProjectFiles, path: &Path) -> Option<(String, u64)> {
+    let (bytes, size) = files.read_head(path, HEAD_BYTES).ok()?;
     decode_head(&bytes).map(|t| (t, size))
 }
 
@@ -283,6 +273,7 @@ pub fn human_size(bytes: u64) -> String {
 
 /// A prompt's purpose and opening lines.
 pub fn prompt_preview(
+    files: &ProjectFiles,
     name: &str,
     path: &Path,
     purpose: Option<&str>,
@@ -290,7 +281,7 @@ pub fn prompt_preview(
 ) -> String {
     let text = sources
         .open_text(path)
-        .or_else(|| head_text(path).map(|(t, _)| t))
+        .or_else(|| head_text(files, path).map(|(t, _)| t))
         .unwrap_or_default();
     let layout = crate::syntax::layout::split(&text);
     let body: Vec<&str> = text[layout.body].lines().take(12).collect();

@@ -54,7 +54,7 @@ pub fn edits_for_move(
     paths.sort();
     let mut out = Vec::new();
     for path in paths {
-        let Some(text) = read_source(sources, &path) else {
+        let Some(text) = read_source(index.project_files(), sources, &path) else {
             continue;
         };
         let model = SpecModel::parse(&text);

@@ -5,14 +5,11 @@
 //!   and building the argument vector (never a shell line).
 //! - [`process`]: spawning chant in its own process group, streaming its
 //!   output, and killing the whole group on cancel, timeout or shutdown.
-//! - [`text`]: minimal edits between two texts and three-way merges of the
-//!   user's concurrent edits with chant's rewrite.
 //! - [`git`]: the agent's branch (`chant/<id>`), its changes and files, the
 //!   approver name, and what a run changed in the checkout.
 
 pub mod args;
 pub mod git;
 pub mod process;
-pub mod text;
 
 pub use args::{ChantCommand, InvalidArgument};

@@ -16,9 +16,7 @@
 
 mod actions;
 mod agent;
-mod checks;
 mod edits;
-mod fixes;
 mod runs;
 
 use std::path::PathBuf;

@@ -259,6 +259,12 @@ pub async fn references(
         return Ok(None);
     };
     let sources = OpenBuffers(session);
+    let files = project
+        .index
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .project_files()
+        .clone();
     let encoding = session.encoding();
     let mut texts: HashMap<PathBuf, String> = HashMap::new();
     let mut locations = Vec::new();
@@ -266,9 +272,9 @@ pub async fn references(
         let Some(uri) = path_uri(&target.path) else {
             continue;
         };
-        let text = texts
-            .entry(target.path.clone())
-            .or_insert_with(|| ide::read_source(&sources, &target.path).unwrap_or_default());
+        let text = texts.entry(target.path.clone()).or_insert_with(|| {
+            ide::read_source(&files, &sources, &target.path).unwrap_or_default()
+        });
         let range = target
             .range
             .map(|r| TextPositions::new(text, encoding).range(&r))

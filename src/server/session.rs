@@ -19,7 +19,7 @@ use super::settings::Settings;
 use crate::analysis::{self, SpecContext};
 use crate::spec::SpecModel;
 use crate::text::PositionEncoding;
-use crate::workspace::{ChantFile, SpecEntry, SpecSummary};
+use crate::workspace::{ChantFile, ProjectIndex, SpecEntry, SpecSummary};
 
 /// The latest analysis of an open document, kept for requests.
 #[derive(Clone)]
@@ -409,11 +409,18 @@ impl Session {
                 if open.contains(&path) {
                     continue;
                 }
+                let files = project
+                    .index
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .project_files()
+                    .clone();
+                let update = ProjectIndex::read_update(&files, &path);
                 let changed = project
                     .index
                     .write()
                     .unwrap_or_else(|e| e.into_inner())
-                    .refresh_path(&path);
+                    .apply(update);
                 // Any created or deleted file can resolve or break a path reference.
                 if (changed || !path.exists() || path.is_file()) && !touched.contains(&project.root)
                 {

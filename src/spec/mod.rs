@@ -2,6 +2,7 @@
 //! byte range of each part. Pure: text in, facts out.
 
 pub mod body;
+pub mod config;
 pub mod fields;
 pub mod frontmatter;
 pub mod id;

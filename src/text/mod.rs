@@ -5,6 +5,7 @@
 //! Positions (line, column) exist only at the edges: the protocol layer and
 //! the terminal report. This module is the one place that converts.
 
+pub mod diff;
 mod encoding;
 mod line_index;
 

@@ -1,205 +1,24 @@
-//! `.chant/config.md`, as far as the editor needs it: the frontmatter of the
-//! file, merged over the user's global config like chant does.
+//! Reading `.chant/config.md` (and the user's global config under it) from
+//! disk; `spec::config` says what the texts mean.
 
 use std::path::{Path, PathBuf};
 
-use serde_yaml_ng::Value;
+use crate::spec::config::ChantConfig;
+use crate::vfs::{FileSystem, Limit};
 
-use crate::syntax::layout;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Thresholds {
-    pub complexity_criteria: usize,
-    pub complexity_files: usize,
-    pub complexity_words: usize,
-    pub simple_criteria: usize,
-    pub simple_files: usize,
-    pub simple_words: usize,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            complexity_criteria: 10,
-            complexity_files: 5,
-            complexity_words: 150,
-            simple_criteria: 1,
-            simple_files: 1,
-            simple_words: 3,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChantConfig {
-    pub project_name: Option<String>,
-    pub default_prompt: Option<String>,
-    pub branch_prefix: String,
-    pub main_branch: String,
-    pub default_model: Option<String>,
-    pub thresholds: Thresholds,
-    /// `lint.disable`; chant's default list holds `complexity_words`.
-    pub lint_disable: Vec<String>,
-    pub enterprise_required: Vec<String>,
-    pub rejection_action: Option<String>,
-    /// Why the config could not be read, if it could not.
-    pub problem: Option<String>,
-}
-
-impl Default for ChantConfig {
-    fn default() -> Self {
-        ChantConfig {
-            project_name: None,
-            default_prompt: None,
-            branch_prefix: "chant/".into(),
-            main_branch: "main".into(),
-            default_model: None,
-            thresholds: Thresholds::default(),
-            lint_disable: vec!["complexity_words".into()],
-            enterprise_required: Vec::new(),
-            rejection_action: None,
-            problem: None,
-        }
-    }
-}
-
-impl ChantConfig {
-    pub fn word_rule_enabled(&self) -> bool {
-        !self.lint_disable.iter().any(|d| d == "complexity_words")
-    }
-
-    /// Read a project's config (and the user's global one under it).
-    pub fn load(root: &Path) -> ChantConfig {
-        let global = global_config_path().and_then(|p| std::fs::read_to_string(p).ok());
-        let project = std::fs::read_to_string(root.join(".chant/config.md"));
-        let mut config = ChantConfig::default();
-        if let Some(text) = global {
-            config.apply(&text);
-            config.problem = None;
-        }
-        match project {
-            Ok(text) => config.apply(&text),
-            Err(e) => config.problem = Some(format!("cannot read .chant/config.md: {e}")),
-        }
-        config
-    }
-
-    /// Parse config text with no global config underneath.
-    pub fn parse(text: &str) -> ChantConfig {
-        let mut config = ChantConfig::default();
-        config.apply(text);
-        config
-    }
-
-    /// Overlay the fields present in `text` onto `self`.
-    fn apply(&mut self, text: &str) {
-        let split = layout::split(text);
-        let Some(block) = split.frontmatter else {
-            return;
-        };
-        let value: Value = match serde_yaml_ng::from_str(&text[block.yaml]) {
-            Ok(v) => v,
-            Err(e) => {
-                self.problem = Some(format!("config frontmatter is not valid YAML: {e}"));
-                return;
-            }
-        };
-        let get = |path: &[&str]| -> Option<&Value> {
-            let mut v = &value;
-            for key in path {
-                v = v.get(*key)?;
-            }
-            Some(v)
-        };
-        let string = |path: &[&str]| get(path).and_then(scalar_string);
-        if let Some(s) = string(&["project", "name"]) {
-            self.project_name = Some(s);
-        }
-        if let Some(s) = string(&["defaults", "prompt"]) {
-            self.default_prompt = Some(s);
-        }
-        if let Some(s) = string(&["defaults", "branch_prefix"]) {
-            self.branch_prefix = s;
-        }
-        if let Some(s) = string(&["defaults", "main_branch"]) {
-            self.main_branch = s;
-        }
-        if let Some(s) = string(&["defaults", "model"]) {
-            self.default_model = Some(s);
-        }
-        if let Some(s) = string(&["approval", "rejection_action"]) {
-            self.rejection_action = Some(s);
-        }
-        let t = &mut self.thresholds;
-        for (name, slot) in [
-            ("complexity_criteria", &mut t.complexity_criteria),
-            ("complexity_files", &mut t.complexity_files),
-            ("complexity_words", &mut t.complexity_words),
-            ("simple_criteria", &mut t.simple_criteria),
-            ("simple_files", &mut t.simple_files),
-            ("simple_words", &mut t.simple_words),
-        ] {
-            if let Some(n) = get(&["lint", "thresholds", name]).and_then(Value::as_u64) {
-                *slot = n as usize;
-            }
-        }
-        if let Some(list) = get(&["lint", "disable"]) {
-            self.lint_disable = string_list(list);
-        }
-        if let Some(list) = get(&["enterprise", "required"]) {
-            self.enterprise_required = string_list(list);
-        }
-    }
-}
-
-fn scalar_string(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn string_list(value: &Value) -> Vec<String> {
-    value
-        .as_sequence()
-        .map(|s| s.iter().filter_map(scalar_string).collect())
-        .unwrap_or_default()
+/// A project's config as chant will use it. The project file is read
+/// through the guarded file system (a FIFO or a huge file is refused with a
+/// reason); the global one is the user's own file, read the same way.
+pub fn load(fs: &dyn FileSystem, root: &Path) -> ChantConfig {
+    let global = global_config_path().and_then(|p| fs.read_text(&p, Limit::CONFIG).ok());
+    let project = fs
+        .read_text(&root.join(".chant/config.md"), Limit::CONFIG)
+        .map_err(|e| e.to_string());
+    ChantConfig::merged(global.as_deref(), project.as_deref().map_err(Clone::clone))
 }
 
 /// `~/.config/chant/config.md`, where chant keeps the user's global config.
 fn global_config_path() -> Option<PathBuf> {
     let home = std::env::var_os("HOME")?;
     Some(PathBuf::from(home).join(".config/chant/config.md"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_match_chant() {
-        let c = ChantConfig::parse("---\nproject:\n  name: demo\n---\n# Config\n");
-        assert_eq!(c.project_name.as_deref(), Some("demo"));
-        assert_eq!(c.thresholds, Thresholds::default());
-        assert!(!c.word_rule_enabled());
-    }
-
-    #[test]
-    fn thresholds_disable_and_required() {
-        let c = ChantConfig::parse(
-            "---\nlint:\n  thresholds:\n    complexity_criteria: 3\n  disable: []\nenterprise:\n  required: [labels, prompt]\ndefaults:\n  prompt: standard\n---\n",
-        );
-        assert_eq!(c.thresholds.complexity_criteria, 3);
-        assert!(c.word_rule_enabled());
-        assert_eq!(c.enterprise_required, ["labels", "prompt"]);
-        assert_eq!(c.default_prompt.as_deref(), Some("standard"));
-    }
-
-    #[test]
-    fn broken_config_says_why() {
-        let c = ChantConfig::parse("---\nlint: [\n---\n");
-        assert!(c.problem.unwrap().contains("not valid YAML"));
-    }
 }

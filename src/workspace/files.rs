@@ -1,56 +1,114 @@
-//! Reading files and answering path questions safely: size limits, text
-//! versus binary, paths that escape the root, and the list of project files
-//! (respecting `.gitignore`) for globs and completion.
+//! A project's files as chant-lsp may read them: through the guarded file
+//! system (`vfs`), and only inside the project (a symlink that leads out is
+//! refused), plus path questions (does a reference climb out?) and the list
+//! of project files for globs and completion.
 
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
-/// Spec files larger than this are not analysed: a clear diagnostic says so.
-pub const MAX_SPEC_BYTES: u64 = 64 * 1024 * 1024;
+use crate::vfs::{FileSystem, Kind, Limit, ReadError};
 
-#[derive(Debug)]
-pub enum FileText {
-    Text(String),
-    NotUtf8 { error: std::str::Utf8Error },
-    TooLarge { bytes: u64 },
+/// One project's files: its root, and reads that never leave it.
+#[derive(Clone)]
+pub struct ProjectFiles {
+    root: PathBuf,
+    /// The root with symlinks resolved (None when it does not exist).
+    real_root: Option<PathBuf>,
+    fs: Arc<dyn FileSystem>,
 }
 
-/// Read a whole file as text, refusing anything that is not a regular file.
-pub fn read_text(path: &Path) -> std::io::Result<FileText> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
+impl std::fmt::Debug for ProjectFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("ProjectFiles")
+            .field("root", &self.root)
+            .finish()
     }
-    if meta.len() > MAX_SPEC_BYTES {
-        return Ok(FileText::TooLarge { bytes: meta.len() });
-    }
-    let bytes = std::fs::read(path)?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(text) => FileText::Text(text),
-        Err(e) => FileText::NotUtf8 {
-            error: e.utf8_error(),
-        },
-    })
 }
 
-/// The first `limit` bytes of a regular file (never a FIFO or device, which
-/// could block forever), cut back to a character boundary.
-pub fn read_head(path: &Path, limit: usize) -> std::io::Result<(Vec<u8>, u64)> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
+impl ProjectFiles {
+    pub fn new(fs: Arc<dyn FileSystem>, root: &Path) -> ProjectFiles {
+        ProjectFiles {
+            root: root.to_path_buf(),
+            real_root: fs.canonicalize(root),
+            fs,
+        }
     }
-    let mut buf = Vec::with_capacity(limit.min(meta.len() as usize));
-    std::fs::File::open(path)?
-        .take(limit as u64)
-        .read_to_end(&mut buf)?;
-    Ok((buf, meta.len()))
+
+    /// The project on the real disk.
+    pub fn on_disk(root: &Path) -> ProjectFiles {
+        ProjectFiles::new(Arc::new(crate::vfs::RealFs), root)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn fs(&self) -> &Arc<dyn FileSystem> {
+        &self.fs
+    }
+
+    /// Whether `path` (absolute) stays in the project once symlinks are
+    /// resolved. A path that does not exist stays in when it is lexically
+    /// under the root.
+    pub fn contains(&self, path: &Path) -> bool {
+        match (self.fs.canonicalize(path), &self.real_root) {
+            (Some(real), Some(root)) => real.starts_with(root),
+            _ => path.starts_with(&self.root),
+        }
+    }
+
+    fn inside(&self, path: &Path) -> Result<(), ReadError> {
+        if self.contains(path) {
+            Ok(())
+        } else {
+            Err(ReadError::OutsideProject)
+        }
+    }
+
+    /// A project file's bytes (refused outside the project).
+    pub fn read(&self, path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
+        self.inside(path)?;
+        self.fs.read(path, limit)
+    }
+
+    /// A project file as text (refused outside the project).
+    pub fn read_text(&self, path: &Path, limit: Limit) -> Result<String, ReadError> {
+        self.inside(path)?;
+        self.fs.read_text(path, limit)
+    }
+
+    /// The first bytes of a project file, cut back to a character boundary
+    /// when the file is UTF-8 there, and its size.
+    pub fn read_head(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+        self.inside(path)?;
+        self.fs.read_head(path, limit)
+    }
+
+    /// What is at a project path; None when nothing is, or it is outside.
+    pub fn kind(&self, path: &Path) -> Option<Kind> {
+        self.contains(path).then(|| self.fs.kind(path)).flatten()
+    }
+
+    /// True when `relative` leads outside the project, lexically or through
+    /// a symlink.
+    pub fn escapes(&self, relative: &str) -> bool {
+        match join_inside(&self.root, relative) {
+            Some(joined) => !self.contains(&joined),
+            None => true,
+        }
+    }
+
+    /// Every project file a user would reference (see `FileSystem::list_files`).
+    pub fn list_files(&self) -> Vec<String> {
+        self.fs.list_files(&self.root)
+    }
+
+    pub fn read_dir(&self, dir: &Path) -> Vec<(PathBuf, bool)> {
+        if !self.contains(dir) {
+            return Vec::new();
+        }
+        self.fs.read_dir(dir)
+    }
 }
 
 /// Lexically resolve `relative` against `root`; None when it climbs out.
@@ -81,44 +139,6 @@ pub fn join_inside(root: &Path, relative: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-/// True when `relative` leads outside `root`, lexically or through a symlink.
-pub fn escapes(root: &Path, relative: &str) -> bool {
-    escapes_under(root, root.canonicalize().ok().as_deref(), relative)
-}
-
-/// [`escapes`], with the root's real path already known (`real_root`).
-pub fn escapes_under(root: &Path, real_root: Option<&Path>, relative: &str) -> bool {
-    let Some(joined) = join_inside(root, relative) else {
-        return true;
-    };
-    // Follow symlinks only for paths that exist; a missing path cannot escape.
-    match (joined.canonicalize(), real_root) {
-        (Ok(real), Some(real_root)) => !real.starts_with(real_root),
-        _ => false,
-    }
-}
-
-/// Every file under `root` a user would reference, relative to it, with `/`
-/// separators: `.gitignore` respected, `.git` skipped, `.chant` included.
-pub fn list_files(root: &Path) -> Vec<String> {
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .parents(true)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .build();
-    for entry in walker.flatten() {
-        if entry.file_type().is_some_and(|t| t.is_file()) {
-            if let Ok(rel) = entry.path().strip_prefix(root) {
-                files.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// The project's files with each folder's direct children, built once per
 /// listing so completing a folder costs only as much as its own entries.
 #[derive(Debug, Default)]
@@ -130,8 +150,8 @@ pub struct FileTree {
 }
 
 impl FileTree {
-    pub fn build(root: &Path) -> FileTree {
-        FileTree::from_files(list_files(root))
+    pub fn build(files: &ProjectFiles) -> FileTree {
+        FileTree::from_files(files.list_files())
     }
 
     pub fn from_files(files: Vec<String>) -> FileTree {
@@ -186,7 +206,6 @@ mod tests {
         assert_eq!(join_inside(root, "/w/x"), Some(PathBuf::from("/w/x")));
     }
 
-    #[cfg(unix)]
     #[test]
     fn symlinks_out_escape() {
         let dir = tempfile::tempdir().unwrap();
@@ -194,9 +213,21 @@ mod tests {
         std::fs::create_dir_all(&root).unwrap();
         std::os::unix::fs::symlink("/etc", root.join("out")).unwrap();
         std::fs::write(root.join("in.md"), "x").unwrap();
-        assert!(escapes(&root, "out/passwd"));
-        assert!(!escapes(&root, "in.md"));
-        assert!(!escapes(&root, "missing.md"));
+        std::os::unix::fs::symlink("/etc/hostname", root.join("spec.md")).unwrap();
+        let files = ProjectFiles::on_disk(&root);
+        assert!(files.escapes("out/passwd"));
+        assert!(files.escapes("../x"));
+        assert!(!files.escapes("in.md"));
+        assert!(!files.escapes("missing.md"));
+        assert_eq!(
+            files.read_text(&root.join("spec.md"), Limit::SPEC),
+            Err(ReadError::OutsideProject)
+        );
+        assert_eq!(
+            files.read_text(&root.join("in.md"), Limit::SPEC).as_deref(),
+            Ok("x")
+        );
+        assert_eq!(files.kind(&root.join("out/passwd")), None);
     }
 
     #[test]
@@ -217,23 +248,5 @@ mod tests {
         );
         assert_eq!(tree.children("docs/x/").len(), 2);
         assert!(tree.children("nope/").is_empty());
-    }
-
-    #[test]
-    fn lists_files_respecting_gitignore() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::create_dir_all(root.join(".git")).unwrap();
-        std::fs::create_dir_all(root.join(".chant/specs")).unwrap();
-        std::fs::create_dir_all(root.join("target")).unwrap();
-        std::fs::write(root.join(".gitignore"), "target/\n").unwrap();
-        std::fs::write(root.join("target/x"), "").unwrap();
-        std::fs::write(root.join(".git/HEAD"), "").unwrap();
-        std::fs::write(root.join(".chant/specs/a.md"), "").unwrap();
-        std::fs::write(root.join("a b.md"), "").unwrap();
-        assert_eq!(
-            list_files(root),
-            [".chant/specs/a.md", ".gitignore", "a b.md"]
-        );
     }
 }

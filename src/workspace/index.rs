@@ -7,12 +7,14 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
-use super::config::ChantConfig;
-use super::files::{self, FileText};
+use super::files::{FileTree, ProjectFiles};
 use super::roots::{classify, ChantFile};
+use super::spec_file::LoadedSpec;
 use crate::analysis::{PathState, SpecLookup, WorkspaceFacts};
+use crate::spec::config::ChantConfig;
 use crate::spec::frontmatter::{Approval, SpecStatus, SpecType};
 use crate::spec::SpecModel;
+use crate::vfs::{Kind, Limit};
 
 /// What other specs, completion and hover need to know about a spec.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -91,33 +93,73 @@ pub struct PromptEntry {
     pub extension: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ProjectIndex {
     pub root: PathBuf,
     pub config: ChantConfig,
+    /// Reads of the project's files (guarded, never outside the root).
+    files: ProjectFiles,
     /// Specs directly in `.chant/specs`.
     specs: HashMap<String, SpecEntry>,
     /// Specs in subfolders of `.chant/specs`.
     nested: HashMap<String, SpecEntry>,
     archived: HashMap<String, PathBuf>,
     prompts: BTreeMap<String, PromptEntry>,
-    /// The root with symlinks resolved, for path checks.
-    real_root: OnceLock<Option<PathBuf>>,
     /// Spec IDs by date and by random suffix, for typo suggestions.
     id_groups: OnceLock<IdGroups>,
     /// Project files, listed on first use and dropped when files change.
-    files: OnceLock<Arc<files::FileTree>>,
+    file_tree: OnceLock<Arc<FileTree>>,
+}
+
+/// What one changed file means for the index, read from disk without any
+/// lock held; [`ProjectIndex::apply`] then takes it in (under the lock).
+#[derive(Debug)]
+pub enum IndexUpdate {
+    Spec {
+        id: String,
+        path: PathBuf,
+        top_level: bool,
+        /// None: the file is gone.
+        summary: Option<SpecSummary>,
+    },
+    Archived {
+        id: String,
+        path: PathBuf,
+        present: bool,
+    },
+    Prompt {
+        name: String,
+        /// None: the file is gone.
+        entry: Option<PromptEntry>,
+    },
+    Config(ChantConfig),
+    /// Any other file: only the file list changes.
+    Other,
 }
 
 impl ProjectIndex {
+    fn empty(files: ProjectFiles, config: ChantConfig) -> ProjectIndex {
+        ProjectIndex {
+            root: files.root().to_path_buf(),
+            config,
+            files,
+            specs: HashMap::new(),
+            nested: HashMap::new(),
+            archived: HashMap::new(),
+            prompts: BTreeMap::new(),
+            id_groups: OnceLock::new(),
+            file_tree: OnceLock::new(),
+        }
+    }
+
     /// Index a project from disk. Spec files are parsed in parallel.
     pub fn load(root: &Path) -> ProjectIndex {
-        let mut index = ProjectIndex {
-            root: root.to_path_buf(),
-            config: ChantConfig::load(root),
-            ..Default::default()
-        };
-        let paths = spec_paths(root);
+        ProjectIndex::load_from(ProjectFiles::on_disk(root))
+    }
+
+    /// Index a project read through `files` (the disk, or memory in tests).
+    pub fn load_from(files: ProjectFiles) -> ProjectIndex {
+        let paths = spec_paths(&files);
         let entries: Vec<SpecEntry> = paths
             .par_iter()
             .filter_map(|path| {
@@ -128,10 +170,21 @@ impl ProjectIndex {
                     id,
                     path: path.clone(),
                     top_level,
-                    summary: summarize_file(path),
+                    summary: LoadedSpec::load(&files, path).summary(),
                 })
             })
             .collect();
+        let config = super::config::load(files.fs().as_ref(), files.root());
+        ProjectIndex::from_entries(files, config, entries)
+    }
+
+    /// An index built from summaries already computed (by `check`).
+    pub fn from_entries(
+        files: ProjectFiles,
+        config: ChantConfig,
+        entries: impl IntoIterator<Item = SpecEntry>,
+    ) -> ProjectIndex {
+        let mut index = ProjectIndex::empty(files, config);
         for entry in entries {
             index.insert(entry);
         }
@@ -140,23 +193,9 @@ impl ProjectIndex {
         index
     }
 
-    /// An index built from summaries already computed (by `check`).
-    pub fn from_entries(
-        root: &Path,
-        config: ChantConfig,
-        entries: impl IntoIterator<Item = SpecEntry>,
-    ) -> ProjectIndex {
-        let mut index = ProjectIndex {
-            root: root.to_path_buf(),
-            config,
-            ..Default::default()
-        };
-        for entry in entries {
-            index.insert(entry);
-        }
-        index.load_archive();
-        index.load_prompts();
-        index
+    /// The project's files, read the guarded way.
+    pub fn project_files(&self) -> &ProjectFiles {
+        &self.files
     }
 
     fn insert(&mut self, entry: SpecEntry) {
@@ -170,7 +209,7 @@ impl ProjectIndex {
 
     fn load_archive(&mut self) {
         let archive = self.root.join(".chant/archive");
-        for entry in walk_md(&archive, 3) {
+        for entry in walk_md(&self.files, &archive, 3) {
             if let ChantFile::Archived { id, .. } = classify(&entry) {
                 self.archived.insert(id, entry);
             }
@@ -179,8 +218,14 @@ impl ProjectIndex {
 
     fn load_prompts(&mut self) {
         let dir = self.root.join(".chant/prompts");
-        for path in walk_md(&dir, 2) {
-            self.update_prompt(&path);
+        for path in walk_md(&self.files, &dir, 2) {
+            if let IndexUpdate::Prompt {
+                name,
+                entry: Some(entry),
+            } = read_prompt(&self.files, &path)
+            {
+                self.prompts.insert(name, entry);
+            }
         }
     }
 
@@ -228,77 +273,83 @@ impl ProjectIndex {
         changed
     }
 
-    /// Re-read one file after a change on disk; handles creation, change and
-    /// deletion of specs, archived specs, prompts and the config.
-    pub fn refresh_path(&mut self, path: &Path) -> bool {
-        self.files.take();
+    /// Read what a changed file now means for the index. Reads the disk,
+    /// so call it without holding the index's lock; then [`Self::apply`].
+    pub fn read_update(files: &ProjectFiles, path: &Path) -> IndexUpdate {
         match classify(path) {
-            ChantFile::Spec { id, top_level, .. } => {
-                if path.is_file() {
-                    self.set_spec(SpecEntry {
-                        id,
-                        path: path.to_path_buf(),
-                        top_level,
-                        summary: summarize_file(path),
-                    })
-                } else {
-                    let map = if top_level {
-                        &mut self.specs
-                    } else {
-                        &mut self.nested
-                    };
-                    let removed = map.remove(&id).is_some();
-                    self.id_groups.take();
-                    removed
-                }
+            ChantFile::Spec { id, top_level, .. } => IndexUpdate::Spec {
+                id,
+                path: path.to_path_buf(),
+                top_level,
+                summary: files
+                    .fs()
+                    .exists(path)
+                    .then(|| LoadedSpec::load(files, path).summary()),
+            },
+            ChantFile::Archived { id, .. } => IndexUpdate::Archived {
+                id,
+                path: path.to_path_buf(),
+                present: files.fs().exists(path),
+            },
+            ChantFile::Prompt { .. } => read_prompt(files, path),
+            ChantFile::Config { .. } => {
+                IndexUpdate::Config(super::config::load(files.fs().as_ref(), files.root()))
             }
-            ChantFile::Archived { id, .. } => {
-                if path.is_file() {
-                    self.archived.insert(id, path.to_path_buf()).is_none()
+            ChantFile::Other => IndexUpdate::Other,
+        }
+    }
+
+    /// Take in what a changed file now means. Returns true when anything
+    /// other specs can see changed.
+    pub fn apply(&mut self, update: IndexUpdate) -> bool {
+        self.file_tree.take();
+        match update {
+            IndexUpdate::Spec {
+                id,
+                path,
+                top_level,
+                summary: Some(summary),
+            } => self.set_spec(SpecEntry {
+                id,
+                path,
+                top_level,
+                summary,
+            }),
+            IndexUpdate::Spec { id, top_level, .. } => {
+                let map = if top_level {
+                    &mut self.specs
+                } else {
+                    &mut self.nested
+                };
+                let removed = map.remove(&id).is_some();
+                self.id_groups.take();
+                removed
+            }
+            IndexUpdate::Archived { id, path, present } => {
+                if present {
+                    self.archived.insert(id, path.clone()) != Some(path)
                 } else {
                     self.archived.remove(&id).is_some()
                 }
             }
-            ChantFile::Prompt { name, .. } => {
-                if path.is_file() {
-                    self.update_prompt(path)
-                } else {
-                    self.prompts.remove(&name).is_some()
-                }
-            }
-            ChantFile::Config { .. } => {
-                let config = ChantConfig::load(&self.root);
+            IndexUpdate::Prompt {
+                name,
+                entry: Some(entry),
+            } => self.prompts.insert(name, entry.clone()) != Some(entry),
+            IndexUpdate::Prompt { name, entry: None } => self.prompts.remove(&name).is_some(),
+            IndexUpdate::Config(config) => {
                 let changed = config != self.config;
                 self.config = config;
                 changed
             }
-            ChantFile::Other => false,
+            IndexUpdate::Other => false,
         }
     }
 
-    fn update_prompt(&mut self, path: &Path) -> bool {
-        let ChantFile::Prompt {
-            name, extension, ..
-        } = classify(path)
-        else {
-            return false;
-        };
-        let purpose = std::fs::read_to_string(path)
-            .ok()
-            .and_then(|t| prompt_purpose(&t));
-        let entry = PromptEntry {
-            name: name.clone(),
-            path: path.to_path_buf(),
-            purpose,
-            extension,
-        };
-        self.prompts.insert(name, entry.clone()) != Some(entry)
-    }
-
     /// Project files relative to the root (listed once, until files change).
-    pub fn files(&self) -> Arc<files::FileTree> {
-        self.files
-            .get_or_init(|| Arc::new(files::FileTree::build(&self.root)))
+    pub fn files(&self) -> Arc<FileTree> {
+        self.file_tree
+            .get_or_init(|| Arc::new(FileTree::build(&self.files)))
             .clone()
     }
 }
@@ -311,33 +362,45 @@ pub fn prompt_purpose(text: &str) -> Option<String> {
     value.get("purpose")?.as_str().map(str::to_string)
 }
 
-fn summarize_file(path: &Path) -> SpecSummary {
-    match files::read_text(path) {
-        Ok(FileText::Text(text)) => SpecSummary::from_model(&SpecModel::parse(&text)),
-        _ => SpecSummary::unreadable(),
+/// A prompt file as the index keeps it (read the guarded way).
+fn read_prompt(files: &ProjectFiles, path: &Path) -> IndexUpdate {
+    let ChantFile::Prompt {
+        name, extension, ..
+    } = classify(path)
+    else {
+        return IndexUpdate::Other;
+    };
+    if !files.fs().exists(path) {
+        return IndexUpdate::Prompt { name, entry: None };
+    }
+    let purpose = files
+        .read_text(path, Limit::PROMPT)
+        .ok()
+        .and_then(|t| prompt_purpose(&t));
+    IndexUpdate::Prompt {
+        name: name.clone(),
+        entry: Some(PromptEntry {
+            name,
+            path: path.to_path_buf(),
+            purpose,
+            extension,
+        }),
     }
 }
 
 /// Markdown files under `.chant/specs`, at any depth.
-pub fn spec_paths(root: &Path) -> Vec<PathBuf> {
-    walk_md(&root.join(".chant/specs"), 16)
+pub fn spec_paths(files: &ProjectFiles) -> Vec<PathBuf> {
+    walk_md(files, &files.root().join(".chant/specs"), 16)
 }
 
-fn walk_md(dir: &Path, depth: usize) -> Vec<PathBuf> {
+fn walk_md(files: &ProjectFiles, dir: &Path, depth: usize) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_path_buf(), 0)];
     while let Some((dir, level)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() && level + 1 < depth {
+        for (path, is_dir) in files.read_dir(&dir) {
+            if is_dir && level + 1 < depth {
                 stack.push((path, level + 1));
-            } else if !kind.is_dir() && path.extension().is_some_and(|e| e == "md") {
+            } else if !is_dir && path.extension().is_some_and(|e| e == "md") {
                 // Pipes and links too: chant reads them, and must be told why it cannot.
                 out.push(path);
             }
@@ -408,25 +471,20 @@ impl WorkspaceFacts for ProjectIndex {
     }
 
     fn path_state(&self, relative: &str) -> PathState {
-        let path = match files::join_inside(&self.root, relative) {
-            Some(p) => p,
-            None => PathBuf::from(relative),
+        // Only paths inside the project are looked at (callers report
+        // escapes first); anything else is missing as far as we can tell.
+        let Some(path) = super::files::join_inside(&self.root, relative) else {
+            return PathState::Missing;
         };
-        let path = if path.is_relative() {
-            self.root.join(path)
-        } else {
-            path
-        };
-        match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => PathState::Directory,
-            Ok(_) => PathState::File,
-            Err(_) => PathState::Missing,
+        match self.files.kind(&path) {
+            Some(Kind::Dir) => PathState::Directory,
+            Some(_) => PathState::File,
+            None => PathState::Missing,
         }
     }
 
     fn escapes_root(&self, relative: &str) -> bool {
-        let real_root = self.real_root.get_or_init(|| self.root.canonicalize().ok());
-        files::escapes_under(&self.root, real_root.as_deref(), relative)
+        self.files.escapes(relative)
     }
 
     fn glob_matches_any(&self, pattern: &str) -> Result<bool, String> {

@@ -1,5 +1,6 @@
 //! The workspace: chant roots, their config, prompts and the index of specs,
-//! and the file-system facts the analysis asks for.
+//! read through the guarded file system (`vfs`), and the answers to the
+//! questions the analysis asks (`analysis::WorkspaceFacts`).
 //!
 //! Built from disk in one pass per root and then kept fresh one file at a
 //! time; nothing here re-reads the whole workspace on a change.
@@ -8,6 +9,9 @@ pub mod config;
 pub mod files;
 pub mod index;
 pub mod roots;
+mod spec_file;
 
-pub use index::{ProjectIndex, SpecEntry, SpecSummary};
+pub use files::ProjectFiles;
+pub use index::{IndexUpdate, ProjectIndex, SpecEntry, SpecSummary};
 pub use roots::{classify, find_roots, root_of, ChantFile};
+pub use spec_file::LoadedSpec;

@@ -12,22 +12,22 @@ use serde_json::json;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::checks;
 use super::edits::{supports_file_operations, text_edits, workspace_edit, Change};
-use super::fixes;
 use super::runs;
 use super::{APPLY_AGENT_CHANGES, APPROVE, REJECT, WORK};
+use crate::analysis::readiness as checks;
 use crate::analysis::{self, Code, SpecContext, SpecLookup, WorkspaceFacts};
+use crate::ide::fixes;
 use crate::runner::args::is_safe_prompt_name;
 use crate::runner::git;
-use crate::runner::text::Edit;
 use crate::server::convert::TextPositions;
 use crate::server::session::{to_lsp, DocSnapshot, Session};
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus};
 use crate::spec::id::is_safe_id;
 use crate::syntax::yaml::YamlKind;
+use crate::text::diff::Edit;
 use crate::text::TextRange;
-use crate::workspace::files::{escapes, join_inside};
+use crate::workspace::files::join_inside;
 use crate::workspace::ChantFile;
 
 /// Keys whose items are paths of files the agent reads.
@@ -373,6 +373,17 @@ fn create_missing_files(
     session: &Session,
 ) -> Vec<CodeAction> {
     let mut actions = Vec::new();
+    let project_files = snap
+        .project
+        .as_ref()
+        .map(|p| {
+            p.index
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .project_files()
+                .clone()
+        })
+        .unwrap_or_else(|| crate::workspace::ProjectFiles::on_disk(root));
     for key in PATH_KEYS {
         let Some(value) = snap
             .model
@@ -394,7 +405,11 @@ fn create_missing_files(
             };
             let rel = scalar.text.trim();
             let range = item.content_range();
-            if rel.is_empty() || rel.ends_with('/') || !touches(&range) || escapes(root, rel) {
+            if rel.is_empty()
+                || rel.ends_with('/')
+                || !touches(&range)
+                || project_files.escapes(rel)
+            {
                 continue;
             }
             let Some(target) = join_inside(root, rel) else {

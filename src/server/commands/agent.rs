@@ -17,9 +17,9 @@ use super::edits::{
 };
 use super::{refuse, resolve_target};
 use crate::runner::git::{self, ChangeKind, FileChange};
-use crate::runner::text::{merge3, Merge};
 use crate::server::session::Session;
 use crate::spec::id::is_safe_id;
+use crate::text::diff::{merge3, Merge};
 
 /// Paths under the chant folder are chant's own (the spec copy chant
 /// commits on the branch): never applied.

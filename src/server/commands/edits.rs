@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::convert::TextPositions;
 use super::super::session::Session;
-use crate::runner::text::{minimal_edits, Edit};
+use crate::text::diff::{minimal_edits, Edit};
 
 /// How long to wait for the client to answer `workspace/applyEdit`.
 const APPLY_TIMEOUT: Duration = Duration::from_secs(60);

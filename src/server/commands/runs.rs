@@ -15,16 +15,17 @@ use tower_lsp_server::ls_types::request::WorkDoneProgressCreate;
 use tower_lsp_server::ls_types::*;
 
 use super::edits::{self, diff_edits, open_buffer, workspace_edit, Change};
-use super::{checks, options, refuse, resolve_target, string_option, Target};
+use super::{options, refuse, resolve_target, string_option, Target};
+use crate::analysis::readiness as checks;
 use crate::runner::args::find_executable;
 use crate::runner::git;
 use crate::runner::process::{self, Finished, OutputLine, RunSpec, StopReason, Stream};
-use crate::runner::text::{merge3, Merge};
 use crate::runner::ChantCommand;
 use crate::server::session::Session;
 use crate::server::settings::Settings;
 use crate::spec::frontmatter::SpecStatus;
 use crate::spec::SpecModel;
+use crate::text::diff::{merge3, Merge};
 
 /// Progress reports carry at most one output line this often.
 const REPORT_EVERY: Duration = Duration::from_millis(200);

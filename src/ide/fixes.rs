@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::runner::text::{minimal_edits, Edit};
 use crate::spec::body::Criterion;
 use crate::spec::fields::{self, FieldKind};
 use crate::spec::SpecModel;
 use crate::syntax::yaml::{ScalarStyle, YamlKind, YamlNode};
+use crate::text::diff::{minimal_edits, Edit};
 
 /// The line break the file uses: CRLF when its first line break is one.
 pub fn line_break(text: &str) -> &'static str {
@@ -367,7 +367,7 @@ pub fn toggle_criterion(text: &str, item: &Criterion) -> Option<(&'static str, E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::text::apply_edits;
+    use crate::text::diff::apply_edits;
 
     fn deps(text: &str, ids: &[&str]) -> String {
         let model = SpecModel::parse(text);

@@ -150,7 +150,7 @@ pub fn reject_refusal(text: &str, model: &SpecModel) -> Option<String> {
 mod tests {
     use super::*;
     use crate::analysis::PathState;
-    use crate::workspace::config::ChantConfig;
+    use crate::spec::config::ChantConfig;
     use std::collections::HashMap;
 
     struct Ws {
