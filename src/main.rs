@@ -57,6 +57,12 @@ enum ColorChoice {
 }
 
 fn main() -> ExitCode {
+    // The supervisor of a chant run (see `runner::supervisor`): not a
+    // user-facing command.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().as_deref() == Some(std::ffi::OsStr::new(chant_lsp::runner::supervisor::ARG)) {
+        chant_lsp::runner::supervisor::main(args.collect());
+    }
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Check {

@@ -32,11 +32,57 @@ pub struct Diagnostic {
     pub fix: Option<Fix>,
 }
 
-/// An edit to the spec's own text that resolves a diagnostic.
+/// An edit to the spec's own text that resolves a diagnostic: what it
+/// does (typed, so no one reads intent back from a title) and the edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub title: String,
+    pub kind: FixKind,
     pub edits: Vec<(TextRange, String)>,
+}
+
+/// What a quick fix does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixKind {
+    /// Replace a value (a typo in an enum, a prompt or a spec ID).
+    ReplaceValue {
+        with: String,
+    },
+    /// Rename a key (a misspelt field).
+    RenameKey {
+        to: String,
+    },
+    /// Add a field with a value chant accepts.
+    AddField {
+        name: String,
+    },
+    AddTitle,
+    AddCriterion,
+    TickCriterion,
+    /// Rewrite a checkbox chant does not count as `- [ ]`.
+    CountCheckbox,
+    /// Rewrite a heading as `## Acceptance Criteria`.
+    CriteriaHeading,
+    /// Put a closing fence on its own line.
+    CloseFence,
+    RemoveByteOrderMark,
+}
+
+impl FixKind {
+    /// The title the user picks the fix by.
+    pub fn title(&self) -> String {
+        match self {
+            FixKind::ReplaceValue { with } => format!("Change to `{with}`"),
+            FixKind::RenameKey { to } => format!("Rename to `{to}`"),
+            FixKind::AddField { name } => format!("Add `{name}`"),
+            FixKind::AddTitle => "Add a title".into(),
+            FixKind::AddCriterion => "Add an acceptance criterion".into(),
+            FixKind::TickCriterion => "Tick this criterion".into(),
+            FixKind::CountCheckbox => "Write it as `- [ ]`".into(),
+            FixKind::CriteriaHeading => "Write it as `## Acceptance Criteria`".into(),
+            FixKind::CloseFence => "Put the closing ``` on its own line".into(),
+            FixKind::RemoveByteOrderMark => "Remove the byte order mark".into(),
+        }
+    }
 }
 
 impl Diagnostic {
@@ -50,14 +96,9 @@ impl Diagnostic {
         }
     }
 
-    fn with_fix(
-        mut self,
-        title: impl Into<String>,
-        range: TextRange,
-        text: impl Into<String>,
-    ) -> Self {
+    fn with_fix(mut self, kind: FixKind, range: TextRange, text: impl Into<String>) -> Self {
         self.fix = Some(Fix {
-            title: title.into(),
+            kind,
             edits: vec![(range, text.into())],
         });
         self
@@ -117,12 +158,17 @@ pub trait WorkspaceFacts {
     fn glob_matches_any(&self, pattern: &str) -> Result<bool, String>;
     /// The `depends_on` of a spec (for a member's driver).
     fn dependencies_of(&self, id: &str) -> Vec<String>;
+    /// Every spec file (relative to the root) that claims this ID: one,
+    /// unless a subfolder of `.chant/specs` holds another with that name.
+    fn spec_files(&self, id: &str) -> Vec<PathBuf>;
 }
 
 /// Which spec is being diagnosed.
 #[derive(Debug, Clone, Copy)]
 pub struct SpecContext<'a> {
     pub id: &'a str,
+    /// Its file (absolute), when it has one.
+    pub path: Option<&'a std::path::Path>,
 }
 
 /// Every diagnostic for one spec, in text order.

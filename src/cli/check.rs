@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::report;
-use crate::analysis::{self, Diagnostic, Filter};
+use crate::analysis::{self, Diagnostic, Filter, SpecContext};
 use crate::workspace::{
     classify, find_roots, root_of, ChantFile, LoadedSpec, ProjectFiles, ProjectIndex, SpecEntry,
     SpecSummary,
@@ -169,7 +169,14 @@ fn check_project(
         .into_par_iter()
         .filter(|(entry, _)| wanted(&entry.path))
         .map(|(entry, loaded)| FileReport {
-            diagnostics: loaded.diagnose(&entry.id, &index, filter),
+            diagnostics: loaded.diagnose(
+                SpecContext {
+                    id: &entry.id,
+                    path: Some(&entry.path),
+                },
+                &index,
+                filter,
+            ),
             text: match loaded {
                 LoadedSpec::Parsed { text, .. } => text,
                 LoadedSpec::Unreadable(_) => String::new(),

@@ -62,14 +62,12 @@ impl LoadedSpec {
     /// The diagnostics the user asked for.
     pub fn diagnose(
         &self,
-        id: &str,
+        spec: SpecContext,
         facts: &dyn WorkspaceFacts,
         filter: &Filter,
     ) -> Vec<Diagnostic> {
         let mut diagnostics = match self {
-            LoadedSpec::Parsed { text, model } => {
-                analysis::diagnose(text, model, SpecContext { id }, facts)
-            }
+            LoadedSpec::Parsed { text, model } => analysis::diagnose(text, model, spec, facts),
             LoadedSpec::Unreadable(error) => vec![analysis::unreadable(error)],
         };
         filter.apply(&mut diagnostics);

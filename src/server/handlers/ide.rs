@@ -1,73 +1,31 @@
 //! Protocol translation for the IDE features (completion, hover,
-//! navigation, symbols, lenses, hints, renames): requests in, `crate::ide`
+//! navigation, symbols, hints, folding, renames): requests in, `crate::ide`
 //! results out, converted to protocol types. No feature logic lives here.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use serde_json::json;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::convert::TextPositions;
-use super::session::{doc_key, DocSnapshot, Session};
+use super::super::convert::TextPositions;
+use super::super::documents::doc_key;
+use super::super::edits::{workspace_edit, Change};
+use super::super::session::{DocSnapshot, Session};
 use crate::ide::{self, completion, hover, navigation, outline, rename, Sources};
 use crate::spec::frontmatter::SpecStatus;
 use crate::spec::SpecModel;
+use crate::syntax::markdown::MarkdownOutline;
 use crate::text::TextRange;
-use crate::workspace::ChantFile;
-
-/// The capabilities these features add.
-pub fn capabilities(caps: &mut ServerCapabilities) {
-    caps.completion_provider = Some(CompletionOptions {
-        trigger_characters: Some(
-            [":", " ", "/", "-", "[", ",", "{", "\"", "'"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        ),
-        resolve_provider: Some(false),
-        ..Default::default()
-    });
-    caps.hover_provider = Some(HoverProviderCapability::Simple(true));
-    caps.definition_provider = Some(OneOf::Left(true));
-    caps.references_provider = Some(OneOf::Left(true));
-    caps.document_symbol_provider = Some(OneOf::Left(true));
-    caps.workspace_symbol_provider = Some(OneOf::Left(true));
-    caps.code_lens_provider = Some(CodeLensOptions {
-        resolve_provider: Some(false),
-    });
-    caps.inlay_hint_provider = Some(OneOf::Left(true));
-    caps.document_link_provider = Some(DocumentLinkOptions {
-        resolve_provider: Some(false),
-        work_done_progress_options: Default::default(),
-    });
-    caps.folding_range_provider = Some(FoldingRangeProviderCapability::Simple(true));
-    let every_file = FileOperationFilter {
-        scheme: Some("file".into()),
-        pattern: FileOperationPattern {
-            glob: "**/*".into(),
-            matches: None,
-            options: None,
-        },
-    };
-    let workspace = caps.workspace.get_or_insert_with(Default::default);
-    workspace.file_operations = Some(WorkspaceFileOperationsServerCapabilities {
-        will_rename: Some(FileOperationRegistrationOptions {
-            filters: vec![every_file],
-        }),
-        ..Default::default()
-    });
-}
+use crate::workspace::{ChantFile, ProjectIndex};
 
 /// Other files' text as the editor has it: open buffers first.
 struct OpenBuffers<'s>(&'s Session);
 
 impl Sources for OpenBuffers<'_> {
     fn open_text(&self, path: &Path) -> Option<String> {
-        let key = path.to_string_lossy().into_owned();
-        self.0
-            .with_docs(|docs| docs.get(&key).map(|d| d.rope.to_string()))
+        self.0.open_buffer(path).map(|(_, _, text)| text)
     }
 }
 
@@ -75,37 +33,45 @@ fn path_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
-/// A snapshot of a spec document with its project, or None for documents
-/// that are not specs in a known project.
-fn spec_snapshot(session: &Session, uri: &Uri) -> Result<Option<DocSnapshot>> {
-    let snapshot = session.snapshot(uri)?;
-    if snapshot.project.is_none() {
-        return Ok(None);
-    }
-    Ok(Some(snapshot))
-}
-
-/// Runs a feature over a spec document: its snapshot, its position table and
-/// its project's index (read-locked for the call). None for documents that
-/// are not specs in a known project.
-fn with_spec<R>(
+/// Runs a feature over a document of a known project: its snapshot, its
+/// position table and its project's index (read-locked for the call, off
+/// the async threads). None for documents outside any chant project.
+async fn with_project<R>(
     session: &Session,
     uri: &Uri,
-    feature: impl FnOnce(&DocSnapshot, &TextPositions, &crate::workspace::ProjectIndex) -> R,
+    feature: impl FnOnce(&DocSnapshot, &TextPositions, &ProjectIndex) -> R,
 ) -> Result<Option<R>> {
-    let Some(snap) = spec_snapshot(session, uri)? else {
+    let snap = session.snapshot(uri).await?;
+    let Some(project) = snap.project.clone() else {
         return Ok(None);
     };
-    let project = snap
-        .project
-        .clone()
-        .expect("spec_snapshot keeps only specs with a project");
     let positions = TextPositions::new(&snap.text, session.encoding());
-    let result = tokio::task::block_in_place(|| {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        feature(&snap, &positions, &index)
-    });
+    let result = tokio::task::block_in_place(|| feature(&snap, &positions, &project.index()));
     Ok(Some(result))
+}
+
+/// The Markdown outline of an open spec, its tree brought up to date first
+/// (serialised with the document's other analyses, so edits reach the
+/// tree in order). None for documents that get no tree.
+async fn markdown_outline(
+    session: &Arc<Session>,
+    uri: &Uri,
+) -> Option<(Arc<String>, MarkdownOutline)> {
+    let key = doc_key(uri);
+    let lock = session
+        .documents()
+        .with_doc(&key, |d| d.analysis_lock.clone())?;
+    let _serial = lock.lock().await;
+    let (rope, work) = session
+        .documents()
+        .with_doc(&key, |d| Some((d.rope.clone(), d.take_tree_work()?)))??;
+    tokio::task::spawn_blocking(move || {
+        let text = rope.to_string();
+        let outline = work.outline(&text);
+        (Arc::new(text), outline)
+    })
+    .await
+    .ok()
 }
 
 pub async fn completion(
@@ -113,28 +79,34 @@ pub async fn completion(
     params: CompletionParams,
 ) -> Result<Option<CompletionResponse>> {
     let position = params.text_document_position;
-    let snap = session.snapshot(&position.text_document.uri)?;
-    let Some(project) = snap.project.clone() else {
+    let retrigger = session
+        .caps()
+        .runs_client_command("editor.action.triggerSuggest");
+    let answer = with_project(
+        session,
+        &position.text_document.uri,
+        |snap, positions, index| {
+            let offset = positions.offset(position.position);
+            let result = completion::complete(
+                &snap.text,
+                &snap.model,
+                offset,
+                &completion::Env {
+                    index,
+                    file: &snap.kind,
+                },
+            );
+            (result, snap.text.clone())
+        },
+    )
+    .await?;
+    let Some((result, text)) = answer else {
         return Ok(None);
     };
-    let positions = TextPositions::new(&snap.text, session.encoding());
-    let offset = positions.offset(position.position);
-    let retrigger = session.client_is_vscode();
-    let result = tokio::task::block_in_place(|| {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        completion::complete(
-            &snap.text,
-            &snap.model,
-            offset,
-            &completion::Env {
-                index: &index,
-                file: &snap.kind,
-            },
-        )
-    });
     if result.items.is_empty() {
         return Ok(None);
     }
+    let positions = TextPositions::new(&text, session.encoding());
     let items = result
         .items
         .into_iter()
@@ -189,7 +161,7 @@ fn to_completion_item(
 
 pub async fn hover(session: &Session, params: HoverParams) -> Result<Option<Hover>> {
     let position = params.text_document_position_params;
-    let result = with_spec(
+    let result = with_project(
         session,
         &position.text_document.uri,
         |snap, positions, index| {
@@ -202,7 +174,8 @@ pub async fn hover(session: &Session, params: HoverParams) -> Result<Option<Hove
                 range: Some(positions.range(&h.range)),
             })
         },
-    )?;
+    )
+    .await?;
     Ok(result.flatten())
 }
 
@@ -211,13 +184,14 @@ pub async fn definition(
     params: GotoDefinitionParams,
 ) -> Result<Option<GotoDefinitionResponse>> {
     let position = params.text_document_position_params;
-    let target = with_spec(
+    let target = with_project(
         session,
         &position.text_document.uri,
         |snap, positions, index| {
             navigation::definition(index, &snap.model, positions.offset(position.position))
         },
-    )?;
+    )
+    .await?;
     Ok(target.flatten().and_then(|t| path_uri(&t.path)).map(|uri| {
         GotoDefinitionResponse::Scalar(Location {
             uri,
@@ -231,40 +205,26 @@ pub async fn references(
     params: ReferenceParams,
 ) -> Result<Option<Vec<Location>>> {
     let position = params.text_document_position;
-    let snap = session.snapshot(&position.text_document.uri)?;
-    let Some(path) = snap.path.clone() else {
-        return Ok(None);
-    };
-    let Some(project) = snap
-        .project
-        .clone()
-        .or_else(|| session.projects.for_path(&path))
-    else {
-        return Ok(None);
-    };
-    let positions = TextPositions::new(&snap.text, session.encoding());
-    let offset = positions.offset(position.position);
-    let is_spec = matches!(snap.kind, ChantFile::Spec { .. });
-    let targets = tokio::task::block_in_place(|| {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        let subject =
-            navigation::subject_at(&index, &path, is_spec.then_some(&*snap.model), offset)?;
-        Some(navigation::find_references(
-            &index,
-            &subject,
-            &OpenBuffers(session),
-        ))
-    });
-    let Some(targets) = targets else {
+    let found = with_project(
+        session,
+        &position.text_document.uri,
+        |snap, positions, index| {
+            let path = snap.path.as_deref()?;
+            let offset = positions.offset(position.position);
+            let is_spec = matches!(snap.kind, ChantFile::Spec { .. });
+            let subject =
+                navigation::subject_at(index, path, is_spec.then_some(&*snap.model), offset)?;
+            Some((
+                navigation::find_references(index, &subject, &OpenBuffers(session)),
+                index.project_files().clone(),
+            ))
+        },
+    )
+    .await?;
+    let Some((targets, files)) = found.flatten() else {
         return Ok(None);
     };
     let sources = OpenBuffers(session);
-    let files = project
-        .index
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .project_files()
-        .clone();
     let encoding = session.encoding();
     let mut texts: HashMap<PathBuf, String> = HashMap::new();
     let mut locations = Vec::new();
@@ -285,12 +245,12 @@ pub async fn references(
 }
 
 pub async fn document_symbol(
-    session: &Session,
+    session: &Arc<Session>,
     params: DocumentSymbolParams,
 ) -> Result<Option<DocumentSymbolResponse>> {
     let uri = params.text_document.uri;
-    session.snapshot(&uri)?;
-    let Some((_, text, markdown)) = session.markdown_outline(&doc_key(&uri)).await else {
+    session.snapshot(&uri).await?;
+    let Some((text, markdown)) = markdown_outline(session, &uri).await else {
         return Ok(None);
     };
     let model = SpecModel::parse(&text);
@@ -338,10 +298,10 @@ pub async fn workspace_symbol(
     session: &Session,
     params: WorkspaceSymbolParams,
 ) -> Result<Option<WorkspaceSymbolResponse>> {
-    let projects = session.projects.all();
+    let projects = session.projects().all();
     let mut found: Vec<(String, Option<String>, SpecStatus, PathBuf, u32)> = Vec::new();
     for project in &projects {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
+        let index = project.index();
         for entry in outline::workspace_symbols(
             index.specs().chain(index.nested_specs()),
             &params.query,
@@ -384,74 +344,11 @@ pub async fn workspace_symbol(
     Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
 }
 
-pub async fn code_lens(session: &Session, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-    let Some(snap) = spec_snapshot(session, &params.text_document.uri)? else {
-        return Ok(None);
-    };
-    let positions = TextPositions::new(&snap.text, session.encoding());
-    let Some((range, label)) = outline::title_lens(&snap.model) else {
-        return Ok(Some(Vec::new()));
-    };
-    let range = positions.range(&range);
-    let uri = json!(snap.uri.as_str());
-    let mut lenses = vec![CodeLens {
-        range,
-        command: Some(Command {
-            title: label,
-            command: String::new(),
-            arguments: None,
-        }),
-        data: None,
-    }];
-    let v = snap.model.values();
-    let workable = !matches!(
-        v.status,
-        SpecStatus::Completed | SpecStatus::Cancelled | SpecStatus::InProgress
-    );
-    if workable {
-        lenses.push(CodeLens {
-            range,
-            command: Some(Command {
-                title: "▶ Work".into(),
-                command: "chant.work".into(),
-                arguments: Some(vec![uri.clone()]),
-            }),
-            data: None,
-        });
-    }
-    if let Some(approval) = &v.approval {
-        use crate::spec::frontmatter::ApprovalStatus;
-        if approval.status != ApprovalStatus::Approved {
-            lenses.push(CodeLens {
-                range,
-                command: Some(Command {
-                    title: "✓ Approve".into(),
-                    command: "chant.approve".into(),
-                    arguments: Some(vec![uri.clone()]),
-                }),
-                data: None,
-            });
-        }
-        if approval.status != ApprovalStatus::Rejected {
-            lenses.push(CodeLens {
-                range,
-                command: Some(Command {
-                    title: "✗ Reject…".into(),
-                    command: "chant.reject".into(),
-                    arguments: Some(vec![uri]),
-                }),
-                data: None,
-            });
-        }
-    }
-    Ok(Some(lenses))
-}
-
 pub async fn inlay_hint(
     session: &Session,
     params: InlayHintParams,
 ) -> Result<Option<Vec<InlayHint>>> {
-    with_spec(
+    with_project(
         session,
         &params.text_document.uri,
         |snap, positions, index| {
@@ -471,13 +368,14 @@ pub async fn inlay_hint(
                 .collect()
         },
     )
+    .await
 }
 
 pub async fn document_link(
     session: &Session,
     params: DocumentLinkParams,
 ) -> Result<Option<Vec<DocumentLink>>> {
-    with_spec(
+    with_project(
         session,
         &params.text_document.uri,
         |snap, positions, index| {
@@ -498,15 +396,16 @@ pub async fn document_link(
                 .collect()
         },
     )
+    .await
 }
 
 pub async fn folding_range(
-    session: &Session,
+    session: &Arc<Session>,
     params: FoldingRangeParams,
 ) -> Result<Option<Vec<FoldingRange>>> {
     let uri = params.text_document.uri;
-    session.snapshot(&uri)?;
-    let Some((_, text, markdown)) = session.markdown_outline(&doc_key(&uri)).await else {
+    session.snapshot(&uri).await?;
+    let Some((text, markdown)) = markdown_outline(session, &uri).await else {
         return Ok(None);
     };
     let model = SpecModel::parse(&text);
@@ -546,54 +445,32 @@ pub async fn will_rename_files(
         .collect();
     let Some(project) = moves
         .first()
-        .and_then(|(from, _)| session.projects.for_path(from))
+        .and_then(|(from, _)| session.projects().for_path(from))
     else {
         return Ok(None);
     };
     let files = tokio::task::block_in_place(|| {
-        let index = project.index.read().unwrap_or_else(|e| e.into_inner());
-        rename::edits_for_move(&index, &moves, &OpenBuffers(session))
+        rename::edits_for_move(&project.index(), &moves, &OpenBuffers(session))
     });
     if files.is_empty() {
         return Ok(None);
     }
     let encoding = session.encoding();
-    let versioned = session.supports_document_changes();
-    let mut document_changes = Vec::new();
-    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-    for file in files {
-        let Some(uri) = path_uri(&file.path) else {
-            continue;
-        };
-        let positions = TextPositions::new(&file.text, encoding);
-        let edits: Vec<TextEdit> = file
-            .edits
-            .iter()
-            .map(|(range, text)| TextEdit {
-                range: positions.range(range),
-                new_text: text.clone(),
+    let changes = files
+        .into_iter()
+        .filter_map(|file| {
+            let uri = path_uri(&file.path)?;
+            let edits = TextPositions::new(&file.text, encoding).text_edits(&file.edits);
+            let version = session.open_buffer(&file.path).map(|(_, v, _)| v);
+            Some(Change::Text {
+                uri,
+                version,
+                edits,
             })
-            .collect();
-        if versioned {
-            let key = file.path.to_string_lossy().into_owned();
-            let version = session.with_docs(|docs| docs.get(&key).map(|d| d.version));
-            document_changes.push(TextDocumentEdit {
-                text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
-                edits: edits.into_iter().map(OneOf::Left).collect(),
-            });
-        } else {
-            changes.insert(uri, edits);
-        }
-    }
-    Ok(Some(if versioned {
-        WorkspaceEdit {
-            document_changes: Some(DocumentChanges::Edits(document_changes)),
-            ..Default::default()
-        }
-    } else {
-        WorkspaceEdit {
-            changes: Some(changes),
-            ..Default::default()
-        }
-    }))
+        })
+        .collect();
+    // A client without versioned edits gets the closed files only: an
+    // edit of an open buffer could land on a newer text.
+    let (edit, _left_out) = workspace_edit(session.caps(), changes);
+    Ok(Some(edit))
 }

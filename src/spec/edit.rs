@@ -1,14 +1,14 @@
-//! Quick fixes that need more than one diagnostic's range: edits computed
-//! from the spec model, in the file's own style (block or flow lists, the
-//! quotes of the items already there, its line breaks). Pure: text in, byte
-//! edits out.
+//! Edits to a spec's text in the file's own style (block or flow lists, the
+//! quotes of the items already there, its line breaks), computed from the
+//! spec model: what quick fixes and code actions change. Pure: text in,
+//! byte edits out.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::spec::body::Criterion;
-use crate::spec::fields::{self, FieldKind};
-use crate::spec::SpecModel;
+use super::body::Criterion;
+use super::fields::{self, FieldKind};
+use super::SpecModel;
 use crate::syntax::yaml::{ScalarStyle, YamlKind, YamlNode};
 use crate::text::diff::{minimal_edits, Edit};
 
@@ -350,18 +350,31 @@ pub fn criterion_at(model: &SpecModel, offset: usize) -> Option<&Criterion> {
 }
 
 /// Tick or untick a criterion: only the character between the brackets.
-pub fn toggle_criterion(text: &str, item: &Criterion) -> Option<(&'static str, Edit)> {
+/// None when it already is as asked.
+pub fn set_criterion(text: &str, item: &Criterion, checked: bool) -> Option<Edit> {
+    if item.checked == checked {
+        return None;
+    }
     let marker = &text[item.marker.clone()];
     let open = marker.find('[')?;
     let at = item.marker.start + open + 1;
     let inner = text.get(at..at + 1)?;
-    if item.checked {
-        Some(("Untick this criterion", (at..at + 1, " ".into())))
-    } else if inner == " " {
-        Some(("Tick this criterion", (at..at + 1, "x".into())))
-    } else {
-        None
+    match (checked, inner) {
+        (true, " ") => Some((at..at + 1, "x".into())),
+        (false, "x" | "X") => Some((at..at + 1, " ".into())),
+        _ => None,
     }
+}
+
+/// Tick or untick every counted criterion.
+pub fn set_all_criteria(text: &str, model: &SpecModel, checked: bool) -> Vec<Edit> {
+    model
+        .body
+        .criteria
+        .iter()
+        .flat_map(|c| &c.items)
+        .filter_map(|item| set_criterion(text, item, checked))
+        .collect()
 }
 
 #[cfg(test)]
@@ -502,23 +515,30 @@ mod tests {
     }
 
     #[test]
-    fn criteria_toggle_in_place() {
+    fn criteria_tick_and_untick_in_place() {
         let text = "# T\n\n## Acceptance Criteria\n\n- [ ] one\n  - [X] two\n";
         let model = SpecModel::parse(text);
         let one = criterion_at(&model, text.find("one").unwrap()).unwrap();
-        let (title, edit) = toggle_criterion(text, one).unwrap();
-        assert_eq!(title, "Tick this criterion");
+        assert_eq!(set_criterion(text, one, false), None);
+        let edit = set_criterion(text, one, true).unwrap();
         assert_eq!(
             apply_edits(text, &[edit]),
             "# T\n\n## Acceptance Criteria\n\n- [x] one\n  - [X] two\n"
         );
         let two = criterion_at(&model, text.find("two").unwrap() + 3).unwrap();
-        let (title, edit) = toggle_criterion(text, two).unwrap();
-        assert_eq!(title, "Untick this criterion");
+        let edit = set_criterion(text, two, false).unwrap();
         assert_eq!(
             apply_edits(text, &[edit]),
             "# T\n\n## Acceptance Criteria\n\n- [ ] one\n  - [ ] two\n"
         );
         assert!(criterion_at(&model, 1).is_none());
+        assert_eq!(
+            apply_edits(text, &set_all_criteria(text, &model, true)),
+            "# T\n\n## Acceptance Criteria\n\n- [x] one\n  - [X] two\n"
+        );
+        assert_eq!(
+            apply_edits(text, &set_all_criteria(text, &model, false)),
+            "# T\n\n## Acceptance Criteria\n\n- [ ] one\n  - [ ] two\n"
+        );
     }
 }
