@@ -1356,3 +1356,48 @@ fn a_buffer_the_editor_reloaded_during_the_run_takes_chants_final_text() {
     assert!(warnings.is_empty(), "{warnings:?}");
     h.client.shutdown();
 }
+
+/// The parent of a process, from `/proc`.
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')')
+        .next()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// However the server dies (an editor that quits sends SIGTERM or SIGHUP; a
+/// crash or `kill -9` is SIGKILL), chant and its agent die with it: they
+/// run under a supervisor that follows the server's end.
+#[test]
+fn chant_and_its_agent_never_outlive_the_server() {
+    for signal in [libc::SIGTERM, libc::SIGHUP, libc::SIGKILL] {
+        let (h, _) = Harness::start(
+            project_with(SPEC, &[]),
+            Setup {
+                env: vec![("STANDIN_AGENT_HANG", "1".into())],
+                ..Setup::default()
+            },
+        );
+        let uri = h.spec_uri();
+        h.start_command("chant.work", json!([uri]));
+        let pids = h.wait_for_pids();
+        let chant = pids.iter().find(|(k, _)| k == "chant").unwrap().1;
+        let supervisor = parent_of(chant).expect("chant's parent");
+        let server = parent_of(supervisor).expect("the supervisor's parent");
+        assert_ne!(
+            server,
+            std::process::id() as i32,
+            "chant runs under a supervisor"
+        );
+        assert!(pids.iter().all(|(_, pid)| alive(*pid)), "{pids:?}");
+        // SAFETY: a signal to the server process this test started.
+        assert_eq!(unsafe { libc::kill(server, signal) }, 0);
+        wait_until("the server, chant and the agent to be gone", || {
+            let all = pids.iter().map(|(_, p)| *p).chain([supervisor, server]);
+            all.clone().all(|pid| !alive(pid)).then_some(())
+        });
+    }
+}

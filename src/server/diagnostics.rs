@@ -19,27 +19,15 @@ use std::time::{Duration, Instant};
 use tower_lsp_server::ls_types::MessageType;
 
 use super::convert::{self, TextPositions};
+use super::documents::Analysed;
 use super::session::Session;
-use crate::analysis::{self, SpecContext};
-use crate::spec::SpecModel;
-use crate::workspace::{ChantFile, LoadedSpec, Project, SpecEntry};
+use crate::analysis::SpecContext;
+use crate::workspace::{ChantFile, LoadedSpec, SpecEntry};
 
 /// A change after this much quiet counts as a first keystroke and is
 /// analysed right away (after a few milliseconds, so the edits an editor
 /// sends in one go arrive together).
 const LEADING_DELAY: Duration = Duration::from_millis(5);
-
-/// The analysis of one version of an open spec.
-pub struct Analysed {
-    /// The document generation it was computed for (text and facts).
-    pub generation: u64,
-    pub version: i32,
-    pub text: Arc<String>,
-    pub model: Arc<SpecModel>,
-    /// What the user sees (codes they switched off are dropped).
-    pub diagnostics: Arc<Vec<analysis::Diagnostic>>,
-    pub project: Arc<Project>,
-}
 
 /// The analysis of a spec document's current text: the one already made,
 /// or a new one (on a blocking thread), kept for the next request. None for

@@ -13,11 +13,25 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tree_sitter::{InputEdit, Point};
 
-use super::diagnostics::Analysed;
+use crate::analysis;
+use crate::spec::SpecModel;
 use crate::syntax::markdown::{advance, MarkdownOutline, MarkdownTree};
 use crate::text::rope::offset_at;
 use crate::text::{LineCol, PositionEncoding};
+use crate::workspace::Project;
 use crate::workspace::{classify, ChantFile};
+
+/// The analysis of one version of an open spec.
+pub struct Analysed {
+    /// The document generation it was computed for (text and facts).
+    pub generation: u64,
+    pub version: i32,
+    pub text: Arc<String>,
+    pub model: Arc<SpecModel>,
+    /// What the user sees (codes they switched off are dropped).
+    pub diagnostics: Arc<Vec<analysis::Diagnostic>>,
+    pub project: Arc<Project>,
+}
 
 /// Edits kept for the Markdown tree before it is rebuilt instead.
 const MAX_PENDING_EDITS: usize = 10_000;

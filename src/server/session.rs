@@ -15,6 +15,7 @@ use super::capabilities::ClientCaps;
 use super::documents::{doc_key, Documents};
 use super::settings::Settings;
 use crate::runner::git::BranchCache;
+use crate::runner::merge_back::BaseTracker;
 use crate::runner::registry::RunRegistry;
 use crate::spec::SpecModel;
 use crate::text::PositionEncoding;
@@ -38,9 +39,16 @@ pub struct Session {
     /// closed document's diagnostics are never published after its close.
     publishing: tokio::sync::Mutex<()>,
     /// Files changed on disk, waiting to be read into the indexes.
-    watched: Mutex<super::watch::WatchQueue>,
-    /// What open buffers held on disk when runs started (see `runs::sync`).
-    run_bases: super::runs::sync::RunBases,
+    watched: Mutex<WatchQueue>,
+    /// What open buffers are known to have held on disk during runs.
+    run_bases: BaseTracker,
+}
+
+/// Files changed on disk, gathered while a burst lasts.
+#[derive(Default)]
+struct WatchQueue {
+    paths: Vec<PathBuf>,
+    flush_scheduled: bool,
 }
 
 /// An open document as a request sees it: its text and model at one version.
@@ -108,12 +116,23 @@ impl Session {
         &self.branches
     }
 
-    pub fn run_bases(&self) -> &super::runs::sync::RunBases {
+    pub fn run_bases(&self) -> &BaseTracker {
         &self.run_bases
     }
 
-    pub(super) fn watched(&self) -> &Mutex<super::watch::WatchQueue> {
-        &self.watched
+    /// Queue files changed on disk; true when the caller must schedule the
+    /// batch (none is scheduled yet).
+    pub fn queue_changed_files(&self, paths: Vec<PathBuf>) -> bool {
+        let mut queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+        queue.paths.extend(paths);
+        !std::mem::replace(&mut queue.flush_scheduled, true)
+    }
+
+    /// The queued files; the next change schedules a new batch.
+    pub fn take_changed_files(&self) -> Vec<PathBuf> {
+        let mut queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+        queue.flush_scheduled = false;
+        std::mem::take(&mut queue.paths)
     }
 
     pub fn publishing(&self) -> &tokio::sync::Mutex<()> {

@@ -11,8 +11,9 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::capabilities::APPLY_FIX;
 use super::super::convert::{self, TextPositions};
-use super::super::diagnostics::{self, Analysed};
+use super::super::diagnostics;
 use super::super::documents::doc_key;
+use super::super::documents::Analysed;
 use super::super::edits::{workspace_edit, Change};
 use super::super::session::Session;
 use crate::analysis::readiness::Readiness;
