@@ -61,6 +61,7 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
     let job_session = session.clone();
     let job = tokio::task::spawn_blocking(move || {
         let project = job_session.projects().for_path_or_load(&path)?;
+        job_session.count_analysis();
         // chant's rules are line-based: diagnostics never wait for the
         // Markdown tree, which is parsed when symbols or folding ask.
         let loaded = LoadedSpec::from_text(rope.to_string());
@@ -166,6 +167,7 @@ fn spawn_publisher(session: &Arc<Session>, key: String) {
                 .with_doc(&key, |d| d.publish_due)
                 .flatten()
             else {
+                session.work_ended();
                 return;
             };
             if Instant::now() < due {
@@ -184,6 +186,7 @@ fn spawn_publisher(session: &Arc<Session>, key: String) {
                 publish(&session, &key, &analysed).await;
             }
             if done != Some(false) {
+                session.work_ended();
                 return;
             }
         }
@@ -211,6 +214,7 @@ async fn publish(session: &Arc<Session>, key: &str, analysed: &Analysed) {
         .client()
         .publish_diagnostics(uri, diagnostics, Some(analysed.version))
         .await;
+    session.count_publication();
 }
 
 /// Clear a closed spec's diagnostics, after any publication under way.

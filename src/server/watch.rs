@@ -92,4 +92,5 @@ async fn flush(session: &Arc<Session>) {
     for root in touched {
         diagnostics::reschedule_open_specs(session, Some(&root), None);
     }
+    session.changed_files_done();
 }

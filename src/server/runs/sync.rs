@@ -2,8 +2,8 @@
 //!
 //! When a run starts, each open file of its project is noted with its text
 //! on disk and the last disk version its buffer is *known* to have held
-//! (the disk text itself when the buffer equals it, or was saved or opened
-//! as it). While the run lasts, every change of such a buffer that makes it
+//! (the disk text itself when the buffer equals it, or had it when it was
+//! opened or last saved). While the run lasts, every change of such a buffer that makes it
 //! equal to the file on disk (an editor reloading a file chant rewrote) is
 //! noted as the new known version. Memory is bounded by the open files
 //! (two texts each, at most [`MAX_TRACKED`] bytes), never by the run's
@@ -34,21 +34,23 @@ fn read_disk(path: &Path) -> Option<String> {
 /// Note what the open files of `root` hold, as a run starts (blocking reads
 /// run on a blocking thread).
 pub async fn begin(session: &Arc<Session>, token: &str, root: &Path) {
-    let open: Vec<(PathBuf, String, Option<u64>)> = session.documents().with(|docs| {
+    let open: Vec<(PathBuf, String, u64)> = session.documents().with(|docs| {
         docs.values()
             .filter_map(|d| {
                 let path = d.path.clone().filter(|p| p.starts_with(root))?;
-                Some((path, d.rope.to_string(), d.disk_synced))
+                Some((path, d.rope.to_string(), d.clean_hash))
             })
             .collect()
     });
     let files = tokio::task::spawn_blocking(move || {
         open.into_iter()
-            .map(|(path, buffer, synced)| {
+            .map(|(path, buffer, clean)| {
                 let at_start = read_disk(&path);
+                // The buffer holds the disk's text, or held it when it was
+                // opened or saved (the user typed since).
                 let held = at_start
                     .as_ref()
-                    .filter(|disk| buffer == **disk || synced == Some(text_hash(disk.as_str())))
+                    .filter(|disk| buffer == **disk || clean == text_hash(disk.as_str()))
                     .cloned();
                 (path, Tracked { at_start, held })
             })
