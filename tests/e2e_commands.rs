@@ -1496,3 +1496,59 @@ fn an_unknown_merge_base_is_a_conflict_the_user_is_told_about() {
     );
     h.client.shutdown();
 }
+
+/// With commands off (the default), nothing runs: not chant, and not even
+/// git, which code actions would use to look for the agent's branch.
+#[test]
+fn commands_off_runs_nothing_not_even_git() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = project_with(SPEC, &[]);
+    ws.git(&["branch", &format!("chant/{ID}")]);
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("git.log");
+    let real_git = String::from_utf8(Command::new("which").arg("git").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    std::fs::write(
+        bin.path().join("git"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{real_git}' \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.path().join("git"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let (h, _) = Harness::start(
+        ws,
+        Setup {
+            env: vec![("PATH", format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap()))],
+            settings: json!({}),
+            ..Setup::default()
+        },
+    );
+    let uri = h.spec_uri();
+    h.client.did_open_from_disk(&uri);
+    let actions = h.code_actions(&uri, range(0, 0, 0, 0));
+    assert!(
+        !actions.iter().any(|a| a["title"].as_str().unwrap().starts_with("Apply agent changes")),
+        "{actions:?}"
+    );
+    let work = actions.iter().find(|a| a["title"] == "Work this spec").unwrap();
+    assert!(work["disabled"]["reason"].as_str().unwrap().contains("is off"));
+    for command in ["chant.work", "chant.applyAgentChanges", "chant.approve"] {
+        let error = h.execute(command, json!([uri])).unwrap_err();
+        assert!(error.message.contains("is off"), "{command}: {}", error.message);
+    }
+    let status = h
+        .client
+        .request_ok("chant/serverStatus", json!({"waitForIdle": true}));
+    assert_eq!(status["idle"], true);
+    assert!(!log.exists(), "git ran: {}", std::fs::read_to_string(&log).unwrap());
+    assert!(h.chant_calls().is_empty());
+    h.client.shutdown();
+}
