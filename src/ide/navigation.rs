@@ -83,7 +83,9 @@ pub fn resolve(index: &ProjectIndex, reference: &Reference) -> Option<PathBuf> {
                 return None;
             }
             let path = files::join_inside(&index.root, &reference.value)?;
-            path.exists().then_some(path)
+            // Through the project's file system (the disk, or memory), like
+            // every other read.
+            index.project_files().kind(&path).is_some().then_some(path)
         }
         Refers::Nothing => None,
     }

@@ -62,15 +62,27 @@ pub fn first_paragraph(text: &str) -> Option<String> {
         .map_or(model.layout.body.start, |t| t.range.end);
     let body = &text[start..model.layout.body.end];
     let mut paragraph = Vec::new();
+    let mut in_code = false;
     for line in body.lines() {
         let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            if !paragraph.is_empty() {
+                break;
+            }
+            // Code is not a paragraph: skip the whole block.
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
         if trimmed.is_empty() {
             if paragraph.is_empty() {
                 continue;
             }
             break;
         }
-        if trimmed.starts_with('#') || trimmed.starts_with("```") {
+        if trimmed.starts_with('#') {
             if paragraph.is_empty() {
                 continue;
             }
@@ -127,11 +139,13 @@ pub fn path_preview(index: &ProjectIndex, relative: &str, sources: &dyn Sources)
 }
 
 fn missing(index: &ProjectIndex, relative: &str) -> String {
-    let creators: Vec<&str> = index
+    let mut creators: Vec<&str> = index
         .specs()
         .filter(|e| e.summary.target_files.iter().any(|t| t == relative))
         .map(|e| e.id.as_str())
         .collect();
+    // The index is a hash map: the same text every time.
+    creators.sort_unstable();
     if creators.is_empty() {
         format!("`{relative}` does not exist, and no spec lists it in `target_files`.")
     } else {

@@ -65,10 +65,14 @@ pub fn edits_for_move(
             }
             for (from, to, ids) in &moves {
                 let value = reference.value.trim_start_matches("./");
+                // A leading `./` the user wrote stays.
+                let dot = &reference.value[..reference.value.len() - value.len()];
                 let replacement = match reference.refers {
-                    Refers::Paths | Refers::PathGlobs if value == from => Some(to.clone()),
+                    Refers::Paths | Refers::PathGlobs if value == from => {
+                        Some(format!("{dot}{to}"))
+                    }
                     Refers::Paths | Refers::PathGlobs if value.starts_with(&format!("{from}/")) => {
-                        Some(format!("{to}{}", &value[from.len()..]))
+                        Some(format!("{dot}{to}{}", &value[from.len()..]))
                     }
                     Refers::SpecIds => ids
                         .as_ref()
