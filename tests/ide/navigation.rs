@@ -201,6 +201,23 @@ fn definition_of_a_missing_or_escaping_path_is_nothing() {
 }
 
 #[test]
+fn no_definition_or_link_to_a_named_pipe() {
+    let fixture = r#"
+        //- /.chant/specs/2026-02-01-001-cur.md
+        ---
+        context: [pi$0pe.md, docs/guide.md]
+        ---
+        # T
+        //- /pipe.md fifo
+        "#;
+    check_definition(fixture, expect![[""]]);
+    expect![[r#"
+        1:19-1:32 "docs/guide.md" -> docs/guide.md
+    "#]]
+    .assert_eq(&render_links(&Fixture::new(fixture)));
+}
+
+#[test]
 fn definition_of_a_spec_mentioned_in_the_body() {
     check_definition(
         "---\n---\n# T\n\nSee 2026-01-01-00$01-abc.\n",
