@@ -19,14 +19,21 @@ use crate::fixture::{apply, diagnose, span, Fixture, Options};
 /// The text as expectations show it: `␍` for CR, `⟨BOM⟩` for a byte order
 /// mark, `␠` for spaces at the end of a line.
 pub fn show(text: &str) -> String {
-    let text = text.replace('\r', "␍").replace('\u{feff}', "⟨BOM⟩");
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
-        let content = line.strip_suffix('\n').unwrap_or(line);
+        let (content, lf) = match line.strip_suffix('\n') {
+            Some(c) => (c, "\n"),
+            None => (line, ""),
+        };
+        let (content, cr) = match content.strip_suffix('\r') {
+            Some(c) => (c, "␍"),
+            None => (content, ""),
+        };
         let trimmed = content.trim_end_matches(' ');
-        out.push_str(trimmed);
+        out.push_str(&trimmed.replace('\r', "␍").replace('\u{feff}', "⟨BOM⟩"));
         out.push_str(&"␠".repeat(content.len() - trimmed.len()));
-        out.push_str(&line[content.len()..]);
+        out.push_str(cr);
+        out.push_str(lf);
     }
     out
 }
@@ -577,17 +584,17 @@ fn add_a_required_list() {
         &requiring("labels", SPEC),
         "Add `labels`",
         expect![[r#"
-        Add `labels` (chant/missing-required-field at 0:0-0:3) preferred
-        ---
-        status: pending
-        labels: []
-        ---
-        # T
+            Add `labels` (chant/missing-required-field at 0:0-0:3) preferred
+            ---
+            status: pending
+            labels: []
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] works
-    "#]],
+            - [ ] works
+        "#]],
     );
 }
 
@@ -597,17 +604,17 @@ fn add_a_required_string() {
         &requiring("model", SPEC),
         "Add `model`",
         expect![[r#"
-        Add `model` (chant/missing-required-field at 0:0-0:3) preferred
-        ---
-        status: pending
-        model: ""
-        ---
-        # T
+            Add `model` (chant/missing-required-field at 0:0-0:3) preferred
+            ---
+            status: pending
+            model: ""
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] works
-    "#]],
+            - [ ] works
+        "#]],
     );
 }
 
@@ -617,17 +624,17 @@ fn add_a_required_boolean_number_and_enum() {
         &requiring("public", SPEC),
         "Add `public`",
         expect![[r#"
-        Add `public` (chant/missing-required-field at 0:0-0:3) preferred
-        ---
-        status: pending
-        public: false
-        ---
-        # T
+            Add `public` (chant/missing-required-field at 0:0-0:3) preferred
+            ---
+            status: pending
+            public: false
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] works
-    "#]],
+            - [ ] works
+        "#]],
     );
     check_fix(
         &requiring("replay_count", SPEC),
@@ -669,17 +676,17 @@ fn add_required_maps() {
         &requiring("approval", SPEC),
         "Add `approval`",
         expect![[r#"
-        Add `approval` (chant/missing-required-field at 0:0-0:3) preferred
-        ---
-        status: pending
-        approval: {}
-        ---
-        # T
+            Add `approval` (chant/missing-required-field at 0:0-0:3) preferred
+            ---
+            status: pending
+            approval: {}
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] works
-    "#]],
+            - [ ] works
+        "#]],
     );
     check_fix(
         &requiring("retry_state", SPEC),
@@ -735,17 +742,17 @@ fn add_a_required_field_in_the_files_line_breaks() {
         &f,
         "Add `labels`",
         expect![[r#"
-        Add `labels` (chant/missing-required-field at 0:0-0:3) preferred
-        ---␍
-        status: pending␍
-        labels: []␍
-        ---␍
-        # T␍
-        ␍
-        ## Acceptance Criteria␍
-        ␍
-        - [ ] works␍
-    "#]],
+            Add `labels` (chant/missing-required-field at 0:0-0:3) preferred
+            ---␍
+            status: pending␍
+            labels: []␍
+            ---␍
+            # T␍
+            ␍
+            ## Acceptance Criteria␍
+            ␍
+            - [ ] works␍
+        "#]],
     );
 }
 
@@ -910,65 +917,65 @@ fn count_a_checkbox_chant_skips() {
         &with_criterion("* [ ] star"),
         title,
         expect![[r#"
-        Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:10) preferred
-        ---
-        status: pending
-        ---
-        # T
+            Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:10) preferred
+            ---
+            status: pending
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] counted
-        - [ ] star
-    "#]],
+            - [ ] counted
+            - [ ] star
+        "#]],
     );
     check_fix(
         &with_criterion("+ [x] plus"),
         title,
         expect![[r#"
-        Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:10) preferred
-        ---
-        status: pending
-        ---
-        # T
+            Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:10) preferred
+            ---
+            status: pending
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] counted
-        - [x] plus
-    "#]],
+            - [ ] counted
+            - [x] plus
+        "#]],
     );
     check_fix(
         &with_criterion("1. [ ] numbered"),
         title,
         expect![[r#"
-        Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:15) preferred
-        ---
-        status: pending
-        ---
-        # T
+            Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:15) preferred
+            ---
+            status: pending
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] counted
-        - [ ] numbered
-    "#]],
+            - [ ] counted
+            - [ ] numbered
+        "#]],
     );
     check_fix(
         &with_criterion("-[ ] tight"),
         title,
         expect![[r#"
-        Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:10) preferred
-        ---
-        status: pending
-        ---
-        # T
+            Write it as `- [ ]` (chant/uncounted-checkbox at 8:0-8:10) preferred
+            ---
+            status: pending
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] counted
-        - [ ] tight
-    "#]],
+            - [ ] counted
+            - [ ] tight
+        "#]],
     );
 }
 
@@ -1562,18 +1569,18 @@ fn tick_a_criterion_as_a_rewrite_when_no_quick_fix_does() {
         false,
         "Tick this criterion",
         expect![[r#"
-        ---
-        status: pending
-        ---
-        # T
+            ---
+            status: pending
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [x] done
-        - [x] open
-          - [X] nested, done
-        - [ ] also open
-    "#]],
+            - [x] done
+            - [x] open
+              - [X] nested, done
+            - [ ] also open
+        "#]],
     );
     // With the quick fix there, it is offered once, as the quick fix.
     expect![[r#"
@@ -1591,36 +1598,36 @@ fn tick_and_untick_all_on_the_heading() {
         true,
         "Tick all 2 open criteria",
         expect![[r#"
-        ---
-        status: pending
-        ---
-        # T
+            ---
+            status: pending
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [x] done
-        - [x] open
-          - [X] nested, done
-        - [x] also open
-    "#]],
+            - [x] done
+            - [x] open
+              - [X] nested, done
+            - [x] also open
+        "#]],
     );
     check_rewrite(
         &fixture,
         true,
         "Untick all 2 ticked criteria",
         expect![[r#"
-        ---
-        status: pending
-        ---
-        # T
+            ---
+            status: pending
+            ---
+            # T
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] done
-        - [ ] open
-          - [ ] nested, done
-        - [ ] also open
-    "#]],
+            - [ ] done
+            - [ ] open
+              - [ ] nested, done
+            - [ ] also open
+        "#]],
     );
 }
 
@@ -1686,4 +1693,81 @@ fn no_rewrites_off_the_criteria() {
     .assert_eq(&offered(
         "---\nstatus: pending\n---\n# T\n\n## Acceptance $0Criteria\n\n- [x] a\n",
     ));
+}
+
+// ---------------------------------------------------------------------------
+// Line breaks of a CRLF file in the fixes that insert lines
+// ---------------------------------------------------------------------------
+//
+// These fixes come from `analysis` (`criteria.rs`, `lint.rs`) with `\n`
+// written into the text they insert, so in a CRLF file they leave mixed
+// line breaks. Ignored until the analysis writes the file's own line
+// break (`spec::edit::line_break`), as `Add `labels`` and the moves do.
+
+#[test]
+#[ignore = "the fix inserts LF lines into a CRLF file (analysis writes `\\n`)"]
+fn add_a_criterion_in_a_crlf_file() {
+    check_fix_crlf(
+        "---\nstatus: pending\n---\n# T$0\n\nWords.\n",
+        "Add an acceptance criterion",
+        expect![[r#"
+            Add an acceptance criterion (chant/no-criteria at 3:0-3:3) preferred
+            ---␍
+            status: pending␍
+            ---␍
+            # T␍
+            ␍
+            Words.␍
+            ␍
+            ## Acceptance Criteria␍
+            ␍
+            - [ ]␠␍
+        "#]],
+    );
+}
+
+#[test]
+#[ignore = "the fix inserts LF lines into a CRLF file (analysis writes `\\n`)"]
+fn add_a_title_in_a_crlf_file() {
+    check_fix_crlf(
+        "$0---\nstatus: pending\n---\nWords.\n\n## Acceptance Criteria\n\n- [ ] a\n",
+        "Add a title",
+        expect![[r#"
+            Add a title (chant/missing-title at 0:0-0:3) preferred
+            ---␍
+            status: pending␍
+            ---␍
+            # Title␍
+            ␍
+            Words.␍
+            ␍
+            ## Acceptance Criteria␍
+            ␍
+            - [ ] a␍
+        "#]],
+    );
+}
+
+#[test]
+#[ignore = "the fix inserts LF lines into a CRLF file (analysis writes `\\n`)"]
+fn close_a_fence_in_a_crlf_file() {
+    check_fix_crlf(
+        "---\nstatus: pending\n---\n# T\n\n$0```\nx```\n\n## Acceptance Criteria\n\n- [ ] a\n",
+        "Put the closing ``` on its own line",
+        expect![[r#"
+            Put the closing ``` on its own line (chant/unclosed-fence at 5:0-5:3) preferred
+            ---␍
+            status: pending␍
+            ---␍
+            # T␍
+            ␍
+            ```␍
+            x␍
+            ```␍
+            ␍
+            ## Acceptance Criteria␍
+            ␍
+            - [ ] a␍
+        "#]],
+    );
 }

@@ -48,11 +48,11 @@ fn a_pending_spec_offers_work_with_each_prompt() {
     check(
         &workable("status: pending\n"),
         expect![[r#"
-        readiness: ready (ready to work)
-        Work this spec | ▶ Work | chant.work | available
-        Work with prompt research | ▶ Work (research) | chant.work research | available
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | available
-    "#]],
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
     );
 }
 
@@ -74,11 +74,11 @@ fn a_spec_with_an_unknown_dependency() {
     check(
         &workable("depends_on: [2026-01-09-001-zzz]\n"),
         expect![[r#"
-        readiness: blocked (waiting for 2026-01-09-001-zzz (unknown to chant))
-        Work this spec | ▶ Work | chant.work | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
-    "#]],
+            readiness: blocked (waiting for 2026-01-09-001-zzz (unknown to chant))
+            Work this spec | ▶ Work | chant.work | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+        "#]],
     );
 }
 
@@ -118,13 +118,13 @@ fn approval_required_and_not_given() {
     check(
         &workable("approval:\n  required: true\n"),
         expect![[r#"
-        readiness: needs_approval (needs approval before work can begin)
-        Work this spec | ▶ Work | chant.work | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
-        Approve spec | ✓ Approve | chant.approve | available
-        Reject spec... | ✗ Reject… | chant.reject | available
-    "#]],
+            readiness: needs_approval (needs approval before work can begin)
+            Work this spec | ▶ Work | chant.work | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Approve spec | ✓ Approve | chant.approve | available
+            Reject spec... | ✗ Reject… | chant.reject | available
+        "#]],
     );
 }
 
@@ -178,11 +178,11 @@ fn a_cancelled_spec() {
     check(
         &workable("status: cancelled\n"),
         expect![[r#"
-        readiness: cancelled (cancelled)
-        Work this spec | ▶ Work | chant.work | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
-    "#]],
+            readiness: cancelled (cancelled)
+            Work this spec | ▶ Work | chant.work | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+        "#]],
     );
 }
 
@@ -191,11 +191,11 @@ fn a_spec_in_progress() {
     check(
         &workable("status: in_progress\n"),
         expect![[r#"
-        readiness: in_progress (a run is in progress (status: in_progress))
-        Work this spec | ▶ Work | chant.work | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
-    "#]],
+            readiness: in_progress (a run is in progress (status: in_progress))
+            Work this spec | ▶ Work | chant.work | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+        "#]],
     );
 }
 
@@ -204,11 +204,11 @@ fn a_failed_spec_can_be_worked_again() {
     check(
         &workable("status: failed\n"),
         expect![[r#"
-        readiness: failed (the last run failed: work it again, or reset it)
-        Work this spec | ▶ Work | chant.work | available
-        Work with prompt research | ▶ Work (research) | chant.work research | available
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | available
-    "#]],
+            readiness: failed (the last run failed: work it again, or reset it)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
     );
 }
 
@@ -217,11 +217,11 @@ fn status_ready_cannot_be_worked() {
     check(
         &workable("status: ready\n"),
         expect![[r#"
-        readiness: ready (ready to work)
-        Work this spec | ▶ Work | chant.work | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
-    "#]],
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+        "#]],
     );
 }
 
@@ -251,11 +251,11 @@ fn a_spec_without_criteria_or_title() {
     check(
         "---\nstatus: pending\n---\n# T\n\nNo criteria.\n",
         expect![[r#"
-        readiness: ready (ready to work)
-        Work this spec | ▶ Work | chant.work | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
-    "#]],
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
+        "#]],
     );
     check(
         "---\nstatus: pending\n---\nNo title.\n\n## Acceptance Criteria\n\n- [ ] a\n",
@@ -273,11 +273,11 @@ fn a_driver_needs_no_criteria() {
     check(
         "---\ntype: driver\n---\n# Driver\n",
         expect![[r#"
-        readiness: ready (ready to work)
-        Work this spec | ▶ Work | chant.work | available
-        Work with prompt research | ▶ Work (research) | chant.work research | available
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | available
-    "#]],
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
     );
 }
 
@@ -286,11 +286,11 @@ fn a_prompt_that_does_not_exist() {
     check(
         &workable("prompt: nope\n"),
         expect![[r#"
-        readiness: ready (ready to work)
-        Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
-        Work with prompt research | ▶ Work (research) | chant.work research | available
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | available
-    "#]],
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
     );
 }
 
@@ -414,22 +414,22 @@ fn a_documentation_spec_uses_the_documentation_prompt() {
     check(
         &default_prompt_missing("documentation"),
         expect![[r#"
-        readiness: ready (ready to work)
-        Work this spec | ▶ Work | chant.work | available
-        Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
-        Work with prompt research | ▶ Work (research) | chant.work research | available
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | available
-    "#]],
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
     );
     // ...but it does for any other type.
     check(
         &default_prompt_missing("task"),
         expect![[r#"
-        readiness: ready (ready to work)
-        Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
-        Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
-        Work with prompt research | ▶ Work (research) | chant.work research | available
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | available
-    "#]],
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
+            Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
     );
 }

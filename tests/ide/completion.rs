@@ -1022,15 +1022,15 @@ fn a_nested_spec_completes_like_a_top_level_one() {
     check_with(
         &f,
         expect![[r#"
-        value pending | `status` value | 1:8-1:9 "c" => "pending"
-        value in_progress | `status` value | 1:8-1:9 "c" => "in_progress"
-        value paused | `status` value | 1:8-1:9 "c" => "paused"
-        value completed | `status` value | 1:8-1:9 "c" => "completed"
-        value failed | `status` value | 1:8-1:9 "c" => "failed"
-        value needs_attention | `status` value | 1:8-1:9 "c" => "needs_attention"
-        value ready | `status` value | 1:8-1:9 "c" => "ready"
-        value blocked | `status` value | 1:8-1:9 "c" => "blocked"
-        value cancelled | `status` value | 1:8-1:9 "c" => "cancelled"
-    "#]],
+            value pending | `status` value | 1:8-1:9 "c" => "pending"
+            value in_progress | `status` value | 1:8-1:9 "c" => "in_progress"
+            value paused | `status` value | 1:8-1:9 "c" => "paused"
+            value completed | `status` value | 1:8-1:9 "c" => "completed"
+            value failed | `status` value | 1:8-1:9 "c" => "failed"
+            value needs_attention | `status` value | 1:8-1:9 "c" => "needs_attention"
+            value ready | `status` value | 1:8-1:9 "c" => "ready"
+            value blocked | `status` value | 1:8-1:9 "c" => "blocked"
+            value cancelled | `status` value | 1:8-1:9 "c" => "cancelled"
+        "#]],
     );
 }

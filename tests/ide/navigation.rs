@@ -166,8 +166,8 @@ fn definition_of_a_prompt() {
     check_definition(
         "---\nprompt: stan$0dard\n---\n# T\n",
         expect![[r#"
-        .chant/prompts/standard.md None
-    "#]],
+            .chant/prompts/standard.md None
+        "#]],
     );
     check_definition("---\nprompt: nope$0\n---\n# T\n", expect![[""]]);
 }

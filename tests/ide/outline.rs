@@ -104,22 +104,22 @@ fn symbols_of_a_whole_spec() {
     check_symbols(
         FULL,
         expect![[r#"
-        Frontmatter "frontmatter" (code · in_progress) 0:0-8:3 sel 0:0-0:3
-          Field "type" (code) 1:0-1:10 sel 1:0-1:4
-          Field "status" (in_progress) 2:0-2:19 sel 2:0-2:6
-          Field "depends_on" (2 items) 3:0-3:52 sel 3:0-3:10
-          Field "approval" (required, status) 4:0-6:18 sel 4:0-4:8
-          Field "labels" 7:0-7:7 sel 7:0-7:6
-        Title "Add search" 9:0-30:8 sel 9:0-9:12
-          Section "Context" 13:0-21:3 sel 13:0-13:10
-            Section "Details" 17:0-21:3 sel 17:0-17:11
-          Section "Acceptance Criteria" (2/4 done) 23:0-28:25 sel 23:0-23:22
-            Criterion "[x] index built" (done) 25:0-25:17 sel 25:0-25:5
-            Criterion "[ ] query parsed" (not done) 26:0-26:18 sel 26:0-26:5
-            Criterion "[ ] (empty)" (not done) 27:0-27:5 sel 27:0-27:5
-            Criterion "[x] nested counts too" (done) 28:0-28:25 sel 28:2-28:7
-          Section "Notes" 30:0-30:8 sel 30:0-30:8
-    "#]],
+            Frontmatter "frontmatter" (code · in_progress) 0:0-8:3 sel 0:0-0:3
+              Field "type" (code) 1:0-1:10 sel 1:0-1:4
+              Field "status" (in_progress) 2:0-2:19 sel 2:0-2:6
+              Field "depends_on" (2 items) 3:0-3:52 sel 3:0-3:10
+              Field "approval" (required, status) 4:0-6:18 sel 4:0-4:8
+              Field "labels" 7:0-7:7 sel 7:0-7:6
+            Title "Add search" 9:0-30:8 sel 9:0-9:12
+              Section "Context" 13:0-21:3 sel 13:0-13:10
+                Section "Details" 17:0-21:3 sel 17:0-17:11
+              Section "Acceptance Criteria" (2/4 done) 23:0-28:25 sel 23:0-23:22
+                Criterion "[x] index built" (done) 25:0-25:17 sel 25:0-25:5
+                Criterion "[ ] query parsed" (not done) 26:0-26:18 sel 26:0-26:5
+                Criterion "[ ] (empty)" (not done) 27:0-27:5 sel 27:0-27:5
+                Criterion "[x] nested counts too" (done) 28:0-28:25 sel 28:2-28:7
+              Section "Notes" 30:0-30:8 sel 30:0-30:8
+        "#]],
     );
 }
 
@@ -204,14 +204,14 @@ fn folding_the_frontmatter_sections_and_code() {
     check_folding(
         FULL,
         expect![[r#"
-        0:0..8:3
-        9:0..30:8
-        13:0..21:3
-        17:0..21:3
-        23:0..28:25
-        30:0..30:8
-        19:0..21:3
-    "#]],
+            0:0..8:3
+            9:0..30:8
+            13:0..21:3
+            17:0..21:3
+            23:0..28:25
+            30:0..30:8
+            19:0..21:3
+        "#]],
     );
 }
 

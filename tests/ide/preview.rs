@@ -164,33 +164,33 @@ fn more_than_twenty_lines_are_cut() {
         &text,
         "data/list.yaml",
         expect![[r#"
-        `data/list.yaml` (240 bytes)
+            `data/list.yaml` (240 bytes)
 
-        ```yaml
-        - item 0
-        - item 1
-        - item 2
-        - item 3
-        - item 4
-        - item 5
-        - item 6
-        - item 7
-        - item 8
-        - item 9
-        - item 10
-        - item 11
-        - item 12
-        - item 13
-        - item 14
-        - item 15
-        - item 16
-        - item 17
-        - item 18
-        - item 19
-        ```
+            ```yaml
+            - item 0
+            - item 1
+            - item 2
+            - item 3
+            - item 4
+            - item 5
+            - item 6
+            - item 7
+            - item 8
+            - item 9
+            - item 10
+            - item 11
+            - item 12
+            - item 13
+            - item 14
+            - item 15
+            - item 16
+            - item 17
+            - item 18
+            - item 19
+            ```
 
-        …
-    "#]],
+            …
+        "#]],
     );
 }
 
@@ -246,10 +246,10 @@ fn folders_list_their_entries() {
         "",
         "docs",
         expect![[r#"
-        Folder `docs`
+            Folder `docs`
 
-        - `guide.md`
-    "#]],
+            - `guide.md`
+        "#]],
     );
     let mut text = String::new();
     for i in 0..15 {
@@ -260,22 +260,22 @@ fn folders_list_their_entries() {
         &text,
         "many/",
         expect![[r#"
-        Folder `many/`
+            Folder `many/`
 
-        - `file00.md`
-        - `file01.md`
-        - `file02.md`
-        - `file03.md`
-        - `file04.md`
-        - `file05.md`
-        - `file06.md`
-        - `file07.md`
-        - `file08.md`
-        - `file09.md`
-        - `file10.md`
-        - `file11.md`
-        - … and 4 more
-    "#]],
+            - `file00.md`
+            - `file01.md`
+            - `file02.md`
+            - `file03.md`
+            - `file04.md`
+            - `file05.md`
+            - `file06.md`
+            - `file07.md`
+            - `file08.md`
+            - `file09.md`
+            - `file10.md`
+            - `file11.md`
+            - … and 4 more
+        "#]],
     );
 }
 
@@ -317,8 +317,8 @@ fn a_missing_file_says_which_specs_will_create_it() {
         "",
         "src/nowhere.rs",
         expect![[r#"
-        `src/nowhere.rs` does not exist, and no spec lists it in `target_files`.
-    "#]],
+            `src/nowhere.rs` does not exist, and no spec lists it in `target_files`.
+        "#]],
     );
 }
 
@@ -328,15 +328,15 @@ fn paths_outside_the_project_are_not_shown() {
         "",
         "../secrets.txt",
         expect![[r#"
-        `../secrets.txt` leads outside the project: not shown.
-    "#]],
+            `../secrets.txt` leads outside the project: not shown.
+        "#]],
     );
     preview(
         "",
         "/etc/passwd",
         expect![[r#"
-        `/etc/passwd` leads outside the project: not shown.
-    "#]],
+            `/etc/passwd` leads outside the project: not shown.
+        "#]],
     );
 }
 
@@ -346,11 +346,11 @@ fn a_spec_file_shows_as_a_spec() {
         "",
         ".chant/specs/2026-01-02-001-def.md",
         expect![[r#"
-        **Add the login page**␠␠
-        `2026-01-02-001-def` · `code` · `pending` · criteria 0/2
+            **Add the login page**␠␠
+            `2026-01-02-001-def` · `code` · `pending` · criteria 0/2
 
-        A form with a password field.
-    "#]],
+            A form with a password field.
+        "#]],
     );
 }
 
@@ -378,12 +378,12 @@ fn an_empty_file() {
         "//- /empty.txt\n",
         "empty.txt",
         expect![[r#"
-        `empty.txt` (0 bytes)
+            `empty.txt` (0 bytes)
 
-        ```
+            ```
 
-        ```
-    "#]],
+            ```
+        "#]],
     );
 }
 

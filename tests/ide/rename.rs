@@ -238,12 +238,12 @@ fn an_open_buffer_is_edited_as_the_editor_has_it() {
         &[("src", "lib")],
         &open,
         expect![[r#"
-        //- /.chant/specs/2026-01-02-001-def.md
-        ---
-        context:
-          - lib/main.rs # unsaved
-        ---
-        # Add the login page
-    "#]],
+            //- /.chant/specs/2026-01-02-001-def.md
+            ---
+            context:
+              - lib/main.rs # unsaved
+            ---
+            # Add the login page
+        "#]],
     );
 }
