@@ -163,6 +163,44 @@ fn a_half_typed_key_is_replaced_whole() {
 }
 
 #[test]
+fn on_the_key_of_a_written_field_only_the_name_is_replaced() {
+    check_only(
+        r#"
+        ---
+        sta$0tus: pending
+        type: code
+        ---
+        # T
+        "#,
+        |l| l.starts_with('s') || l.starts_with('t'),
+        expect![[r#"
+            field status | pending | in_progress | paused | completed | failed | needs_attention | ready | blocked | cancelled | 1:0-1:6 "status" => "status"
+            field target_files | list of paths | 1:0-1:6 "status" => "target_files"
+            field tracks | list of paths | 1:0-1:6 "status" => "tracks"
+            field schedule | string | 1:0-1:6 "status" => "schedule"
+            field source_branch | string (written by chant) | 1:0-1:6 "status" => "source_branch"
+            field target_branch | string (written by chant) | 1:0-1:6 "status" => "target_branch"
+        "#]],
+    );
+    check_only(
+        r#"
+        ---
+        approval:
+          requ$0ired: true
+        ---
+        # T
+        "#,
+        |_| true,
+        expect![[r#"
+            field required | true | false | 2:2-2:10 "required" => "required"
+            field status | pending | approved | rejected | 2:2-2:10 "required" => "status"
+            field by | string | 2:2-2:10 "required" => "by"
+            field at | string | 2:2-2:10 "required" => "at"
+        "#]],
+    );
+}
+
+#[test]
 fn keys_inside_approval_are_its_own() {
     check(
         r#"
@@ -1034,3 +1072,4 @@ fn a_nested_spec_completes_like_a_top_level_one() {
         "#]],
     );
 }
+
