@@ -440,7 +440,7 @@ fn path_rank(field: &str, path: &str, is_dir: bool) -> u8 {
 }
 
 /// Whether a plain YAML scalar would misread this path.
-fn needs_quotes(path: &str, flow: bool) -> bool {
+pub(crate) fn needs_quotes(path: &str, flow: bool) -> bool {
     path.starts_with([
         '*', '&', '!', '|', '>', '\'', '"', '%', '@', '`', '#', '[', ']', '{', '}', ',', '?', '-',
         ':',

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::completion::needs_quotes;
 use super::navigation::references_in;
 use super::{read_source, Sources};
 use crate::spec::fields::Refers;
@@ -81,7 +82,7 @@ pub fn edits_for_move(
                     _ => None,
                 };
                 if let Some(new) = replacement {
-                    edits.push((reference.range.clone(), new));
+                    edits.push(written_as(&text, reference.range.clone(), &new));
                     break;
                 }
             }
@@ -91,4 +92,18 @@ pub fn edits_for_move(
         }
     }
     out
+}
+
+/// The edit that puts `new` where the value at `range` (its text, inside
+/// any quotes) is, written the way that value is: escaped for its quotes,
+/// or quoted when a plain YAML scalar would misread it (`a: b`, `-x`).
+fn written_as(text: &str, range: TextRange, new: &str) -> (TextRange, String) {
+    let double = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let written = match text[..range.start].chars().next_back() {
+        Some('"') => double(new),
+        Some('\'') => new.replace('\'', "''"),
+        _ if needs_quotes(new, true) => format!("\"{}\"", double(new)),
+        _ => new.to_string(),
+    };
+    (range, written)
 }

@@ -1072,4 +1072,3 @@ fn a_nested_spec_completes_like_a_top_level_one() {
         "#]],
     );
 }
-

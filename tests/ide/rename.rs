@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
+use chant_lsp::ide::navigation::references_in;
 use chant_lsp::ide::rename::edits_for_move;
 use chant_lsp::ide::{DiskOnly, Sources};
+use chant_lsp::spec::SpecModel;
 
 use crate::expect::Expect;
 use crate::fixture::{apply, Buffers, Fixture};
@@ -18,8 +20,11 @@ fn check_with(fixture: &str, moves: &[(&str, &str)], sources: &dyn Sources, expe
         .collect();
     let mut out = String::new();
     for file in edits_for_move(&f.index, &moves, sources) {
+        let after = apply(&file.text, &file.edits);
+        // Still a spec chant reads.
+        assert!(SpecModel::parse(&after).chant_accepts(), "{after}");
         out.push_str(&format!("//- /{}\n", f.rel(&file.path)));
-        out.push_str(&apply(&file.text, &file.edits));
+        out.push_str(&after);
     }
     expect.assert_eq(&out);
 }
@@ -247,3 +252,57 @@ fn an_open_buffer_is_edited_as_the_editor_has_it() {
         "#]],
     );
 }
+
+#[test]
+fn new_paths_are_written_as_yaml_reads_them() {
+    check(
+        r#"
+        //- /.chant/specs/2026-02-01-001-cur.md
+        ---
+        context:
+          - docs/guide.md
+          - "docs/guide.md"
+          - 'docs/guide.md'
+        informed_by: [docs/guide.md]
+        ---
+        # T
+        "#,
+        &[("docs/guide.md", NEW)],
+        expect![[r#"
+            //- /.chant/specs/2026-02-01-001-cur.md
+            ---
+            context:
+              - "docs/it's a \"guide\": v2, final.md"
+              - "docs/it's a \"guide\": v2, final.md"
+              - 'docs/it''s a "guide": v2, final.md'
+            informed_by: ["docs/it's a \"guide\": v2, final.md"]
+            ---
+            # T
+        "#]],
+    );
+    check(
+        "---\ncontext:\n  - docs/guide.md\n---\n# T\n",
+        &[("docs", "-docs")],
+        expect![[r#"
+            //- /.chant/specs/2026-02-01-001-cur.md
+            ---
+            context:
+              - "-docs/guide.md"
+            ---
+            # T
+        "#]],
+    );
+    // Each value now reads as the new path.
+    let f = Fixture::new(
+        "---\ncontext: [docs/guide.md, 'docs/guide.md', \"docs/guide.md\"]\n---\n# T\n",
+    );
+    let moved = edits_for_move(&f.index, &[(f.abs("docs/guide.md"), f.abs(NEW))], &DiskOnly);
+    let after = apply(&moved[0].text, &moved[0].edits);
+    let values: Vec<String> = references_in(&SpecModel::parse(&after))
+        .into_iter()
+        .map(|r| r.value)
+        .collect();
+    assert_eq!(values, [NEW, NEW, NEW]);
+}
+
+const NEW: &str = "docs/it's a \"guide\": v2, final.md";
