@@ -371,13 +371,15 @@ fn paths(value: &ValueToken, typed: &str, env: &Env, field: &str) -> Completions
         Some(slash) => &typed[..=slash],
         None => "",
     };
+    // `./docs/` is the folder `docs/`; the `./` stays in what is inserted.
+    let folder = dir.trim_start_matches("./");
     let children = files
-        .children(dir)
+        .children(folder)
         .iter()
         .map(|(name, is_dir)| (name.as_str(), *is_dir));
     let hidden_internal = |name: &str| {
-        dir == ".chant/" && matches!(name, "logs" | "tmp" | "pids" | ".locks" | "watch.pid")
-            || dir.starts_with(".chant/specs/") && name.starts_with(".chant-status-")
+        folder == ".chant/" && matches!(name, "logs" | "tmp" | "pids" | ".locks" | "watch.pid")
+            || folder.starts_with(".chant/specs/") && name.starts_with(".chant-status-")
     };
     let quote_needed = value.quote.is_none();
     let mut items: Vec<Item> = children
@@ -385,7 +387,7 @@ fn paths(value: &ValueToken, typed: &str, env: &Env, field: &str) -> Completions
         .filter(|(name, _)| !hidden_internal(name))
         .map(|(name, is_dir)| {
             let full = format!("{dir}{name}{}", if is_dir { "/" } else { "" });
-            let rank = path_rank(field, &full, is_dir);
+            let rank = path_rank(field, &full[dir.len() - folder.len()..], is_dir);
             let new_text = if quote_needed && needs_quotes(&full, value.flow) {
                 format!("\"{}\"", full.replace('\\', "\\\\").replace('"', "\\\""))
             } else if value.quote == Some('"') {

@@ -1072,3 +1072,54 @@ fn a_nested_spec_completes_like_a_top_level_one() {
         "#]],
     );
 }
+
+#[test]
+fn paths_written_from_dot_slash() {
+    check(
+        r#"
+        ---
+        context: [./$0]
+        ---
+        # T
+        "#,
+        expect![[r#"
+            folder .chant/ | ./.chant/ | 1:10-1:12 "./" => "./.chant/" ⟳
+            folder docs/ | ./docs/ | 1:10-1:12 "./" => "./docs/" ⟳
+            folder src/ | ./src/ | 1:10-1:12 "./" => "./src/" ⟳
+        "#]],
+    );
+    check(
+        r#"
+        //- /.chant/specs/2026-02-01-001-cur.md
+        ---
+        informed_by:
+          - ./.chant/$0
+        ---
+        # T
+        //- /.chant/logs/run.log
+        log
+        "#,
+        expect![[r#"
+            folder specs/ | ./.chant/specs/ | 2:4-2:13 "./.chant/" => "./.chant/specs/" ⟳
+            file config.md | ./.chant/config.md | 2:4-2:13 "./.chant/" => "./.chant/config.md"
+            folder prompts/ | ./.chant/prompts/ | 2:4-2:13 "./.chant/" => "./.chant/prompts/" ⟳
+        "#]],
+    );
+}
+
+#[test]
+fn a_quoted_item_with_a_comma_is_one_item() {
+    check(
+        r#"
+        ---
+        context: ["a, b", do$0]
+        ---
+        # T
+        "#,
+        expect![[r#"
+            folder .chant/ | .chant/ | 1:18-1:20 "do" => ".chant/" ⟳
+            folder docs/ | docs/ | 1:18-1:20 "do" => "docs/" ⟳
+            folder src/ | src/ | 1:18-1:20 "do" => "src/" ⟳
+        "#]],
+    );
+}
