@@ -147,6 +147,7 @@ fn symbols_skip_headings_in_the_frontmatter_and_count_the_last_criteria_section(
     check_symbols(
         r#"
         ---
+        # a YAML comment, not a heading
         status: pending
         ---
         # T
@@ -160,12 +161,29 @@ fn symbols_skip_headings_in_the_frontmatter_and_count_the_last_criteria_section(
         - [ ] counted
         "#,
         expect![[r#"
-            Frontmatter "frontmatter" (code · pending) 0:0-2:3 sel 0:0-0:3
-              Field "status" (pending) 1:0-1:15 sel 1:0-1:6
-            Title "T" 3:0-11:13 sel 3:0-3:3
-              Section "Acceptance Criteria" 5:0-7:25 sel 5:0-5:22
-              Section "Acceptance Criteria" (0/1 done) 9:0-11:13 sel 9:0-9:22
-                Criterion "[ ] counted" (not done) 11:0-11:13 sel 11:0-11:5
+            Frontmatter "frontmatter" (code · pending) 0:0-3:3 sel 0:0-0:3
+              Field "status" (pending) 2:0-2:15 sel 2:0-2:6
+            Title "T" 4:0-12:13 sel 4:0-4:3
+              Section "Acceptance Criteria" 6:0-8:25 sel 6:0-6:22
+              Section "Acceptance Criteria" (0/1 done) 10:0-12:13 sel 10:0-10:22
+                Criterion "[ ] counted" (not done) 12:0-12:13 sel 12:0-12:5
+        "#]],
+    );
+}
+
+#[test]
+fn symbols_when_chant_sees_no_frontmatter() {
+    // Not closed: chant reads it all as body, and the YAML comment is its title.
+    check_symbols(
+        r#"
+        ---
+        # the owner
+        status: pending
+        # Real title
+        "#,
+        expect![[r#"
+            Title "the owner" 1:0-2:15 sel 1:0-1:11
+            Section "Real title" 3:0-3:12 sel 3:0-3:12
         "#]],
     );
 }
