@@ -138,6 +138,43 @@ pub fn path_preview(index: &ProjectIndex, relative: &str, sources: &dyn Sources)
     }
 }
 
+/// Whether a `tracks` entry is a glob rather than a path.
+pub fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '[', '{'])
+}
+
+/// The project files a glob (from `tracks`) matches, as chant lint matches
+/// them.
+pub fn glob_preview(index: &ProjectIndex, pattern: &str) -> String {
+    let glob = match globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+    {
+        Ok(glob) => glob.compile_matcher(),
+        Err(e) => return format!("`{pattern}` is not a valid glob ({}).", e.kind()),
+    };
+    let files = index.files();
+    let matched: Vec<&String> = files.files().iter().filter(|f| glob.is_match(f)).collect();
+    if matched.is_empty() {
+        return format!("`{pattern}` matches no file.");
+    }
+    let n = matched.len();
+    let shown: Vec<String> = matched
+        .iter()
+        .take(12)
+        .map(|f| format!("- `{f}`"))
+        .collect();
+    let mut out = format!(
+        "`{pattern}` matches {n} file{}:\n\n{}",
+        if n == 1 { "" } else { "s" },
+        shown.join("\n")
+    );
+    if n > 12 {
+        out.push_str(&format!("\n- … and {} more", n - 12));
+    }
+    out
+}
+
 fn missing(index: &ProjectIndex, relative: &str) -> String {
     let mut creators: Vec<&str> = index
         .specs()

@@ -429,3 +429,57 @@ fn sizes_for_people() {
     "#]]
     .assert_eq(&(sizes.join(", ") + "\n"));
 }
+
+#[test]
+fn a_glob_in_tracks_shows_what_it_matches() {
+    let hover_at = |fixture: &str| render_hover(&Fixture::new(fixture), &DiskOnly);
+    expect![[r#"
+        2:10-2:21 "src/**/*.rs"
+        `src/**/*.rs` matches 1 file:
+
+        - `src/main.rs`
+    "#]]
+    .assert_eq(&hover_at(
+        "---\ntype: documentation\ntracks: [\"src/**/*.r$0s\"]\n---\n# T\n",
+    ));
+    expect![[r#"
+        2:10-2:16 "*.toml"
+        `*.toml` matches no file.
+    "#]]
+    .assert_eq(&hover_at(
+        "---\ntype: documentation\ntracks: [\"*.t$0oml\"]\n---\n# T\n",
+    ));
+    expect![[r#"
+        2:10-2:18 "src/{a,b"
+        `src/{a,b` is not a valid glob (unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)).
+    "#]].assert_eq(&hover_at(
+        "---\ntype: documentation\ntracks: [\"src/{a,b$0\"]\n---\n# T\n",
+    ));
+    // `*` does not cross folders.
+    let mut fixture =
+        String::from("---\ntype: documentation\ntracks: [\"notes/*.m$0d\"]\n---\n# T\n");
+    fixture.insert_str(0, &format!("//- /{}\n", crate::fixture::CURRENT));
+    for i in 0..14 {
+        fixture.push_str(&format!("//- /notes/n{i:02}.md\nx\n"));
+    }
+    fixture.push_str("//- /notes/deeper/n.md\nx\n");
+    expect![[r#"
+        2:10-2:20 "notes/*.md"
+        `notes/*.md` matches 14 files:
+
+        - `notes/n00.md`
+        - `notes/n01.md`
+        - `notes/n02.md`
+        - `notes/n03.md`
+        - `notes/n04.md`
+        - `notes/n05.md`
+        - `notes/n06.md`
+        - `notes/n07.md`
+        - `notes/n08.md`
+        - `notes/n09.md`
+        - `notes/n10.md`
+        - `notes/n11.md`
+        - … and 2 more
+    "#]]
+    .assert_eq(&hover_at(&fixture));
+}
