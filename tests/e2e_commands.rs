@@ -1526,7 +1526,14 @@ fn commands_off_runs_nothing_not_even_git() {
     let (h, _) = Harness::start(
         ws,
         Setup {
-            env: vec![("PATH", format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap()))],
+            env: vec![(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.path().display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            )],
             settings: json!({}),
             ..Setup::default()
         },
@@ -1535,20 +1542,34 @@ fn commands_off_runs_nothing_not_even_git() {
     h.client.did_open_from_disk(&uri);
     let actions = h.code_actions(&uri, range(0, 0, 0, 0));
     assert!(
-        !actions.iter().any(|a| a["title"].as_str().unwrap().starts_with("Apply agent changes")),
+        !actions.iter().any(|a| a["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Apply agent changes")),
         "{actions:?}"
     );
-    let work = actions.iter().find(|a| a["title"] == "Work this spec").unwrap();
-    assert!(work["disabled"]["reason"].as_str().unwrap().contains("is off"));
+    let work = actions
+        .iter()
+        .find(|a| a["title"] == "Work this spec")
+        .unwrap();
+    assert!(work["disabled"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("is off"));
     for command in ["chant.work", "chant.applyAgentChanges", "chant.approve"] {
         let error = h.execute(command, json!([uri])).unwrap_err();
-        assert!(error.message.contains("is off"), "{command}: {}", error.message);
+        assert!(
+            error.message.contains("is off"),
+            "{command}: {}",
+            error.message
+        );
     }
-    let status = h
-        .client
-        .request_ok("chant/serverStatus", json!({"waitForIdle": true}));
-    assert_eq!(status["idle"], true);
-    assert!(!log.exists(), "git ran: {}", std::fs::read_to_string(&log).unwrap());
+    h.client.wait_idle();
+    assert!(
+        !log.exists(),
+        "git ran: {}",
+        std::fs::read_to_string(&log).unwrap()
+    );
     assert!(h.chant_calls().is_empty());
     h.client.shutdown();
 }

@@ -93,7 +93,8 @@ fn boundary(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     // Never between the two bytes of a CRLF.
-    if at > 0 && at < text.len() && &text[at - 1..at + 1] == "\r\n" {
+    let bytes = text.as_bytes();
+    if at > 0 && at < text.len() && bytes[at - 1] == b'\r' && bytes[at] == b'\n' {
         at -= 1;
     }
     at
@@ -104,10 +105,19 @@ fn project() -> (TempWorkspace, tempfile::TempDir) {
     std::fs::write(outside.path().join("outside.md"), "# Outside\n").unwrap();
     let ws = TempWorkspace::new();
     ws.chant_init("project:\n  name: prop\n");
-    ws.write(".chant/prompts/standard.md", "---\npurpose: Work\n---\nDo it\n");
+    ws.write(
+        ".chant/prompts/standard.md",
+        "---\npurpose: Work\n---\nDo it\n",
+    );
     ws.write("docs/a.md", "# A\n");
-    ws.write(SPECS[0], "---\nstatus: pending\n---\n# A\n\n## Acceptance Criteria\n\n- [ ] x\n");
-    ws.write(SPECS[1], "---\ndepends_on: [2026-01-01-001-aaa]\n---\n# B\n");
+    ws.write(
+        SPECS[0],
+        "---\nstatus: pending\n---\n# A\n\n## Acceptance Criteria\n\n- [ ] x\n",
+    );
+    ws.write(
+        SPECS[1],
+        "---\ndepends_on: [2026-01-01-001-aaa]\n---\n# B\n",
+    );
     (ws, outside)
 }
 
@@ -131,8 +141,10 @@ fn codes(diagnostics: &[Value]) -> Vec<(String, Value, String)> {
 }
 
 fn wait_idle(client: &LspClient) {
-    let status = client.request_ok("chant/serverStatus", json!({"waitForIdle": true}));
-    assert_eq!(status["idle"], true, "{status}");
+    let status = client.wait_idle();
+    if std::env::var_os("PROP_TRACE").is_some() {
+        eprintln!("idle: {status}");
+    }
 }
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
@@ -145,11 +157,18 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         pos_at(&text, at, client.encoding())
     };
     for op in ops {
+        if std::env::var_os("PROP_TRACE").is_some() {
+            eprintln!("{op:?}");
+        }
         match op {
             Op::Open(i) => {
                 if !client.is_open(&uri(i)) {
-                    let text = std::fs::read(ws.join(SPECS[i]))
-                        .ok()
+                    // (The test itself must not block on a FIFO either.)
+                    let path = ws.join(SPECS[i]);
+                    let text = std::fs::metadata(&path)
+                        .is_ok_and(|m| m.is_file())
+                        .then(|| std::fs::read(&path).ok())
+                        .flatten()
                         .and_then(|b| String::from_utf8(b).ok())
                         .unwrap_or_default();
                     client.did_open(&uri(i), "markdown", &text);
@@ -163,7 +182,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let r = json!({"start": pos_at(&text, start, enc), "end": pos_at(&text, end, enc)});
                 client.did_change(&uri(i), vec![(r, insert.concat())]);
             }
-            Op::Save(i) if client.is_open(&uri(i)) => client.did_save(&uri(i)),
+            Op::Save(i) if client.is_open(&uri(i)) => {
+                std::fs::create_dir_all(ws.join(SPECS[i]).parent().unwrap()).unwrap();
+                remove(&ws.join(SPECS[i]));
+                client.did_save(&uri(i));
+                client.did_change_watched_files(&[(uri(i).as_str(), FILE_CHANGED)]);
+            }
             Op::Close(i) if client.is_open(&uri(i)) => client.did_close(&uri(i)),
             Op::WriteDisk(i, p) => {
                 remove(&ws.join(SPECS[i]));
@@ -186,7 +210,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Fifo(i) => {
                 remove(&ws.join(SPECS[i]));
                 std::fs::create_dir_all(ws.join(SPECS[i]).parent().unwrap()).unwrap();
-                assert!(Command::new("mkfifo").arg(ws.join(SPECS[i])).status().unwrap().success());
+                assert!(Command::new("mkfifo")
+                    .arg(ws.join(SPECS[i]))
+                    .status()
+                    .unwrap()
+                    .success());
                 client.did_change_watched_files(&[(uri(i).as_str(), FILE_CREATED)]);
             }
             Op::LinkOutside(i) => {
@@ -223,14 +251,30 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             _ => {}
         }
     }
+    if std::env::var_os("PROP_TRACE").is_some() {
+        eprintln!("waiting for idle");
+    }
     wait_idle(&client);
-    let open: Vec<usize> = (0..SPECS.len()).filter(|i| client.is_open(&uri(*i))).collect();
+    let open: Vec<usize> = (0..SPECS.len())
+        .filter(|i| client.is_open(&uri(*i)))
+        .collect();
     let mut published = BTreeMap::new();
     for &i in &open {
         let last = client.diagnostics_history(&uri(i)).last().cloned();
-        prop_assert!(last.is_some(), "no diagnostics for open spec {}", SPECS[i]);
+        prop_assert!(
+            last.is_some(),
+            "no diagnostics for open spec {}; server stderr: {}; log: {:?}",
+            SPECS[i],
+            client.stderr_tail(),
+            client.notifications("window/logMessage")
+        );
         let last = last.unwrap();
-        prop_assert_eq!(last.version, Some(client.version(&uri(i))), "stale version for {}", SPECS[i]);
+        prop_assert_eq!(
+            last.version,
+            Some(client.version(&uri(i))),
+            "stale version for {}",
+            SPECS[i]
+        );
         published.insert(i, codes(&last.diagnostics));
     }
     // A fresh server, same disk and buffers.
@@ -241,7 +285,17 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     wait_idle(&fresh);
     for &i in &open {
         let expected = codes(&fresh.wait_for_diagnostics(&uri(i)));
-        prop_assert_eq!(&published[&i], &expected, "{} differs from a fresh analysis", SPECS[i]);
+        prop_assert_eq!(
+            &published[&i],
+            &expected,
+            "{} differs from a fresh analysis; history: {:?}",
+            SPECS[i],
+            client
+                .diagnostics_history(&uri(i))
+                .iter()
+                .map(|p| (p.version, p.diagnostics.len()))
+                .collect::<Vec<_>>()
+        );
     }
     prop_assert!(client.shutdown().success());
     prop_assert!(fresh.shutdown().success());
