@@ -30,6 +30,12 @@ pub struct Diagnostic {
     pub message: String,
     /// A text edit that fixes the problem, when there is an obvious one.
     pub fix: Option<Fix>,
+    /// True when `chant lint` does not report this (spec, rule) pair even
+    /// though the code mirrors one of its rules: the spec is not read by
+    /// the full `chant lint` (it sits in a subfolder of `.chant/specs`), or
+    /// chant cannot parse it (then chant reports only `parse`). See
+    /// [`Diagnostic::chant_rule`].
+    pub extra: bool,
 }
 
 /// An edit to the spec's own text that resolves a diagnostic.
@@ -47,6 +53,18 @@ impl Diagnostic {
             range,
             message: message.into(),
             fix: None,
+            extra: false,
+        }
+    }
+
+    /// The `chant lint` rule that reports this problem, exactly when the
+    /// full `chant lint` (run at the root) reports this (spec, rule) pair;
+    /// `None` for everything chant-lsp reports beyond it.
+    pub fn chant_rule(&self) -> Option<&'static str> {
+        if self.extra {
+            None
+        } else {
+            self.code.chant_rule()
         }
     }
 
@@ -117,6 +135,14 @@ pub trait WorkspaceFacts {
     fn glob_matches_any(&self, pattern: &str) -> Result<bool, String>;
     /// The `depends_on` of a spec (for a member's driver).
     fn dependencies_of(&self, id: &str) -> Vec<String>;
+    /// Whether the full `chant lint` reads the spec with this ID: a
+    /// `*.md` file directly in `.chant/specs` (dotfiles included), not one
+    /// in a subfolder. Diagnostics on specs it does not read are extras
+    /// ([`Diagnostic::chant_rule`] is `None`).
+    fn chant_lints(&self, id: &str) -> bool {
+        let _ = id;
+        true
+    }
 }
 
 /// Which spec is being diagnosed.
@@ -144,6 +170,13 @@ pub fn diagnose(
     lint::check(&cx, &mut out);
     references::check(&cx, &mut out);
     criteria::check(&cx, &mut out);
+    let linted = ws.chant_lints(spec.id);
+    let parsed = model.chant_accepts();
+    for d in &mut out {
+        // chant reports only `parse` for a spec it cannot parse, and
+        // nothing at all for a spec it does not read.
+        d.extra = !linted || (!parsed && d.code.chant_rule() != Some("parse"));
+    }
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });

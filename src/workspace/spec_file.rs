@@ -70,7 +70,11 @@ impl LoadedSpec {
             LoadedSpec::Parsed { text, model } => {
                 analysis::diagnose(text, model, SpecContext { id }, facts)
             }
-            LoadedSpec::Unreadable(error) => vec![analysis::unreadable(error)],
+            LoadedSpec::Unreadable(error) => {
+                let mut d = analysis::unreadable(error);
+                d.extra = !facts.chant_lints(id);
+                vec![d]
+            }
         };
         filter.apply(&mut diagnostics);
         diagnostics

@@ -32,3 +32,4 @@ pub mod workspace;
 
 pub use lsp_client::*;
 pub use workspace::*;
+pub mod real_chant;

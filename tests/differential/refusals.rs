@@ -1,0 +1,1 @@
+//! Refusals: placeholder, filled in below.
