@@ -88,6 +88,7 @@ codes! {
     ModelWaste => "chant/model-waste", Warning, Some("modelwaste"), "An expensive model on a simple spec.";
     IncompleteApproval => "chant/incomplete-approval", Error, Some("approval"), "The approval fields contradict each other.";
     MissingOutputSchema => "chant/missing-output-schema", Error, Some("output"), "A completed spec's `output_schema` file does not exist.";
+    OutputMismatch => "chant/output-mismatch", Error, Some("output"), "A completed spec's agent log does not satisfy its `output_schema`.";
     MissingFile => "chant/missing-file", Warning, None, "A path in the frontmatter does not exist.";
     PathOutsideRoot => "chant/path-outside-root", Warning, None, "A path leads outside the chant project.";
     TracksNoMatch => "chant/tracks-no-match", Warning, None, "A `tracks` glob matches no file.";

@@ -331,11 +331,56 @@ fn output(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let Some(schema) = &v.output_schema else {
         return;
     };
-    if cx.ws.path_state(schema) == PathState::Missing {
+    if !chant_path_exists(cx, schema) {
         out.push(Diagnostic::new(
             Code::MissingOutputSchema,
             cx.field_or_spec("output_schema"),
             format!("Output schema file not found: `{schema}` (relative to the project root). chant lint reports an error for a completed spec."),
         ));
+        return;
     }
+    // With an agent log, chant also checks the log's JSON against the schema.
+    let log_path = format!(".chant/logs/{}.log", cx.spec.id);
+    let Some(log) = cx.ws.read_file(&log_path) else {
+        return;
+    };
+    let schema_text = cx.ws.read_file(schema);
+    if let Some(problem) = super::output::validate_log(schema_text.as_deref().ok_or(()), &log) {
+        out.push(Diagnostic::new(
+            Code::OutputMismatch,
+            cx.field_or_spec("output_schema"),
+            format!("{problem} (the JSON in `{log_path}` against `{schema}`): chant lint reports an error."),
+        ));
+    }
+}
+
+/// Whether a path exists as the operating system sees it from the root, as
+/// chant checks it: an empty path does not, nor does `file/` (a file
+/// followed by a slash), and every folder on the way must be a folder.
+fn chant_path_exists(cx: &Cx, path: &str) -> bool {
+    if path.is_empty() || cx.ws.escapes_root(path) {
+        return false;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut prefix = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if !prefix.is_empty() || path.starts_with('/') {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        let last = i + 1 == parts.len();
+        if part.is_empty() || *part == "." || *part == ".." {
+            // `a//b`, `a/./b`, a trailing `/`: what comes before must be a folder.
+            if i > 0 && cx.ws.path_state(prefix.trim_end_matches(['/', '.'])) != PathState::Directory {
+                return false;
+            }
+            continue;
+        }
+        match cx.ws.path_state(&prefix) {
+            PathState::Missing => return false,
+            PathState::File if !last => return false,
+            _ => {}
+        }
+    }
+    true
 }

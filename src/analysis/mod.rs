@@ -8,6 +8,7 @@ mod criteria;
 mod frontmatter;
 mod layout;
 mod lint;
+pub mod output;
 pub mod readiness;
 mod references;
 
@@ -142,6 +143,13 @@ pub trait WorkspaceFacts {
     fn chant_lints(&self, id: &str) -> bool {
         let _ = id;
         true
+    }
+    /// The text of a file of the project (relative to the root), when it
+    /// is a regular file that can be read; for the `output` rule's schema
+    /// and agent log.
+    fn read_file(&self, relative: &str) -> Option<String> {
+        let _ = relative;
+        None
     }
 }
 

@@ -516,6 +516,11 @@ impl WorkspaceFacts for ProjectIndex {
     fn chant_lints(&self, id: &str) -> bool {
         self.specs.contains_key(id)
     }
+
+    fn read_file(&self, relative: &str) -> Option<String> {
+        let path = super::files::join_inside(&self.root, relative)?;
+        self.files.read_text(&path, Limit::DATA).ok()
+    }
 }
 
 /// Spec IDs grouped by their date (first 10 characters) and their random
