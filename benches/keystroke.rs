@@ -61,6 +61,7 @@ fn keystroke(c: &mut Criterion) {
                     &model,
                     SpecContext {
                         id: "2026-01-24-0zz-bch",
+                        path: None,
                     },
                     &index,
                 )
@@ -68,13 +69,13 @@ fn keystroke(c: &mut Criterion) {
         });
         // The Markdown tree's incremental reparse after one keystroke.
         let mut doc = Document::open(uri.clone(), 1, &text);
+        doc.take_tree_work().unwrap().outline(&text);
         let mut version = 1;
         c.bench_function(&format!("markdown_incremental_reparse_{name}"), |b| {
             b.iter(|| {
                 type_or_delete(&mut doc, &mut version, line);
                 let snapshot = doc.rope.to_string();
-                doc.take_tree_work()
-                    .apply(&mut doc.markdown.lock().unwrap(), &snapshot);
+                doc.take_tree_work().unwrap().outline(&snapshot)
             })
         });
     }

@@ -1,12 +1,12 @@
 //! Agreement with chant: on a temporary copy of the real workspace in
-//! `../shared/corpus/chant-workspace`, `chant-lsp check --format json` must
+//! `tests/corpus/chant-workspace`, `chant-lsp check --format json` must
 //! report every (spec, rule) pair that `chant lint` reports there.
 //!
 //! chant itself is not available to the tests, so the test reconstructs
 //! chant's pairs with [`oracle`], a small, independent re-statement of
 //! `chant lint` 0.23.2 as `chant.md` section 3 and 4 describe it, and first
 //! proves that reconstruction right: it must reproduce the totals chant
-//! printed on this folder (`corpus/README.md`: 592 specs, 450 pass,
+//! printed on this folder (`tests/corpus/README.md`: 592 specs, 450 pass,
 //! 95 warnings only, 47 errors; complexity 64, dependency 36, type 34,
 //! coupling 20, parse 14). Then:
 //!
@@ -25,12 +25,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// The corpus: `../shared/corpus/chant-workspace` beside the repository, or
-/// the folder named by `CHANT_LSP_CORPUS`.
+/// The corpus: `tests/corpus/chant-workspace` in the repository, or the
+/// folder named by `CHANT_LSP_CORPUS`.
 fn corpus() -> PathBuf {
     match std::env::var_os("CHANT_LSP_CORPUS") {
         Some(path) => PathBuf::from(path),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/chant-workspace"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/chant-workspace"),
     }
 }
 

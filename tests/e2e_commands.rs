@@ -234,8 +234,19 @@ impl Harness {
             .collect()
     }
 
+    /// Code actions for a range, with the diagnostics on its lines in the
+    /// context, as editors send them.
     fn code_actions(&self, uri: &str, range: Value) -> Vec<Value> {
-        let diagnostics = self.client.wait_for_diagnostics(uri);
+        let (first, last) = (range["start"]["line"].clone(), range["end"]["line"].clone());
+        let diagnostics: Vec<Value> = self
+            .client
+            .wait_for_diagnostics(uri)
+            .into_iter()
+            .filter(|d| {
+                d["range"]["start"]["line"].as_u64() <= last.as_u64()
+                    && d["range"]["end"]["line"].as_u64() >= first.as_u64()
+            })
+            .collect();
         let answer = self.client.request_ok(
             "textDocument/codeAction",
             json!({
@@ -396,13 +407,24 @@ fn work_reports_progress_and_brings_chants_rewrite_into_the_buffer() {
     assert_eq!(h.chant_calls(), [["work", ID, "--no-watch"]]);
     // The index saw the new status: the spec is no longer workable.
     h.client.wait_for_diagnostics(&uri);
-    let titles: Vec<String> = h
-        .code_actions(&uri, range(0, 0, 0, 0))
+    let actions = h.code_actions(&uri, range(0, 0, 0, 0));
+    let enabled: Vec<&str> = actions
         .iter()
-        .map(|a| a["title"].as_str().unwrap().to_string())
+        .filter(|a| a.get("disabled").is_none())
+        .map(|a| a["title"].as_str().unwrap())
         .collect();
-    assert!(!titles.iter().any(|t| t.starts_with("Work")), "{titles:?}");
-    assert!(titles.contains(&format!("Apply agent changes (chant/{ID})")));
+    assert_eq!(enabled, [format!("Apply agent changes (chant/{ID})")]);
+    let work = actions
+        .iter()
+        .find(|a| a["title"] == "Work this spec")
+        .unwrap();
+    assert!(
+        work["disabled"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("This spec is completed"),
+        "{work}"
+    );
     h.client.shutdown();
 }
 
@@ -932,8 +954,17 @@ fn malicious_ids_and_prompt_names_never_reach_chant() {
             error.message
         );
     }
-    // No command is offered for such a spec either.
-    assert!(titles(&h, &h.ws.uri(".chant/specs/-rf.md")).is_empty());
+    // No command is offered for such a spec either: each is disabled, saying why.
+    let uri = h.ws.uri(".chant/specs/-rf.md");
+    assert!(titles(&h, &uri).is_empty());
+    let reasons = disabled(&h, &uri);
+    assert!(!reasons.is_empty());
+    assert!(
+        reasons
+            .iter()
+            .all(|(_, why)| why.contains("cannot be passed to chant safely")),
+        "{reasons:?}"
+    );
     // Nothing at all reached chant.
     assert!(h.chant_calls().is_empty());
     assert!(!h.scratch.path().join("argv.log").exists());
@@ -1037,7 +1068,8 @@ fn refusals_say_what_to_do() {
             "chant.work",
             "chant.approve",
             "chant.reject",
-            "chant.applyAgentChanges"
+            "chant.applyAgentChanges",
+            "chant.applyFix"
         ])
     );
     h.client.shutdown();
@@ -1154,15 +1186,33 @@ fn quick_fixes_edit_the_current_version_in_the_users_style() {
     h.client.shutdown();
 }
 
+/// The titles of the code actions offered at the top of a spec (enabled ones).
 fn titles(h: &Harness, uri: &str) -> Vec<String> {
-    h.client.did_open_from_disk(uri);
-    let titles = h
-        .code_actions(uri, range(0, 0, 0, 0))
+    actions_at_top(h, uri)
         .iter()
+        .filter(|a| a.get("disabled").is_none())
         .map(|a| a["title"].as_str().unwrap().to_string())
-        .collect();
+        .collect()
+}
+
+/// The actions shown disabled at the top of a spec, with their reasons.
+fn disabled(h: &Harness, uri: &str) -> Vec<(String, String)> {
+    actions_at_top(h, uri)
+        .iter()
+        .filter_map(|a| {
+            Some((
+                a["title"].as_str()?.to_string(),
+                a["disabled"]["reason"].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn actions_at_top(h: &Harness, uri: &str) -> Vec<Value> {
+    h.client.did_open_from_disk(uri);
+    let actions = h.code_actions(uri, range(0, 0, 0, 0));
     h.client.did_close(uri);
-    titles
+    actions
 }
 
 #[test]
@@ -1218,6 +1268,24 @@ fn run_actions_follow_what_chant_would_accept() {
     );
     assert!(titles(&h, &spec("004-don")).is_empty());
     assert!(titles(&h, &spec("005-blk")).is_empty());
+    // What is not available is shown disabled, with chant's reason.
+    let blocked = disabled(&h, &spec("005-blk"));
+    assert_eq!(blocked[0].0, "Work this spec");
+    assert_eq!(
+        blocked[0].1,
+        "This spec is blocked by dependencies that are not completed: 2026-01-01-001-abc (pending). chant work refuses it until they are completed or cancelled."
+    );
+    let done = disabled(&h, &spec("004-don"));
+    assert_eq!(done[0].0, "Work this spec");
+    assert!(done[0].1.starts_with("This spec is completed"), "{done:?}");
+    let approval = disabled(&h, &spec("002-apr"));
+    assert_eq!(approval[0].0, "Work this spec");
+    assert!(
+        approval[0]
+            .1
+            .contains("requires approval before work can begin"),
+        "{approval:?}"
+    );
     h.client.shutdown();
 }
 

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use chant_lsp::analysis::{Code, Diagnostic, Filter};
+use chant_lsp::analysis::{Code, Diagnostic, Filter, SpecContext};
 use chant_lsp::text::{LineIndex, PositionEncoding};
 use chant_lsp::workspace::{LoadedSpec, ProjectIndex};
 
@@ -164,14 +164,22 @@ fn run_fixture(name: &str) -> String {
             std::os::unix::fs::symlink(&outside, &spec_path).unwrap();
             let index = ProjectIndex::load(&project);
             let loaded = LoadedSpec::load(index.project_files(), &spec_path);
-            return render("", &loaded.diagnose(&id, &index, &Filter::default()));
+            let spec = SpecContext {
+                id: &id,
+                path: Some(&spec_path),
+            };
+            return render("", &loaded.diagnose(spec, &index, &Filter::default()));
         }
         Some(other) => panic!("{name}: unknown kind `{other}`"),
     }
 
     let index = ProjectIndex::load(&root);
     let loaded = LoadedSpec::load(index.project_files(), &spec_path);
-    let diagnostics = loaded.diagnose(&id, &index, &Filter::default());
+    let spec = SpecContext {
+        id: &id,
+        path: Some(&spec_path),
+    };
+    let diagnostics = loaded.diagnose(spec, &index, &Filter::default());
     match &loaded {
         LoadedSpec::Parsed { text, .. } => render(text, &diagnostics),
         // Positions of the invalid byte, in the text up to it (which is valid).

@@ -3,11 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-/// The corpus of real specs (override with `CHANT_CORPUS`).
+/// The corpus of real specs, `tests/corpus/chant-workspace` (override with
+/// `CHANT_CORPUS`).
 pub fn corpus() -> PathBuf {
     let path = std::env::var_os("CHANT_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus/chant-workspace"));
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/chant-workspace")
+        });
     assert!(
         path.join(".chant/specs").is_dir(),
         "corpus not found at {} (set CHANT_CORPUS)",

@@ -76,6 +76,7 @@ codes! {
     UnknownDependency => "chant/unknown-dependency", Error, Some("dependency"), "A `depends_on` ID names no spec chant can find.";
     ArchivedDependency => "chant/archived-dependency", Error, Some("dependency"), "A `depends_on` ID names an archived spec, which chant treats as unknown.";
     UnknownMember => "chant/unknown-member", Error, Some("dependency"), "A `members` ID names no spec.";
+    DuplicateSpecId => "chant/duplicate-spec-id", Warning, None, "Another spec file in `.chant/specs` has the same ID.";
     SelfDependency => "chant/self-dependency", Warning, None, "The spec depends on itself and can never start.";
     UnmetDependency => "chant/unmet-dependency", Information, None, "A dependency is not completed yet, so `chant work` refuses this spec.";
     MissingRequiredField => "chant/missing-required-field", Error, Some("required"), "A field that config `enterprise.required` asks for is missing.";

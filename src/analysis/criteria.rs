@@ -1,7 +1,7 @@
 //! Acceptance criteria and status: what `chant work` counts, what it
 //! refuses, and the places where a Markdown reader would count differently.
 
-use super::{count, Code, Cx, Diagnostic, Severity};
+use super::{count, Code, Cx, Diagnostic, FixKind, Severity};
 use crate::spec::body::OddKind;
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
 
@@ -29,7 +29,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 format!("Not done yet: chant counts this criterion as unchecked ({unchecked} of {total} unchecked)."),
             )
         };
-        out.push(d.with_fix("Tick this criterion", item.marker.clone(), "- [x]"));
+        out.push(d.with_fix(FixKind::TickCriterion, item.marker.clone(), "- [x]"));
     }
 
     no_criteria(cx, total, out);
@@ -66,7 +66,7 @@ fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
             range,
             "No acceptance criteria that chant counts: `chant work` refuses this spec when it does not run in a terminal (from an editor or CI) unless `--skip-criteria`. Add `- [ ]` items under `## Acceptance Criteria`.",
         )
-        .with_fix("Add an acceptance criterion", at..at, insert),
+        .with_fix(FixKind::AddCriterion, at..at, insert),
     );
 }
 
@@ -83,7 +83,7 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
                         odd.range.clone(),
                         format!("chant counts only `- [ ]` and `- [x]` items: this checkbox is not counted (chant sees {}). Write it as `- [ ]`.", count(total, "criterion", "criteria")),
                     )
-                    .with_fix("Write it as `- [ ]`", odd.range.start..odd.range.start + bracket, "- "),
+                    .with_fix(FixKind::CountCheckbox, odd.range.start..odd.range.start + bracket, "- "),
                 );
             }
             OddKind::CountedInTildeFence => out.push(Diagnostic::new(
@@ -116,7 +116,7 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
                 heading.clone(),
                 "chant recognises only `## Acceptance Criteria` (two hashes, this capitalisation): it ignores this heading and does not count the items under it.",
             )
-            .with_fix("Write it as `## Acceptance Criteria`", heading.clone(), "## Acceptance Criteria"),
+            .with_fix(FixKind::CriteriaHeading, heading.clone(), "## Acceptance Criteria"),
         );
     }
     for fence in body.fences.iter().filter(|f| f.close.is_none()) {
@@ -147,7 +147,7 @@ fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, inline: bool, out: &mut
                         open,
                         format!("This code fence is never closed: the ``` on line {line_no} is at the end of a text line, not on a line of its own, so chant (and Markdown) treat everything after it as code, including the sections below."),
                     )
-                    .with_fix("Put the closing ``` on its own line", close_at..close_at, "\n"),
+                    .with_fix(FixKind::CloseFence, close_at..close_at, "\n"),
                 );
             }
             return;
@@ -177,7 +177,13 @@ fn status(cx: &Cx, completed: bool, unchecked: usize, out: &mut Vec<Diagnostic>)
                 range.clone(),
                 "chant has no transition to or from `ready`: `chant work` fails on this spec. Use `pending`; chant computes readiness itself.",
             )
-            .with_fix("Change to `pending`", range, "pending"),
+            .with_fix(
+                FixKind::ReplaceValue {
+                    with: "pending".into(),
+                },
+                range,
+                "pending",
+            ),
         );
     }
     if completed && unchecked > 0 {

@@ -1,7 +1,7 @@
 //! The frontmatter as chant parses it: every value chant would stop on, and
 //! keys chant silently drops.
 
-use super::{word_list, Code, Cx, Diagnostic, CHANT_REJECTS};
+use super::{word_list, Code, Cx, Diagnostic, FixKind, CHANT_REJECTS};
 use crate::spec::fields::{self, EnumValue, KeyHint};
 use crate::spec::frontmatter::RejectionKind;
 
@@ -54,7 +54,13 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                     entry.key
                 ),
             )
-            .with_fix(format!("Rename to `{meant}`"), range, meant),
+            .with_fix(
+                FixKind::RenameKey {
+                    to: meant.to_string(),
+                },
+                range,
+                meant,
+            ),
             Some(KeyHint::Elsewhere(why)) => Diagnostic::new(
                 Code::UnknownKey,
                 range,
@@ -101,7 +107,9 @@ fn nested_unknown_keys(
                 entry.key, nested.key
             );
             d = d.with_fix(
-                format!("Rename to `{meant}`"),
+                FixKind::RenameKey {
+                    to: meant.to_string(),
+                },
                 nested.key_range.clone(),
                 meant,
             );
@@ -134,7 +142,13 @@ fn unknown_value(field: &str, value: &str, range: crate::text::TextRange) -> Dia
     message.push_str(&format!(" Valid values: {}.", word_list(&names)));
     let d = Diagnostic::new(code, range.clone(), message);
     match suggestion {
-        Some(s) => d.with_fix(format!("Change to `{s}`"), range, s),
+        Some(s) => d.with_fix(
+            FixKind::ReplaceValue {
+                with: s.to_string(),
+            },
+            range,
+            s,
+        ),
         None => d,
     }
 }

@@ -1,7 +1,7 @@
 //! Where chant's frontmatter split surprises: unclosed, late, cut short, or
 //! hidden behind a byte order mark.
 
-use super::{Code, Cx, Diagnostic};
+use super::{Code, Cx, Diagnostic, FixKind};
 use crate::syntax::layout::LayoutNote;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
@@ -27,7 +27,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 0..opening.start,
                 "The file starts with a byte order mark: chant does not strip it, so it sees no frontmatter and every field takes its default. Save the file as UTF-8 without BOM.",
             )
-            .with_fix("Remove the byte order mark", 0..opening.start, ""),
+            .with_fix(FixKind::RemoveByteOrderMark, 0..opening.start, ""),
         });
     }
 }

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::{count, Code, Cx, Diagnostic, PathState};
-use crate::spec::fields::{self, FieldKind};
+use super::{count, Code, Cx, Diagnostic, FixKind, PathState};
+use crate::spec::edit;
+use crate::spec::fields;
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
 use crate::spec::id::driver_of;
 
@@ -44,7 +45,7 @@ fn title(cx: &Cx, out: &mut Vec<Diagnostic>) {
             cx.spec_anchor(),
             "Missing title: chant takes the title from the first line that starts with `# `. chant lint reports \"Missing title\" and `chant work` refuses to start.",
         )
-        .with_fix("Add a title", at..at, "# Title\n\n"),
+        .with_fix(FixKind::AddTitle, at..at, "# Title\n\n"),
     );
 }
 
@@ -96,32 +97,27 @@ fn required(cx: &Cx, out: &mut Vec<Diagnostic>) {
             Some(block) => block.opening.clone(),
             None => cx.spec_anchor(),
         };
-        let placeholder = match fields::field_info(name).map(|f| f.kind) {
-            Some(FieldKind::List) | Some(FieldKind::StringOrList) => "[]",
-            Some(FieldKind::Bool) => "false",
-            Some(FieldKind::UnsignedInt) => "0",
-            _ => "\"\"",
-        };
-        let (at, insert) = match &cx.model.layout.frontmatter {
-            Some(block) => (block.closing.start, format!("{name}: {placeholder}\n")),
-            None => (
-                cx.model.layout.trimmed.start,
-                format!("---\n{name}: {placeholder}\n---\n"),
-            ),
-        };
         let known = if fields::field_info(name).is_some() {
             String::new()
         } else {
             " (chant has no such field, so no spec can satisfy it: check the config)".to_string()
         };
-        out.push(
-            Diagnostic::new(
-                Code::MissingRequiredField,
-                range,
-                format!("Missing required field `{name}`: config `enterprise.required` asks for it, and chant lint reports an error{known}."),
-            )
-            .with_fix(format!("Add `{name}`"), at..at, insert),
+        let mut d = Diagnostic::new(
+            Code::MissingRequiredField,
+            range,
+            format!("Missing required field `{name}`: config `enterprise.required` asks for it, and chant lint reports an error{known}."),
         );
+        // A value chant accepts for the field's type, in the file's style.
+        if let Some((range, text)) = edit::add_field(cx.text, cx.model, name) {
+            d = d.with_fix(
+                FixKind::AddField {
+                    name: name.to_string(),
+                },
+                range,
+                text,
+            );
+        }
+        out.push(d);
     }
 }
 

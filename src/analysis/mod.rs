@@ -39,11 +39,57 @@ pub struct Diagnostic {
     pub extra: bool,
 }
 
-/// An edit to the spec's own text that resolves a diagnostic.
+/// An edit to the spec's own text that resolves a diagnostic: what it
+/// does (typed, so no one reads intent back from a title) and the edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub title: String,
+    pub kind: FixKind,
     pub edits: Vec<(TextRange, String)>,
+}
+
+/// What a quick fix does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixKind {
+    /// Replace a value (a typo in an enum, a prompt or a spec ID).
+    ReplaceValue {
+        with: String,
+    },
+    /// Rename a key (a misspelt field).
+    RenameKey {
+        to: String,
+    },
+    /// Add a field with a value chant accepts.
+    AddField {
+        name: String,
+    },
+    AddTitle,
+    AddCriterion,
+    TickCriterion,
+    /// Rewrite a checkbox chant does not count as `- [ ]`.
+    CountCheckbox,
+    /// Rewrite a heading as `## Acceptance Criteria`.
+    CriteriaHeading,
+    /// Put a closing fence on its own line.
+    CloseFence,
+    RemoveByteOrderMark,
+}
+
+impl FixKind {
+    /// The title the user picks the fix by.
+    pub fn title(&self) -> String {
+        match self {
+            FixKind::ReplaceValue { with } => format!("Change to `{with}`"),
+            FixKind::RenameKey { to } => format!("Rename to `{to}`"),
+            FixKind::AddField { name } => format!("Add `{name}`"),
+            FixKind::AddTitle => "Add a title".into(),
+            FixKind::AddCriterion => "Add an acceptance criterion".into(),
+            FixKind::TickCriterion => "Tick this criterion".into(),
+            FixKind::CountCheckbox => "Write it as `- [ ]`".into(),
+            FixKind::CriteriaHeading => "Write it as `## Acceptance Criteria`".into(),
+            FixKind::CloseFence => "Put the closing ``` on its own line".into(),
+            FixKind::RemoveByteOrderMark => "Remove the byte order mark".into(),
+        }
+    }
 }
 
 impl Diagnostic {
@@ -69,14 +115,9 @@ impl Diagnostic {
         }
     }
 
-    fn with_fix(
-        mut self,
-        title: impl Into<String>,
-        range: TextRange,
-        text: impl Into<String>,
-    ) -> Self {
+    fn with_fix(mut self, kind: FixKind, range: TextRange, text: impl Into<String>) -> Self {
         self.fix = Some(Fix {
-            title: title.into(),
+            kind,
             edits: vec![(range, text.into())],
         });
         self
@@ -136,6 +177,9 @@ pub trait WorkspaceFacts {
     fn glob_matches_any(&self, pattern: &str) -> Result<bool, String>;
     /// The `depends_on` of a spec (for a member's driver).
     fn dependencies_of(&self, id: &str) -> Vec<String>;
+    /// Every spec file (relative to the root) that claims this ID: one,
+    /// unless a subfolder of `.chant/specs` holds another with that name.
+    fn spec_files(&self, id: &str) -> Vec<PathBuf>;
     /// Whether the full `chant lint` reads the spec with this ID: a
     /// `*.md` file directly in `.chant/specs` (dotfiles included), not one
     /// in a subfolder. Diagnostics on specs it does not read are extras
@@ -157,6 +201,8 @@ pub trait WorkspaceFacts {
 #[derive(Debug, Clone, Copy)]
 pub struct SpecContext<'a> {
     pub id: &'a str,
+    /// Its file (absolute), when it has one.
+    pub path: Option<&'a std::path::Path>,
 }
 
 /// Every diagnostic for one spec, in text order.
@@ -178,7 +224,7 @@ pub fn diagnose(
     lint::check(&cx, &mut out);
     references::check(&cx, &mut out);
     criteria::check(&cx, &mut out);
-    let linted = ws.chant_lints(spec.id);
+    let linted = chant_lints(spec, ws);
     let parsed = model.chant_accepts();
     for d in &mut out {
         // chant reports only `parse` for a spec it cannot parse, and
@@ -189,6 +235,17 @@ pub fn diagnose(
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     out
+}
+
+/// Whether the full `chant lint` reads this spec: a `*.md` directly in
+/// `.chant/specs` (by its path when known, else as the workspace knows the ID).
+pub fn chant_lints(spec: SpecContext, ws: &dyn WorkspaceFacts) -> bool {
+    match spec.path {
+        Some(path) => path.parent().is_some_and(|dir| {
+            dir.ends_with(".chant/specs")
+        }),
+        None => ws.chant_lints(spec.id),
+    }
 }
 
 /// The diagnostic for a spec file chant-lsp could not read.

@@ -22,7 +22,7 @@ pub fn validate_log(schema: Result<&str, ()>, log: &str) -> Option<String> {
             ))
         }
     };
-    let validator = match jsonschema::validator_for(&schema) {
+    let validator = match jsonschema_chant::validator_for(&schema) {
         Ok(v) => v,
         Err(e) => {
             return Some(format!(

@@ -25,6 +25,170 @@ fn parse_problem(text: &str, model: &SpecModel) -> Option<String> {
     ))
 }
 
+/// Where a spec stands, as chant sees it when it loads the spec: whether
+/// it can be worked now, and if not, what it waits for. The code lens, the
+/// hover on `status`, the inlay hint, the code actions and the editors'
+/// status all come from this one answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// chant cannot load the spec (its frontmatter does not parse).
+    Unreadable,
+    Completed,
+    Cancelled,
+    InProgress,
+    /// Waiting for dependencies (its own, or its driver's).
+    Blocked {
+        waiting_for: Vec<Waiting>,
+    },
+    /// `approval.required` and not approved yet.
+    NeedsApproval,
+    Rejected {
+        by: Option<String>,
+    },
+    /// A failed run: reset it or work it again.
+    Failed,
+    Ready,
+}
+
+/// One dependency a spec waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub id: String,
+    pub state: WaitState,
+    /// Set when the dependency is the spec's driver's, not its own.
+    pub via_driver: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitState {
+    /// A spec chant finds, not completed or cancelled yet.
+    Status(SpecStatus),
+    /// No spec of that ID that chant resolves (missing, archived, nested,
+    /// or unparseable: chant treats all of them as unknown).
+    Unknown,
+}
+
+impl Waiting {
+    fn describe(&self) -> String {
+        let state = match &self.state {
+            WaitState::Status(status) => status.as_str().to_string(),
+            WaitState::Unknown => "unknown to chant".to_string(),
+        };
+        match &self.via_driver {
+            Some(driver) => format!("{} ({state}, a dependency of driver {driver})", self.id),
+            None => format!("{} ({state})", self.id),
+        }
+    }
+}
+
+impl Readiness {
+    /// One or two words: `ready`, `blocked`, `needs approval`...
+    pub fn label(&self) -> &'static str {
+        match self {
+            Readiness::Unreadable => "unreadable",
+            Readiness::Completed => "completed",
+            Readiness::Cancelled => "cancelled",
+            Readiness::InProgress => "in progress",
+            Readiness::Blocked { .. } => "blocked",
+            Readiness::NeedsApproval => "needs approval",
+            Readiness::Rejected { .. } => "rejected",
+            Readiness::Failed => "failed",
+            Readiness::Ready => "ready",
+        }
+    }
+
+    /// A stable machine name for editors: `ready`, `blocked`, `needs_approval`...
+    pub fn name(&self) -> &'static str {
+        match self {
+            Readiness::Unreadable => "unreadable",
+            Readiness::Completed => "completed",
+            Readiness::Cancelled => "cancelled",
+            Readiness::InProgress => "in_progress",
+            Readiness::Blocked { .. } => "blocked",
+            Readiness::NeedsApproval => "needs_approval",
+            Readiness::Rejected { .. } => "rejected",
+            Readiness::Failed => "failed",
+            Readiness::Ready => "ready",
+        }
+    }
+
+    /// Why, in a sentence fragment: "waiting for 2026-01-29-002-def (in_progress)".
+    pub fn reason(&self) -> String {
+        match self {
+            Readiness::Unreadable => "chant cannot read its frontmatter".into(),
+            Readiness::Completed => "completed".into(),
+            Readiness::Cancelled => "cancelled".into(),
+            Readiness::InProgress => "a run is in progress (status: in_progress)".into(),
+            Readiness::Blocked { waiting_for } => format!(
+                "waiting for {}",
+                waiting_for
+                    .iter()
+                    .map(Waiting::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Readiness::NeedsApproval => "needs approval before work can begin".into(),
+            Readiness::Rejected { by: Some(by) } => format!("rejected by {by}"),
+            Readiness::Rejected { by: None } => "rejected".into(),
+            Readiness::Failed => "the last run failed: work it again, or reset it".into(),
+            Readiness::Ready => "ready to work".into(),
+        }
+    }
+}
+
+fn waits_for(deps: &[String], ws: &dyn WorkspaceFacts, via: Option<&str>) -> Vec<Waiting> {
+    deps.iter()
+        .filter_map(|dep| {
+            let state = match ws.lookup_spec(dep) {
+                SpecLookup::Found { status, .. } if status.satisfies_dependents() => return None,
+                SpecLookup::Found { status, .. } => WaitState::Status(status),
+                _ => WaitState::Unknown,
+            };
+            Some(Waiting {
+                id: dep.clone(),
+                state,
+                via_driver: via.map(str::to_string),
+            })
+        })
+        .collect()
+}
+
+/// Where the spec `id` stands (chant.md section 3, "Status and readiness").
+pub fn assess(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Readiness {
+    if !model.chant_accepts() {
+        return Readiness::Unreadable;
+    }
+    let v = model.values();
+    match v.status {
+        SpecStatus::Completed => return Readiness::Completed,
+        SpecStatus::Cancelled => return Readiness::Cancelled,
+        SpecStatus::InProgress => return Readiness::InProgress,
+        _ => {}
+    }
+    let approval = v.approval.as_ref().filter(|a| a.required);
+    if let Some(approval) = approval.filter(|a| a.status == ApprovalStatus::Rejected) {
+        return Readiness::Rejected {
+            by: approval.by.clone(),
+        };
+    }
+    let mut waiting = waits_for(v.depends_on.as_deref().unwrap_or_default(), ws, None);
+    if let Some(driver) = crate::spec::id::driver_of(id) {
+        waiting.extend(waits_for(&ws.dependencies_of(driver), ws, Some(driver)));
+    }
+    if !waiting.is_empty() {
+        return Readiness::Blocked {
+            waiting_for: waiting,
+        };
+    }
+    if approval.is_some_and(|a| a.status != ApprovalStatus::Approved) {
+        return Readiness::NeedsApproval;
+    }
+    if v.status == SpecStatus::Failed {
+        return Readiness::Failed;
+    }
+    Readiness::Ready
+}
+
 /// The prompt `chant work` would use (chant.md section 5).
 pub fn chosen_prompt(
     model: &SpecModel,
@@ -188,6 +352,9 @@ mod tests {
             false
         }
         fn dependencies_of(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+        fn spec_files(&self, _: &str) -> Vec<std::path::PathBuf> {
             Vec::new()
         }
         fn glob_matches_any(&self, _: &str) -> Result<bool, String> {

@@ -1,7 +1,7 @@
 //! References from the frontmatter to the rest of the workspace: spec IDs in
 //! `depends_on` and `members`, paths, `tracks` globs and the prompt.
 
-use super::{Code, Cx, Diagnostic, PathState, SpecLookup};
+use super::{Code, Cx, Diagnostic, FixKind, PathState, SpecLookup};
 use crate::spec::fields;
 use crate::spec::frontmatter::{SpecStatus, SpecType};
 use crate::spec::id::driver_of;
@@ -9,6 +9,7 @@ use crate::syntax::yaml::YamlKind;
 use crate::text::TextRange;
 
 pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    duplicate_id(cx, out);
     let v = cx.model.values();
     // Values come from what chant read; a range is looked up in the YAML
     // outline only when there is something to report.
@@ -80,7 +81,13 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             if let Some(meant) = fields::closest(prompt, names.iter().map(String::as_str)) {
                 d.message.push_str(&format!(" Did you mean `{meant}`?"));
                 let content = content_range(cx, "prompt").unwrap_or(range);
-                d = d.with_fix(format!("Change to `{meant}`"), content, meant.to_string());
+                d = d.with_fix(
+                    FixKind::ReplaceValue {
+                        with: meant.to_string(),
+                    },
+                    content,
+                    meant.to_string(),
+                );
             }
             out.push(d);
         }
@@ -155,7 +162,7 @@ fn dependency(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Di
             );
             if let Some(meant) = cx.ws.closest_spec_id(id) {
                 d.message.push_str(&format!(" Did you mean `{meant}`?"));
-                d = d.with_fix(format!("Change to `{meant}`"), range(), meant);
+                d = d.with_fix(FixKind::ReplaceValue { with: meant.clone() }, range(), meant);
             }
             d
         }
@@ -270,4 +277,31 @@ fn outside(what: String, range: TextRange) -> Diagnostic {
         range,
         format!("{what} leads outside the chant project: chant resolves paths from the project root, and the agent works in a worktree of this repository only."),
     )
+}
+
+/// Another file in `.chant/specs` (or a subfolder) has this spec's ID.
+fn duplicate_id(cx: &Cx, out: &mut Vec<Diagnostic>) {
+    let files = cx.ws.spec_files(cx.spec.id);
+    if files.len() < 2 {
+        return;
+    }
+    let own = cx.spec.path;
+    let others: Vec<String> = files
+        .iter()
+        .filter(|f| !own.is_some_and(|own| own.ends_with(f)))
+        .map(|f| format!("`{}`", f.display()))
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    out.push(Diagnostic::new(
+        Code::DuplicateSpecId,
+        cx.spec_anchor(),
+        format!(
+            "Another spec file has the ID `{}`: {}. chant finds specs by ID and takes whichever file it reads first (the order depends on the file system), so `chant work {}` may run the other one. Rename one of the files.",
+            cx.spec.id,
+            others.join(", "),
+            cx.spec.id
+        ),
+    ));
 }

@@ -1,31 +1,16 @@
 //! `chant-lsp check [PATH...]`: the editor's diagnostics for whole projects
-//! or single spec files, in a terminal or CI.
+//! or single spec files, in a terminal or CI. This module only collects them;
+//! `super::report` renders them.
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::report;
-use crate::analysis::{self, Diagnostic, Filter};
+use crate::analysis::{self, Diagnostic, Filter, SpecContext};
 use crate::workspace::{
     classify, find_roots, root_of, ChantFile, LoadedSpec, ProjectFiles, ProjectIndex, SpecEntry,
     SpecSummary,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Human,
-    Json,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
-    pub paths: Vec<PathBuf>,
-    pub format: Format,
-    pub disabled: Vec<String>,
-    pub color: bool,
-}
 
 /// The diagnostics of one spec file, with its text for rendering.
 pub struct FileReport {
@@ -38,7 +23,36 @@ pub struct FileReport {
 pub struct CheckResult {
     pub files: Vec<FileReport>,
     /// Problems that are not diagnostics of a spec (bad paths, unreadable config).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// A problem that is not a diagnostic of a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// A path given on the command line that does not exist, is not a spec
+    /// file, or holds no chant project: a usage error.
+    BadPath,
+    /// A project's `.chant/config.md` that chant would not read.
+    Config,
+}
+
+impl Note {
+    fn bad_path(message: String) -> Note {
+        Note {
+            kind: NoteKind::BadPath,
+            message,
+        }
+    }
+
+    pub fn is_bad_path(&self) -> bool {
+        self.kind == NoteKind::BadPath
+    }
 }
 
 impl CheckResult {
@@ -48,35 +62,10 @@ impl CheckResult {
             .flat_map(|f| &f.diagnostics)
             .any(|d| d.severity == analysis::Severity::Error)
     }
-}
 
-/// Run the check and print the report; returns the process exit code.
-pub fn run(options: &CheckOptions) -> i32 {
-    let (filter, unknown) = Filter::new(&options.disabled);
-    if !unknown.is_empty() {
-        eprintln!(
-            "error: unknown diagnostic code(s) for --disable: {}",
-            unknown.join(", ")
-        );
-        eprintln!("       run `chant-lsp check --list-codes` to see them");
-        return 2;
-    }
-    let result = check(&options.paths, &filter);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = match options.format {
-        Format::Human => report::human(&mut out, &result, options.color),
-        Format::Json => report::json(&mut out, &result),
-    };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: {e}");
-        }
-    }
-    if result.has_errors() {
-        1
-    } else {
-        0
+    /// Whether a path given on the command line could not be checked.
+    pub fn has_bad_paths(&self) -> bool {
+        self.notes.iter().any(Note::is_bad_path)
     }
 }
 
@@ -93,24 +82,27 @@ pub fn check(paths: &[PathBuf], filter: &Filter) -> CheckResult {
     };
     for path in paths {
         let Ok(path) = path.canonicalize() else {
-            notes.push(format!("{}: no such file or folder", path.display()));
+            notes.push(Note::bad_path(format!(
+                "{}: no such file or folder",
+                path.display()
+            )));
             continue;
         };
         if path.is_file() {
             match (classify(&path), root_of(&path)) {
                 (ChantFile::Spec { .. }, Some(root)) => add_file(&mut projects, root, path),
-                _ => notes.push(format!(
+                _ => notes.push(Note::bad_path(format!(
                     "{}: not a spec file (specs live in .chant/specs/)",
                     path.display()
-                )),
+                ))),
             }
         } else {
             let roots = find_roots(&path);
             if roots.is_empty() {
-                notes.push(format!(
+                notes.push(Note::bad_path(format!(
                     "{}: no chant project here (no .chant/ folder found)",
                     path.display()
-                ));
+                )));
             }
             for root in roots {
                 if !projects.iter().any(|(r, _)| *r == root) {
@@ -123,10 +115,10 @@ pub fn check(paths: &[PathBuf], filter: &Filter) -> CheckResult {
     for (root, only) in projects {
         let (mut reports, config_problem) = check_project(&root, only.as_deref(), filter);
         if let Some(problem) = config_problem {
-            notes.push(format!(
-                "{}: {problem}",
-                root.join(".chant/config.md").display()
-            ));
+            notes.push(Note {
+                kind: NoteKind::Config,
+                message: format!("{}: {problem}", root.join(".chant/config.md").display()),
+            });
         }
         files.append(&mut reports);
     }
@@ -169,7 +161,14 @@ fn check_project(
         .into_par_iter()
         .filter(|(entry, _)| wanted(&entry.path))
         .map(|(entry, loaded)| FileReport {
-            diagnostics: loaded.diagnose(&entry.id, &index, filter),
+            diagnostics: loaded.diagnose(
+                SpecContext {
+                    id: &entry.id,
+                    path: Some(&entry.path),
+                },
+                &index,
+                filter,
+            ),
             text: match loaded {
                 LoadedSpec::Parsed { text, .. } => text,
                 LoadedSpec::Unreadable(_) => String::new(),

@@ -2,9 +2,9 @@
 //! a text, an offset and the project in; items, previews and locations with
 //! byte ranges out. `server::ide` translates them for the client.
 
+pub mod actions;
 pub mod completion;
 pub mod cursor;
-pub mod fixes;
 pub mod hover;
 pub mod navigation;
 pub mod outline;

@@ -2,11 +2,12 @@
 //! approver name, and what a chant run changed in the checkout. Every call
 //! has a timeout, no terminal prompt and no stdin.
 
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A git call that takes longer than this is killed.
 const GIT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -82,6 +83,46 @@ pub async fn branch_exists(dir: &Path, branch: &str) -> bool {
     run(dir, &["rev-parse", "--verify", "--quiet", &reference])
         .await
         .is_ok()
+}
+
+/// How long a branch lookup is reused: editors ask for code actions on
+/// every cursor move, and each lookup starts git.
+const BRANCH_CACHE_TTL: Duration = Duration::from_secs(3);
+
+/// Recent branch lookups, owned by the session that asks them. A run that
+/// may create a branch clears it.
+#[derive(Default)]
+pub struct BranchCache {
+    entries: std::sync::Mutex<HashMap<(PathBuf, String), (Instant, bool)>>,
+}
+
+impl BranchCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, String), (Instant, bool)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the local branch exists (looked up at most every few seconds).
+    pub async fn exists(&self, root: &Path, branch: &str) -> bool {
+        let key = (root.to_path_buf(), branch.to_string());
+        let cached = self
+            .entries()
+            .get(&key)
+            .filter(|(at, _)| at.elapsed() < BRANCH_CACHE_TTL)
+            .map(|(_, exists)| *exists);
+        if let Some(exists) = cached {
+            return exists;
+        }
+        let exists = branch_exists(root, branch).await;
+        let mut entries = self.entries();
+        entries.retain(|_, (at, _)| at.elapsed() < BRANCH_CACHE_TTL);
+        entries.insert(key, (Instant::now(), exists));
+        exists
+    }
+
+    /// Forget every lookup (a run may have created or deleted branches).
+    pub fn forget(&self) {
+        self.entries().clear();
+    }
 }
 
 /// The best common ancestor of two revisions.

@@ -1,15 +1,25 @@
-//! Running chant commands and merging what they wrote. Protocol-free: the
-//! server (`server::commands`) turns these results into LSP messages.
+//! Running chant commands and everything around a run, protocol-free: the
+//! server (`server::runs`) decides nothing here, it only translates.
 //!
 //! - [`args`]: validating spec IDs, prompt names, approver names and reasons,
 //!   and building the argument vector (never a shell line).
-//! - [`process`]: spawning chant in its own process group, streaming its
-//!   output, and killing the whole group on cancel, timeout or shutdown.
-//! - [`git`]: the agent's branch (`chant/<id>`), its changes and files, the
-//!   approver name, and what a run changed in the checkout.
+//! - [`process`] and [`supervisor`]: spawning chant in its own process group
+//!   under a supervisor that kills the group on cancel, timeout, shutdown,
+//!   or when the server dies by any means; output streamed line by line.
+//! - [`registry`]: the runs of a session, one per spec, with cancellation.
+//! - [`outcome`]: what a finished run means, as a pure function of facts.
+//! - [`merge_back`]: taking chant's rewrite of a file into a buffer the user
+//!   edited meanwhile, against a base the buffer is known to have held.
+//! - [`agent`]: the agent's branch, planned as file-by-file changes.
+//! - [`git`]: the git facts the rest needs.
 
+pub mod agent;
 pub mod args;
 pub mod git;
+pub mod merge_back;
+pub mod outcome;
 pub mod process;
+pub mod registry;
+pub mod supervisor;
 
 pub use args::{ChantCommand, InvalidArgument};

@@ -1,23 +1,20 @@
-//! Running chant: its own process group (so the agent it starts can be
-//! killed with it), stdin from /dev/null, arguments as a vector, output
-//! streamed line by line. Cancellation, a timeout or shutdown kill the whole
-//! group (SIGTERM, then SIGKILL after a grace period) and reap chant.
+//! Running chant: through the supervisor (`runner::supervisor`), which puts
+//! chant in its own process group and kills that group when the run is
+//! stopped or when the server goes away by any means; stdin from
+//! /dev/null, arguments as a vector, output streamed line by line through a
+//! bounded channel (a slow reader slows chant down instead of filling
+//! memory).
 
 use std::collections::VecDeque;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
-/// How long chant gets to exit after SIGTERM before the group gets SIGKILL.
-const TERM_GRACE: Duration = Duration::from_secs(2);
-
-/// How long output may keep flowing after chant itself exited (a process
-/// it left behind holding the pipes) before the group is killed.
-const DRAIN_GRACE: Duration = Duration::from_secs(5);
+use super::supervisor;
 
 /// A line longer than this is passed on in pieces.
 const MAX_LINE: usize = 64 * 1024;
@@ -25,6 +22,13 @@ const MAX_LINE: usize = 64 * 1024;
 /// Output kept for the report: the first and the last this many bytes.
 const KEEP_HEAD: usize = 256 * 1024;
 const KEEP_TAIL: usize = 256 * 1024;
+
+/// Lines in flight between chant's pipes and their reader.
+pub const LINE_BUFFER: usize = 1024;
+
+/// How long output may keep flowing after the supervisor exited (a process
+/// that left chant's group holding the pipes) before it is abandoned.
+const READ_GRACE: Duration = Duration::from_secs(2);
 
 /// Why a run was stopped before chant finished by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,57 +84,49 @@ pub struct RunSpec<'a> {
     pub program: &'a Path,
     pub args: &'a [String],
     pub cwd: &'a Path,
+    /// The `chant-lsp` executable that acts as supervisor.
+    pub supervisor: &'a Path,
 }
 
-/// Kills the process group if the run is abandoned (the future dropped,
-/// e.g. when the runtime shuts down) before chant was reaped.
-struct GroupGuard {
-    pgid: i32,
-    armed: bool,
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        if self.armed {
-            kill_group(self.pgid, libc::SIGKILL);
-        }
+/// The supervisor for runs of this server: this very executable.
+pub fn this_executable() -> PathBuf {
+    // `/proc/self/exe` still works when the file was replaced on disk
+    // (an upgrade while the editor runs).
+    let proc_exe = PathBuf::from("/proc/self/exe");
+    if proc_exe.exists() {
+        return proc_exe;
     }
-}
-
-fn kill_group(pgid: i32, signal: i32) {
-    if pgid > 1 {
-        // SAFETY: killpg only sends a signal; an error (ESRCH when the group
-        // is already gone) is of no concern here.
-        unsafe {
-            libc::killpg(pgid, signal);
-        }
-    }
+    std::env::current_exe().unwrap_or(proc_exe)
 }
 
 /// Run chant to the end (or until `stop` says otherwise, or `timeout`
 /// passes), sending each output line to `lines` as it comes.
 pub async fn run(
     spec: RunSpec<'_>,
-    lines: mpsc::UnboundedSender<OutputLine>,
+    lines: mpsc::Sender<OutputLine>,
     mut stop: watch::Receiver<Option<StopReason>>,
     timeout: Option<Duration>,
 ) -> io::Result<Finished> {
-    let mut command = tokio::process::Command::new(spec.program);
+    if !spec.program.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{} does not exist", spec.program.display()),
+        ));
+    }
+    let mut command = tokio::process::Command::new(spec.supervisor);
     command
+        .arg(supervisor::ARG)
+        .arg(spec.program)
         .args(spec.args)
         .current_dir(spec.cwd)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0);
+        .kill_on_drop(false);
     let mut child = command.spawn()?;
-    let Some(pid) = child.id() else {
-        return Err(io::Error::other("chant exited before it could be watched"));
-    };
-    let mut guard = GroupGuard {
-        pgid: pid as i32,
-        armed: true,
-    };
+    // The supervisor stops chant when this pipe closes: dropping it (this
+    // future abandoned, the server gone) is a stop too.
+    let mut control = child.stdin.take().expect("stdin is piped");
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
     let mut out_reader = tokio::spawn(read_lines(stdout, Stream::Stdout, lines.clone()));
@@ -153,15 +149,18 @@ pub async fn run(
             Err(_) => std::future::pending().await,
         }
     };
-    let (status, stopped) = tokio::select! {
-        status = child.wait() => (status?, None),
-        reason = stop_requested => (terminate(&mut child, guard.pgid).await?, Some(reason)),
-        _ = deadline => (terminate(&mut child, guard.pgid).await?, Some(StopReason::TimedOut)),
+    let stopped = tokio::select! {
+        _ = child.wait() => None,
+        reason = stop_requested => Some(reason),
+        _ = deadline => Some(StopReason::TimedOut),
     };
+    if stopped.is_some() {
+        let _ = control.write_all(b"s").await;
+    }
+    let status = child.wait().await?;
+    drop(control);
 
-    // Output still flowing after chant exited comes from processes it left
-    // in its group: give them a moment, then kill them.
-    let drained = tokio::time::timeout(DRAIN_GRACE, async {
+    let drained = tokio::time::timeout(READ_GRACE, async {
         let out = (&mut out_reader).await;
         let err = (&mut err_reader).await;
         (out, err)
@@ -170,32 +169,17 @@ pub async fn run(
     let (stdout, stderr) = match drained {
         Ok((out, err)) => (out.unwrap_or_default(), err.unwrap_or_default()),
         Err(_) => {
-            kill_group(guard.pgid, libc::SIGKILL);
-            let out = out_reader.await.unwrap_or_default();
-            let err = err_reader.await.unwrap_or_default();
-            (out, err)
+            out_reader.abort();
+            err_reader.abort();
+            (String::new(), String::new())
         }
     };
-    guard.armed = false;
     Ok(Finished {
         status,
         stopped,
         stdout,
         stderr,
     })
-}
-
-/// SIGTERM to the group, SIGKILL after the grace period (to whatever is
-/// left of the group in any case), and reap chant.
-async fn terminate(child: &mut tokio::process::Child, pgid: i32) -> io::Result<ExitStatus> {
-    kill_group(pgid, libc::SIGTERM);
-    let status = tokio::time::timeout(TERM_GRACE, child.wait()).await;
-    // Processes of the group that ignored SIGTERM (or outlived chant).
-    kill_group(pgid, libc::SIGKILL);
-    match status {
-        Ok(status) => status,
-        Err(_) => child.wait().await,
-    }
 }
 
 /// Output kept for the report: the head, then a rolling tail.
@@ -242,16 +226,17 @@ impl Kept {
 async fn read_lines(
     mut pipe: impl AsyncRead + Unpin,
     stream: Stream,
-    lines: mpsc::UnboundedSender<OutputLine>,
+    lines: mpsc::Sender<OutputLine>,
 ) -> String {
     let mut kept = Kept::default();
     let mut pending: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 8192];
-    let emit = |bytes: &[u8], kept: &mut Kept| {
+    let mut out: Vec<OutputLine> = Vec::new();
+    let cut_lines = |bytes: &[u8], kept: &mut Kept, out: &mut Vec<OutputLine>| {
         let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
         let text = String::from_utf8_lossy(bytes).into_owned();
         kept.push(&text);
-        let _ = lines.send(OutputLine { stream, text });
+        out.push(OutputLine { stream, text });
     };
     loop {
         let n = match pipe.read(&mut chunk).await {
@@ -261,7 +246,7 @@ async fn read_lines(
         pending.extend_from_slice(&chunk[..n]);
         let mut start = 0;
         while let Some(at) = pending[start..].iter().position(|b| *b == b'\n') {
-            emit(&pending[start..start + at], &mut kept);
+            cut_lines(&pending[start..start + at], &mut kept, &mut out);
             start += at + 1;
         }
         pending.drain(..start);
@@ -273,12 +258,19 @@ async fn read_lines(
             }
             let cut = if cut == 0 { MAX_LINE } else { cut };
             let rest = pending.split_off(cut);
-            emit(&pending, &mut kept);
+            cut_lines(&pending, &mut kept, &mut out);
             pending = rest;
+        }
+        for line in out.drain(..) {
+            // A full channel waits here, and chant waits on its pipe.
+            let _ = lines.send(line).await;
         }
     }
     if !pending.is_empty() {
-        emit(&pending, &mut kept);
+        cut_lines(&pending, &mut kept, &mut out);
+    }
+    for line in out.drain(..) {
+        let _ = lines.send(line).await;
     }
     kept.into_text()
 }
@@ -299,165 +291,6 @@ pub fn error_line(finished: &Finished) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
-
-    fn sh() -> PathBuf {
-        PathBuf::from("/bin/sh")
-    }
-
-    async fn collect(mut rx: mpsc::UnboundedReceiver<OutputLine>) -> Vec<OutputLine> {
-        let mut lines = Vec::new();
-        while let Some(line) = rx.recv().await {
-            lines.push(line);
-        }
-        lines
-    }
-
-    fn alive(pid: i32) -> bool {
-        // A zombie (dead, not yet reaped by its new parent) counts as gone.
-        // SAFETY: signal 0 only checks that the process exists.
-        let exists = unsafe { libc::kill(pid, 0) } == 0;
-        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit(')')
-                    .next()
-                    .map(|r| r.trim_start().starts_with('Z'))
-            })
-            .unwrap_or(false);
-        exists && !zombie
-    }
-
-    #[tokio::test]
-    async fn streams_lines_and_keeps_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let args: Vec<String> = vec![
-            "-c".into(),
-            "printf 'one\\r\\ntwo\\n'; printf 'oops\\nError: it broke\\n' >&2; printf 'last'; exit 3"
-                .into(),
-        ];
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (_stop_tx, stop_rx) = watch::channel(None);
-        let program = sh();
-        let spec = RunSpec {
-            program: &program,
-            args: &args,
-            cwd: dir.path(),
-        };
-        let (finished, lines) = tokio::join!(run(spec, tx, stop_rx, None), collect(rx));
-        let finished = finished.unwrap();
-        assert_eq!(finished.status.code(), Some(3));
-        assert!(!finished.success());
-        assert_eq!(finished.describe_exit(), "exit code 3");
-        assert_eq!(finished.stdout, "one\ntwo\nlast\n");
-        assert_eq!(finished.stderr, "oops\nError: it broke\n");
-        assert_eq!(error_line(&finished).as_deref(), Some("Error: it broke"));
-        let stdout: Vec<&str> = lines
-            .iter()
-            .filter(|l| l.stream == Stream::Stdout)
-            .map(|l| l.text.as_str())
-            .collect();
-        assert_eq!(stdout, ["one", "two", "last"]);
-    }
-
-    #[tokio::test]
-    async fn runs_in_the_given_folder_with_no_stdin_and_no_shell() {
-        let dir = tempfile::tempdir().unwrap();
-        let cwd = dir.path().canonicalize().unwrap();
-        // One argument holding shell syntax stays one argument.
-        let args: Vec<String> = vec![
-            "-c".into(),
-            "pwd; cat; printf '%s\\n' \"$0\"".into(),
-            "a;b $(x) ../y".into(),
-        ];
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (_stop_tx, stop_rx) = watch::channel(None);
-        let program = sh();
-        let spec = RunSpec {
-            program: &program,
-            args: &args,
-            cwd: &cwd,
-        };
-        let (finished, _) = tokio::join!(run(spec, tx, stop_rx, None), collect(rx));
-        let finished = finished.unwrap();
-        assert!(finished.success());
-        assert_eq!(
-            finished.stdout,
-            format!("{}\na;b $(x) ../y\n", cwd.display())
-        );
-    }
-
-    #[tokio::test]
-    async fn cancelling_kills_the_whole_group() {
-        let dir = tempfile::tempdir().unwrap();
-        // The shell starts a grandchild that would outlive it, prints both
-        // pids, and waits.
-        let args: Vec<String> = vec!["-c".into(), "sleep 600 & echo \"$$ $!\"; wait".into()];
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let (stop_tx, stop_rx) = watch::channel(None);
-        let program = sh();
-        let cwd = dir.path().to_path_buf();
-        let handle = tokio::spawn(async move {
-            let spec = RunSpec {
-                program: &program,
-                args: &args,
-                cwd: &cwd,
-            };
-            run(spec, tx, stop_rx, None).await
-        });
-        let first = rx.recv().await.unwrap();
-        let pids: Vec<i32> = first
-            .text
-            .split_whitespace()
-            .map(|p| p.parse().unwrap())
-            .collect();
-        assert!(pids.iter().all(|p| alive(*p)));
-        stop_tx.send(Some(StopReason::Cancelled)).unwrap();
-        let finished = handle.await.unwrap().unwrap();
-        assert_eq!(finished.stopped, Some(StopReason::Cancelled));
-        assert!(!finished.success());
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while pids.iter().any(|p| alive(*p)) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "processes left behind: {pids:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn a_timeout_stops_the_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let args: Vec<String> = vec!["-c".into(), "exec sleep 600".into()];
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let (_stop_tx, stop_rx) = watch::channel(None);
-        let program = sh();
-        let spec = RunSpec {
-            program: &program,
-            args: &args,
-            cwd: dir.path(),
-        };
-        let finished = run(spec, tx, stop_rx, Some(Duration::from_millis(100)))
-            .await
-            .unwrap();
-        assert_eq!(finished.stopped, Some(StopReason::TimedOut));
-        assert!(finished.describe_exit().contains("signal"));
-    }
-
-    #[tokio::test]
-    async fn a_missing_program_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let (tx, _rx) = mpsc::unbounded_channel();
-        let (_stop_tx, stop_rx) = watch::channel(None);
-        let program = dir.path().join("no-such-chant");
-        let spec = RunSpec {
-            program: &program,
-            args: &[],
-            cwd: dir.path(),
-        };
-        assert!(run(spec, tx, stop_rx, None).await.is_err());
-    }
 
     #[test]
     fn long_output_keeps_its_head_and_tail() {
@@ -471,5 +304,19 @@ mod tests {
         assert!(text.len() < KEEP_HEAD + KEEP_TAIL + 100);
         assert!(text.contains("lines omitted"));
         assert!(text.ends_with("Error: the end\n"));
+    }
+
+    #[test]
+    fn the_error_line_is_chants_last() {
+        use std::os::unix::process::ExitStatusExt;
+        let finished = Finished {
+            status: ExitStatus::from_raw(1 << 8),
+            stopped: None,
+            stdout: "Error: early\nmore\n".into(),
+            stderr: "warning\nError: it broke\n".into(),
+        };
+        assert_eq!(error_line(&finished).as_deref(), Some("Error: it broke"));
+        assert_eq!(finished.describe_exit(), "exit code 1");
+        assert!(!finished.success());
     }
 }

@@ -1,12 +1,16 @@
-//! Between the analysis's byte offsets and the protocol's positions, in the
-//! encoding negotiated with the client. The one place the server converts.
+//! Between the core's byte offsets and plain data and the protocol's
+//! positions and types, in the encoding negotiated with the client. The one
+//! place the server converts.
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::{Position, Range};
+use serde_json::json;
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::ls_types::{Position, Range, TextEdit};
 
-use crate::text::{
-    byte_to_column, column_to_byte, LineCol, LineIndex, PositionEncoding, TextRange,
-};
+use crate::analysis;
+use crate::text::diff::{minimal_edits, Edit};
+use crate::text::rope::{offset_at, position_at};
+use crate::text::{LineCol, LineIndex, PositionEncoding, TextRange};
 
 /// Position conversion over a text held as a string and its line table.
 pub struct TextPositions<'t> {
@@ -51,39 +55,79 @@ impl<'t> TextPositions<'t> {
         )
     }
 
-    pub fn text(&self) -> &'t str {
-        self.text
+    pub fn byte_range(&self, range: Range) -> TextRange {
+        let start = self.offset(range.start);
+        start..self.offset(range.end).max(start)
     }
 
-    pub fn encoding(&self) -> PositionEncoding {
-        self.encoding
+    /// Protocol text edits for byte edits of the text.
+    pub fn text_edits(&self, edits: &[Edit]) -> Vec<TextEdit> {
+        edits
+            .iter()
+            .map(|(range, new_text)| TextEdit {
+                range: self.range(range),
+                new_text: new_text.clone(),
+            })
+            .collect()
     }
 }
 
-/// Byte offset in a rope of a client position. Lines past the end clamp to
-/// the end of the text; columns past the end of a line clamp to its end; a
-/// column inside a character resolves to the character's start.
+/// The minimal protocol edits that turn `old` into `new`.
+pub fn diff_edits(old: &str, new: &str, encoding: PositionEncoding) -> Vec<TextEdit> {
+    TextPositions::new(old, encoding).text_edits(&minimal_edits(old, new))
+}
+
+/// Byte offset in a rope of a client position (see `text::rope`).
 pub fn rope_offset(rope: &Rope, position: Position, encoding: PositionEncoding) -> usize {
-    let line = position.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_bytes();
-    }
-    let start = rope.line_to_byte(line);
-    let line_text: String = rope.line(line).chars().collect();
-    let content = line_text.trim_end_matches(['\n', '\r']);
-    start + column_to_byte(content, position.character, encoding)
+    offset_at(
+        rope,
+        LineCol {
+            line: position.line,
+            col: position.character,
+        },
+        encoding,
+    )
 }
 
 /// Client position of a byte offset in a rope.
 pub fn rope_position(rope: &Rope, offset: usize, encoding: PositionEncoding) -> Position {
-    let offset = offset.min(rope.len_bytes());
-    let line = rope.byte_to_line(offset);
-    let start = rope.line_to_byte(line);
-    let line_text: String = rope.line(line).chars().collect();
-    let content = line_text.trim_end_matches(['\n', '\r']);
+    let lc = position_at(rope, offset, encoding);
     Position {
-        line: line as u32,
-        character: byte_to_column(content, offset - start, encoding),
+        line: lc.line,
+        character: lc.col,
+    }
+}
+
+pub fn severity(severity: analysis::Severity) -> lsp::DiagnosticSeverity {
+    match severity {
+        analysis::Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        analysis::Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        analysis::Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        analysis::Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+/// One analysis diagnostic as the protocol wants it. A fix rides in `data`
+/// with its edits already in protocol positions.
+pub fn diagnostic(d: &analysis::Diagnostic, positions: &TextPositions) -> lsp::Diagnostic {
+    let data = d.fix.as_ref().map(|fix| {
+        let edits: Vec<_> = fix
+            .edits
+            .iter()
+            .map(|(range, text)| json!({"range": positions.range(range), "newText": text}))
+            .collect();
+        json!({"fix": {"title": fix.kind.title(), "edits": edits}})
+    });
+    lsp::Diagnostic {
+        range: positions.range(&d.range),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
+        code_description: None,
+        source: Some("chant".into()),
+        message: d.message.clone(),
+        related_information: None,
+        tags: None,
+        data,
     }
 }
 
@@ -101,7 +145,6 @@ mod tests {
             PositionEncoding::Utf32,
         ] {
             let positions = TextPositions::new(text, enc);
-            // (The `\n` of a CRLF is not a position of its own: skip it.)
             for (offset, _) in text
                 .char_indices()
                 .filter(|(i, c)| !(*c == '\n' && text[..*i].ends_with('\r')))
@@ -112,32 +155,5 @@ mod tests {
                 assert_eq!(positions.offset(p), offset);
             }
         }
-    }
-
-    #[test]
-    fn out_of_range_positions_clamp() {
-        let rope = Rope::from_str("ab\ncd");
-        assert_eq!(
-            rope_offset(
-                &rope,
-                Position {
-                    line: 0,
-                    character: 99
-                },
-                PositionEncoding::Utf16
-            ),
-            2
-        );
-        assert_eq!(
-            rope_offset(
-                &rope,
-                Position {
-                    line: 7,
-                    character: 0
-                },
-                PositionEncoding::Utf16
-            ),
-            5
-        );
     }
 }

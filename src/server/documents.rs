@@ -1,6 +1,11 @@
-//! Open documents: text in a rope, edits applied in arrival order, each one
-//! mirrored into the Markdown tree so reparsing stays incremental.
+//! Open documents: text in a rope, edits applied in arrival order in
+//! O(log n) each (positions never scan a line), the latest analysis of the
+//! document beside its text, and a Markdown tree built only when a feature
+//! asks for one (and only for specs of a sane size), then kept up to date
+//! incrementally.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -8,13 +13,35 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tree_sitter::{InputEdit, Point};
 
-use super::convert::rope_offset;
-use crate::syntax::markdown::{advance, MarkdownTree};
-use crate::text::PositionEncoding;
+use super::diagnostics::Analysed;
+use crate::syntax::markdown::{advance, MarkdownOutline, MarkdownTree};
+use crate::text::rope::offset_at;
+use crate::text::{LineCol, PositionEncoding};
 use crate::workspace::{classify, ChantFile};
 
 /// Edits kept for the Markdown tree before it is rebuilt instead.
 const MAX_PENDING_EDITS: usize = 10_000;
+
+/// Specs larger than this get no Markdown tree (symbols and folding come
+/// from the frontmatter only): a tree costs about 80 bytes per byte of text.
+pub const MAX_TREE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Documents are keyed by file path when they have one, so `file:///C%3A/x`
+/// and `file:///c:/x` meet; other URIs by their text.
+pub fn doc_key(uri: &Uri) -> String {
+    match uri.to_file_path() {
+        Some(path) => path.to_string_lossy().into_owned(),
+        None => uri.as_str().to_string(),
+    }
+}
+
+/// A hash of a text, to tell whether a buffer holds what is on disk
+/// without keeping a copy.
+pub fn text_hash(text: impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
 
 pub struct Document {
     /// The URI exactly as the client sent it (diagnostics go back to it).
@@ -23,16 +50,35 @@ pub struct Document {
     pub kind: ChantFile,
     pub version: i32,
     pub rope: Rope,
-    /// Bumped by every change; analysis results for an older generation are dropped.
+    /// Bumped by every change; results for an older generation are stale.
     pub generation: u64,
-    /// Edits not yet applied to the Markdown tree, in order.
-    pending_edits: Vec<InputEdit>,
-    /// Replaced text wholesale (a full-text change): the tree must be rebuilt.
-    needs_fresh_tree: bool,
-    /// The incremental tree; touched only under `tree_lock`.
-    pub markdown: Arc<Mutex<MarkdownTree>>,
-    /// Serialises updates of the tree, so Markdown edits are applied in order.
-    pub tree_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The latest analysis (of some generation; check before use).
+    pub analysis: Option<Arc<Analysed>>,
+    /// The generation whose diagnostics were last published.
+    pub published: Option<u64>,
+    /// When the text last changed (to tell a first keystroke from typing).
+    pub last_change: Option<std::time::Instant>,
+    /// When the diagnostics are due to be published; Some while a
+    /// publisher task is scheduled for this document.
+    pub publish_due: Option<std::time::Instant>,
+    /// Hash of the last text this buffer held that was also the file's
+    /// text on disk (at open or save, or an editor reload seen during a
+    /// run): the merge base a chant run may rely on.
+    pub disk_synced: Option<u64>,
+    /// Serialises analyses of this document (a request and the scheduler
+    /// never compute the same generation twice).
+    pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
+    markdown: Option<MarkdownState>,
+    /// The rope may hold a lone `\r` (where tree-sitter rows and LSP lines
+    /// differ); until one appears, tree positions come from the rope.
+    lone_cr: bool,
+}
+
+/// The incremental Markdown tree and the edits it has not seen yet.
+struct MarkdownState {
+    tree: Arc<Mutex<MarkdownTree>>,
+    pending: Vec<InputEdit>,
+    fresh: bool,
 }
 
 /// What a change did that the caller should know about.
@@ -43,6 +89,14 @@ pub enum ChangeOutcome {
     VersionNotIncreasing {
         previous: i32,
     },
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
 impl Document {
@@ -56,15 +110,26 @@ impl Document {
             version,
             rope: Rope::from_str(text),
             generation: 0,
-            pending_edits: Vec::new(),
-            needs_fresh_tree: false,
-            markdown: Arc::new(Mutex::new(MarkdownTree::new(text))),
-            tree_lock: Arc::new(tokio::sync::Mutex::new(())),
+            analysis: None,
+            published: None,
+            last_change: None,
+            publish_due: None,
+            disk_synced: None,
+            analysis_lock: Arc::default(),
+            markdown: None,
+            lone_cr: has_lone_cr(text),
         }
     }
 
     pub fn is_spec(&self) -> bool {
         matches!(self.kind, ChantFile::Spec { .. })
+    }
+
+    /// The current analysis, if it is of the current text.
+    pub fn current_analysis(&self) -> Option<Arc<Analysed>> {
+        self.analysis
+            .clone()
+            .filter(|a| a.generation == self.generation)
     }
 
     /// Apply one `didChange` notification's edits, in order.
@@ -84,14 +149,27 @@ impl Document {
         for change in changes {
             match change.range {
                 Some(range) => {
-                    let start = rope_offset(&self.rope, range.start, encoding);
-                    let end = rope_offset(&self.rope, range.end, encoding).max(start);
+                    let at = |p: tower_lsp_server::ls_types::Position| {
+                        offset_at(
+                            &self.rope,
+                            LineCol {
+                                line: p.line,
+                                col: p.character,
+                            },
+                            encoding,
+                        )
+                    };
+                    let start = at(range.start);
+                    let end = at(range.end).max(start);
                     self.replace(start, end, &change.text);
                 }
                 None => {
                     self.rope = Rope::from_str(&change.text);
-                    self.pending_edits.clear();
-                    self.needs_fresh_tree = true;
+                    self.lone_cr = has_lone_cr(&change.text);
+                    if let Some(md) = &mut self.markdown {
+                        md.pending.clear();
+                        md.fresh = true;
+                    }
                 }
             }
         }
@@ -101,20 +179,28 @@ impl Document {
     }
 
     fn replace(&mut self, start: usize, end: usize, new_text: &str) {
-        let start_position = point(&self.rope, start);
-        let old_end_position = point(&self.rope, end);
+        // Tree positions of the edit, before it (only when a tree exists).
+        let points = self
+            .markdown
+            .as_ref()
+            .filter(|md| !md.fresh)
+            .map(|_| (self.point(start), self.point(end)));
         let start_char = self.rope.byte_to_char(start);
         let end_char = self.rope.byte_to_char(end);
         self.rope.remove(start_char..end_char);
         self.rope.insert(start_char, new_text);
-        if self.pending_edits.len() >= MAX_PENDING_EDITS {
+        self.note_lone_cr(start_char, new_text);
+        let Some(md) = &mut self.markdown else {
+            return;
+        };
+        if md.pending.len() >= MAX_PENDING_EDITS {
             // Nobody asked for the tree in a long while: rebuild it when
             // someone does, rather than keep every edit.
-            self.pending_edits.clear();
-            self.needs_fresh_tree = true;
+            md.pending.clear();
+            md.fresh = true;
         }
-        if !self.needs_fresh_tree {
-            self.pending_edits.push(InputEdit {
+        if let (false, Some((start_position, old_end_position))) = (md.fresh, points) {
+            md.pending.push(InputEdit {
                 start_byte: start,
                 old_end_byte: end,
                 new_end_byte: start + new_text.len(),
@@ -125,54 +211,111 @@ impl Document {
         }
     }
 
-    /// Take the edits the Markdown tree has not seen, and whether it must be
-    /// rebuilt from scratch instead.
-    pub fn take_tree_work(&mut self) -> TreeWork {
-        let fresh = std::mem::take(&mut self.needs_fresh_tree);
-        TreeWork {
-            edits: std::mem::take(&mut self.pending_edits),
-            fresh,
+    /// Whether the edit just made (inserted at `start_char`) left a lone
+    /// `\r` in the rope: inside the new text or at either of its ends.
+    fn note_lone_cr(&mut self, start_char: usize, new_text: &str) {
+        if self.lone_cr {
+            return;
         }
+        let end_char = start_char + new_text.chars().count();
+        let char_at = |i: usize| (i < self.rope.len_chars()).then(|| self.rope.char(i));
+        let before_is_cr = start_char > 0 && char_at(start_char - 1) == Some('\r');
+        let lone_at_start = before_is_cr && char_at(start_char) != Some('\n');
+        let lone_at_end = new_text.ends_with('\r') && char_at(end_char) != Some('\n');
+        let inner = new_text.trim_end_matches('\r');
+        self.lone_cr = lone_at_start || lone_at_end || has_lone_cr(inner);
+    }
+
+    /// tree-sitter's point (rows split at `\n` only, byte columns) of an offset.
+    fn point(&self, offset: usize) -> Point {
+        if !self.lone_cr {
+            // Without a lone `\r`, rope lines and tree-sitter rows agree.
+            let row = self.rope.byte_to_line(offset);
+            return Point {
+                row,
+                column: offset - self.rope.line_to_byte(row),
+            };
+        }
+        let mut row = 0;
+        let mut last_newline_end = 0;
+        let mut consumed = 0;
+        for chunk in self.rope.byte_slice(..offset).chunks() {
+            for (i, b) in chunk.bytes().enumerate() {
+                if b == b'\n' {
+                    row += 1;
+                    last_newline_end = consumed + i + 1;
+                }
+            }
+            consumed += chunk.len();
+        }
+        Point {
+            row,
+            column: offset - last_newline_end,
+        }
+    }
+
+    /// What bringing the Markdown tree up to date takes: the tree and the
+    /// edits it has not seen. None for documents that get no tree (not a
+    /// spec, or too large). Creates the tree state on first use.
+    pub fn take_tree_work(&mut self) -> Option<TreeWork> {
+        if !self.is_spec() || self.rope.len_bytes() > MAX_TREE_BYTES {
+            self.markdown = None;
+            return None;
+        }
+        let md = self.markdown.get_or_insert_with(|| MarkdownState {
+            tree: Arc::new(Mutex::new(MarkdownTree::empty())),
+            pending: Vec::new(),
+            fresh: true,
+        });
+        let work = TreeWork {
+            tree: md.tree.clone(),
+            edits: std::mem::take(&mut md.pending),
+            fresh: std::mem::take(&mut md.fresh),
+        };
+        Some(work)
     }
 }
 
 /// Edits to bring a Markdown tree up to date with a text snapshot.
 pub struct TreeWork {
-    pub edits: Vec<InputEdit>,
-    pub fresh: bool,
+    tree: Arc<Mutex<MarkdownTree>>,
+    edits: Vec<InputEdit>,
+    fresh: bool,
 }
 
 impl TreeWork {
-    /// Mirror the edits and reparse incrementally (or rebuild).
-    pub fn apply(self, tree: &mut MarkdownTree, text: &str) {
+    /// Mirror the edits and reparse incrementally (or build the tree), then
+    /// read its outline. Blocking: run it off the async threads.
+    pub fn outline(self, text: &str) -> MarkdownOutline {
+        let mut tree = self.tree.lock().unwrap_or_else(|e| e.into_inner());
         if self.fresh {
             *tree = MarkdownTree::new(text);
-            return;
+        } else {
+            for edit in &self.edits {
+                tree.edit(edit);
+            }
+            tree.reparse(text);
         }
-        for edit in &self.edits {
-            tree.edit(edit);
-        }
-        tree.reparse(text);
+        tree.outline(text)
     }
 }
 
-/// tree-sitter's point (rows split at `\n` only, byte columns) of an offset.
-fn point(rope: &Rope, offset: usize) -> Point {
-    let mut row = 0;
-    let mut last_newline_end = 0;
-    let mut consumed = 0;
-    for chunk in rope.byte_slice(..offset).chunks() {
-        for (i, b) in chunk.bytes().enumerate() {
-            if b == b'\n' {
-                row += 1;
-                last_newline_end = consumed + i + 1;
-            }
-        }
-        consumed += chunk.len();
+/// The open documents, behind one lock that is held only for the
+/// microseconds an edit or a snapshot takes, never across an await.
+#[derive(Default)]
+pub struct Documents {
+    map: Mutex<HashMap<String, Document>>,
+}
+
+impl Documents {
+    pub fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, Document>) -> R) -> R {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut map)
     }
-    Point {
-        row,
-        column: offset - last_newline_end,
+
+    /// One document, if open.
+    pub fn with_doc<R>(&self, key: &str, f: impl FnOnce(&mut Document) -> R) -> Option<R> {
+        self.with(|docs| docs.get_mut(key).map(f))
     }
 }
 
@@ -199,11 +342,17 @@ mod tests {
         }
     }
 
+    fn outline(doc: &mut Document) -> MarkdownOutline {
+        let text = doc.rope.to_string();
+        doc.take_tree_work().unwrap().outline(&text)
+    }
+
     #[test]
     fn edits_apply_in_order_and_keep_the_tree_in_step() {
         let uri: Uri = "file:///w/.chant/specs/a.md".parse().unwrap();
         let mut doc = Document::open(uri, 1, "# T\n\n## Acceptance Criteria\n\n- [ ] 😀 one\n");
         assert!(doc.is_spec());
+        outline(&mut doc);
         let outcome = doc.apply_changes(
             2,
             vec![
@@ -219,21 +368,31 @@ mod tests {
             text,
             "# T\n\n## Acceptance Criteria\n\n- [x] 🎉 one\n- [ ] two\n"
         );
-        let work = doc.take_tree_work();
-        let tree = doc.markdown.clone();
-        let mut tree = tree.lock().unwrap();
-        work.apply(&mut tree, &text);
-        assert_eq!(tree.outline(&text), parse_fresh(&text).outline(&text));
+        assert_eq!(outline(&mut doc), parse_fresh(&text).outline(&text));
     }
 
     #[test]
-    fn stale_versions_are_reported() {
+    fn stale_versions_are_reported_and_other_files_get_no_tree() {
         let uri: Uri = "file:///w/README.md".parse().unwrap();
         let mut doc = Document::open(uri, 5, "a");
         assert!(!doc.is_spec());
         let outcome = doc.apply_changes(5, vec![change(0, 1, 0, 1, "b")], PositionEncoding::Utf8);
         assert_eq!(outcome, ChangeOutcome::VersionNotIncreasing { previous: 5 });
         assert_eq!(doc.rope.to_string(), "ab");
+        assert!(doc.take_tree_work().is_none());
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_tracked() {
+        let uri: Uri = "file:///w/.chant/specs/a.md".parse().unwrap();
+        let mut doc = Document::open(uri, 1, "a\r\nb\n");
+        assert!(!doc.lone_cr);
+        doc.apply_changes(2, vec![change(1, 1, 1, 1, "\r\n")], PositionEncoding::Utf8);
+        assert!(!doc.lone_cr);
+        // Deleting the `\n` of a CRLF leaves a lone `\r`.
+        doc.apply_changes(3, vec![change(0, 1, 1, 0, "\r")], PositionEncoding::Utf8);
+        assert_eq!(doc.rope.to_string(), "a\rb\r\n\n");
+        assert!(doc.lone_cr);
     }
 }
 
@@ -260,6 +419,7 @@ mod incremental_matches_fresh {
         "```\n",
         "~~~\n",
         "\r\n",
+        "\r",
         "\n",
         "text ",
         "x",
@@ -302,6 +462,7 @@ mod incremental_matches_fresh {
         fn random_edits(initial in text_strategy(), edits in edits_strategy()) {
             let uri: Uri = "file:///w/.chant/specs/p.md".parse().unwrap();
             let mut doc = Document::open(uri, 1, &initial);
+            doc.take_tree_work().unwrap().outline(&initial);
             let mut expected = initial.clone();
             let mut version = 1;
             for (fraction, delete, insert) in edits {
@@ -326,25 +487,26 @@ mod incremental_matches_fresh {
                 version += 1;
                 doc.apply_changes(version, vec![change], PositionEncoding::Utf16);
                 expected.replace_range(start..end, &new_text);
-                // Reparse now and then, as debounced analyses do.
+                prop_assert_eq!(doc.lone_cr, has_lone_cr(&expected) || doc.lone_cr);
+                if has_lone_cr(&expected) {
+                    prop_assert!(doc.lone_cr, "a lone CR went unnoticed in {:?}", expected);
+                }
+                // Reparse now and then, as features do.
                 if version % 3 == 0 {
-                    let work = doc.take_tree_work();
-                    let tree = doc.markdown.clone();
-                    work.apply(&mut tree.lock().unwrap(), &expected);
+                    doc.take_tree_work().unwrap().outline(&expected);
                 }
             }
             let text = doc.rope.to_string();
             prop_assert_eq!(&text, &expected);
-            let work = doc.take_tree_work();
-            let tree = doc.markdown.clone();
-            let mut tree = tree.lock().unwrap();
-            work.apply(&mut tree, &text);
+            let work = doc.take_tree_work().unwrap();
+            let tree = work.tree.clone();
+            let outline = work.outline(&text);
             let fresh = parse_fresh(&text);
             prop_assert_eq!(
-                tree.tree().unwrap().root_node().to_sexp(),
+                tree.lock().unwrap().tree().unwrap().root_node().to_sexp(),
                 fresh.tree().unwrap().root_node().to_sexp()
             );
-            prop_assert_eq!(tree.outline(&text), fresh.outline(&text));
+            prop_assert_eq!(outline, fresh.outline(&text));
         }
     }
 }

@@ -1,15 +1,26 @@
 //! The LSP protocol layer: translation between JSON-RPC messages and the
-//! analysis, plus the state an editor session needs (open documents,
-//! projects, settings). No chant rule lives here.
+//! core, plus the state an editor session needs (open documents, projects,
+//! settings, runs). No chant rule lives here.
+//!
+//! - `backend`: one `LanguageServer` method per message, each one line.
+//! - `handlers`: one function per request, translating to `ide`/`analysis`.
+//! - `diagnostics`: analysing open specs and publishing their diagnostics.
+//! - `runs`: chant runs, top-down (decide, run, describe, translate).
+//! - `session`, `documents`, `capabilities`, `settings`: the session state.
+//! - `convert`, `edits`: positions and workspace edits for the client.
+//! - `watch`: files changing on disk.
 
 mod backend;
-mod commands;
+mod capabilities;
 pub mod convert;
+mod diagnostics;
 pub mod documents;
-mod ide;
-mod projects;
+mod edits;
+mod handlers;
+mod runs;
 mod session;
 mod settings;
+mod watch;
 
 use tower_lsp_server::{LspService, Server};
 
@@ -35,9 +46,12 @@ pub fn run_stdio() {
                 "window/workDoneProgress/cancel",
                 Backend::work_done_progress_cancel,
             )
+            .custom_method("chant/specStatus", Backend::spec_status)
             .finish();
         Server::new(stdin, stdout, socket).serve(service).await;
     });
-    // Pending blocking tasks (a long analysis) must not keep the process alive.
+    // Pending blocking tasks (a long analysis) must not keep the process
+    // alive. Runs still going on stop with the process: their supervisors
+    // see the end of their control pipe.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
 }

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod config;
+pub mod edit;
 pub mod fields;
 pub mod frontmatter;
 pub mod id;

@@ -73,6 +73,15 @@ impl MarkdownTree {
         }
     }
 
+    /// No tree yet: the next [`Self::reparse`] builds one.
+    pub fn empty() -> Self {
+        MarkdownTree {
+            parser: new_parser(),
+            tree: None,
+            dirty: true,
+        }
+    }
+
     /// Mirror one text edit into the tree so the next parse can reuse it.
     pub fn edit(&mut self, edit: &InputEdit) {
         if let Some(tree) = &mut self.tree {

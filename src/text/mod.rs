@@ -8,6 +8,7 @@
 pub mod diff;
 mod encoding;
 mod line_index;
+pub mod rope;
 
 pub use encoding::{byte_to_column, column_to_byte, PositionEncoding};
 pub use line_index::{LineCol, LineIndex};

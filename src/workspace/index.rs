@@ -102,7 +102,8 @@ pub struct ProjectIndex {
     /// Specs directly in `.chant/specs`.
     specs: HashMap<String, SpecEntry>,
     /// Specs in subfolders of `.chant/specs`.
-    nested: HashMap<String, SpecEntry>,
+    /// Specs in subfolders, by ID: several files may claim one ID there.
+    nested: HashMap<String, Vec<SpecEntry>>,
     archived: HashMap<String, PathBuf>,
     prompts: BTreeMap<String, PromptEntry>,
     /// Spec IDs by date and by random suffix, for typo suggestions.
@@ -203,7 +204,7 @@ impl ProjectIndex {
         if entry.top_level {
             self.specs.insert(entry.id.clone(), entry);
         } else {
-            self.nested.insert(entry.id.clone(), entry);
+            self.nested.entry(entry.id.clone()).or_default().push(entry);
         }
     }
 
@@ -234,12 +235,24 @@ impl ProjectIndex {
     }
 
     pub fn nested_specs(&self) -> impl Iterator<Item = &SpecEntry> {
-        self.nested.values()
+        self.nested.values().flatten()
+    }
+
+    /// Every spec file that claims this ID (top level first).
+    pub fn files_of(&self, id: &str) -> Vec<&Path> {
+        self.specs
+            .get(id)
+            .into_iter()
+            .chain(self.nested.get(id).into_iter().flatten())
+            .map(|e| e.path.as_path())
+            .collect()
     }
 
     /// A spec by ID, top-level first.
     pub fn spec(&self, id: &str) -> Option<&SpecEntry> {
-        self.specs.get(id).or_else(|| self.nested.get(id))
+        self.specs
+            .get(id)
+            .or_else(|| self.nested.get(id).and_then(|list| list.first()))
     }
 
     pub fn archived(&self, id: &str) -> Option<&Path> {
@@ -255,22 +268,48 @@ impl ProjectIndex {
     }
 
     pub fn spec_count(&self) -> usize {
-        self.specs.len() + self.nested.len()
+        self.specs.len() + self.nested.values().map(Vec::len).sum::<usize>()
     }
 
     /// Record what a spec now says (from an editor buffer or from disk).
     /// Returns true when anything other specs can see changed.
     pub fn set_spec(&mut self, entry: SpecEntry) -> bool {
-        let map = if entry.top_level {
-            &mut self.specs
-        } else {
-            &mut self.nested
-        };
-        let changed = map.get(&entry.id) != Some(&entry);
-        if map.insert(entry.id.clone(), entry).is_none() {
+        if !entry.top_level {
+            let list = self.nested.entry(entry.id.clone()).or_default();
+            return match list.iter_mut().find(|e| e.path == entry.path) {
+                Some(old) if *old == entry => false,
+                Some(old) => {
+                    *old = entry;
+                    true
+                }
+                None => {
+                    list.push(entry);
+                    true
+                }
+            };
+        }
+        let changed = self.specs.get(&entry.id) != Some(&entry);
+        if self.specs.insert(entry.id.clone(), entry).is_none() {
             self.id_groups.take();
         }
         changed
+    }
+
+    fn remove_spec(&mut self, id: &str, path: &Path, top_level: bool) -> bool {
+        if top_level {
+            self.id_groups.take();
+            return self.specs.remove(id).is_some();
+        }
+        let Some(list) = self.nested.get_mut(id) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|e| e.path != path);
+        let removed = list.len() != before;
+        if list.is_empty() {
+            self.nested.remove(id);
+        }
+        removed
     }
 
     /// Read what a changed file now means for the index. Reads the disk,
@@ -315,16 +354,12 @@ impl ProjectIndex {
                 top_level,
                 summary,
             }),
-            IndexUpdate::Spec { id, top_level, .. } => {
-                let map = if top_level {
-                    &mut self.specs
-                } else {
-                    &mut self.nested
-                };
-                let removed = map.remove(&id).is_some();
-                self.id_groups.take();
-                removed
-            }
+            IndexUpdate::Spec {
+                id,
+                path,
+                top_level,
+                summary: None,
+            } => self.remove_spec(&id, &path, top_level),
             IndexUpdate::Archived { id, path, present } => {
                 if present {
                     self.archived.insert(id, path.clone()) != Some(path)
@@ -437,7 +472,7 @@ impl WorkspaceFacts for ProjectIndex {
                 SpecLookup::Unparseable
             };
         }
-        if let Some(entry) = self.nested.get(id) {
+        if let Some(entry) = self.nested.get(id).and_then(|list| list.first()) {
             return SpecLookup::Nested {
                 path: relative(&self.root, &entry.path),
             };
@@ -505,6 +540,13 @@ impl WorkspaceFacts for ProjectIndex {
             .map_err(|e| e.kind().to_string())?;
         let matcher = glob.compile_matcher();
         Ok(self.files().files().iter().any(|f| matcher.is_match(f)))
+    }
+
+    fn spec_files(&self, id: &str) -> Vec<PathBuf> {
+        self.files_of(id)
+            .into_iter()
+            .map(|p| relative(&self.root, p))
+            .collect()
     }
 
     fn dependencies_of(&self, id: &str) -> Vec<String> {

@@ -8,10 +8,12 @@
 pub mod config;
 pub mod files;
 pub mod index;
+pub mod projects;
 pub mod roots;
 mod spec_file;
 
 pub use files::ProjectFiles;
 pub use index::{IndexUpdate, ProjectIndex, SpecEntry, SpecSummary};
+pub use projects::{Project, Projects};
 pub use roots::{classify, find_roots, root_of, ChantFile};
 pub use spec_file::LoadedSpec;

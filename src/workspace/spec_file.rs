@@ -62,17 +62,15 @@ impl LoadedSpec {
     /// The diagnostics the user asked for.
     pub fn diagnose(
         &self,
-        id: &str,
+        spec: SpecContext,
         facts: &dyn WorkspaceFacts,
         filter: &Filter,
     ) -> Vec<Diagnostic> {
         let mut diagnostics = match self {
-            LoadedSpec::Parsed { text, model } => {
-                analysis::diagnose(text, model, SpecContext { id }, facts)
-            }
+            LoadedSpec::Parsed { text, model } => analysis::diagnose(text, model, spec, facts),
             LoadedSpec::Unreadable(error) => {
                 let mut d = analysis::unreadable(error);
-                d.extra = !facts.chant_lints(id);
+                d.extra = !analysis::chant_lints(spec, facts);
                 vec![d]
             }
         };

@@ -14,7 +14,7 @@ import {
   ServerOptions,
   State,
 } from 'vscode-languageclient/node';
-import { INSTALL_HINT, resolveServerPath } from './serverPath';
+import { bundledServer, INSTALL_HINT, resolveServerPath } from './serverPath';
 import { parseLensTitle, parseSpecText, SpecStatus, statusText } from './specStatus';
 
 /** The server's commands that run chant. */
@@ -204,7 +204,7 @@ async function specMenu(): Promise<void> {
 async function startClient(context: vscode.ExtensionContext): Promise<void> {
   const setting = vscode.workspace.getConfiguration('chant').get<string>('server.path');
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const resolved = resolveServerPath(setting, folder);
+  const resolved = resolveServerPath(setting, folder, bundledServer(context.extensionPath));
   if (!resolved.ok) {
     missingServer = resolved.message;
     output.error(resolved.message);

@@ -4,20 +4,23 @@
 //   node editors/vscode/test/e2e.mjs
 //
 // Environment (scripts/test-editors sets it):
-//   CHANT_LSP            the chant-lsp binary
+//   CHANT_LSP            a chant-lsp binary (for the `chant.server.path` step)
 //   CHANT_STANDIN        the stand-in chant binary
 //   CHANT_EDITOR_TOOLS   folder with node_modules/{code-server,playwright-core}
-//   CHANT_VSIX           the packaged extension
+//   CHANT_VSIX           the platform-specific extension (scripts/package-vsix),
+//                        which carries its own chant-lsp
 //   CHANT_SCREENSHOTS    where PNG screenshots go (default target/editor-screenshots)
 //   CHANT_CHROMIUM       the browser (default /usr/bin/chromium)
 //   CHANT_EDITOR_TESTS_SKIP_MISSING=1  skip steps whose server feature is missing
 //
-// It copies editors/test-fixtures/demo into a temporary git repository, opens
-// it in code-server with the extension installed, and checks what a user
-// sees: the Problems panel, completion of an `informed_by` path and of a
-// prompt name, the hover preview of a linked research file, the status bar,
-// and "chant: Work Spec" running the stand-in chant and changing the spec
-// buffer. On failure it saves a screenshot and prints the logs of
+// It installs the platform .vsix into a clean extensions folder, with no
+// chant-lsp on PATH and no `chant.server.path`: the extension must run the
+// server it carries. It copies editors/test-fixtures/demo into a temporary
+// git repository, opens it in code-server, and checks what a user sees: the
+// Problems panel, completion of an `informed_by` path and of a prompt name,
+// the hover preview of a linked research file, the status bar, "chant: Work
+// Spec" running the stand-in chant and changing the spec buffer, and that a
+// `chant.server.path` setting wins over the bundled server. On failure it saves a screenshot and prints the logs of
 // code-server, the extension host and the extension's output channel.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -177,9 +180,10 @@ function writeUserSettings(dir, trust) {
 writeUserSettings(userData, false);
 // Machine-scoped settings (the executables) live in the remote's Machine
 // settings under code-server: VS Code ignores them in User settings there.
-// Written after the "server not found" check below.
+// No `chant.server.path`: the extension runs the server it carries.
 const machineSettings = path.join(userData, 'Machine', 'settings.json');
-const serverSettings = { 'chant.server.path': SERVER, 'chant.path': STANDIN };
+const serverSettings = { 'chant.path': STANDIN };
+fs.writeFileSync(machineSettings, JSON.stringify(serverSettings, null, 2));
 fs.writeFileSync(path.join(tmp, 'config.yaml'), 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
 fs.mkdirSync(SHOTS, { recursive: true });
 
@@ -203,6 +207,8 @@ const csEnv = {
   XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
 };
 const csArgs = ['--user-data-dir', userData, '--extensions-dir', extensionsDir, '--config', path.join(tmp, 'config.yaml')];
+/** The server inside the installed extension (set by the install step). */
+let BUNDLED;
 
 let codeServer;
 let browser;
@@ -396,9 +402,22 @@ const needs = (cap, feature) => {
   }
 };
 
-await step('install the extension into code-server', async () => {
+await step('install the platform .vsix into a clean profile with no chant-lsp on PATH', async () => {
+  assert(!fs.existsSync(extensionsDir), 'the extensions folder starts empty');
+  const onPath = csEnv.PATH.split(path.delimiter)
+    .concat(path.join(csEnv.HOME, '.cargo', 'bin'))
+    .filter((d) => fs.existsSync(path.join(d, 'chant-lsp')));
+  assertEq([], onPath, 'folders on the editor\'s PATH (and ~/.cargo/bin) holding chant-lsp');
+  assert(!JSON.stringify(JSON.parse(fs.readFileSync(machineSettings, 'utf8'))).includes('chant.server.path'), 'no chant.server.path');
   const out = run(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { env: csEnv });
   assert(/successfully installed/i.test(out), `install output: ${out}`);
+  const installed = fs.readdirSync(extensionsDir).filter((d) => d.startsWith('chant-lsp.chant-lsp-'));
+  assertEq(1, installed.length, `installed extensions: ${fs.readdirSync(extensionsDir).join(', ')}`);
+  BUNDLED = path.join(extensionsDir, installed[0], 'server', 'chant-lsp');
+  assert(fs.existsSync(BUNDLED), `the .vsix carries the server: ${BUNDLED}`);
+  const version = run(BUNDLED, ['--version']).trim();
+  assert(/^chant-lsp \d+\.\d+\.\d+/.test(version), `the bundled server runs: ${version}`);
+  console.log(`bundled server: ${BUNDLED} (${version}, mode ${(fs.statSync(BUNDLED).mode & 0o777).toString(8)})`);
 });
 
 /**
@@ -459,16 +478,28 @@ await step('start code-server and open the demo workspace in Chromium', async ()
   await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible' });
 });
 
-await step('without chant-lsp the extension says how to install it; setting chant.server.path starts it', async () => {
-  const toast = page.locator('.notification-toast', { hasText: 'chant-lsp was not found on PATH' });
-  await toast.waitFor({ state: 'visible' });
-  const text = await toast.innerText();
-  assert(text.includes('cargo install --path .'), `install instructions:\n${text}`);
-  assert(text.includes('Open Settings'), `a button to the setting:\n${text}`);
-  await sleep(700); // let the toast finish sliding in
-  await page.screenshot({ path: path.join(SHOTS, 'vscode-server-missing.png') });
-  await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => {});
-  fs.writeFileSync(machineSettings, JSON.stringify(serverSettings, null, 2));
+/** Every `chant.log` of the extension's output channel under `dir`, joined. */
+function chantLogs(dir = path.join(userData, 'logs')) {
+  const logs = [];
+  const walk = (d) => {
+    for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+      } else if (e.name === 'chant.log') {
+        logs.push(fs.readFileSync(p, 'utf8'));
+      }
+    }
+  };
+  walk(dir);
+  return logs.join('\n');
+}
+const starts = (exe) => chantLogs().split('\n').filter((l) => l.includes(`starting ${exe} --stdio`));
+
+await step('the extension starts the server it carries', async () => {
+  await waitFor('the bundled server to start', () => starts(BUNDLED).length === 1);
+  const toasts = await page.locator('.notification-toast').allInnerTexts();
+  assert(!toasts.some((t) => t.includes('chant-lsp')), `no complaint about the server: ${JSON.stringify(toasts)}`);
 });
 
 await step('diagnostics of a spec show in the Problems panel; README.md gets none', async () => {
@@ -603,24 +634,14 @@ await step('"chant: Restart Server" restarts it; "chant: Show Output" shows its 
   await palette('chant: Restart Server');
   await palette('chant: Show Output');
   const out = page.locator('.panel .monaco-editor .view-lines').first();
+  // The panel wraps the long path: compare without white space.
   await waitFor('the restart in the chant output panel', async () =>
-    (await out.innerText()).replace(/\u00a0/g, ' ').includes(`starting ${SERVER} --stdio`),
+    (await out.innerText()).replace(/\s/g, '').includes(`starting${BUNDLED}--stdio`.replace(/\s/g, '')),
   );
   // The whole log (the panel only renders the lines in view).
-  const logs = [];
-  const walk = (dir) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        walk(p);
-      } else if (e.name === 'chant.log') {
-        logs.push(fs.readFileSync(p, 'utf8'));
-      }
-    }
-  };
-  walk(path.join(userData, 'logs'));
-  const starts = logs.join('\n').split('\n').filter((l) => l.includes(`starting ${SERVER} --stdio`));
-  assertEq(2, starts.length, `server starts in the chant log: ${JSON.stringify(starts)}`);
+  await waitFor('two starts in the chant log', () => starts(BUNDLED).length === 2, 5000).catch(() => {
+    throw new Error(`server starts in the chant log: ${JSON.stringify(starts(BUNDLED))}`);
+  });
   await page.keyboard.press(`${mod}+J`);
   await focusEditor();
   await waitFor('the status bar after the restart', async () => (await statusBarText()).includes('completed · 2/2'));
@@ -656,6 +677,31 @@ await step('"chant: Reject Spec..." asks for the reason in an input box, then re
       reject[0].join('\u0000').includes('--reason\u0000Needs a design review first'),
     `the reason passed: ${JSON.stringify(reject[0])}`,
   );
+});
+
+await step('chant.server.path wins over the bundled server; a wrong one says how to fix it', async () => {
+  await palette('Notifications: Clear All Notifications');
+  fs.writeFileSync(machineSettings, JSON.stringify({ ...serverSettings, 'chant.server.path': SERVER }, null, 2));
+  await waitFor(`the extension to start ${SERVER}`, () => starts(SERVER).length === 1);
+  await openFile(`.chant/specs/${BROKEN_ID}.md`);
+  await palette('View: Focus Problems');
+  const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'Unknown status `open`' }).first();
+  await waitFor('diagnostics from the configured server', () => row.isVisible(), 60000);
+  await page.keyboard.press(`${mod}+J`);
+  const missing = path.join(tmp, 'no-such-chant-lsp');
+  fs.writeFileSync(machineSettings, JSON.stringify({ ...serverSettings, 'chant.server.path': missing }, null, 2));
+  const toast = page.locator('.notification-toast', { hasText: 'which is not an executable file' });
+  await toast.waitFor({ state: 'visible' });
+  const text = await toast.innerText();
+  assert(text.includes(missing), `names the setting's value:\n${text}`);
+  assert(text.includes('Correct `chant.server.path`, or clear it'), `what to do:\n${text}`);
+  assert(text.includes('Open Settings'), `a button to the setting:\n${text}`);
+  await sleep(700); // let the toast finish sliding in
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-server-missing.png') });
+  await palette('Notifications: Clear All Notifications');
+  // Back to no setting: the bundled server again.
+  fs.writeFileSync(machineSettings, JSON.stringify(serverSettings, null, 2));
+  await waitFor('the bundled server to start again', () => starts(BUNDLED).length === 3);
 });
 
 await step('Restricted Mode: diagnostics still work, "Work Spec" never runs chant', async () => {

@@ -22,7 +22,7 @@ await esbuild.build({
 });
 const require = createRequire(import.meta.url);
 const { parseLensTitle, parseSpecText, statusText } = require(path.join(out, 'specStatus.js'));
-const { resolveServerPath, findOnPath } = require(path.join(out, 'serverPath.js'));
+const { resolveServerPath, findOnPath, bundledServer, INSTALL_HINT, SETTING_HINT } = require(path.join(out, 'serverPath.js'));
 
 test('the code lens title gives status and progress', () => {
   assert.deepEqual(parseLensTitle('pending · 1/2'), { status: 'pending', checked: 1, total: 2, source: 'server' });
@@ -81,8 +81,8 @@ test('the server path: setting, PATH, or a message with install instructions', (
   assert.deepEqual(resolveServerPath('bin/chant-lsp', path.dirname(dir) + '/nope'), {
     ok: false,
     message: 'chant.server.path is "bin/chant-lsp", which is not an executable file. ' +
-      'Install it with `cargo install --path .` in a chant-lsp checkout (it lands in ~/.cargo/bin), ' +
-      'or set `chant.server.path` to the chant-lsp executable.',
+      'Correct `chant.server.path`, or clear it to use the chant-lsp this extension carries (platform builds) ' +
+      'or the one on PATH.',
   });
   const bad = resolveServerPath(path.join(dir, 'not-executable'));
   assert.equal(bad.ok, false);
@@ -97,9 +97,47 @@ test('the server path: setting, PATH, or a message with install instructions', (
     process.env.HOME = dir; // no .cargo/bin there
     const missing = resolveServerPath(undefined);
     assert.equal(missing.ok, false);
-    assert.match(missing.message, /^chant-lsp was not found on PATH\. Install it with `cargo install --path \.`/);
+    assert.equal(missing.message, `chant-lsp was not found on PATH. ${INSTALL_HINT}`);
   } finally {
     process.env.PATH = saved;
     process.env.HOME = savedHome;
+  }
+});
+
+test('the server path order: setting, then the bundled binary, then PATH', () => {
+  const ext = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-ext-'));
+  const onPath = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-path-'));
+  const pathExe = path.join(onPath, 'chant-lsp');
+  fs.writeFileSync(pathExe, '#!/bin/sh\n', { mode: 0o755 });
+  const setExe = path.join(ext, 'configured-chant-lsp');
+  fs.writeFileSync(setExe, '#!/bin/sh\n', { mode: 0o755 });
+  const saved = process.env.PATH;
+  try {
+    process.env.PATH = onPath;
+    // No server/ folder: a universal .vsix falls back to PATH.
+    assert.equal(bundledServer(ext), undefined);
+    assert.equal(bundledServer(undefined), undefined);
+    assert.deepEqual(resolveServerPath('', ext, bundledServer(ext)), { ok: true, path: pathExe });
+    // A bundled binary whose mode the unpacking lost is made executable and wins over PATH.
+    fs.mkdirSync(path.join(ext, 'server'));
+    const bundled = path.join(ext, 'server', 'chant-lsp');
+    fs.writeFileSync(bundled, '#!/bin/sh\n', { mode: 0o644 });
+    assert.equal(bundledServer(ext), bundled);
+    assert.equal(fs.statSync(bundled).mode & 0o111, 0o111);
+    assert.deepEqual(resolveServerPath('', ext, bundledServer(ext)), { ok: true, path: bundled });
+    assert.deepEqual(resolveServerPath(undefined, ext, bundled), { ok: true, path: bundled });
+    // The user's setting wins over the bundled binary...
+    assert.deepEqual(resolveServerPath(setExe, ext, bundled), { ok: true, path: setExe });
+    // ...and a wrong setting is reported, not silently replaced.
+    const wrong = resolveServerPath(path.join(ext, 'nope'), ext, bundled);
+    assert.equal(wrong.ok, false);
+    assert.equal(wrong.message, `chant.server.path is "${path.join(ext, 'nope')}", which is not an executable file. ${SETTING_HINT}`);
+    // A bundled binary that cannot run says so.
+    fs.chmodSync(bundled, 0o644);
+    const broken = resolveServerPath('', ext, bundled);
+    assert.equal(broken.ok, false);
+    assert.match(broken.message, /bundled with the extension .* cannot be run/);
+  } finally {
+    process.env.PATH = saved;
   }
 });

@@ -1,0 +1,96 @@
+//! Bringing what chant wrote to a file into the editor's buffer of it,
+//! which the user may have edited while chant ran. The merge base is the
+//! last version of the file the buffer is *known* to have held (at open,
+//! at save, or an editor reload seen during the run); when no such version
+//! is known, a silent merge could revert one of chant's changes, so the
+//! answer is a conflict the user is told about, with both versions kept.
+
+use crate::text::diff::{merge3, Merge};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeBack {
+    /// The buffer already has chant's text (or the merge changes nothing).
+    Unchanged,
+    /// Replace the buffer's text with this.
+    Replace(String),
+    Conflict(Why),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// The user's edits overlap chant's.
+    Overlap,
+    /// The buffer never held a version of the file that is known: what the
+    /// user's edits started from cannot be told.
+    UnknownBase,
+}
+
+/// How the buffer's text `ours` takes chant's text `disk`, given the
+/// last disk version the buffer is known to have held.
+pub fn merge_back(base: Option<&str>, ours: &str, disk: &str) -> MergeBack {
+    if ours == disk {
+        return MergeBack::Unchanged;
+    }
+    let Some(base) = base else {
+        return MergeBack::Conflict(Why::UnknownBase);
+    };
+    if base == ours {
+        return MergeBack::Replace(disk.to_string());
+    }
+    match merge3(base, ours, disk) {
+        Merge::Clean(merged) if merged == ours => MergeBack::Unchanged,
+        Merge::Clean(merged) => MergeBack::Replace(merged),
+        Merge::Conflict => MergeBack::Conflict(Why::Overlap),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D0: &str = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
+
+    fn with(text: &str, line: usize, new: &str) -> String {
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[line - 1] = new;
+        lines.iter().map(|l| format!("{l}\n")).collect()
+    }
+
+    #[test]
+    fn two_writes_during_unsaved_typing_both_survive() {
+        // The user typed on line 5 (unsaved) since the buffer held D0;
+        // chant wrote line 2, later line 8.
+        let ours = with(D0, 5, "five, typed");
+        let d1 = with(D0, 2, "two by chant");
+        let d2 = with(&d1, 8, "eight by chant");
+        let expected = with(&with(&d2, 5, "five, typed"), 2, "two by chant");
+        assert_eq!(
+            merge_back(Some(D0), &ours, &d2),
+            MergeBack::Replace(expected)
+        );
+        // Merging against the intermediate version (never held by the
+        // buffer) would have reverted line 2: that is why the base must be
+        // one the buffer held.
+        let wrong = crate::text::diff::merge3(&d1, &ours, &d2);
+        assert!(matches!(wrong, Merge::Clean(t) if !t.contains("two by chant")));
+    }
+
+    #[test]
+    fn unknown_bases_and_overlaps_are_conflicts() {
+        let ours = with(D0, 2, "mine");
+        let disk = with(D0, 2, "chant's");
+        assert_eq!(
+            merge_back(None, &ours, &disk),
+            MergeBack::Conflict(Why::UnknownBase)
+        );
+        assert_eq!(
+            merge_back(Some(D0), &ours, &disk),
+            MergeBack::Conflict(Why::Overlap)
+        );
+        assert_eq!(merge_back(None, &disk, &disk), MergeBack::Unchanged);
+        assert_eq!(
+            merge_back(Some(D0), D0, &disk),
+            MergeBack::Replace(disk.clone())
+        );
+    }
+}

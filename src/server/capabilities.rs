@@ -1,0 +1,194 @@
+//! What the client can do, resolved once at `initialize` into plain flags
+//! (nothing else looks at the raw capabilities), and what the server offers
+//! in return.
+
+use tower_lsp_server::ls_types::*;
+
+use crate::ide::actions::{APPLY_AGENT_CHANGES, APPROVE, REJECT, WORK};
+use crate::text::PositionEncoding;
+
+/// The commands `workspace/executeCommand` runs.
+pub const COMMANDS: &[&str] = &[WORK, APPROVE, REJECT, APPLY_AGENT_CHANGES, APPLY_FIX];
+
+/// Applies a quick fix's edits after checking the document is still at the
+/// version they were computed for (for clients without versioned edits).
+pub const APPLY_FIX: &str = "chant.applyFix";
+
+/// The client's abilities that change what the server sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientCaps {
+    pub encoding: PositionEncoding,
+    /// Versioned `documentChanges` in workspace edits.
+    pub document_changes: bool,
+    /// `documentChanges` may create and delete files.
+    pub file_operations: bool,
+    /// `window/workDoneProgress/create` and `$/progress`.
+    pub progress: bool,
+    /// `workspace/didChangeWatchedFiles` registered dynamically.
+    pub watch_dynamic: bool,
+    /// `workspace/configuration`.
+    pub configuration: bool,
+    /// `window/showDocument`.
+    pub show_document: bool,
+    /// Code actions may be shown disabled, with the reason.
+    pub disabled_code_actions: bool,
+    /// Client-side commands the client says it runs (rust-analyzer's
+    /// `experimental.commands.commands`), e.g. `editor.action.triggerSuggest`.
+    pub client_commands: Vec<String>,
+}
+
+impl ClientCaps {
+    pub fn from_params(params: &InitializeParams) -> ClientCaps {
+        let c = &params.capabilities;
+        let workspace = c.workspace.as_ref();
+        let edit = workspace.and_then(|w| w.workspace_edit.as_ref());
+        let document_changes = edit.and_then(|e| e.document_changes).unwrap_or(false);
+        let operations = edit
+            .and_then(|e| e.resource_operations.clone())
+            .unwrap_or_default();
+        let client_commands = c
+            .experimental
+            .as_ref()
+            .and_then(|e| e.pointer("/commands/commands"))
+            .and_then(|v| v.as_array())
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ClientCaps {
+            encoding: negotiate_encoding(params),
+            document_changes,
+            file_operations: document_changes
+                && operations.contains(&ResourceOperationKind::Create)
+                && operations.contains(&ResourceOperationKind::Delete),
+            progress: c
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            watch_dynamic: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            show_document: c
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
+            disabled_code_actions: c
+                .text_document
+                .as_ref()
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|a| a.disabled_support)
+                .unwrap_or(false),
+            client_commands,
+        }
+    }
+
+    pub fn runs_client_command(&self, command: &str) -> bool {
+        self.client_commands.iter().any(|c| c == command)
+    }
+}
+
+/// utf-8 when offered, else utf-32, else utf-16 (the protocol's default).
+fn negotiate_encoding(params: &InitializeParams) -> PositionEncoding {
+    let offered: Vec<PositionEncoding> = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref())
+        .map(|list| {
+            list.iter()
+                .filter_map(|k| PositionEncoding::parse(k.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    [PositionEncoding::Utf8, PositionEncoding::Utf32]
+        .into_iter()
+        .find(|e| offered.contains(e))
+        .unwrap_or(PositionEncoding::Utf16)
+}
+
+fn encoding_kind(encoding: PositionEncoding) -> PositionEncodingKind {
+    match encoding {
+        PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
+        PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
+        PositionEncoding::Utf32 => PositionEncodingKind::UTF32,
+    }
+}
+
+/// Everything the server offers.
+pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
+    let every_file = FileOperationFilter {
+        scheme: Some("file".into()),
+        pattern: FileOperationPattern {
+            glob: "**/*".into(),
+            matches: None,
+            options: None,
+        },
+    };
+    ServerCapabilities {
+        position_encoding: Some(encoding_kind(caps.encoding)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
+        )),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(
+                [":", " ", "/", "-", "[", ",", "{", "\"", "'"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            ),
+            resolve_provider: Some(false),
+            ..Default::default()
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR_REWRITE,
+                CodeActionKind::EMPTY,
+            ]),
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
+            work_done_progress_options: Default::default(),
+        }),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                will_rename: Some(FileOperationRegistrationOptions {
+                    filters: vec![every_file],
+                }),
+                ..Default::default()
+            }),
+        }),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,197 @@
+//! Keeping open buffers right while chant rewrites their files.
+//!
+//! When a run starts, each open file of its project is noted with its text
+//! on disk and the last disk version its buffer is *known* to have held
+//! (the disk text itself when the buffer equals it, or was saved or opened
+//! as it). While the run lasts, every change of such a buffer that makes it
+//! equal to the file on disk (an editor reloading a file chant rewrote) is
+//! noted as the new known version. Memory is bounded by the open files
+//! (two texts each, at most [`MAX_TRACKED`] bytes), never by the run's
+//! length. When the run ends, `runner::merge_back` decides what each
+//! buffer takes.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tower_lsp_server::ls_types::Uri;
+
+use super::super::convert::diff_edits;
+use super::super::documents::text_hash;
+use super::super::edits::{self, workspace_edit, Change};
+use super::super::session::Session;
+use crate::runner::merge_back::{merge_back, MergeBack, Why};
+use crate::vfs::{FileSystem, Limit, RealFs};
+
+/// Open files larger than this are not tracked during a run (the user is
+/// told to reload them if chant changed them).
+pub const MAX_TRACKED: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+struct Tracked {
+    /// The file on disk when the run started (None: missing or untracked).
+    at_start: Option<String>,
+    /// The newest disk version the buffer is known to have held.
+    held: Option<String>,
+}
+
+/// The open files of every run going on, by run token.
+#[derive(Default)]
+pub struct RunBases {
+    runs: Mutex<HashMap<String, HashMap<PathBuf, Tracked>>>,
+}
+
+fn read_disk(path: &Path) -> Option<String> {
+    RealFs.read_text(path, Limit(MAX_TRACKED)).ok()
+}
+
+impl RunBases {
+    fn runs(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<PathBuf, Tracked>>> {
+        self.runs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tracks(&self, path: &Path) -> bool {
+        self.runs().values().any(|files| files.contains_key(path))
+    }
+
+    fn note_held(&self, path: &Path, text: &str) {
+        for files in self.runs().values_mut() {
+            if let Some(tracked) = files.get_mut(path) {
+                tracked.held = Some(text.to_string());
+            }
+        }
+    }
+}
+
+/// Note what the open files of `root` hold, as a run starts (blocking reads
+/// run on a blocking thread).
+pub async fn begin(session: &Arc<Session>, token: &str, root: &Path) {
+    let open: Vec<(PathBuf, String, Option<u64>)> = session.documents().with(|docs| {
+        docs.values()
+            .filter_map(|d| {
+                let path = d.path.clone().filter(|p| p.starts_with(root))?;
+                Some((path, d.rope.to_string(), d.disk_synced))
+            })
+            .collect()
+    });
+    let files = tokio::task::spawn_blocking(move || {
+        open.into_iter()
+            .map(|(path, buffer, synced)| {
+                let at_start = read_disk(&path);
+                let held = at_start
+                    .as_ref()
+                    .filter(|disk| buffer == **disk || synced == Some(text_hash(disk.as_str())))
+                    .cloned();
+                (path, Tracked { at_start, held })
+            })
+            .collect::<HashMap<_, _>>()
+    })
+    .await
+    .unwrap_or_default();
+    session.run_bases().runs().insert(token.to_string(), files);
+}
+
+/// A tracked buffer changed: if it now equals its file on disk, the editor
+/// reloaded it, and that version becomes the known base.
+pub fn buffer_changed(session: &Arc<Session>, path: &Path) {
+    if !session.run_bases().tracks(path) {
+        return;
+    }
+    let Some((_, _, buffer)) = session.open_buffer(path) else {
+        return;
+    };
+    let session = session.clone();
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let same_size = RealFs.kind(&path).is_some_and(
+            |k| matches!(k, crate::vfs::Kind::File { len, .. } if len == buffer.len() as u64),
+        );
+        if same_size && read_disk(&path).as_deref() == Some(buffer.as_str()) {
+            session.run_bases().note_held(&path, &buffer);
+        }
+    });
+}
+
+/// What bringing chant's rewrites into the buffers found.
+#[derive(Debug, Default)]
+pub struct SyncReport {
+    /// Files whose buffer was left alone, and why.
+    pub conflicts: Vec<(PathBuf, Why)>,
+    /// Files chant changed that are too large to track: reload them.
+    pub untracked: Vec<PathBuf>,
+    /// The editor refused the update (or could not take it).
+    pub failure: Option<String>,
+}
+
+/// The run is over: bring what chant wrote into the open buffers, merged
+/// with the user's edits made meanwhile, and forget the run's files. A
+/// versioned edit the client refuses (the user typed meanwhile) is computed
+/// again from the new buffer, a few times.
+pub async fn finish(session: &Arc<Session>, token: &str) -> SyncReport {
+    let files = session.run_bases().runs().remove(token).unwrap_or_default();
+    let mut report = SyncReport::default();
+    for attempt in 0..3 {
+        report.conflicts.clear();
+        report.untracked.clear();
+        let mut changes = Vec::new();
+        for (path, tracked) in &files {
+            let disk = {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || read_disk(&path))
+                    .await
+                    .ok()
+                    .flatten()
+            };
+            if disk == tracked.at_start {
+                continue;
+            }
+            // A file chant deleted: the buffer stays, the editor tells the user.
+            let Some(disk) = disk else { continue };
+            let Some((uri, version, ours)) = session.open_buffer(path) else {
+                continue;
+            };
+            if tracked.at_start.is_none() && ours != disk {
+                report.untracked.push(path.clone());
+                continue;
+            }
+            match merge_back(tracked.held.as_deref(), &ours, &disk) {
+                MergeBack::Unchanged => {}
+                MergeBack::Replace(text) => {
+                    changes.push(edit_of(session, uri, version, &ours, &text))
+                }
+                MergeBack::Conflict(why) => report.conflicts.push((path.clone(), why)),
+            }
+        }
+        if changes.is_empty() {
+            return report;
+        }
+        let (edit, left_out) = workspace_edit(session.caps(), changes);
+        if !left_out.is_empty() {
+            report.failure = Some(
+                "this editor does not take versioned edits, so open files are not changed behind your back".into(),
+            );
+            return report;
+        }
+        match edits::apply(session, "chant: update from disk", edit).await {
+            Ok(None) => return report,
+            Ok(Some(_)) if attempt < 2 => continue,
+            Ok(Some(reason)) => {
+                report.failure = Some(reason);
+                return report;
+            }
+            Err(e) => {
+                report.failure = Some(e);
+                return report;
+            }
+        }
+    }
+    report
+}
+
+fn edit_of(session: &Session, uri: Uri, version: i32, ours: &str, merged: &str) -> Change {
+    Change::Text {
+        uri,
+        version: Some(version),
+        edits: diff_edits(ours, merged, session.encoding()),
+    }
+}

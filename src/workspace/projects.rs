@@ -1,0 +1,125 @@
+//! The chant projects an editor session knows, each with its index behind a
+//! lock. Every disk read happens before a lock is taken (an index update is
+//! read first, then applied), so a slow or hostile file never holds up
+//! the requests that need the index. Loading walks the disk: callers run
+//! these functions on a blocking thread.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex};
+
+pub struct Project {
+    pub root: PathBuf,
+    files: ProjectFiles,
+    index: RwLock<ProjectIndex>,
+}
+
+impl Project {
+    /// Index a project (blocking).
+    pub fn load(files: ProjectFiles) -> Project {
+        Project {
+            root: files.root().to_path_buf(),
+            index: RwLock::new(ProjectIndex::load_from(files.clone())),
+            files,
+        }
+    }
+
+    pub fn files(&self) -> &ProjectFiles {
+        &self.files
+    }
+
+    /// The index, for reading. Held only for the few microseconds a feature
+    /// takes; never across an await.
+    pub fn index(&self) -> RwLockReadGuard<'_, ProjectIndex> {
+        self.index.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The index, for an update computed beforehand.
+    pub fn index_mut(&self) -> RwLockWriteGuard<'_, ProjectIndex> {
+        self.index.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Re-read files that changed on disk into the index: read first (no
+    /// lock), then apply. True when other specs may see a difference.
+    pub fn refresh(&self, paths: &[PathBuf]) -> bool {
+        let updates: Vec<IndexUpdate> = paths
+            .iter()
+            .map(|path| ProjectIndex::read_update(&self.files, path))
+            .collect();
+        let mut index = self.index_mut();
+        let mut changed = false;
+        for update in updates {
+            changed |= index.apply(update);
+        }
+        changed
+    }
+}
+
+/// The projects of the workspace folders (and of specs opened from outside
+/// them).
+#[derive(Default)]
+pub struct Projects {
+    list: RwLock<Vec<Arc<Project>>>,
+}
+
+impl Projects {
+    /// The project holding `path`: the deepest known root above it.
+    pub fn for_path(&self, path: &Path) -> Option<Arc<Project>> {
+        let list = self.list.read().unwrap_or_else(|e| e.into_inner());
+        list.iter()
+            .filter(|p| path.starts_with(&p.root))
+            .max_by_key(|p| p.root.as_os_str().len())
+            .cloned()
+    }
+
+    /// Like `for_path`, but indexes the file's own root when no known
+    /// project holds it (a spec opened from outside the workspace folders).
+    /// Blocking.
+    pub fn for_path_or_load(&self, path: &Path) -> Option<Arc<Project>> {
+        let root = root_of(path)?;
+        if let Some(project) = self.for_path(path).filter(|p| p.root == root) {
+            return Some(project);
+        }
+        Some(self.load(&root))
+    }
+
+    pub fn all(&self) -> Vec<Arc<Project>> {
+        self.list.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Index (or re-index) one root. Blocking; no lock is held meanwhile.
+    pub fn load(&self, root: &Path) -> Arc<Project> {
+        let project = Arc::new(Project::load(ProjectFiles::on_disk(root)));
+        let mut list = self.list.write().unwrap_or_else(|e| e.into_inner());
+        list.retain(|p| p.root != root);
+        list.push(project.clone());
+        project
+    }
+
+    /// Find and index every project under the folders. Blocking.
+    pub fn load_folders(&self, folders: &[PathBuf]) -> Vec<Arc<Project>> {
+        let mut loaded = Vec::new();
+        let mut seen = HashSet::new();
+        for folder in folders {
+            for root in find_roots(folder) {
+                if !seen.insert(root.clone())
+                    || self.for_path(&root).is_some_and(|p| p.root == root)
+                {
+                    continue;
+                }
+                loaded.push(self.load(&root));
+            }
+        }
+        loaded
+    }
+
+    /// Forget the projects under a folder that left the workspace.
+    pub fn remove_under(&self, folder: &Path) {
+        self.list
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|p| !p.root.starts_with(folder));
+    }
+}
