@@ -189,8 +189,16 @@ fn add_odd_files(rng: &mut Rng, project: &mut Project, ids: &[String]) {
         let id = rng.pick(ids);
         let text = project.spec_text(&id).unwrap_or_default();
         match rng.below(6) {
-            0 => project.add_spec(&format!(".#{id}"), SpecFile::DanglingLink, vec!["lock-link".into()]),
-            1 => project.add_spec(&format!(".#{id}"), SpecFile::Text(text), vec!["lock-file".into()]),
+            0 => project.add_spec(
+                &format!(".#{id}"),
+                SpecFile::DanglingLink,
+                vec!["lock-link".into()],
+            ),
+            1 => project.add_spec(
+                &format!(".#{id}"),
+                SpecFile::Text(text),
+                vec!["lock-file".into()],
+            ),
             2 => project.add_spec(".draft", SpecFile::Text(text), vec!["dotfile".into()]),
             3 => project.add_spec(
                 &format!("sub/{id}-nested"),
@@ -200,11 +208,23 @@ fn add_odd_files(rng: &mut Rng, project: &mut Project, ids: &[String]) {
             4 => {
                 // A top-level spec that depends on a nested one.
                 let nested = format!("{id}-n");
-                project.add_spec(&format!("sub/{nested}"), SpecFile::Text(text.clone()), vec!["nested".into()]);
+                project.add_spec(
+                    &format!("sub/{nested}"),
+                    SpecFile::Text(text.clone()),
+                    vec!["nested".into()],
+                );
                 let dependent = mutator::set_field(&text, "depends_on", &format!("[{nested}]"));
-                project.add_spec(&format!("{id}-dep"), SpecFile::Text(dependent), vec!["depends-on-nested".into()]);
+                project.add_spec(
+                    &format!("{id}-dep"),
+                    SpecFile::Text(dependent),
+                    vec!["depends-on-nested".into()],
+                );
             }
-            _ => project.add_spec(&format!("{id}-copy"), SpecFile::Text(text), vec!["copy".into()]),
+            _ => project.add_spec(
+                &format!("{id}-copy"),
+                SpecFile::Text(text),
+                vec!["copy".into()],
+            ),
         }
     }
 }

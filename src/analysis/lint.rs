@@ -49,7 +49,9 @@ fn title(cx: &Cx, out: &mut Vec<Diagnostic>) {
     );
 }
 
-/// chant's `has_frontmatter_field`: type and status always count as present.
+/// chant's `has_frontmatter_field`: type and status always count as
+/// present; `derived_fields`, `public` and `retry_state` never do (chant's
+/// list leaves them out, so requiring them always fails).
 fn has_field(cx: &Cx, name: &str) -> bool {
     let v = cx.model.values();
     match name {
@@ -78,12 +80,9 @@ fn has_field(cx: &Cx, name: &str) -> bool {
         "replayed_at" => v.replayed_at.is_some(),
         "replay_count" => v.replay_count.is_some(),
         "original_completed_at" => v.original_completed_at.is_some(),
-        "derived_fields" => v.derived_fields.is_some(),
         "approval" => v.approval.is_some(),
         "members" => v.members.is_some(),
         "output_schema" => v.output_schema.is_some(),
-        "public" => v.public.is_some(),
-        "retry_state" => v.retry_state.is_some(),
         _ => false,
     }
 }
@@ -367,7 +366,9 @@ fn chant_path_exists(cx: &Cx, path: &str) -> bool {
         let last = i + 1 == parts.len();
         if part.is_empty() || *part == "." || *part == ".." {
             // `a//b`, `a/./b`, a trailing `/`: what comes before must be a folder.
-            if i > 0 && cx.ws.path_state(prefix.trim_end_matches(['/', '.'])) != PathState::Directory {
+            if i > 0
+                && cx.ws.path_state(prefix.trim_end_matches(['/', '.'])) != PathState::Directory
+            {
                 return false;
             }
             continue;

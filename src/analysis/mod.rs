@@ -9,6 +9,7 @@ mod frontmatter;
 mod layout;
 mod lint;
 pub mod output;
+pub mod quality;
 pub mod readiness;
 mod references;
 
@@ -195,6 +196,13 @@ pub trait WorkspaceFacts {
         let _ = relative;
         None
     }
+    /// IDs of the specs chant counts as members of `driver`: every spec it
+    /// can parse (any folder of `.chant/specs`) whose ID is `<driver>.`
+    /// followed by at least one character.
+    fn member_ids(&self, driver: &str) -> Vec<String> {
+        let _ = driver;
+        Vec::new()
+    }
 }
 
 /// Which spec is being diagnosed.
@@ -241,9 +249,9 @@ pub fn diagnose(
 /// `.chant/specs` (by its path when known, else as the workspace knows the ID).
 pub fn chant_lints(spec: SpecContext, ws: &dyn WorkspaceFacts) -> bool {
     match spec.path {
-        Some(path) => path.parent().is_some_and(|dir| {
-            dir.ends_with(".chant/specs")
-        }),
+        Some(path) => path
+            .parent()
+            .is_some_and(|dir| dir.ends_with(".chant/specs")),
         None => ws.chant_lints(spec.id),
     }
 }

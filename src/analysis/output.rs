@@ -60,9 +60,8 @@ pub fn extract_json(output: &str) -> Option<Value> {
 /// blocks with no language or that language (any case). A block left open
 /// at the end counts too.
 fn fenced(output: &str, language: Option<&str>) -> Option<Value> {
-    let wanted = |lang: &str| {
-        language.is_none_or(|want| lang.is_empty() || lang.eq_ignore_ascii_case(want))
-    };
+    let wanted =
+        |lang: &str| language.is_none_or(|want| lang.is_empty() || lang.eq_ignore_ascii_case(want));
     let mut open: Option<String> = None;
     let mut content = String::new();
     for line in output.lines() {

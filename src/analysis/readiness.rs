@@ -3,8 +3,9 @@
 //! spec in_progress before some of its own checks). Follows chant.md
 //! section 6 (`chant work` step 1) and section 3 (status transitions).
 
-use crate::analysis::{SpecLookup, WorkspaceFacts};
+use crate::analysis::{quality, SpecLookup, WorkspaceFacts};
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
+use crate::spec::id::driver_of;
 use crate::spec::SpecModel;
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -211,6 +212,17 @@ pub fn chosen_prompt(
         .unwrap_or_else(|| "bootstrap".into())
 }
 
+/// How `chant work` is asked to run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkOptions<'a> {
+    /// `--prompt NAME`.
+    pub prompt: Option<&'a str>,
+    /// `--skip-criteria`: skips chant's quality gate, and with it the
+    /// status precondition (a completed, cancelled or in-progress spec then
+    /// fails a step later, when chant cannot move it to in_progress).
+    pub skip_quality: bool,
+}
+
 /// Why `chant work` would refuse (or fail early on) this spec, if it would.
 pub fn work_refusal(
     text: &str,
@@ -219,37 +231,67 @@ pub fn work_refusal(
     ws: &dyn WorkspaceFacts,
     prompt_override: Option<&str>,
 ) -> Option<String> {
+    work_refusal_with(
+        text,
+        model,
+        id,
+        ws,
+        WorkOptions {
+            prompt: prompt_override,
+            skip_quality: false,
+        },
+    )
+}
+
+/// Why `chant work <id> --no-watch` (with `options`), run without a
+/// terminal, would stop before running the agent (or fail right after
+/// marking the spec in_progress, as a missing prompt does). The checks
+/// follow chant 0.23.2's order: config, the spec itself, drivers (see
+/// [`work_plan`]), the lint of the spec (title, unknown dependencies),
+/// status, approval, dependencies and earlier siblings not completed, the
+/// quality gate, the move to in_progress, the prompt.
+pub fn work_refusal_with(
+    text: &str,
+    model: &SpecModel,
+    id: &str,
+    ws: &dyn WorkspaceFacts,
+    options: WorkOptions,
+) -> Option<String> {
+    if let Some(problem) = &ws.config().problem {
+        return Some(format!("chant cannot load its config ({problem}): every `chant work` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md, save, and try again."));
+    }
     if let Some(problem) = parse_problem(text, model) {
         return Some(problem);
     }
     let v = model.values();
+    match work_plan(model, id, ws, options) {
+        WorkPlan::Single => {}
+        WorkPlan::NoMembers => return Some(format!("This {} spec has no member specs (`{id}.1`, ...): chant work refuses an empty driver (\"Cannot execute an empty driver\"). Create its members first.", v.r#type.as_str())),
+        WorkPlan::AllCompleted { members } => return Some(format!("Every member of this driver ({}) is completed: chant work has nothing to run.", members.len())),
+        WorkPlan::Chain { .. } => return None,
+    }
     if model.body.title.is_none() {
         return Some("This spec has no title (a line starting with `# `): chant work lints it first and stops with \"Missing title\". Add a title, save, and try again.".into());
     }
     let deps = v.depends_on.clone().unwrap_or_default();
-    let mut unknown = Vec::new();
-    let mut unmet = Vec::new();
-    for dep in &deps {
-        match ws.lookup_spec(dep) {
-            SpecLookup::Found { status, .. } => {
-                if !status.satisfies_dependents() {
-                    unmet.push(format!("{dep} ({})", status.as_str()));
-                }
-            }
-            _ => unknown.push(dep.clone()),
-        }
-    }
+    let unknown: Vec<&String> = deps
+        .iter()
+        .filter(|d| !matches!(ws.lookup_spec(d), SpecLookup::Found { .. }))
+        .collect();
     if !unknown.is_empty() {
+        let unknown: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
         return Some(format!(
             "chant work lints this spec first and stops on unknown dependencies: {}. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.",
             unknown.join(", ")
         ));
     }
-    match v.status {
-        SpecStatus::Completed => return Some("This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.".into()),
-        SpecStatus::Cancelled => return Some("This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.".into()),
-        SpecStatus::InProgress => return Some(format!("This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/{id} from that run may still hold its work.")),
-        _ => {}
+    if !options.skip_quality {
+        match v.status {
+            SpecStatus::Completed => return Some("This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.".into()),
+            SpecStatus::Cancelled => return Some("This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.".into()),
+            SpecStatus::InProgress => return Some(format!("This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/{id} from that run may still hold its work.")),
+            _ => {}
+        }
     }
     if let Some(approval) = v.approval.as_ref().filter(|a| a.required) {
         match approval.status {
@@ -267,26 +309,153 @@ pub fn work_refusal(
             }
         }
     }
-    if !unmet.is_empty() {
+    let blockers = blocking(id, &deps, ws);
+    if !blockers.is_empty() {
         return Some(format!(
-            "This spec is blocked by dependencies that are not completed: {}. chant work refuses it until they are completed or cancelled.",
-            unmet.join(", ")
+            "This spec is blocked by specs that are not completed: {}. chant work refuses it until they are completed (a cancelled dependency blocks `chant work` too).",
+            blockers.join(", ")
         ));
     }
-    if model.body.total_checkboxes() == 0 && !matches!(v.r#type, SpecType::Driver | SpecType::Group)
-    {
-        return Some("This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal (\"Spec quality check failed\"). Add criteria, save, and try again.".into());
+    if !options.skip_quality {
+        let quality = quality::assess(text, model, ws.config());
+        if quality.refused_without_terminal() {
+            return Some(format!(
+                "chant grades this spec {}: run without a terminal, chant work refuses it (\"Cannot proceed in non-interactive mode with quality issues\"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).",
+                quality.summary()
+            ));
+        }
     }
-    if v.status == SpecStatus::Ready {
-        return Some("`status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.".into());
+    match v.status {
+        SpecStatus::Ready => return Some("`status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.".into()),
+        SpecStatus::Completed | SpecStatus::Cancelled | SpecStatus::InProgress => {
+            return Some(format!("chant cannot move a spec from `{}` to in_progress, so chant work fails on it even when the quality check is skipped. Set `status: pending`, save, and try again.", v.status.as_str()))
+        }
+        _ => {}
     }
-    let prompt = chosen_prompt(model, ws, prompt_override);
+    let prompt = chosen_prompt(model, ws, options.prompt);
     if !ws.prompt_exists(&prompt) {
         return Some(format!(
             "Prompt not found: {prompt}. There is no .chant/prompts/{prompt}.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one (\"Work with prompt ...\")."
         ));
     }
     None
+}
+
+/// What blocks `chant work` (dependencies are checked with
+/// `--skip-deps` absent): each `depends_on` entry that is not completed
+/// (cancelled ones included), and for a member `X.N`, each earlier
+/// sibling `X.1` .. `X.(N-1)` that is missing or not completed.
+fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<String> {
+    let status_of = |dep: &str| match ws.lookup_spec(dep) {
+        SpecLookup::Found { status, .. } => Some(status),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for dep in deps {
+        match status_of(dep) {
+            Some(SpecStatus::Completed) => {}
+            Some(status) => out.push(format!("{dep} ({})", status.as_str())),
+            None => out.push(format!("{dep} (unknown)")),
+        }
+    }
+    if let (Some(driver), Some(n)) = (driver_of(id), member_number(id)) {
+        for i in 1..n {
+            let sibling = format!("{driver}.{i}");
+            match status_of(&sibling) {
+                Some(SpecStatus::Completed) => {}
+                Some(status) => out.push(format!(
+                    "{sibling} ({}, an earlier member)",
+                    status.as_str()
+                )),
+                None => out.push(format!("{sibling} (missing, an earlier member)")),
+            }
+        }
+    }
+    out
+}
+
+/// The number of a member ID (`X.3` → 3, `X.3.1` → 3).
+fn member_number(id: &str) -> Option<u32> {
+    let (_, suffix) = id.split_once('.')?;
+    let digits: String = suffix.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// What `chant work <id>` does with a spec: work it alone, or, for a driver,
+/// a group, or any spec that has members (files named `<id>.<anything>`),
+/// run its members as a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkPlan {
+    Single,
+    /// A driver with no members: chant refuses it.
+    NoMembers,
+    /// Every member is completed: chant says so and runs nothing.
+    AllCompleted {
+        members: Vec<String>,
+    },
+    /// The members in the order chant takes them (by member number), each
+    /// with what chant does with it. After the last one, chant goes on
+    /// with every other ready spec of the project, as `chant work --chain`
+    /// does.
+    Chain {
+        members: Vec<PlannedMember>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedMember {
+    pub id: String,
+    /// Why chant skips it, when it does (it runs the rest).
+    pub skipped: Option<String>,
+}
+
+/// What `chant work <id>` would do with this spec (see [`WorkPlan`]).
+pub fn work_plan(
+    model: &SpecModel,
+    id: &str,
+    ws: &dyn WorkspaceFacts,
+    options: WorkOptions,
+) -> WorkPlan {
+    let mut members = ws.member_ids(id);
+    let is_group = matches!(model.values().r#type, SpecType::Driver | SpecType::Group);
+    if !is_group && members.is_empty() {
+        return WorkPlan::Single;
+    }
+    if members.is_empty() {
+        return WorkPlan::NoMembers;
+    }
+    members.sort_by(|a, b| compare_member_ids(a, b));
+    let status = |m: &str| match ws.lookup_spec(m) {
+        SpecLookup::Found { status, .. } => Some(status),
+        _ => None,
+    };
+    if members
+        .iter()
+        .all(|m| status(m) == Some(SpecStatus::Completed))
+    {
+        return WorkPlan::AllCompleted { members };
+    }
+    let members = members
+        .into_iter()
+        .map(|m| {
+            let skipped = match status(&m) {
+                Some(SpecStatus::Cancelled) => Some("cancelled".to_string()),
+                Some(SpecStatus::Completed) if !options.skip_quality => {
+                    Some("completed".to_string())
+                }
+                _ if !ws.member_ids(&m).is_empty() => Some("it has members of its own".into()),
+                _ => None,
+            };
+            PlannedMember { id: m, skipped }
+        })
+        .collect();
+    WorkPlan::Chain { members }
+}
+
+/// chant's order of member IDs: by member number, then by the rest.
+fn compare_member_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |id: &str| (member_number(id).unwrap_or(u32::MAX), id.to_string());
+    key(a).cmp(&key(b))
 }
 
 /// Why `chant approve` would fail or do nothing.
@@ -308,6 +477,15 @@ pub fn approve_refusal(text: &str, model: &SpecModel) -> Option<String> {
 /// Why `chant reject` would fail.
 pub fn reject_refusal(text: &str, model: &SpecModel) -> Option<String> {
     parse_problem(text, model)
+}
+
+/// [`reject_refusal`], knowing the workspace: chant reject also loads the
+/// config first and stops when it cannot (chant approve does not).
+pub fn reject_refusal_in(text: &str, model: &SpecModel, ws: &dyn WorkspaceFacts) -> Option<String> {
+    if let Some(problem) = &ws.config().problem {
+        return Some(format!("chant cannot load its config ({problem}): `chant reject` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md first."));
+    }
+    reject_refusal(text, model)
 }
 
 #[cfg(test)]
@@ -417,7 +595,7 @@ mod tests {
             assert!(refusal.contains(expected), "{head:?}: {refusal}");
         }
         let refusal = work("---\nstatus: pending\n---\n# T\n").unwrap();
-        assert!(refusal.contains("no acceptance criteria"), "{refusal}");
+        assert!(refusal.contains("acceptance criteria D"), "{refusal}");
         let text = format!("# T{CRITERIA}");
         let model = SpecModel::parse(&text);
         assert!(work_refusal(&text, &model, "x", &ws(), Some("missing"))
@@ -427,6 +605,62 @@ mod tests {
             work_refusal(&text, &model, "x", &ws(), Some("standard")),
             None
         );
+    }
+
+    fn work_with(text: &str, ws: &Ws, skip_quality: bool) -> Option<String> {
+        work_id(text, ws, "x.2", skip_quality)
+    }
+
+    fn work_id(text: &str, ws: &Ws, id: &str, skip_quality: bool) -> Option<String> {
+        let options = WorkOptions {
+            prompt: None,
+            skip_quality,
+        };
+        work_refusal_with(text, &SpecModel::parse(text), id, ws, options)
+    }
+
+    #[test]
+    fn the_quality_gate_and_skipping_it() {
+        let ws = ws();
+        let mut many = String::from("---\n---\n# T\n\n## Acceptance Criteria\n\n");
+        for i in 0..9 {
+            many.push_str(&format!("- [ ] add {i}\n"));
+        }
+        let refusal = work_id(&many, &ws, "x", false).unwrap_or_default();
+        assert!(
+            refusal.contains("Refine: complexity D (9 criteria)"),
+            "{refusal}"
+        );
+        // x.2 needs x.1 completed.
+        let mut ws = ws;
+        ws.specs.insert("x.1", SpecStatus::Completed);
+        assert_eq!(work_with(&many, &ws, true), None);
+        // Skipping the check also skips the status precondition, but chant
+        // still cannot move a completed spec to in_progress.
+        let done = many.replace("---\n---", "---\nstatus: completed\n---");
+        assert!(work_with(&done, &ws, true).unwrap().contains("cannot move"));
+    }
+
+    #[test]
+    fn dependencies_as_chant_work_checks_them() {
+        let mut ws = ws();
+        ws.specs.insert("gone", SpecStatus::Cancelled);
+        let text = format!("---\ndepends_on: [gone]\n---\n# T{CRITERIA}");
+        assert!(work_id(&text, &ws, "x", false)
+            .unwrap()
+            .contains("gone (cancelled)"));
+        // A member waits for its earlier siblings.
+        let text = format!("# T{CRITERIA}");
+        assert!(work_with(&text, &ws, false)
+            .unwrap()
+            .contains("x.1 (missing, an earlier member)"));
+        let broken = Ws {
+            config: ChantConfig::parse("---\nlint: {disable: ~}\n---\n"),
+            ..ws
+        };
+        assert!(work_with(&text, &broken, false)
+            .unwrap()
+            .contains("cannot load its config"));
     }
 
     #[test]

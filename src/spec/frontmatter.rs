@@ -479,7 +479,11 @@ fn item_piece(text: &str, entry: &YamlEntry, item: &YamlNode) -> Option<Piece> {
 }
 
 /// Why chant rejects `piece`, if it does: (kind, range in the file, detail).
-fn judge(text: &str, piece: &Piece, entry: &YamlEntry) -> Option<(RejectionKind, TextRange, String)> {
+fn judge(
+    text: &str,
+    piece: &Piece,
+    entry: &YamlEntry,
+) -> Option<(RejectionKind, TextRange, String)> {
     let error = serde_yaml_ng::from_str::<ChantFrontmatter>(&piece.yaml).err()?;
     let message = error.to_string();
     let (path, detail) = split_error(&message);

@@ -559,6 +559,18 @@ impl WorkspaceFacts for ProjectIndex {
         self.specs.contains_key(id)
     }
 
+    fn member_ids(&self, driver: &str) -> Vec<String> {
+        let prefix = format!("{driver}.");
+        self.specs
+            .values()
+            .chain(self.nested.values().flatten())
+            .filter(|e| {
+                e.summary.accepted && e.id.len() > prefix.len() && e.id.starts_with(&prefix)
+            })
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
     fn read_file(&self, relative: &str) -> Option<String> {
         let path = super::files::join_inside(&self.root, relative)?;
         self.files.read_text(&path, Limit::DATA).ok()

@@ -221,8 +221,8 @@ const NOISE: &[&str] = &[
 
 /// Suffixes glued to a spec ID in prose (word boundaries).
 const ID_SUFFIXES: &[&str] = &[
-    "", "¹", "²", ".1", ".12", "é", "_x", "-x", "a", "٣", "３", "\u{301}", ".", ",", ")", "`",
-    "ß", "Ω",
+    "", "¹", "²", ".1", ".12", "é", "_x", "-x", "a", "٣", "３", "\u{301}", ".", ",", ")", "`", "ß",
+    "Ω",
 ];
 
 /// The frontmatter lines of `lines`: (first, last) indices, both exclusive
@@ -279,7 +279,12 @@ pub fn mutate(rng: &mut Rng, text: &str, cx: &Context, extras: &mut Extras) -> (
     let fm = frontmatter(&lines);
     let some_id = |rng: &mut Rng| -> String {
         if cx.ids.is_empty() || rng.chance(10) {
-            format!("2026-0{}-1{}-00{}-zzz", 1 + rng.below(9), rng.below(9), rng.below(9))
+            format!(
+                "2026-0{}-1{}-00{}-zzz",
+                1 + rng.below(9),
+                rng.below(9),
+                rng.below(9)
+            )
         } else {
             rng.pick(cx.ids).clone()
         }
@@ -291,7 +296,10 @@ pub fn mutate(rng: &mut Rng, text: &str, cx: &Context, extras: &mut Extras) -> (
             let field = rng.pick(FIELDS);
             ("wrong-type", set_field(text, field, rng.pick(VALUES)))
         }
-        3 => ("depends-on-shape", set_field(text, "depends_on", rng.pick(DEPENDS_ON))),
+        3 => (
+            "depends-on-shape",
+            set_field(text, "depends_on", rng.pick(DEPENDS_ON)),
+        ),
         4 => {
             let n = rng.below(4);
             let ids: Vec<String> = (0..n).map(|_| some_id(rng)).collect();
@@ -461,7 +469,10 @@ pub fn mutate(rng: &mut Rng, text: &str, cx: &Context, extras: &mut Extras) -> (
                 if let Some((_, end)) = frontmatter(&split(&out)) {
                     let mut l = split(&out);
                     l.truncate(end + 1);
-                    l.push(rng.pick(&["# Fix typo", "# Fix a typo now", "# T", ""]).to_string());
+                    l.push(
+                        rng.pick(&["# Fix typo", "# Fix a typo now", "# T", ""])
+                            .to_string(),
+                    );
                     out = join(&l);
                 }
             }
@@ -637,9 +648,25 @@ pub fn config_variant(rng: &mut Rng, base: &str, n: usize) -> (String, String) {
     let mut text = base.to_string();
     let mut names = Vec::new();
     for _ in 0..1 + rng.below(2) {
-        let cx = Context { ids: &[], id: "config" };
+        let cx = Context {
+            ids: &[],
+            id: "config",
+        };
         let (class, out) = mutate(rng, &text, &cx, &mut Extras::default());
-        if matches!(class.as_str(), "status" | "type" | "wrong-type" | "indent" | "delimiter" | "half-item" | "duplicate-line" | "delete-line" | "noise" | "yaml-construct" | "truncate") {
+        if matches!(
+            class.as_str(),
+            "status"
+                | "type"
+                | "wrong-type"
+                | "indent"
+                | "delimiter"
+                | "half-item"
+                | "duplicate-line"
+                | "delete-line"
+                | "noise"
+                | "yaml-construct"
+                | "truncate"
+        ) {
             names.push(class);
             text = out;
         }

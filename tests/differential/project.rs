@@ -44,7 +44,10 @@ pub fn corpus(test: &str) -> Option<Corpus> {
         }
     }
     let mut prompts = Vec::new();
-    for entry in std::fs::read_dir(root.join(".chant/prompts")).into_iter().flatten() {
+    for entry in std::fs::read_dir(root.join(".chant/prompts"))
+        .into_iter()
+        .flatten()
+    {
         let path = entry.unwrap().path();
         if path.is_file() {
             let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -130,7 +133,11 @@ impl Project {
         self.specs
             .keys()
             .filter(|p| !p.contains('/'))
-            .filter(|p| Path::new(&format!("{p}.md")).extension().is_some_and(|e| e == "md"))
+            .filter(|p| {
+                Path::new(&format!("{p}.md"))
+                    .extension()
+                    .is_some_and(|e| e == "md")
+            })
             .cloned()
             .collect()
     }
@@ -196,10 +203,12 @@ impl Project {
         // Only the specs the disagreeing one names, when that still disagrees.
         if let Some(SpecFile::Text(text)) = current.specs.get(id).cloned() {
             let mut small = current.clone();
+            small.specs.retain(|path, _| {
+                path == id || text.contains(path.rsplit('/').next().unwrap_or(path))
+            });
             small
-                .specs
-                .retain(|path, _| path == id || text.contains(path.rsplit('/').next().unwrap_or(path)));
-            small.extras.retain(|(p, _)| p.starts_with("schemas/") || p.contains(id));
+                .extras
+                .retain(|(p, _)| p.starts_with("schemas/") || p.contains(id));
             if check(&small, &mut budget) {
                 current = small;
             }
@@ -241,7 +250,9 @@ impl Project {
                         let mut candidate = current.clone();
                         match &target {
                             Some(id) => {
-                                candidate.specs.insert(id.clone(), SpecFile::Text(candidate_text));
+                                candidate
+                                    .specs
+                                    .insert(id.clone(), SpecFile::Text(candidate_text));
                             }
                             None => candidate.config = candidate_text,
                         }
@@ -262,9 +273,7 @@ impl Project {
                 }
             }
         }
-        let (theirs, ours) = current
-            .disagrees(chant, id)
-            .unwrap_or_default();
+        let (theirs, ours) = current.disagrees(chant, id).unwrap_or_default();
         let mut out = format!(
             "--- disagreement on spec `{id}` (project {}, mutations: {}) ---\n\
              chant 0.23.2 reports rules: {theirs:?}\n\

@@ -97,7 +97,11 @@ pub fn git_init(root: &Path, home: &Path) {
             .stderr(Stdio::null())
             .status()
             .expect("git runs");
-        assert!(status.success(), "git {args:?} failed in {}", root.display());
+        assert!(
+            status.success(),
+            "git {args:?} failed in {}",
+            root.display()
+        );
     };
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "-A"]);
