@@ -268,7 +268,16 @@ pub fn work_refusal_with(
         WorkPlan::Single => {}
         WorkPlan::NoMembers => return Some(format!("This {} spec has no member specs (`{id}.1`, ...): chant work refuses an empty driver (\"Cannot execute an empty driver\"). Create its members first.", v.r#type.as_str())),
         WorkPlan::AllCompleted { members } => return Some(format!("Every member of this driver ({}) is completed: chant work has nothing to run.", members.len())),
-        WorkPlan::Chain { .. } => return None,
+        WorkPlan::Chain { members } => {
+            if members.iter().any(|m| m.skipped.is_none()) {
+                return None;
+            }
+            let why: Vec<String> = members
+                .iter()
+                .map(|m| format!("{} ({})", m.id, m.skipped.as_deref().unwrap_or("")))
+                .collect();
+            return Some(format!("chant work runs this spec's members as a chain, and none of them can run now: {}. (chant then goes on with other ready specs of the project, or keeps looping.)", why.join(", ")));
+        }
     }
     if model.body.title.is_none() {
         return Some("This spec has no title (a line starting with `# `): chant work lints it first and stops with \"Missing title\". Add a title, save, and try again.".into());
@@ -435,18 +444,54 @@ pub fn work_plan(
     {
         return WorkPlan::AllCompleted { members };
     }
+    let driver_deps: Vec<String> = model.values().depends_on.clone().unwrap_or_default();
+    let done_or_cancelled =
+        |d: &str| matches!(status(d), Some(SpecStatus::Completed | SpecStatus::Cancelled));
     let members = members
-        .into_iter()
+        .iter()
         .map(|m| {
-            let skipped = match status(&m) {
+            let prefix = format!("{id}.");
+            let blockers: Vec<String> = ws
+                .dependencies_of(m)
+                .into_iter()
+                .chain(
+                    driver_deps
+                        .iter()
+                        .filter(|d| !(d.starts_with(&prefix) && d.len() > prefix.len()))
+                        .cloned(),
+                )
+                .filter(|d| !done_or_cancelled(d))
+                .collect();
+            let earlier: Vec<String> = match member_number(m) {
+                Some(n) => (1..n)
+                    .map(|i| format!("{id}.{i}"))
+                    .filter(|s| members.contains(s) && status(s) != Some(SpecStatus::Completed))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let skipped = match status(m) {
                 Some(SpecStatus::Cancelled) => Some("cancelled".to_string()),
                 Some(SpecStatus::Completed) if !options.skip_quality => {
                     Some("completed".to_string())
                 }
-                _ if !ws.member_ids(&m).is_empty() => Some("it has members of its own".into()),
-                _ => None,
+                Some(SpecStatus::Completed) => None,
+                Some(SpecStatus::Pending | SpecStatus::Failed) | None => {
+                    if !blockers.is_empty() {
+                        Some(format!("blocked by {}", blockers.join(", ")))
+                    } else if !earlier.is_empty() {
+                        Some(format!("waits for {}", earlier.join(", ")))
+                    } else if !ws.member_ids(m).is_empty() {
+                        Some("it has members of its own".into())
+                    } else {
+                        None
+                    }
+                }
+                Some(other) => Some(format!("`{}`, not pending", other.as_str())),
             };
-            PlannedMember { id: m, skipped }
+            PlannedMember {
+                id: m.clone(),
+                skipped,
+            }
         })
         .collect();
     WorkPlan::Chain { members }
