@@ -269,8 +269,8 @@ pub fn work_refusal_with(
         WorkPlan::NoMembers => return Some(format!("This {} spec has no member specs (`{id}.1`, ...): chant work refuses an empty driver (\"Cannot execute an empty driver\"). Create its members first.", v.r#type.as_str())),
         WorkPlan::AllCompleted { members } => return Some(format!("Every member of this driver ({}) is completed: chant work has nothing to run.", members.len())),
         WorkPlan::Chain { members } => {
-            if members.iter().any(|m| m.skipped.is_none()) {
-                return None;
+            if let Some(first) = members.iter().find(|m| m.skipped.is_none()) {
+                return first.fails.as_ref().map(|why| format!("chant work runs this spec's members as a chain, and the first it would run, {}, fails before its agent starts: {why}. (chant 0.23.2 then keeps looking for a spec to run and does not stop.)", first.id));
             }
             let why: Vec<String> = members
                 .iter()
@@ -336,7 +336,7 @@ pub fn work_refusal_with(
     }
     match v.status {
         SpecStatus::Ready => return Some("`status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.".into()),
-        SpecStatus::Completed | SpecStatus::Cancelled | SpecStatus::InProgress => {
+        SpecStatus::Completed | SpecStatus::Cancelled => {
             return Some(format!("chant cannot move a spec from `{}` to in_progress, so chant work fails on it even when the quality check is skipped. Set `status: pending`, save, and try again.", v.status.as_str()))
         }
         _ => {}
@@ -416,6 +416,10 @@ pub struct PlannedMember {
     pub id: String,
     /// Why chant skips it, when it does (it runs the rest).
     pub skipped: Option<String>,
+    /// For the first member chant would run: why it fails before its agent
+    /// starts (chant then marks the group failed, skips the rest, and in
+    /// 0.23.2 keeps looking for a spec to run for ever).
+    pub fails: Option<String>,
 }
 
 /// What `chant work <id>` would do with this spec (see [`WorkPlan`]).
@@ -445,8 +449,12 @@ pub fn work_plan(
         return WorkPlan::AllCompleted { members };
     }
     let driver_deps: Vec<String> = model.values().depends_on.clone().unwrap_or_default();
-    let done_or_cancelled =
-        |d: &str| matches!(status(d), Some(SpecStatus::Completed | SpecStatus::Cancelled));
+    let done_or_cancelled = |d: &str| {
+        matches!(
+            status(d),
+            Some(SpecStatus::Completed | SpecStatus::Cancelled)
+        )
+    };
     let members = members
         .iter()
         .map(|m| {
@@ -491,10 +499,46 @@ pub fn work_plan(
             PlannedMember {
                 id: m.clone(),
                 skipped,
+                fails: None,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut members = members;
+    if let Some(first) = members.iter_mut().find(|m| m.skipped.is_none()) {
+        first.fails = member_failure(&first.id, ws);
+    }
     WorkPlan::Chain { members }
+}
+
+/// Why chant's chain fails to start a member's agent, as far as the
+/// workspace tells: its lint (title, unknown dependencies), dependencies
+/// not completed, and the prompt (in a chain chant takes the spec's
+/// `prompt`, else config `defaults.prompt`, else `bootstrap`, without the
+/// documentation default; a member's own `prompt` is not known here).
+fn member_failure(id: &str, ws: &dyn WorkspaceFacts) -> Option<String> {
+    match ws.lookup_spec(id) {
+        SpecLookup::Found { title: None, .. } => return Some("no title".into()),
+        SpecLookup::Found { .. } => {}
+        _ => return None,
+    }
+    for dep in ws.dependencies_of(id) {
+        match ws.lookup_spec(&dep) {
+            SpecLookup::Found {
+                status: SpecStatus::Completed,
+                ..
+            } => {}
+            SpecLookup::Found { status, .. } => {
+                return Some(format!("dependency {dep} is {}", status.as_str()))
+            }
+            _ => return Some(format!("unknown dependency {dep}")),
+        }
+    }
+    let prompt = ws
+        .config()
+        .default_prompt
+        .clone()
+        .unwrap_or_else(|| "bootstrap".into());
+    (!ws.prompt_exists(&prompt)).then(|| format!("Prompt not found: {prompt}"))
 }
 
 /// chant's order of member IDs: by member number, then by the rest.

@@ -132,7 +132,14 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         what.push("approval".into());
     }
     if rng.chance(35) {
-        let dep = rng.pick(&[DEP_DONE, DEP_OPEN, DEP_CANCELLED, DEP_BROKEN, DEP_NESTED, "2026-03-01-0zz-zzz"]);
+        let dep = rng.pick(&[
+            DEP_DONE,
+            DEP_OPEN,
+            DEP_CANCELLED,
+            DEP_BROKEN,
+            DEP_NESTED,
+            "2026-03-01-0zz-zzz",
+        ]);
         front.push_str(&format!("depends_on: [{dep}]\n"));
         what.push(format!("depends_on={dep}"));
     }
@@ -146,11 +153,26 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         what.push("documentation".into());
     }
     let mut specs = vec![
-        (DEP_DONE.to_string(), "---\nstatus: completed\n---\n# Done\n".to_string()),
-        (DEP_OPEN.to_string(), "---\nstatus: pending\n---\n# Open\n".to_string()),
-        (DEP_CANCELLED.to_string(), "---\nstatus: cancelled\n---\n# Gone\n".to_string()),
-        (DEP_BROKEN.to_string(), "---\nstatus: nope\n---\n# Broken\n".to_string()),
-        (format!("sub/{DEP_NESTED}"), "---\nstatus: completed\n---\n# Nested\n".to_string()),
+        (
+            DEP_DONE.to_string(),
+            "---\nstatus: completed\n---\n# Done\n".to_string(),
+        ),
+        (
+            DEP_OPEN.to_string(),
+            "---\nstatus: pending\n---\n# Open\n".to_string(),
+        ),
+        (
+            DEP_CANCELLED.to_string(),
+            "---\nstatus: cancelled\n---\n# Gone\n".to_string(),
+        ),
+        (
+            DEP_BROKEN.to_string(),
+            "---\nstatus: nope\n---\n# Broken\n".to_string(),
+        ),
+        (
+            format!("sub/{DEP_NESTED}"),
+            "---\nstatus: completed\n---\n# Nested\n".to_string(),
+        ),
     ];
     let mut target = ID.to_string();
     // Drivers, groups and members.
@@ -174,7 +196,10 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
             let first = rng.pick(&["completed", "pending"]);
             what.push(format!("member(.1 {first})"));
             specs.push((format!("{ID}.1"), format!("---\nstatus: {first}\n---\n# First\n\n## Acceptance Criteria\n\n- [ ] add it\n- [ ] fix it\n")));
-            specs.push((ID.to_string(), "---\ntype: driver\nmembers: []\n---\n# Driver\n".to_string()));
+            specs.push((
+                ID.to_string(),
+                "---\ntype: driver\nmembers: []\n---\n# Driver\n".to_string(),
+            ));
         }
         2 => {
             // A plain spec that has a member file.
@@ -202,7 +227,13 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         1 => vec!["bootstrap", "documentation"],
         _ => vec!["bootstrap", "standard"],
     };
-    let action = rng.pick(&[Action::Work, Action::Work, Action::WorkSkipQuality, Action::Approve, Action::Reject]);
+    let action = rng.pick(&[
+        Action::Work,
+        Action::Work,
+        Action::WorkSkipQuality,
+        Action::Approve,
+        Action::Reject,
+    ]);
     Case {
         n,
         action,
@@ -219,7 +250,9 @@ fn write(case: &Case, root: &Path) {
     std::fs::create_dir_all(root.join(".chant/prompts")).unwrap();
     // chant puts worktrees at /tmp/chant-<project name>-<id>: a name of
     // its own per case keeps parallel cases (and runs) apart.
-    let config = case.config.replace("name: t\n", &format!("name: {}\n", project_name(case)));
+    let config = case
+        .config
+        .replace("name: t\n", &format!("name: {}\n", project_name(case)));
     std::fs::write(root.join(".chant/config.md"), config).unwrap();
     for p in &case.prompts {
         std::fs::write(
@@ -284,19 +317,32 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
     // chant hands the agent "Read and execute the task in
     // .chant/tmp/<id>-prompt.md" (and asks `claude --version`): the agent
     // notes its arguments.
-    std::fs::write(&agent, "#!/bin/sh\necho \"$@\" >> \"$AGENT_MARKER\"\necho agent done\nexit 0\n").unwrap();
+    std::fs::write(
+        &agent,
+        "#!/bin/sh\necho \"$@\" >> \"$AGENT_MARKER\"\necho agent done\nexit 0\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&agent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     git_init(&root, &home);
     let spec_path = root.join(format!(".chant/specs/{}.md", case.target));
     let before = std::fs::read(&spec_path).unwrap();
     let mut command = chant_command(chant, &root, &home);
     command
-        .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
         .env("AGENT_MARKER", &marker)
         .env("TMPDIR", dir);
     match case.action {
         Action::Work => command.args(["work", &case.target, "--no-watch"]),
-        Action::WorkSkipQuality => command.args(["work", &case.target, "--no-watch", "--skip-criteria"]),
+        Action::WorkSkipQuality => {
+            command.args(["work", &case.target, "--no-watch", "--skip-criteria"])
+        }
         Action::Approve => command.args(["approve", &case.target, "--by", "Ada"]),
         Action::Reject => command.args(["reject", &case.target, "--by", "Ada", "--reason", "no"]),
     };
@@ -307,7 +353,7 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("chant runs");
-    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    let deadline = Instant::now() + std::time::Duration::from_secs(8);
     let mut hung = false;
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
@@ -320,12 +366,23 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
     let output = child.wait_with_output().expect("chant output");
     let account = format!(
         "{}exit {:?}; {}",
-        if hung { "HUNG (killed after 20 s); " } else { "" },
+        if hung {
+            "HUNG (killed after 8 s); "
+        } else {
+            ""
+        },
         output.status.code(),
         String::from_utf8_lossy(&output.stderr)
             .lines()
             .chain(String::from_utf8_lossy(&output.stdout).lines())
-            .filter(|l| l.contains("rror") || l.contains("Cannot") || l.contains("not found") || l.contains("refus") || l.contains("already") || l.contains("blocked") || l.contains("No ready") || l.contains("member"))
+            .filter(|l| l.contains("rror")
+                || l.contains("Cannot")
+                || l.contains("not found")
+                || l.contains("refus")
+                || l.contains("already")
+                || l.contains("blocked")
+                || l.contains("No ready")
+                || l.contains("member"))
             .take(4)
             .collect::<Vec<_>>()
             .join(" | ")
@@ -338,7 +395,8 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
             .unwrap_or_default()
             .contains(&format!(".chant/tmp/{}", case.target)),
         Action::Approve | Action::Reject => {
-            !output.status.success() || std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
+            !output.status.success()
+                || std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
         }
     };
     (refused, account)
@@ -351,7 +409,13 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
     let threads = 2;
     let results: Vec<(Case, Option<String>, bool, String)> = std::thread::scope(|s| {
         let chunks: Vec<Vec<Case>> = (0..threads)
-            .map(|t| cases.iter().filter(|c| c.n % threads == t).cloned().collect())
+            .map(|t| {
+                cases
+                    .iter()
+                    .filter(|c| c.n % threads == t)
+                    .cloned()
+                    .collect()
+            })
             .collect();
         let handles: Vec<_> = chunks
             .into_iter()
@@ -371,11 +435,19 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     let mut lines = Vec::new();
     let mut failures = Vec::new();
-    for action in [Action::Work, Action::WorkSkipQuality, Action::Approve, Action::Reject] {
+    for action in [
+        Action::Work,
+        Action::WorkSkipQuality,
+        Action::Approve,
+        Action::Reject,
+    ] {
         let mine: Vec<_> = results.iter().filter(|r| r.0.action == action).collect();
         let agree = mine.iter().filter(|r| r.1.is_some() == r.2).count();
         let refused = mine.iter().filter(|r| r.2).count();
@@ -415,7 +487,15 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
     if failures.is_empty() {
         Ok(summary)
     } else {
-        Err(format!("{summary}\n\n{} disagreements:\n\n{}", failures.len(), failures.into_iter().take(8).collect::<Vec<_>>().join("\n\n")))
+        Err(format!(
+            "{summary}\n\n{} disagreements:\n\n{}",
+            failures.len(),
+            failures
+                .into_iter()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        ))
     }
 }
 
