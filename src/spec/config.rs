@@ -525,6 +525,34 @@ mod tests {
     #[test]
     fn broken_config_says_why() {
         let c = ChantConfig::parse("---\nlint: [\n---\n");
-        assert!(c.problem.unwrap().contains("not valid YAML"));
+        assert!(c.problem.unwrap().contains("config frontmatter rejected"));
+    }
+
+    #[test]
+    fn a_wrong_type_anywhere_discards_the_whole_config() {
+        for bad in [
+            "defaults:\n  prompt: [x]\n",
+            "lint:\n  thresholds: ~\n",
+            "lint:\n  disable: ~\n",
+            "parallel:\n  stagger_delay_ms: fast\n",
+            "approval:\n  rejection_action: fix\n",
+            "repos:\n- name: a\n",
+            "lint:\n  disable: []\nlint:\n  disable: []\n",
+        ] {
+            let text = format!("---\nenterprise:\n  required: [labels]\n{bad}---\n");
+            let c = ChantConfig::parse(&text);
+            assert!(c.problem.is_some(), "{bad}");
+            assert!(c.enterprise_required.is_empty(), "{bad}");
+            assert_eq!(c.thresholds, Thresholds::default(), "{bad}");
+        }
+        // A duplicated key chant does not know, and sections it does not
+        // know, are fine.
+        let c = ChantConfig::parse(
+            "---\nsilent: true\nsilent: false\nwhatever: [1]\nenterprise:\n  required: [~]\n---\n",
+        );
+        assert_eq!(c.problem, None);
+        assert_eq!(c.enterprise_required, ["~"]);
+        // No frontmatter at all: chant cannot load it either.
+        assert!(ChantConfig::parse("# Config\n").problem.is_some());
     }
 }

@@ -478,12 +478,13 @@ fn item_piece(text: &str, entry: &YamlEntry, item: &YamlNode) -> Option<Piece> {
     })
 }
 
-/// Why chant rejects `piece`, if it does: (kind, range in the file, detail).
+/// Why chant rejects `piece`, if it does: (kind, range in the file, detail,
+/// the error's field path).
 fn judge(
-    text: &str,
     piece: &Piece,
     entry: &YamlEntry,
-) -> Option<(RejectionKind, TextRange, String)> {
+    locate: bool,
+) -> Option<(RejectionKind, TextRange, String, String)> {
     let error = serde_yaml_ng::from_str::<ChantFrontmatter>(&piece.yaml).err()?;
     let message = error.to_string();
     let (path, detail) = split_error(&message);
@@ -498,29 +499,49 @@ fn judge(
         .map(|l| mark_to_offset(&piece.yaml, l.line(), l.column()))
         .unwrap_or(piece.prefix);
     let at = piece.to_file(problem, entry.range.end);
-    let outline = YamlOutline {
-        entries: vec![entry.clone()],
-        errors: Vec::new(),
+    let range = match &kind {
+        // An item's range is known to the caller: do not search the list.
+        _ if !locate => at..at,
+        RejectionKind::MissingField { .. } => entry.key_range.clone(),
+        _ => {
+            let node = entry.value.as_ref().and_then(|v| smallest_node_at(v, at));
+            match node {
+                Some(node) if !node.range.is_empty() => node.range.clone(),
+                _ => entry.key_range.clone(),
+            }
+        }
     };
-    let range = rejection_range(&outline, &kind, Some(entry), at, text);
-    Some((kind, range, detail))
+    Some((kind, range, detail, path))
 }
 
 /// Every value chant rejects in one top-level entry: the entry's first
-/// problem, or, for a list, each bad item.
+/// problem, or, when that problem is in a list item (or the list is
+/// `depends_on`, whose items chant reads all or nothing), each bad item.
 fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
     let piece = entry_piece(text, entry);
-    let Some((kind, range, detail)) = judge(text, &piece, entry) else {
+    let Some((kind, range, detail, path)) = judge(&piece, entry, true) else {
         return;
     };
     let items = entry.value.as_ref().map_or(&[][..], |v| v.items());
-    if !items.is_empty() {
+    let per_item = path.contains('[') || entry.key == "depends_on";
+    if per_item && !items.is_empty() {
         let before = out.len();
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
             let Some(piece) = item_piece(text, entry, item) else {
                 continue;
             };
-            if let Some((kind, _, detail)) = judge(text, &piece, entry) {
+            if let Some((mut kind, _, detail, _)) = judge(&piece, entry, false) {
+                // The piece holds one item: name its real index.
+                if let RejectionKind::WrongType { field, found, .. } = &mut kind {
+                    if let Some(at) = field.find("[0]") {
+                        field.replace_range(at..at + 3, &format!("[{i}]"));
+                    } else if !field.contains('[') {
+                        field.push_str(&format!("[{i}]"));
+                    }
+                    if found.is_empty() {
+                        *found = describe(&text[item.range.clone()]);
+                    }
+                }
                 out.push(Rejection {
                     range: item.range.clone(),
                     kind,
@@ -532,11 +553,34 @@ fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
             return;
         }
     }
+    let mut kind = kind;
+    if let (RejectionKind::WrongType { found, .. }, Some(value)) = (&mut kind, &entry.value) {
+        if found.is_empty() {
+            *found = describe(&text[value.range.clone()]);
+        }
+    }
     out.push(Rejection {
         range,
         kind,
         detail,
     });
+}
+
+/// What a YAML value is, in serde's words (`integer `1``, `boolean `true``,
+/// `unit value`, `sequence`, `map`, `string "x"`).
+fn describe(yaml: &str) -> String {
+    use serde_yaml_ng::Value;
+    match serde_yaml_ng::from_str::<Value>(yaml) {
+        Ok(Value::Null) | Err(_) if yaml.trim().is_empty() => "unit value".into(),
+        Ok(Value::Null) => "unit value".into(),
+        Ok(Value::Bool(b)) => format!("boolean `{b}`"),
+        Ok(Value::Number(n)) if n.is_f64() => format!("floating point `{n}`"),
+        Ok(Value::Number(n)) => format!("integer `{n}`"),
+        Ok(Value::String(s)) => format!("string {s:?}"),
+        Ok(Value::Sequence(_)) => "sequence".into(),
+        Ok(Value::Mapping(_)) => "map".into(),
+        _ => "a value of another kind".into(),
+    }
 }
 
 /// Where to report a YAML error: libyaml's problem mark, unless that is the
@@ -696,6 +740,15 @@ fn classify(path: &str, detail: &str, entry: Option<&YamlEntry>) -> RejectionKin
             field: path.to_string(),
             found: found.to_string(),
             expected: expected.to_string(),
+        };
+    }
+    if detail.contains("did not match any variant") {
+        // `depends_on`, read through an untagged enum: the value is neither
+        // a string nor a list of strings (the caller says what it is).
+        return RejectionKind::WrongType {
+            field: path.to_string(),
+            found: String::new(),
+            expected: "a spec ID or a list of spec IDs".into(),
         };
     }
     if let Some(rest) = detail.strip_prefix("invalid value: ") {
@@ -937,6 +990,45 @@ mod tests {
             )
         );
         assert_eq!(fm.values.prompt.as_deref(), Some("standard"));
+    }
+
+    #[test]
+    fn depends_on_takes_strings_only() {
+        for bad in [
+            "depends_on: [1, 2]\n",
+            "depends_on: true\n",
+            "depends_on: 7.5\n",
+            "depends_on:\n- \n",
+            "depends_on:\n- ~\n",
+            "depends_on: [a, ~]\n",
+        ] {
+            let fm = read(bad);
+            assert!(!fm.rejections.is_empty(), "{bad:?} is accepted");
+        }
+        for good in ["depends_on: a\n", "depends_on: [a, 'b']\n", "depends_on: ~\n", "depends_on: []\n"] {
+            assert!(read(good).rejections.is_empty(), "{good:?} is rejected");
+        }
+        // Each bad item is located.
+        let yaml = "depends_on: [a, 1, b, true]\n";
+        let fm = read(yaml);
+        let found: Vec<&str> = fm.rejections.iter().map(|r| &yaml[r.range.clone()]).collect();
+        assert_eq!(found, ["1", "true"]);
+    }
+
+    #[test]
+    fn many_bad_values_are_located_in_linear_time() {
+        // 4,000 duplicated keys and 20,000 bad list items: each found once.
+        let mut yaml = String::new();
+        for _ in 0..4000 {
+            yaml.push_str("status: pending\n");
+        }
+        yaml.push_str("depends_on: [");
+        yaml.push_str(&vec!["1"; 20000].join(", "));
+        yaml.push_str("]\n");
+        let started = std::time::Instant::now();
+        let fm = read(&yaml);
+        assert_eq!(fm.rejections.len(), 3999 + 20000);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
     #[test]
