@@ -96,7 +96,9 @@ fn required(cx: &Cx, out: &mut Vec<Diagnostic>) {
             Some(block) => block.opening.clone(),
             None => cx.spec_anchor(),
         };
-        let known = if fields::field_info(name).is_some() {
+        let known = if matches!(name.as_str(), "derived_fields" | "public" | "retry_state") {
+            " (chant never counts this field as present, even when it is written: no spec can satisfy it; check the config)".to_string()
+        } else if fields::field_info(name).is_some() {
             String::new()
         } else {
             " (chant has no such field, so no spec can satisfy it: check the config)".to_string()

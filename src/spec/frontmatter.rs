@@ -533,6 +533,9 @@ fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
             if let Some((mut kind, _, detail, _)) = judge(&piece, entry, false) {
                 // The piece holds one item: name its real index.
                 if let RejectionKind::WrongType { field, found, .. } = &mut kind {
+                    if field.is_empty() {
+                        field.clone_from(&entry.key);
+                    }
                     if let Some(at) = field.find("[0]") {
                         field.replace_range(at..at + 3, &format!("[{i}]"));
                     } else if !field.contains('[') {
@@ -554,11 +557,25 @@ fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
         }
     }
     let mut kind = kind;
-    if let (RejectionKind::WrongType { found, .. }, Some(value)) = (&mut kind, &entry.value) {
+    if let RejectionKind::WrongType { field, found, .. } = &mut kind {
+        if field.is_empty() {
+            field.clone_from(&entry.key);
+        }
         if found.is_empty() {
-            *found = describe(&text[value.range.clone()]);
+            *found = match &entry.value {
+                Some(value) => describe(&text[value.range.clone()]),
+                None => "null".into(),
+            };
+            if found == "sequence" {
+                *found = "sequence with an item that is not a string".into();
+            }
         }
     }
+    // An untagged enum's error has no position of its own: the value is it.
+    let range = match &entry.value {
+        Some(value) if detail.contains("did not match any variant") => value.range.clone(),
+        _ => range,
+    };
     out.push(Rejection {
         range,
         kind,
@@ -571,8 +588,8 @@ fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
 fn describe(yaml: &str) -> String {
     use serde_yaml_ng::Value;
     match serde_yaml_ng::from_str::<Value>(yaml) {
-        Ok(Value::Null) | Err(_) if yaml.trim().is_empty() => "unit value".into(),
-        Ok(Value::Null) => "unit value".into(),
+        Ok(Value::Null) | Err(_) if yaml.trim().is_empty() => "null".into(),
+        Ok(Value::Null) => "null".into(),
         Ok(Value::Bool(b)) => format!("boolean `{b}`"),
         Ok(Value::Number(n)) if n.is_f64() => format!("floating point `{n}`"),
         Ok(Value::Number(n)) => format!("integer `{n}`"),
