@@ -49,8 +49,7 @@ fn corpus() -> PathBuf {
 /// chant lint's JSON report on the corpus copy at `root`: from the real
 /// chant when it can be built, else the committed snapshot.
 fn chant_lint(root: &Path) -> Value {
-    let snapshot_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/chant-lint.json");
+    let snapshot_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/chant-lint.json");
     let snapshot: Value = serde_json::from_str(
         &std::fs::read_to_string(&snapshot_path).expect("tests/corpus/chant-lint.json"),
     )
@@ -279,8 +278,18 @@ fn check_agrees_with_chant_lint_on_the_corpus() {
     .collect();
     assert_eq!(chant_rules, expected_rules, "chant lint's counts per rule");
     assert_eq!(
-        (&report["passed"], &report["warned"], &report["failed"], &report["total"]),
-        (&Value::from(450), &Value::from(95), &Value::from(47), &Value::from(592)),
+        (
+            &report["passed"],
+            &report["warned"],
+            &report["failed"],
+            &report["total"]
+        ),
+        (
+            &Value::from(450),
+            &Value::from(95),
+            &Value::from(47),
+            &Value::from(592)
+        ),
         "chant lint's totals"
     );
     assert_eq!(split(&specs, &chant.pairs), (450, 95, 47), "chant's split");

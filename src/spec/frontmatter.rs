@@ -1022,13 +1022,22 @@ mod tests {
             let fm = read(bad);
             assert!(!fm.rejections.is_empty(), "{bad:?} is accepted");
         }
-        for good in ["depends_on: a\n", "depends_on: [a, 'b']\n", "depends_on: ~\n", "depends_on: []\n"] {
+        for good in [
+            "depends_on: a\n",
+            "depends_on: [a, 'b']\n",
+            "depends_on: ~\n",
+            "depends_on: []\n",
+        ] {
             assert!(read(good).rejections.is_empty(), "{good:?} is rejected");
         }
         // Each bad item is located.
         let yaml = "depends_on: [a, 1, b, true]\n";
         let fm = read(yaml);
-        let found: Vec<&str> = fm.rejections.iter().map(|r| &yaml[r.range.clone()]).collect();
+        let found: Vec<&str> = fm
+            .rejections
+            .iter()
+            .map(|r| &yaml[r.range.clone()])
+            .collect();
         assert_eq!(found, ["1", "true"]);
     }
 
