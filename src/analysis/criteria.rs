@@ -99,9 +99,13 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
             )),
         }
     }
+    let last = body.criteria.as_ref().map(|c| c.heading.start).unwrap_or(0);
+    let line = if body.superseded_criteria_headings.is_empty() {
+        0
+    } else {
+        line_number(cx.text, last)
+    };
     for heading in &body.superseded_criteria_headings {
-        let last = body.criteria.as_ref().map(|c| c.heading.start).unwrap_or(0);
-        let line = line_number(cx.text, last);
         out.push(Diagnostic::new(
             Code::IgnoredCriteriaHeading,
             heading.clone(),

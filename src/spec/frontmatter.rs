@@ -284,7 +284,13 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
             return Frontmatter::new(text, &yaml, None, values, Vec::new());
         }
     }
-    let outline = yaml::outline(text, yaml.clone());
+    // The outline of a deeply nested value costs tree-sitter dearly: past
+    // a depth no rule looks into, brackets are read as spaces (same
+    // offsets, same entries).
+    let outline = match flatten_deep(&text[yaml.clone()], 64) {
+        Some(flat) => yaml::outline_at(&flat, yaml.start),
+        None => yaml::outline(text, yaml.clone()),
+    };
     let mut source = text[yaml.clone()].to_string();
     let mut rejections = Vec::new();
     // Entries whose values chant rejects: left out when reading the values.
@@ -371,9 +377,14 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
         }
         // The structure is sound: the values are wrong. Each entry alone.
         let found_before = rejections.len();
+        let settled: std::collections::HashSet<usize> = rejected_entries
+            .iter()
+            .chain(&skipped)
+            .map(|r| r.start)
+            .collect();
         let mut seen = std::collections::HashSet::new();
         for entry in &outline.entries {
-            if rejected_entries.contains(&entry.range) || skipped.contains(&entry.range) {
+            if settled.contains(&entry.range.start) {
                 continue;
             }
             let known = CHANT_FIELDS.contains(&entry.key.as_str());
@@ -422,9 +433,14 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
     }
 
     // The values chant would read, with every rejected entry left out.
-    let mut clean = text[yaml.clone()].to_string();
+    let original = &text[yaml.clone()];
+    let mut clean = original.to_string();
     for range in rejected_entries.iter().chain(&skipped) {
-        blank_entry(&mut clean, range.start - yaml.start..range.end - yaml.start);
+        blank_entry(
+            &mut clean,
+            original,
+            range.start - yaml.start..range.end - yaml.start,
+        );
     }
     let values = serde_yaml_ng::from_str::<ChantFrontmatter>(&clean).unwrap_or_default();
     Frontmatter::new(text, &yaml, Some(outline), values, rejections)
@@ -526,6 +542,24 @@ fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
     let per_item = path.contains('[') || entry.key == "depends_on";
     if per_item && !items.is_empty() {
         let before = out.len();
+        // One parse of the list tells which items are of the wrong kind;
+        // item-by-item parses only when that is not conclusive.
+        if let Some(bad) = bad_items(&piece, entry, items.len()) {
+            for (i, found) in bad {
+                out.push(Rejection {
+                    range: item_range(text, &items[i]),
+                    detail: format!("invalid type: {found}, expected a string"),
+                    kind: RejectionKind::WrongType {
+                        field: format!("{}[{i}]", entry.key),
+                        found,
+                        expected: "a string".into(),
+                    },
+                });
+            }
+            if out.len() > before {
+                return;
+            }
+        }
         for (i, item) in items.iter().enumerate() {
             let Some(piece) = item_piece(text, entry, item) else {
                 continue;
@@ -546,7 +580,7 @@ fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
                     }
                 }
                 out.push(Rejection {
-                    range: item.range.clone(),
+                    range: item_range(text, item),
                     kind,
                     detail,
                 });
@@ -583,20 +617,68 @@ fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
     });
 }
 
+/// An item's range; for an empty item (a `-` with nothing after it), the
+/// dash.
+fn item_range(text: &str, item: &YamlNode) -> TextRange {
+    let range = item.range.clone();
+    if !range.is_empty() {
+        return range;
+    }
+    match text[..range.start].char_indices().next_back() {
+        Some((i, '-')) => i..range.start,
+        _ => range,
+    }
+}
+
+/// The items of the entry's list that chant cannot read as strings, with
+/// what each is, from one parse of the entry: lists and maps anywhere;
+/// in `depends_on`, also numbers, booleans and nulls (chant resolves each
+/// value there before asking for a string). `None` when the list cannot
+/// be matched item for item with the outline.
+fn bad_items(piece: &Piece, entry: &YamlEntry, count: usize) -> Option<Vec<(usize, String)>> {
+    use serde_yaml_ng::Value;
+    let value: Value = serde_yaml_ng::from_str(&piece.yaml).ok()?;
+    let items = value.as_mapping()?.values().next()?.as_sequence()?;
+    if items.len() != count {
+        return None;
+    }
+    let strict = entry.key == "depends_on";
+    Some(
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| match v {
+                Value::Sequence(_) | Value::Mapping(_) => true,
+                Value::String(_) => false,
+                _ => strict,
+            })
+            .map(|(i, v)| (i, describe_value(v)))
+            .collect(),
+    )
+}
+
+fn describe_value(value: &serde_yaml_ng::Value) -> String {
+    use serde_yaml_ng::Value;
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Sequence(_) => "sequence".into(),
+        Value::Mapping(_) => "map".into(),
+        Value::Tagged(t) => describe_value(&t.value),
+    }
+}
+
 /// What a YAML value is, in serde's words (`integer `1``, `boolean `true``,
 /// `unit value`, `sequence`, `map`, `string "x"`).
 fn describe(yaml: &str) -> String {
     use serde_yaml_ng::Value;
     match serde_yaml_ng::from_str::<Value>(yaml) {
-        Ok(Value::Null) | Err(_) if yaml.trim().is_empty() => "null".into(),
-        Ok(Value::Null) => "null".into(),
-        Ok(Value::Bool(b)) => format!("boolean `{b}`"),
-        Ok(Value::Number(n)) if n.is_f64() => format!("floating point `{n}`"),
-        Ok(Value::Number(n)) => format!("integer `{n}`"),
-        Ok(Value::String(s)) => format!("string {s:?}"),
-        Ok(Value::Sequence(_)) => "sequence".into(),
-        Ok(Value::Mapping(_)) => "map".into(),
-        _ => "a value of another kind".into(),
+        _ if yaml.trim().is_empty() => "null".into(),
+        Ok(value) => describe_value(&value),
+        Err(_) => "a value of another kind".into(),
     }
 }
 
@@ -626,8 +708,10 @@ fn mark_for(source: &str, message: &str, problem: usize) -> usize {
 /// Blank a whole `key: value` entry. Inside a flow mapping (`{a: 1, b: 2}`)
 /// the gap between commas must stay a valid entry, so it becomes the key
 /// `_`, which chant ignores.
-fn blank_entry(source: &mut String, range: TextRange) {
-    let in_flow = source[..range.start].trim_end().ends_with(['{', ',']);
+fn blank_entry(source: &mut String, original: &str, range: TextRange) {
+    // Looked up in the original text: in the blanked one, the spaces of
+    // every entry blanked before would be walked over each time.
+    let in_flow = original[..range.start].trim_end().ends_with(['{', ',']);
     blank(source, range.clone());
     if in_flow && !range.is_empty() {
         source.replace_range(range.start..range.start + 1, "_");
@@ -637,9 +721,38 @@ fn blank_entry(source: &mut String, range: TextRange) {
 /// The nesting depth at which serde_yaml stops with "recursion limit exceeded".
 const RECURSION_LIMIT: usize = 128;
 
+/// `yaml` with every flow bracket nested deeper than `limit` replaced by a
+/// space, or `None` when none is that deep.
+fn flatten_deep(yaml: &str, limit: usize) -> Option<String> {
+    too_deep(yaml, limit)?;
+    let mut out = yaml.as_bytes().to_vec();
+    scan_brackets(yaml, |i, depth, opening| {
+        let level = if opening { depth } else { depth + 1 };
+        if level > limit {
+            out[i] = b' ';
+        }
+        false
+    });
+    String::from_utf8(out).ok()
+}
+
 /// Where flow collections (`[`, `{`) nest deeper than `limit`, ignoring
 /// brackets inside quotes and comments.
 fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
+    let mut found = None;
+    scan_brackets(yaml, |i, depth, opening| {
+        if opening && depth > limit {
+            found = Some(i);
+            return true;
+        }
+        false
+    });
+    found
+}
+
+/// Calls `visit(offset, depth after it, opening)` for every flow bracket
+/// outside quotes and comments, until it returns true.
+fn scan_brackets(yaml: &str, mut visit: impl FnMut(usize, usize, bool) -> bool) {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     // The last character that is not a space: quotes open a scalar only
@@ -675,11 +788,16 @@ fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
                 }
                 '[' | '{' => {
                     depth += 1;
-                    if depth > limit {
-                        return Some(i);
+                    if visit(i, depth, true) {
+                        return;
                     }
                 }
-                ']' | '}' => depth = depth.saturating_sub(1),
+                ']' | '}' => {
+                    depth = depth.saturating_sub(1);
+                    if visit(i, depth, false) {
+                        return;
+                    }
+                }
                 _ => {}
             },
         }
@@ -688,7 +806,6 @@ fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
         }
         previous = c;
     }
-    None
 }
 
 /// serde_yaml messages read `path: message at line L column C` (and may
