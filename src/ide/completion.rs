@@ -70,30 +70,6 @@ pub const BUILT_IN_PROMPTS: &[&str] = &[
     "research-synthesis",
 ];
 
-#[cfg(test)]
-mod built_in_prompts {
-    #[test]
-    fn the_prompts_chant_ships() {
-        let mut names = super::BUILT_IN_PROMPTS.to_vec();
-        names.sort_unstable();
-        assert_eq!(
-            names,
-            [
-                "bootstrap",
-                "doc-audit",
-                "documentation",
-                "merge-conflict",
-                "ollama",
-                "research-analysis",
-                "research-synthesis",
-                "split",
-                "standard",
-                "verify"
-            ]
-        );
-    }
-}
-
 const TEMPLATE_VARIABLES: &[(&str, &str)] = &[
     (
         "project.name",
@@ -547,5 +523,29 @@ fn template_variables(text: &str, offset: usize) -> Completions {
     Completions {
         items,
         incomplete: false,
+    }
+}
+
+#[cfg(test)]
+mod built_in_prompts {
+    #[test]
+    fn the_prompts_chant_ships() {
+        let mut names = super::BUILT_IN_PROMPTS.to_vec();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "bootstrap",
+                "doc-audit",
+                "documentation",
+                "merge-conflict",
+                "ollama",
+                "research-analysis",
+                "research-synthesis",
+                "split",
+                "standard",
+                "verify"
+            ]
+        );
     }
 }

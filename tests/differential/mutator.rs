@@ -317,7 +317,7 @@ pub fn mutate(rng: &mut Rng, text: &str, cx: &Context, extras: &mut Extras) -> (
                 let i = start + rng.below(end - start);
                 let line = &mut lines[i];
                 match rng.below(4) {
-                    0 => line.insert_str(0, " "),
+                    0 => line.insert(0, ' '),
                     1 => line.insert_str(0, "  "),
                     2 => line.insert(0, '\t'),
                     _ => {
