@@ -511,7 +511,7 @@ fn sarif_is_valid_against_the_oasis_schema() {
         0.into();
     assert!(!validator.is_valid(&broken));
 
-    // Also with notes, an empty project folder list and the clean case.
+    // Also with a bad path (notifications, executionSuccessful false), and clean.
     let out = chant_lsp(ws.path(), &["check", "--format", "sarif", ".", "gone"]);
     assert_eq!(code(&out), 2);
     assert_valid_sarif(&validator, &json(&out));

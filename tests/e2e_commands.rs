@@ -1295,22 +1295,23 @@ fn a_run_past_its_timeout_is_stopped() {
         project_with(SPEC, &[]),
         Setup {
             env: vec![("STANDIN_AGENT_HANG", "1".into())],
-            settings: json!({"commands": {"enabled": true, "timeoutSeconds": 1}}),
+            settings: json!({"commands": {"enabled": true, "timeoutSeconds": 5}}),
             ..Setup::default()
         },
     );
     let uri = h.spec_uri();
     let token = h.start_command("chant.work", json!([uri]));
+    // Both chant and its agent were running when the timeout struck.
+    let pids = h.wait_for_pids();
     let progress = h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
     assert_eq!(progress.last().unwrap()["message"], "timed out");
     let message = h.wait_for_message("took longer than");
     assert!(
         message["message"].as_str().unwrap().starts_with(&format!(
-            "`chant work {ID}` took longer than 1 s (setting `chant.commands.timeoutSeconds`) and was stopped: chant and the processes it started were killed."
+            "`chant work {ID}` took longer than 5 s (setting `chant.commands.timeoutSeconds`) and was stopped: chant and the processes it started were killed."
         )),
         "{message}"
     );
-    let pids = h.pids();
     wait_until("chant and the agent to be gone", || {
         pids.iter().all(|(_, pid)| !alive(*pid)).then_some(())
     });
@@ -1354,5 +1355,200 @@ fn a_buffer_the_editor_reloaded_during_the_run_takes_chants_final_text() {
         })
         .collect();
     assert!(warnings.is_empty(), "{warnings:?}");
+    h.client.shutdown();
+}
+
+/// The parent of a process, from `/proc`.
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')')
+        .next()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// However the server dies (an editor that quits sends SIGTERM or SIGHUP; a
+/// crash or `kill -9` is SIGKILL), chant and its agent die with it: they
+/// run under a supervisor that follows the server's end.
+#[test]
+fn chant_and_its_agent_never_outlive_the_server() {
+    for signal in [libc::SIGTERM, libc::SIGHUP, libc::SIGKILL] {
+        let (h, _) = Harness::start(
+            project_with(SPEC, &[]),
+            Setup {
+                env: vec![("STANDIN_AGENT_HANG", "1".into())],
+                ..Setup::default()
+            },
+        );
+        let uri = h.spec_uri();
+        h.start_command("chant.work", json!([uri]));
+        let pids = h.wait_for_pids();
+        let chant = pids.iter().find(|(k, _)| k == "chant").unwrap().1;
+        let supervisor = parent_of(chant).expect("chant's parent");
+        let server = parent_of(supervisor).expect("the supervisor's parent");
+        assert_ne!(
+            server,
+            std::process::id() as i32,
+            "chant runs under a supervisor"
+        );
+        assert!(pids.iter().all(|(_, pid)| alive(*pid)), "{pids:?}");
+        // SAFETY: a signal to the server process this test started.
+        assert_eq!(unsafe { libc::kill(server, signal) }, 0);
+        wait_until("the server, chant and the agent to be gone", || {
+            let all = pids.iter().map(|(_, p)| *p).chain([supervisor, server]);
+            all.clone().all(|pid| !alive(pid)).then_some(())
+        });
+    }
+}
+
+/// A `chant` that rewrites another open file twice while it runs: line 2,
+/// then, a moment later, line 8.
+fn chant_writing_twice(dir: &Path, file: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("chant-writing-twice");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh
+f='{f}'
+sed -i '2s/.*/two, by chant/' \"$f\"
+sleep 0.5
+sed -i '8s/.*/eight, by chant/' \"$f\"
+exit 0\n",
+            f = file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// The user has unsaved typing in a file that chant writes twice during a
+/// run. Afterwards the buffer holds both of chant's changes and the
+/// typing: the merge is against the version the buffer last held (the one
+/// it was opened with), never against chant's intermediate version, which
+/// would silently revert chant's first change.
+#[test]
+fn two_writes_during_unsaved_typing_both_reach_the_buffer() {
+    let notes = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
+    let ws = project_with(SPEC, &[("docs/notes.md", notes)]);
+    let scripts = tempfile::tempdir().unwrap();
+    let script = chant_writing_twice(scripts.path(), &ws.join("docs/notes.md"));
+    let (h, _) = Harness::start(
+        ws,
+        Setup {
+            settings: json!({"commands": {"enabled": true}, "path": script.display().to_string()}),
+            ..Setup::default()
+        },
+    );
+    let notes_uri = h.ws.uri("docs/notes.md");
+    h.client.did_open_from_disk(&notes_uri);
+    h.client.replace_first(&notes_uri, "5\n", "five, typed\n");
+    let token = h.start_command("chant.work", json!([h.spec_uri()]));
+    h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    assert_eq!(
+        h.ws.read("docs/notes.md"),
+        "1\ntwo, by chant\n3\n4\n5\n6\n7\neight, by chant\n9\n"
+    );
+    assert_eq!(
+        h.client.buffer(&notes_uri),
+        "1\ntwo, by chant\n3\n4\nfive, typed\n6\n7\neight, by chant\n9\n"
+    );
+    h.client.shutdown();
+}
+
+/// When the buffer never held a version of the file the server knows (the
+/// file changed on disk after it was opened, and the user typed), a merge
+/// could revert one of chant's changes: the buffer is left alone and the
+/// user is told, with both versions kept.
+#[test]
+fn an_unknown_merge_base_is_a_conflict_the_user_is_told_about() {
+    let notes = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
+    let ws = project_with(SPEC, &[("docs/notes.md", notes)]);
+    let scripts = tempfile::tempdir().unwrap();
+    let script = chant_writing_twice(scripts.path(), &ws.join("docs/notes.md"));
+    let (h, _) = Harness::start(
+        ws,
+        Setup {
+            settings: json!({"commands": {"enabled": true}, "path": script.display().to_string()}),
+            ..Setup::default()
+        },
+    );
+    let notes_uri = h.ws.uri("docs/notes.md");
+    h.client.did_open_from_disk(&notes_uri);
+    h.client.replace_first(&notes_uri, "5\n", "five, typed\n");
+    // Someone else changes the file on disk; the editor keeps the buffer.
+    h.ws.write("docs/notes.md", "1\n2\n3\n4\n5\n6\n7\n8\nnine, elsewhere\n");
+    let typed = h.client.buffer(&notes_uri);
+    let token = h.start_command("chant.work", json!([h.spec_uri()]));
+    h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    assert_eq!(h.client.buffer(&notes_uri), typed);
+    let message = h.wait_for_message("cannot tell which version");
+    assert_eq!(message["type"], 2);
+    assert_eq!(
+        message["message"],
+        format!(
+            "chant rewrote {} while you were editing it, and the editor cannot tell which version your unsaved edits started from, so merging could undo one of chant's changes: the editor keeps your version, the file on disk has chant's. Compare the two (e.g. \"Compare with saved\") and merge by hand before saving.",
+            h.ws.join("docs/notes.md").display()
+        )
+    );
+    h.client.shutdown();
+}
+
+/// With commands off (the default), nothing runs: not chant, and not even
+/// git, which code actions would use to look for the agent's branch.
+#[test]
+fn commands_off_runs_nothing_not_even_git() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = project_with(SPEC, &[]);
+    ws.git(&["branch", &format!("chant/{ID}")]);
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("git.log");
+    let real_git = String::from_utf8(Command::new("which").arg("git").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    std::fs::write(
+        bin.path().join("git"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{real_git}' \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.path().join("git"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let (h, _) = Harness::start(
+        ws,
+        Setup {
+            env: vec![("PATH", format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap()))],
+            settings: json!({}),
+            ..Setup::default()
+        },
+    );
+    let uri = h.spec_uri();
+    h.client.did_open_from_disk(&uri);
+    let actions = h.code_actions(&uri, range(0, 0, 0, 0));
+    assert!(
+        !actions.iter().any(|a| a["title"].as_str().unwrap().starts_with("Apply agent changes")),
+        "{actions:?}"
+    );
+    let work = actions.iter().find(|a| a["title"] == "Work this spec").unwrap();
+    assert!(work["disabled"]["reason"].as_str().unwrap().contains("is off"));
+    for command in ["chant.work", "chant.applyAgentChanges", "chant.approve"] {
+        let error = h.execute(command, json!([uri])).unwrap_err();
+        assert!(error.message.contains("is off"), "{command}: {}", error.message);
+    }
+    let status = h
+        .client
+        .request_ok("chant/serverStatus", json!({"waitForIdle": true}));
+    assert_eq!(status["idle"], true);
+    assert!(!log.exists(), "git ran: {}", std::fs::read_to_string(&log).unwrap());
+    assert!(h.chant_calls().is_empty());
     h.client.shutdown();
 }

@@ -20,6 +20,17 @@ fn project() -> TempWorkspace {
     ws
 }
 
+/// Waits until the server has nothing scheduled (`chant/serverStatus`);
+/// returns (analyses, publications) so far.
+fn wait_idle(client: &LspClient) -> (u64, u64) {
+    let status = client.request_ok("chant/serverStatus", json!({"waitForIdle": true}));
+    assert_eq!(status["idle"], true, "{status}");
+    (
+        status["analyses"].as_u64().unwrap(),
+        status["publications"].as_u64().unwrap(),
+    )
+}
+
 fn start(ws: &TempWorkspace, encodings: Vec<&'static str>) -> LspClient {
     let mut opts = ClientOptions::for_folder(ws.path());
     opts.position_encodings = encodings;
@@ -261,7 +272,8 @@ fn only_spec_files_get_spec_diagnostics() {
     client.did_open(&spec, "markdown", text);
     let spec_diagnostics = client.wait_for_diagnostics(&spec);
     assert_eq!(summary(&spec_diagnostics)[0].0, "chant/missing-title");
-    std::thread::sleep(Duration::from_millis(500));
+    // Nothing is scheduled any more: the other files never get any.
+    wait_idle(&client);
     assert!(client.diagnostics_history(&readme).is_empty());
     assert!(client.diagnostics_history(&notes).is_empty());
     client.shutdown();
@@ -353,4 +365,104 @@ fn requests_after_shutdown_are_refused_and_exit_ends_the_process() {
     assert_eq!(after.unwrap_err().code, -32600);
     client.notify("exit", Value::Null);
     assert!(client.wait_exit(Duration::from_secs(10)).is_some());
+}
+
+/// Two open specs with the same ID in nested folders each get a diagnostic
+/// naming the other, and the server settles: analysing one never makes the
+/// other look changed again.
+#[test]
+fn duplicate_ids_are_reported_and_settle() {
+    let ws = project();
+    let text = "---\nstatus: pending\n---\n# Same\n\n## Acceptance Criteria\n\n- [x] done\n";
+    ws.write(".chant/specs/one/2026-01-01-00d-dup.md", text);
+    ws.write(".chant/specs/two/2026-01-01-00d-dup.md", text);
+    let a = ws.uri(".chant/specs/one/2026-01-01-00d-dup.md");
+    let b = ws.uri(".chant/specs/two/2026-01-01-00d-dup.md");
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&a, "markdown", text);
+    client.did_open(&b, "markdown", text);
+    for (uri, other) in [(&a, "two"), (&b, "one")] {
+        let diagnostics = client.wait_for_diagnostics(uri);
+        let duplicate = diagnostics
+            .iter()
+            .find(|d| d["code"] == "chant/duplicate-spec-id")
+            .unwrap_or_else(|| panic!("{diagnostics:?}"));
+        assert!(
+            duplicate["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`.chant/specs/{other}/2026-01-01-00d-dup.md`")),
+            "{duplicate}"
+        );
+    }
+    // A loop would never let the server be idle.
+    let settled = wait_idle(&client);
+    assert_eq!(wait_idle(&client), settled);
+    client.shutdown();
+}
+
+/// A spec closed right after a change gets its diagnostics cleared, and no
+/// analysis finishing later publishes for it again.
+#[test]
+fn nothing_is_published_for_a_closed_spec() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-00e-cls.md";
+    let text = "---\nstatus: nope\n---\n# T\n";
+    ws.write(rel, text);
+    let uri = ws.uri(rel);
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&uri, "markdown", text);
+    assert!(!client.wait_for_diagnostics(&uri).is_empty());
+    for _ in 0..20 {
+        client.replace_first(&uri, "# T", "# T!");
+        client.did_close(&uri);
+        client.did_open_from_disk(&uri);
+    }
+    client.replace_first(&uri, "# T", "# T!");
+    client.did_close(&uri);
+    wait_idle(&client);
+    let history = client.diagnostics_history(&uri);
+    assert!(
+        history.last().unwrap().diagnostics.is_empty(),
+        "{history:?}"
+    );
+    client.shutdown();
+}
+
+/// A client that answers `workspace/configuration` with null keeps the
+/// settings it sent in `initializationOptions`.
+#[test]
+fn initialization_options_hold_when_the_client_has_no_configuration() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-00f-opt.md";
+    ws.write(
+        rel,
+        "---\nstatus: pending\nprompt: standard\n---\n# T\n\n## Acceptance Criteria\n\n- [ ] x\n",
+    );
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.settings = Value::Null;
+    opts.initialization_options = Some(json!({
+        "commands": {"enabled": true},
+        "path": "/nonexistent/chant",
+        "diagnostics": {"disabled": ["chant/unchecked-criterion"]}
+    }));
+    let client = LspClient::start(opts);
+    wait_idle(&client);
+    let uri = ws.uri(rel);
+    client.did_open_from_disk(&uri);
+    // The disabled code stays disabled...
+    assert!(client.wait_for_diagnostics(&uri).is_empty());
+    // ...and commands stay enabled: the refusal is about chant, not trust.
+    let error = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "chant.work", "arguments": [uri]}),
+        )
+        .unwrap_err();
+    assert!(
+        error.message.contains("chant was not found"),
+        "{}",
+        error.message
+    );
+    client.shutdown();
 }

@@ -3,8 +3,6 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
-
 use serde_json::{json, Value};
 use support::*;
 
@@ -435,7 +433,6 @@ fn hover_on_source_files_fifos_huge_files_and_escapes() {
         text,
         "`src/main.rs` (34 bytes)\n\n```rust\nfn main() {\n    println!(\"hi\");\n}\n```"
     );
-    let started = Instant::now();
     let (text, _) = hover_text(&client, &uri, client.position_of(&uri, "pipe"));
     assert_eq!(
         text,
@@ -452,7 +449,6 @@ fn hover_on_source_files_fifos_huge_files_and_escapes() {
         "the preview stays small: {} bytes",
         text.len()
     );
-    assert!(started.elapsed() < Duration::from_secs(20));
     let (text, _) = hover_text(&client, &uri, client.position_of(&uri, "../../etc/passwd"));
     assert_eq!(
         text,

@@ -119,6 +119,8 @@ class HelixLanguagesToml(unittest.TestCase):
         self.assertIn('command = "chant-lsp"', readme)
         self.assertIn('file-types = [{ glob = ".chant/specs/*.md" }]', readme)
         self.assertIn("cp -r editors/helix/queries/chant-spec ~/.config/helix/runtime/queries/", readme)
+        # The one-step install: the server prints this file (tests/cli.rs checks it does).
+        self.assertIn("chant-lsp editor-config helix >> ~/.config/helix/languages.toml", readme)
 
 
 if __name__ == "__main__":

@@ -408,15 +408,17 @@ pub fn rewrites(
     if let Some(section) = &view.model.body.criteria {
         let on_heading = section.heading.start <= range.start && range.start <= section.heading.end;
         if on_heading {
+            let all = |verb: &str, state: &str, n: usize| match n {
+                1 => format!("{verb} the 1 {state} criterion"),
+                n => format!("{verb} all {n} {state} criteria"),
+            };
             let tick = edit::set_all_criteria(view.text, view.model, true);
             if !tick.is_empty() {
-                let n = tick.len();
-                out.push(rewrite(&format!("Tick all {n} open criteria"), tick));
+                out.push(rewrite(&all("Tick", "open", tick.len()), tick));
             }
             let untick = edit::set_all_criteria(view.text, view.model, false);
             if !untick.is_empty() {
-                let n = untick.len();
-                out.push(rewrite(&format!("Untick all {n} ticked criteria"), untick));
+                out.push(rewrite(&all("Untick", "ticked", untick.len()), untick));
             }
         }
     }

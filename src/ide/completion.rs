@@ -101,14 +101,23 @@ pub fn complete(text: &str, model: &SpecModel, offset: usize, env: &Env) -> Comp
         _ => None,
     };
     match cursor_at(text, model, offset) {
-        Cursor::Key { token, parent } => field_names(model, token, parent.as_deref()),
+        Cursor::Key { token, parent } => field_names(text, model, token, parent.as_deref()),
         Cursor::Value(value) => values(text, offset, &value, env, own_id),
         Cursor::Body { token } => body_ids(text, token, env, own_id),
         Cursor::Nothing => Completions::default(),
     }
 }
 
-fn field_names(model: &SpecModel, token: TextRange, parent: Option<&str>) -> Completions {
+fn field_names(
+    text: &str,
+    model: &SpecModel,
+    token: TextRange,
+    parent: Option<&str>,
+) -> Completions {
+    // On the key of a `key: value` line the colon is there already: only
+    // the name is replaced, and the key itself may be chosen again.
+    let has_colon = text[token.end..].starts_with(':');
+    let current = &text[token.clone()];
     let outline = &model.frontmatter.outline();
     let (catalog, present): (&[FieldInfo], Vec<&str>) = match parent {
         None => (
@@ -130,21 +139,26 @@ fn field_names(model: &SpecModel, token: TextRange, parent: Option<&str>) -> Com
     let items = catalog
         .iter()
         .enumerate()
-        .filter(|(_, f)| !present.contains(&f.name))
+        .filter(|(_, f)| !present.contains(&f.name) || (has_colon && f.name == current))
         .map(|(i, f)| Item {
             label: f.name.to_string(),
             kind: ItemKind::Field,
             detail: Some(kind_detail(f)),
             documentation: Some(f.doc.to_string()),
             edit: token.clone(),
-            new_text: format!("{}: ", f.name),
+            new_text: if has_colon {
+                f.name.to_string()
+            } else {
+                format!("{}: ", f.name)
+            },
             filter_text: None,
             // Fields users write come first; those chant writes itself after.
             sort_text: Some(format!("{}{i:02}", u8::from(f.written_by_chant))),
-            retrigger: !matches!(
-                f.kind,
-                FieldKind::Str | FieldKind::UnsignedInt | FieldKind::Map(_)
-            ) || f.refers == Refers::Prompt,
+            retrigger: !has_colon
+                && (!matches!(
+                    f.kind,
+                    FieldKind::Str | FieldKind::UnsignedInt | FieldKind::Map(_)
+                ) || f.refers == Refers::Prompt),
         })
         .collect();
     Completions {
@@ -359,13 +373,15 @@ fn paths(value: &ValueToken, typed: &str, env: &Env, field: &str) -> Completions
         Some(slash) => &typed[..=slash],
         None => "",
     };
+    // `./docs/` is the folder `docs/`; the `./` stays in what is inserted.
+    let folder = dir.trim_start_matches("./");
     let children = files
-        .children(dir)
+        .children(folder)
         .iter()
         .map(|(name, is_dir)| (name.as_str(), *is_dir));
     let hidden_internal = |name: &str| {
-        dir == ".chant/" && matches!(name, "logs" | "tmp" | "pids" | ".locks" | "watch.pid")
-            || dir.starts_with(".chant/specs/") && name.starts_with(".chant-status-")
+        folder == ".chant/" && matches!(name, "logs" | "tmp" | "pids" | ".locks" | "watch.pid")
+            || folder.starts_with(".chant/specs/") && name.starts_with(".chant-status-")
     };
     let quote_needed = value.quote.is_none();
     let mut items: Vec<Item> = children
@@ -373,7 +389,7 @@ fn paths(value: &ValueToken, typed: &str, env: &Env, field: &str) -> Completions
         .filter(|(name, _)| !hidden_internal(name))
         .map(|(name, is_dir)| {
             let full = format!("{dir}{name}{}", if is_dir { "/" } else { "" });
-            let rank = path_rank(field, &full, is_dir);
+            let rank = path_rank(field, &full[dir.len() - folder.len()..], is_dir);
             let new_text = if quote_needed && needs_quotes(&full, value.flow) {
                 format!("\"{}\"", full.replace('\\', "\\\\").replace('"', "\\\""))
             } else if value.quote == Some('"') {
@@ -428,7 +444,7 @@ fn path_rank(field: &str, path: &str, is_dir: bool) -> u8 {
 }
 
 /// Whether a plain YAML scalar would misread this path.
-fn needs_quotes(path: &str, flow: bool) -> bool {
+pub(crate) fn needs_quotes(path: &str, flow: bool) -> bool {
     path.starts_with([
         '*', '&', '!', '|', '>', '\'', '"', '%', '@', '`', '#', '[', ']', '{', '}', ',', '?', '-',
         ':',

@@ -101,14 +101,12 @@ fn in_frontmatter(text: &str, region: TextRange, offset: usize) -> Cursor {
         };
         let dash = line.start + indent;
         let value_start = skip_spaces(text, dash + 1, line.end);
-        let token = value_start..trim_end_at(text, value_start, line.end);
-        return Cursor::Value(value_token(
-            text,
-            field,
-            token.start.min(offset)..token.end.max(offset),
-            true,
-            false,
-        ));
+        let token = around(
+            offset,
+            value_start,
+            trim_end_at(text, value_start, line.end),
+        );
+        return Cursor::Value(value_token(text, field, token, true, false));
     }
 
     // `key: value`: the cursor is after the colon.
@@ -129,8 +127,11 @@ fn in_frontmatter(text: &str, region: TextRange, offset: usize) -> Cursor {
                 let token = flow_item(text, value_start + 1, line.end, offset);
                 return Cursor::Value(value_token(text, field, token, true, true));
             }
-            let token =
-                value_start.min(offset)..trim_end_at(text, value_start, line.end).max(offset);
+            let token = around(
+                offset,
+                value_start,
+                trim_end_at(text, value_start, line.end),
+            );
             return Cursor::Value(value_token(text, field, token, false, false));
         }
     }
@@ -313,10 +314,27 @@ fn skip_spaces(text: &str, mut at: usize, end: usize) -> usize {
 }
 
 fn trim_end_at(text: &str, start: usize, end: usize) -> usize {
-    // A ` #` starts a YAML comment.
+    // A ` #` starts a YAML comment, and so does a `#` right where the
+    // value would start after a space (`key: # note`).
     let slice = &text[start..end];
-    let cut = slice.find(" #").unwrap_or(slice.len());
+    let after_space = text[..start].ends_with([' ', '\t']);
+    let cut = if slice.starts_with('#') && after_space {
+        0
+    } else {
+        slice.find(" #").unwrap_or(slice.len())
+    };
     start + slice[..cut].trim_end().len()
+}
+
+/// The token a value completion replaces: the value (`start..end`)
+/// stretched to the cursor, or only the cursor when there is no value yet
+/// (so a comment after it, or the space before one, stays).
+fn around(offset: usize, start: usize, end: usize) -> TextRange {
+    if start == end {
+        offset..offset
+    } else {
+        start.min(offset)..end.max(offset)
+    }
 }
 
 /// The run of ID characters (letters, digits, `-`, `.`) around `offset`.

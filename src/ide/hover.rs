@@ -2,7 +2,7 @@
 //! reference leads to.
 
 use super::navigation::reference_at;
-use super::preview::{path_preview, prompt_preview, spec_preview};
+use super::preview::{glob_preview, is_glob, path_preview, prompt_preview, spec_preview};
 use super::{read_source, Sources};
 use crate::spec::fields::{self, FieldKind, Refers};
 use crate::spec::SpecModel;
@@ -24,6 +24,7 @@ pub fn hover(
 ) -> Option<HoverResult> {
     if let Some(reference) = reference_at(model, offset) {
         let markdown = match reference.refers {
+            Refers::PathGlobs if is_glob(&reference.value) => glob_preview(index, &reference.value),
             Refers::Paths | Refers::PathGlobs => path_preview(index, &reference.value, sources),
             Refers::SpecIds => spec_hover(index, &reference.value, sources),
             Refers::Prompt => match index.prompt(&reference.value) {

@@ -8,6 +8,7 @@ use crate::spec::fields::{self, Refers};
 use crate::spec::SpecModel;
 use crate::syntax::yaml::YamlKind;
 use crate::text::TextRange;
+use crate::vfs::Kind;
 use crate::workspace::files;
 use crate::workspace::{classify, ChantFile, ProjectIndex};
 
@@ -83,7 +84,11 @@ pub fn resolve(index: &ProjectIndex, reference: &Reference) -> Option<PathBuf> {
                 return None;
             }
             let path = files::join_inside(&index.root, &reference.value)?;
-            path.exists().then_some(path)
+            // Through the project's file system (the disk, or memory), like
+            // every other read; only files and folders (an editor that
+            // opens a named pipe blocks).
+            let kind = index.project_files().kind(&path);
+            matches!(kind, Some(Kind::File { .. } | Kind::Dir)).then_some(path)
         }
         Refers::Nothing => None,
     }

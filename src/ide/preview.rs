@@ -62,15 +62,27 @@ pub fn first_paragraph(text: &str) -> Option<String> {
         .map_or(model.layout.body.start, |t| t.range.end);
     let body = &text[start..model.layout.body.end];
     let mut paragraph = Vec::new();
+    let mut in_code = false;
     for line in body.lines() {
         let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            if !paragraph.is_empty() {
+                break;
+            }
+            // Code is not a paragraph: skip the whole block.
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
         if trimmed.is_empty() {
             if paragraph.is_empty() {
                 continue;
             }
             break;
         }
-        if trimmed.starts_with('#') || trimmed.starts_with("```") {
+        if trimmed.starts_with('#') {
             if paragraph.is_empty() {
                 continue;
             }
@@ -126,12 +138,51 @@ pub fn path_preview(index: &ProjectIndex, relative: &str, sources: &dyn Sources)
     }
 }
 
+/// Whether a `tracks` entry is a glob rather than a path.
+pub fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '[', '{'])
+}
+
+/// The project files a glob (from `tracks`) matches, as chant lint matches
+/// them.
+pub fn glob_preview(index: &ProjectIndex, pattern: &str) -> String {
+    let glob = match globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+    {
+        Ok(glob) => glob.compile_matcher(),
+        Err(e) => return format!("`{pattern}` is not a valid glob ({}).", e.kind()),
+    };
+    let files = index.files();
+    let matched: Vec<&String> = files.files().iter().filter(|f| glob.is_match(f)).collect();
+    if matched.is_empty() {
+        return format!("`{pattern}` matches no file.");
+    }
+    let n = matched.len();
+    let shown: Vec<String> = matched
+        .iter()
+        .take(12)
+        .map(|f| format!("- `{f}`"))
+        .collect();
+    let mut out = format!(
+        "`{pattern}` matches {n} file{}:\n\n{}",
+        if n == 1 { "" } else { "s" },
+        shown.join("\n")
+    );
+    if n > 12 {
+        out.push_str(&format!("\n- … and {} more", n - 12));
+    }
+    out
+}
+
 fn missing(index: &ProjectIndex, relative: &str) -> String {
-    let creators: Vec<&str> = index
+    let mut creators: Vec<&str> = index
         .specs()
         .filter(|e| e.summary.target_files.iter().any(|t| t == relative))
         .map(|e| e.id.as_str())
         .collect();
+    // The index is a hash map: the same text every time.
+    creators.sort_unstable();
     if creators.is_empty() {
         format!("`{relative}` does not exist, and no spec lists it in `target_files`.")
     } else {

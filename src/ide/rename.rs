@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::completion::needs_quotes;
 use super::navigation::references_in;
 use super::{read_source, Sources};
 use crate::spec::fields::Refers;
@@ -65,10 +66,14 @@ pub fn edits_for_move(
             }
             for (from, to, ids) in &moves {
                 let value = reference.value.trim_start_matches("./");
+                // A leading `./` the user wrote stays.
+                let dot = &reference.value[..reference.value.len() - value.len()];
                 let replacement = match reference.refers {
-                    Refers::Paths | Refers::PathGlobs if value == from => Some(to.clone()),
+                    Refers::Paths | Refers::PathGlobs if value == from => {
+                        Some(format!("{dot}{to}"))
+                    }
                     Refers::Paths | Refers::PathGlobs if value.starts_with(&format!("{from}/")) => {
-                        Some(format!("{to}{}", &value[from.len()..]))
+                        Some(format!("{dot}{to}{}", &value[from.len()..]))
                     }
                     Refers::SpecIds => ids
                         .as_ref()
@@ -77,7 +82,7 @@ pub fn edits_for_move(
                     _ => None,
                 };
                 if let Some(new) = replacement {
-                    edits.push((reference.range.clone(), new));
+                    edits.push(written_as(&text, reference.range.clone(), &new));
                     break;
                 }
             }
@@ -87,4 +92,18 @@ pub fn edits_for_move(
         }
     }
     out
+}
+
+/// The edit that puts `new` where the value at `range` (its text, inside
+/// any quotes) is, written the way that value is: escaped for its quotes,
+/// or quoted when a plain YAML scalar would misread it (`a: b`, `-x`).
+fn written_as(text: &str, range: TextRange, new: &str) -> (TextRange, String) {
+    let double = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let written = match text[..range.start].chars().next_back() {
+        Some('"') => double(new),
+        Some('\'') => new.replace('\'', "''"),
+        _ if needs_quotes(new, true) => format!("\"{}\"", double(new)),
+        _ => new.to_string(),
+    };
+    (range, written)
 }

@@ -5,7 +5,58 @@
 //! is known, a silent merge could revert one of chant's changes, so the
 //! answer is a conflict the user is told about, with both versions kept.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
 use crate::text::diff::{merge3, Merge};
+
+/// One open file during a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    /// The file on disk when the run started (None: missing or too large).
+    pub at_start: Option<String>,
+    /// The newest disk version the buffer is known to have held.
+    pub held: Option<String>,
+}
+
+/// The open files of every run going on, by run token: what each buffer
+/// is known to have held. Bounded by the open files (two texts each),
+/// never by how long a run lasts.
+#[derive(Default)]
+pub struct BaseTracker {
+    runs: Mutex<HashMap<String, HashMap<PathBuf, Tracked>>>,
+}
+
+impl BaseTracker {
+    fn runs(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<PathBuf, Tracked>>> {
+        self.runs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A run starts, with these open files.
+    pub fn begin(&self, run: &str, files: HashMap<PathBuf, Tracked>) {
+        self.runs().insert(run.to_string(), files);
+    }
+
+    /// A run ends: its files, forgotten here.
+    pub fn finish(&self, run: &str) -> HashMap<PathBuf, Tracked> {
+        self.runs().remove(run).unwrap_or_default()
+    }
+
+    /// Whether a run tracks this file.
+    pub fn tracks(&self, path: &Path) -> bool {
+        self.runs().values().any(|files| files.contains_key(path))
+    }
+
+    /// The buffer of `path` now holds `text`, which is the file on disk.
+    pub fn note_held(&self, path: &Path, text: &str) {
+        for files in self.runs().values_mut() {
+            if let Some(tracked) = files.get_mut(path) {
+                tracked.held = Some(text.to_string());
+            }
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MergeBack {

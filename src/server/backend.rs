@@ -18,7 +18,6 @@ use super::runs;
 use super::session::Session;
 use super::settings::Settings;
 use super::watch;
-use crate::vfs::{FileSystem, Limit, RealFs};
 
 pub struct Backend {
     session: Arc<Session>,
@@ -34,6 +33,18 @@ impl Backend {
     /// `window/workDoneProgress/cancel`: the user cancelled a progress we started.
     pub async fn work_done_progress_cancel(&self, params: WorkDoneProgressCancelParams) {
         commands::cancel_progress(&self.session, params);
+    }
+
+    /// `chant/serverStatus`: what the server is doing; can wait until idle.
+    pub async fn server_status(
+        &self,
+        params: Option<actions::ServerStatusParams>,
+    ) -> Result<actions::ServerStatusResult> {
+        guard(
+            "chant/serverStatus",
+            actions::server_status(&self.session, params),
+        )
+        .await
     }
 
     /// `chant/specStatus`: a spec's status, readiness and commands.
@@ -54,8 +65,10 @@ impl Backend {
 /// has no answer (no `workspace/configuration`, null, an error), the
 /// settings sent with the notification, else `initializationOptions`, hold.
 fn refresh_settings(session: &Arc<Session>, sent: Option<Value>) {
+    let job = session.job();
     let session = session.clone();
     tokio::spawn(async move {
+        let _job = job;
         let asked = if session.caps().configuration {
             let item = ConfigurationItem {
                 scope_uri: None,
@@ -113,13 +126,6 @@ fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
     root.into_iter().collect()
 }
 
-/// Whether `text` is what the file holds on disk (read the guarded way).
-fn same_as_disk(path: &std::path::Path, text: &str) -> bool {
-    RealFs
-        .read(path, Limit(runs::sync::MAX_TRACKED))
-        .is_ok_and(|bytes| bytes == text.as_bytes())
-}
-
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let caps = ClientCaps::from_params(&params);
@@ -174,25 +180,10 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let key = doc_key(&doc.uri);
         let document = Document::open(doc.uri, doc.version, &doc.text);
-        let path = document.path.clone().filter(|_| document.is_spec());
         self.session
             .documents()
             .with(|docs| docs.insert(key.clone(), document));
         diagnostics::refresh(&self.session, &key, Duration::ZERO);
-        // Whether the buffer starts as the file on disk: a merge base a
-        // chant run may rely on later.
-        if let Some(path) = path {
-            let session = self.session.clone();
-            let text = doc.text;
-            tokio::task::spawn_blocking(move || {
-                if same_as_disk(&path, &text) {
-                    let hash = text_hash(text.as_str());
-                    session
-                        .documents()
-                        .with_doc(&key, |d| d.disk_synced = Some(hash));
-                }
-            });
-        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -243,7 +234,7 @@ impl LanguageServer for Backend {
         // A saved buffer is what is on disk.
         let key = doc_key(&params.text_document.uri);
         self.session.documents().with_doc(&key, |d| {
-            d.disk_synced = Some(text_hash(d.rope.to_string().as_str()));
+            d.clean_hash = text_hash(d.rope.to_string().as_str());
         });
         if let Some(path) = params.text_document.uri.to_file_path() {
             runs::sync::buffer_changed(&self.session, &path);
@@ -289,8 +280,10 @@ impl LanguageServer for Backend {
                 self.session.projects().remove_under(&path);
             }
         }
+        let job = self.session.job();
         let session = self.session.clone();
         tokio::spawn(async move {
+            let _job = job;
             let loader = session.clone();
             let _ =
                 tokio::task::spawn_blocking(move || loader.projects().load_folders(&added)).await;

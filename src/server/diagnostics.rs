@@ -19,27 +19,15 @@ use std::time::{Duration, Instant};
 use tower_lsp_server::ls_types::MessageType;
 
 use super::convert::{self, TextPositions};
+use super::documents::Analysed;
 use super::session::Session;
-use crate::analysis::{self, SpecContext};
-use crate::spec::SpecModel;
-use crate::workspace::{ChantFile, LoadedSpec, Project, SpecEntry};
+use crate::analysis::SpecContext;
+use crate::workspace::{ChantFile, LoadedSpec, SpecEntry};
 
 /// A change after this much quiet counts as a first keystroke and is
 /// analysed right away (after a few milliseconds, so the edits an editor
 /// sends in one go arrive together).
 const LEADING_DELAY: Duration = Duration::from_millis(5);
-
-/// The analysis of one version of an open spec.
-pub struct Analysed {
-    /// The document generation it was computed for (text and facts).
-    pub generation: u64,
-    pub version: i32,
-    pub text: Arc<String>,
-    pub model: Arc<SpecModel>,
-    /// What the user sees (codes they switched off are dropped).
-    pub diagnostics: Arc<Vec<analysis::Diagnostic>>,
-    pub project: Arc<Project>,
-}
 
 /// The analysis of a spec document's current text: the one already made,
 /// or a new one (on a blocking thread), kept for the next request. None for
@@ -73,6 +61,7 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
     let job_session = session.clone();
     let job = tokio::task::spawn_blocking(move || {
         let project = job_session.projects().for_path_or_load(&path)?;
+        job_session.count_analysis();
         // chant's rules are line-based: diagnostics never wait for the
         // Markdown tree, which is parsed when symbols or folding ask.
         let loaded = LoadedSpec::from_text(rope.to_string());
@@ -178,6 +167,7 @@ fn spawn_publisher(session: &Arc<Session>, key: String) {
                 .with_doc(&key, |d| d.publish_due)
                 .flatten()
             else {
+                session.work_ended();
                 return;
             };
             if Instant::now() < due {
@@ -196,6 +186,7 @@ fn spawn_publisher(session: &Arc<Session>, key: String) {
                 publish(&session, &key, &analysed).await;
             }
             if done != Some(false) {
+                session.work_ended();
                 return;
             }
         }
@@ -223,6 +214,7 @@ async fn publish(session: &Arc<Session>, key: &str, analysed: &Analysed) {
         .client()
         .publish_diagnostics(uri, diagnostics, Some(analysed.version))
         .await;
+    session.count_publication();
 }
 
 /// Clear a closed spec's diagnostics, after any publication under way.

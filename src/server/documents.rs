@@ -13,11 +13,25 @@ use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tree_sitter::{InputEdit, Point};
 
-use super::diagnostics::Analysed;
+use crate::analysis;
+use crate::spec::SpecModel;
 use crate::syntax::markdown::{advance, MarkdownOutline, MarkdownTree};
 use crate::text::rope::offset_at;
 use crate::text::{LineCol, PositionEncoding};
+use crate::workspace::Project;
 use crate::workspace::{classify, ChantFile};
+
+/// The analysis of one version of an open spec.
+pub struct Analysed {
+    /// The document generation it was computed for (text and facts).
+    pub generation: u64,
+    pub version: i32,
+    pub text: Arc<String>,
+    pub model: Arc<SpecModel>,
+    /// What the user sees (codes they switched off are dropped).
+    pub diagnostics: Arc<Vec<analysis::Diagnostic>>,
+    pub project: Arc<Project>,
+}
 
 /// Edits kept for the Markdown tree before it is rebuilt instead.
 const MAX_PENDING_EDITS: usize = 10_000;
@@ -61,10 +75,10 @@ pub struct Document {
     /// When the diagnostics are due to be published; Some while a
     /// publisher task is scheduled for this document.
     pub publish_due: Option<std::time::Instant>,
-    /// Hash of the last text this buffer held that was also the file's
-    /// text on disk (at open or save, or an editor reload seen during a
-    /// run): the merge base a chant run may rely on.
-    pub disk_synced: Option<u64>,
+    /// Hash of the text the buffer had when it was opened or last saved:
+    /// a version of the file it is known to have held, which a chant run
+    /// may use as the base of a merge when the disk still has it.
+    pub clean_hash: u64,
     /// Serialises analyses of this document (a request and the scheduler
     /// never compute the same generation twice).
     pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
@@ -114,7 +128,7 @@ impl Document {
             published: None,
             last_change: None,
             publish_due: None,
-            disk_synced: None,
+            clean_hash: text_hash(text),
             analysis_lock: Arc::default(),
             markdown: None,
             lone_cr: has_lone_cr(text),

@@ -47,6 +47,7 @@ pub fn run_stdio() {
                 Backend::work_done_progress_cancel,
             )
             .custom_method("chant/specStatus", Backend::spec_status)
+            .custom_method("chant/serverStatus", Backend::server_status)
             .finish();
         Server::new(stdin, stdout, socket).serve(service).await;
     });

@@ -4,6 +4,7 @@
 //! the protocol handlers go through these methods.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use serde_json::Value;
@@ -15,6 +16,7 @@ use super::capabilities::ClientCaps;
 use super::documents::{doc_key, Documents};
 use super::settings::Settings;
 use crate::runner::git::BranchCache;
+use crate::runner::merge_back::BaseTracker;
 use crate::runner::registry::RunRegistry;
 use crate::spec::SpecModel;
 use crate::text::PositionEncoding;
@@ -38,9 +40,35 @@ pub struct Session {
     /// closed document's diagnostics are never published after its close.
     publishing: tokio::sync::Mutex<()>,
     /// Files changed on disk, waiting to be read into the indexes.
-    watched: Mutex<super::watch::WatchQueue>,
-    /// What open buffers held on disk when runs started (see `runs::sync`).
-    run_bases: super::runs::sync::RunBases,
+    watched: Mutex<WatchQueue>,
+    /// What open buffers are known to have held on disk during runs.
+    run_bases: BaseTracker,
+    /// Analyses made and diagnostics published since the start, and a
+    /// signal when work ends (for `chant/serverStatus`).
+    analyses: AtomicU64,
+    publications: AtomicU64,
+    activity: tokio::sync::Notify,
+    /// Background jobs going on (settings refresh, loading projects).
+    jobs: AtomicU64,
+}
+
+/// A background job the server is doing; idle again when dropped.
+pub struct Job(Arc<Session>);
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.0.jobs.fetch_sub(1, Ordering::SeqCst);
+        self.0.work_ended();
+    }
+}
+
+/// Files changed on disk, gathered while a burst lasts.
+#[derive(Default)]
+struct WatchQueue {
+    paths: Vec<PathBuf>,
+    flush_scheduled: bool,
+    /// Batches taken and still being read into the indexes.
+    in_flight: usize,
 }
 
 /// An open document as a request sees it: its text and model at one version.
@@ -69,6 +97,67 @@ impl Session {
             publishing: tokio::sync::Mutex::new(()),
             watched: Mutex::default(),
             run_bases: Default::default(),
+            analyses: AtomicU64::new(0),
+            publications: AtomicU64::new(0),
+            activity: tokio::sync::Notify::new(),
+            jobs: AtomicU64::new(0),
+        }
+    }
+
+    /// Count a background job until the guard is dropped (taken before
+    /// the job is spawned, so no one sees the server idle in between).
+    pub fn job(self: &Arc<Self>) -> Job {
+        self.jobs.fetch_add(1, Ordering::SeqCst);
+        Job(self.clone())
+    }
+
+    pub fn count_analysis(&self) {
+        self.analyses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn count_publication(&self) {
+        self.publications.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (analyses made, diagnostics published) since the start.
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.analyses.load(Ordering::Relaxed),
+            self.publications.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Some scheduled work ended: wake whoever waits for the server to be idle.
+    pub fn work_ended(&self) {
+        self.activity.notify_waiters();
+    }
+
+    /// No analysis or publication scheduled, no file change waiting, the
+    /// workspace indexed.
+    pub fn is_idle(&self) -> bool {
+        let indexed = *self.indexed.borrow();
+        let flushing = {
+            let queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+            queue.flush_scheduled || queue.in_flight > 0
+        };
+        indexed
+            && !flushing
+            && self.jobs.load(Ordering::SeqCst) == 0
+            && self
+                .documents
+                .with(|docs| docs.values().all(|d| d.publish_due.is_none()))
+    }
+
+    /// Wait until the server is idle (see [`Self::is_idle`]).
+    pub async fn wait_idle(&self) {
+        loop {
+            let woken = self.activity.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            if self.is_idle() {
+                return;
+            }
+            woken.await;
         }
     }
 
@@ -108,12 +197,32 @@ impl Session {
         &self.branches
     }
 
-    pub fn run_bases(&self) -> &super::runs::sync::RunBases {
+    pub fn run_bases(&self) -> &BaseTracker {
         &self.run_bases
     }
 
-    pub(super) fn watched(&self) -> &Mutex<super::watch::WatchQueue> {
-        &self.watched
+    /// Queue files changed on disk; true when the caller must schedule the
+    /// batch (none is scheduled yet).
+    pub fn queue_changed_files(&self, paths: Vec<PathBuf>) -> bool {
+        let mut queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+        queue.paths.extend(paths);
+        !std::mem::replace(&mut queue.flush_scheduled, true)
+    }
+
+    /// The queued files; the next change schedules a new batch.
+    /// Call [`Self::changed_files_done`] once they are handled.
+    pub fn take_changed_files(&self) -> Vec<PathBuf> {
+        let mut queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+        queue.flush_scheduled = false;
+        queue.in_flight += 1;
+        std::mem::take(&mut queue.paths)
+    }
+
+    pub fn changed_files_done(&self) {
+        let mut queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+        queue.in_flight = queue.in_flight.saturating_sub(1);
+        drop(queue);
+        self.work_ended();
     }
 
     pub fn publishing(&self) -> &tokio::sync::Mutex<()> {
@@ -156,6 +265,7 @@ impl Session {
 
     pub fn mark_indexed(&self) {
         self.indexed.send_replace(true);
+        self.work_ended();
     }
 
     pub async fn wait_indexed(&self) {

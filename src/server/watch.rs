@@ -15,12 +15,6 @@ use super::session::Session;
 /// How long a burst of file events is gathered before it is handled.
 const COALESCE: Duration = Duration::from_millis(100);
 
-#[derive(Default)]
-pub struct WatchQueue {
-    paths: Vec<PathBuf>,
-    flush_scheduled: bool,
-}
-
 /// Ask the client to tell us about chant files changing on disk, and about
 /// any file being created or deleted (they resolve or break path references).
 pub async fn register(session: &Session) {
@@ -58,11 +52,7 @@ pub async fn register(session: &Session) {
 
 /// Queue files that changed on disk; a burst is handled as one batch.
 pub fn files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
-    let schedule = {
-        let mut queue = session.watched().lock().unwrap_or_else(|e| e.into_inner());
-        queue.paths.extend(paths);
-        !std::mem::replace(&mut queue.flush_scheduled, true)
-    };
+    let schedule = session.queue_changed_files(paths);
     if schedule {
         let session = session.clone();
         tokio::spawn(async move {
@@ -73,11 +63,7 @@ pub fn files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
 }
 
 async fn flush(session: &Arc<Session>) {
-    let paths = {
-        let mut queue = session.watched().lock().unwrap_or_else(|e| e.into_inner());
-        queue.flush_scheduled = false;
-        std::mem::take(&mut queue.paths)
-    };
+    let paths = session.take_changed_files();
     // An open document's buffer is the truth for it, not the disk.
     let open: HashSet<PathBuf> = diagnostics::open_spec_paths(session).into_iter().collect();
     let job = session.clone();
@@ -106,4 +92,5 @@ async fn flush(session: &Arc<Session>) {
     for root in touched {
         diagnostics::reschedule_open_specs(session, Some(&root), None);
     }
+    session.changed_files_done();
 }

@@ -11,6 +11,7 @@ pub mod index;
 pub mod projects;
 pub mod roots;
 mod spec_file;
+mod summary;
 
 pub use files::ProjectFiles;
 pub use index::{IndexUpdate, ProjectIndex, SpecEntry, SpecSummary};

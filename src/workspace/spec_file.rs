@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::files::ProjectFiles;
-use super::index::SpecSummary;
+use super::summary::SpecSummary;
 use crate::analysis::{self, Diagnostic, Filter, SpecContext, WorkspaceFacts};
 use crate::spec::SpecModel;
 use crate::vfs::{Limit, ReadError};

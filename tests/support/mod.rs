@@ -1,9 +1,23 @@
 #![allow(dead_code, unused_imports)]
 //! Test support for chant-lsp integration tests: `mod support;` then `use support::*;`.
 //!
-//! - `lsp_client`: `LspClient` (spawns the server, JSON-RPC over stdio, editor-like document
-//!   mirror, default answers to server requests), framing and position-encoding helpers.
+//! Modules, by concern (everything public is re-exported here):
+//! - `client`: `LspClient` and `PendingRequest`: spawns the server, initializes it, requests
+//!   and notifications, the process (stderr, shutdown).
+//! - `documents`: the editor-like mirror of open documents (`did_open`, `did_change`,
+//!   `did_save`, `buffer`, `range_of`...).
+//! - `received`: what the server sent and waiting for it (server requests and their
+//!   responder, registrations, edits, progress, notifications, diagnostics).
+//! - `options`: `ClientOptions`, `ApplyEditMode`, `Responder`, the capabilities the client
+//!   advertises, timeouts.
+//! - `rpc`: `RpcError` and JSON helpers (`pos`, `range`, `deep_merge`).
+//! - `framing`: `Content-Length` framing (`encode_message`, `FrameParser`).
+//! - `positions`: `PositionEncoding`, lines as LSP breaks them, offsets and positions.
+//! - `text_edits`: applying `didChange` changes and `TextEdit`s to a text.
 //! - `workspace`: `TempWorkspace` and `file://` URI helpers.
+//! - internal: `state` (what the client has received, the connection, message routing),
+//!   `server_requests` (the default answers to server→client requests) and
+//!   `workspace_edit` (applying a `WorkspaceEdit` to buffers and disk, all or nothing).
 //!
 //! Things to know:
 //! - `LspClient::start(opts)` = `spawn` + `initialize`. Requests and notifications before
@@ -27,9 +41,25 @@
 //! - Env: `CHANT_LSP_TEST_STDERR=1` echoes the server's stderr live; `CHANT_LSP_TEST_TRACE=1`
 //!   prints every message.
 
-pub mod lsp_client;
+pub mod client;
+mod documents;
+pub mod framing;
+pub mod options;
+pub mod positions;
+mod received;
+pub mod rpc;
+mod server_requests;
+mod state;
+pub mod text_edits;
 pub mod workspace;
+mod workspace_edit;
 
-pub use lsp_client::*;
+pub use client::*;
+pub use framing::*;
+pub use options::*;
+pub use positions::*;
+pub use rpc::*;
+pub use state::{EditRecord, Publication};
+pub use text_edits::*;
 pub use workspace::*;
 pub mod real_chant;

@@ -11,8 +11,9 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::capabilities::APPLY_FIX;
 use super::super::convert::{self, TextPositions};
-use super::super::diagnostics::{self, Analysed};
+use super::super::diagnostics;
 use super::super::documents::doc_key;
+use super::super::documents::Analysed;
 use super::super::edits::{workspace_edit, Change};
 use super::super::session::Session;
 use crate::analysis::readiness::Readiness;
@@ -379,4 +380,49 @@ pub async fn spec_status(
             })
             .collect(),
     }))
+}
+
+/// `chant/serverStatus` parameters.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServerStatusParams {
+    /// Answer only once the server is idle.
+    pub wait_for_idle: bool,
+}
+
+/// `chant/serverStatus` result: what the server is doing, for editors'
+/// status displays and for tests that must know nothing more will happen.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerStatusResult {
+    /// No analysis or publication scheduled, no file change waiting, the
+    /// workspace indexed.
+    pub idle: bool,
+    /// Analyses made since the server started.
+    pub analyses: u64,
+    /// `textDocument/publishDiagnostics` sent since the server started.
+    pub publications: u64,
+    /// Spec files with a chant run going on.
+    pub running: Vec<String>,
+}
+
+pub async fn server_status(
+    session: &Arc<Session>,
+    params: Option<ServerStatusParams>,
+) -> Result<ServerStatusResult> {
+    if params.unwrap_or_default().wait_for_idle {
+        session.wait_idle().await;
+    }
+    let (analyses, publications) = session.counts();
+    Ok(ServerStatusResult {
+        idle: session.is_idle(),
+        analyses,
+        publications,
+        running: session
+            .runs()
+            .running()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+    })
 }

@@ -2,8 +2,8 @@
 //!
 //! When a run starts, each open file of its project is noted with its text
 //! on disk and the last disk version its buffer is *known* to have held
-//! (the disk text itself when the buffer equals it, or was saved or opened
-//! as it). While the run lasts, every change of such a buffer that makes it
+//! (the disk text itself when the buffer equals it, or had it when it was
+//! opened or last saved). While the run lasts, every change of such a buffer that makes it
 //! equal to the file on disk (an editor reloading a file chant rewrote) is
 //! noted as the new known version. Memory is bounded by the open files
 //! (two texts each, at most [`MAX_TRACKED`] bytes), never by the run's
@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tower_lsp_server::ls_types::Uri;
 
@@ -20,67 +20,37 @@ use super::super::convert::diff_edits;
 use super::super::documents::text_hash;
 use super::super::edits::{self, workspace_edit, Change};
 use super::super::session::Session;
-use crate::runner::merge_back::{merge_back, MergeBack, Why};
+use crate::runner::merge_back::{merge_back, MergeBack, Tracked, Why};
 use crate::vfs::{FileSystem, Limit, RealFs};
 
 /// Open files larger than this are not tracked during a run (the user is
 /// told to reload them if chant changed them).
 pub const MAX_TRACKED: u64 = 8 * 1024 * 1024;
 
-#[derive(Debug, Clone)]
-struct Tracked {
-    /// The file on disk when the run started (None: missing or untracked).
-    at_start: Option<String>,
-    /// The newest disk version the buffer is known to have held.
-    held: Option<String>,
-}
-
-/// The open files of every run going on, by run token.
-#[derive(Default)]
-pub struct RunBases {
-    runs: Mutex<HashMap<String, HashMap<PathBuf, Tracked>>>,
-}
-
 fn read_disk(path: &Path) -> Option<String> {
     RealFs.read_text(path, Limit(MAX_TRACKED)).ok()
-}
-
-impl RunBases {
-    fn runs(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<PathBuf, Tracked>>> {
-        self.runs.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn tracks(&self, path: &Path) -> bool {
-        self.runs().values().any(|files| files.contains_key(path))
-    }
-
-    fn note_held(&self, path: &Path, text: &str) {
-        for files in self.runs().values_mut() {
-            if let Some(tracked) = files.get_mut(path) {
-                tracked.held = Some(text.to_string());
-            }
-        }
-    }
 }
 
 /// Note what the open files of `root` hold, as a run starts (blocking reads
 /// run on a blocking thread).
 pub async fn begin(session: &Arc<Session>, token: &str, root: &Path) {
-    let open: Vec<(PathBuf, String, Option<u64>)> = session.documents().with(|docs| {
+    let open: Vec<(PathBuf, String, u64)> = session.documents().with(|docs| {
         docs.values()
             .filter_map(|d| {
                 let path = d.path.clone().filter(|p| p.starts_with(root))?;
-                Some((path, d.rope.to_string(), d.disk_synced))
+                Some((path, d.rope.to_string(), d.clean_hash))
             })
             .collect()
     });
     let files = tokio::task::spawn_blocking(move || {
         open.into_iter()
-            .map(|(path, buffer, synced)| {
+            .map(|(path, buffer, clean)| {
                 let at_start = read_disk(&path);
+                // The buffer holds the disk's text, or held it when it was
+                // opened or saved (the user typed since).
                 let held = at_start
                     .as_ref()
-                    .filter(|disk| buffer == **disk || synced == Some(text_hash(disk.as_str())))
+                    .filter(|disk| buffer == **disk || clean == text_hash(disk.as_str()))
                     .cloned();
                 (path, Tracked { at_start, held })
             })
@@ -88,7 +58,7 @@ pub async fn begin(session: &Arc<Session>, token: &str, root: &Path) {
     })
     .await
     .unwrap_or_default();
-    session.run_bases().runs().insert(token.to_string(), files);
+    session.run_bases().begin(token, files);
 }
 
 /// A tracked buffer changed: if it now equals its file on disk, the editor
@@ -128,7 +98,7 @@ pub struct SyncReport {
 /// versioned edit the client refuses (the user typed meanwhile) is computed
 /// again from the new buffer, a few times.
 pub async fn finish(session: &Arc<Session>, token: &str) -> SyncReport {
-    let files = session.run_bases().runs().remove(token).unwrap_or_default();
+    let files = session.run_bases().finish(token);
     let mut report = SyncReport::default();
     for attempt in 0..3 {
         report.conflicts.clear();

@@ -1,0 +1,435 @@
+//! The chant commands a spec offers (`ide::actions::{commands, readiness,
+//! work_prompts}`): which are available, and for the others the exact
+//! reason shown (as a disabled code action, or when a lens is clicked).
+//!
+//! Rendered as the spec's readiness, then one line per offer:
+//! `title | lens title | command [prompt] | available` or `| refused: why`.
+
+use chant_lsp::ide::actions::{commands, readiness, work_prompts, SpecCommand, SpecView};
+
+use crate::expect::{trim_indent, Expect};
+use crate::fixture::Fixture;
+
+fn render(view: &SpecView) -> String {
+    let r = readiness(view);
+    let mut out = format!("readiness: {} ({})\n", r.name(), r.reason());
+    for offer in commands(view) {
+        let command = match &offer.command {
+            SpecCommand::Work {
+                prompt: Some(prompt),
+            } => format!("{} {prompt}", offer.command.name()),
+            other => other.name().to_string(),
+        };
+        out.push_str(&format!(
+            "{} | {} | {command} | {}\n",
+            offer.title,
+            offer.lens_title,
+            match &offer.refused {
+                None => "available".to_string(),
+                Some(why) => format!("refused: {why}"),
+            }
+        ));
+    }
+    out
+}
+
+fn check(fixture: &str, expect: Expect) {
+    let f = Fixture::new(fixture);
+    expect.assert_eq(&render(&f.view()));
+}
+
+/// A spec chant would work as it is, with `head` added to its frontmatter.
+fn workable(head: &str) -> String {
+    format!("---\n{head}---\n# T\n\n## Acceptance Criteria\n\n- [ ] works\n")
+}
+
+#[test]
+fn a_pending_spec_offers_work_with_each_prompt() {
+    check(
+        &workable("status: pending\n"),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
+    );
+}
+
+#[test]
+fn a_blocked_spec() {
+    check(
+        &workable("depends_on: [2026-01-01-001-abc, 2026-01-02-001-def]\n"),
+        expect![[r#"
+            readiness: blocked (waiting for 2026-01-02-001-def (pending))
+            Work this spec | ▶ Work | chant.work | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed or cancelled.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed or cancelled.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed or cancelled.
+        "#]],
+    );
+}
+
+#[test]
+fn a_spec_with_an_unknown_dependency() {
+    check(
+        &workable("depends_on: [2026-01-09-001-zzz]\n"),
+        expect![[r#"
+            readiness: blocked (waiting for 2026-01-09-001-zzz (unknown to chant))
+            Work this spec | ▶ Work | chant.work | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+        "#]],
+    );
+}
+
+/// Readiness counts the driver's unmet dependencies, the work refusal does
+/// not (`analysis::readiness`): the two disagree here, as recorded.
+#[test]
+fn a_member_waits_for_its_drivers_dependencies() {
+    check(
+        r#"
+        //- /.chant/specs/2026-01-05-001-drv.1.md
+        ---
+        status: pending
+        ---
+        # Member
+
+        ## Acceptance Criteria
+
+        - [ ] works
+        //- /.chant/specs/2026-01-05-001-drv.md
+        ---
+        type: driver
+        depends_on: [2026-01-02-001-def]
+        ---
+        # Driver
+        "#,
+        expect![[r#"
+            readiness: blocked (waiting for 2026-01-02-001-def (pending, a dependency of driver 2026-01-05-001-drv))
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
+    );
+}
+
+#[test]
+fn approval_required_and_not_given() {
+    check(
+        &workable("approval:\n  required: true\n"),
+        expect![[r#"
+            readiness: needs_approval (needs approval before work can begin)
+            Work this spec | ▶ Work | chant.work | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Approve spec | ✓ Approve | chant.approve | available
+            Reject spec... | ✗ Reject… | chant.reject | available
+        "#]],
+    );
+}
+
+#[test]
+fn a_rejected_spec() {
+    check(
+        &workable("approval:\n  required: true\n  status: rejected\n  by: Bo\n  at: 2026-01-02T00:00:00Z\n"),
+        expect![[r#"
+            readiness: rejected (rejected by Bo)
+            Work this spec | ▶ Work | chant.work | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
+            Approve spec | ✓ Approve | chant.approve | available
+            Reject spec... | ✗ Reject… | chant.reject | refused: This spec is already rejected: address the feedback, then approve it.
+        "#]],
+    );
+}
+
+#[test]
+fn an_approved_spec() {
+    check(
+        &workable("approval:\n  required: true\n  status: approved\n  by: Ada\n  at: 2026-01-02T00:00:00Z\n"),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Approve spec | ✓ Approve | chant.approve | refused: This spec is already approved by Ada: chant approve would change nothing.
+            Reject spec... | ✗ Reject… | chant.reject | available
+        "#]],
+    );
+}
+
+#[test]
+fn a_completed_spec_with_an_approval() {
+    check(
+        &workable("status: completed\napproval:\n  required: false\n"),
+        expect![[r#"
+            readiness: completed (completed)
+            Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+            Approve spec | ✓ Approve | chant.approve | refused: This spec is completed: there is nothing left to approve or reject.
+            Reject spec... | ✗ Reject… | chant.reject | refused: This spec is completed: there is nothing left to approve or reject.
+        "#]],
+    );
+}
+
+#[test]
+fn a_cancelled_spec() {
+    check(
+        &workable("status: cancelled\n"),
+        expect![[r#"
+            readiness: cancelled (cancelled)
+            Work this spec | ▶ Work | chant.work | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+        "#]],
+    );
+}
+
+#[test]
+fn a_spec_in_progress() {
+    check(
+        &workable("status: in_progress\n"),
+        expect![[r#"
+            readiness: in_progress (a run is in progress (status: in_progress))
+            Work this spec | ▶ Work | chant.work | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+        "#]],
+    );
+}
+
+#[test]
+fn a_failed_spec_can_be_worked_again() {
+    check(
+        &workable("status: failed\n"),
+        expect![[r#"
+            readiness: failed (the last run failed: work it again, or reset it)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
+    );
+}
+
+#[test]
+fn status_ready_cannot_be_worked() {
+    check(
+        &workable("status: ready\n"),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+        "#]],
+    );
+}
+
+#[test]
+fn a_spec_chant_cannot_parse() {
+    check(
+        r#"
+        ---
+        status: pending
+        status: completed
+        ---
+        # T
+
+        ## Acceptance Criteria
+
+        - [ ] works
+        "#,
+        expect![[r#"
+            readiness: unreadable (chant cannot read its frontmatter)
+            Work this spec | ▶ Work | chant.work | refused: chant cannot read this spec's frontmatter (it stops with "Failed to parse spec frontmatter"): duplicate field `status` (line 3). Fix the errors marked in the editor, save, and try again.
+        "#]],
+    );
+}
+
+#[test]
+fn a_spec_without_criteria_or_title() {
+    check(
+        "---\nstatus: pending\n---\n# T\n\nNo criteria.\n",
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
+        "#]],
+    );
+    check(
+        "---\nstatus: pending\n---\nNo title.\n\n## Acceptance Criteria\n\n- [ ] a\n",
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
+        "#]],
+    );
+}
+
+#[test]
+fn a_driver_needs_no_criteria() {
+    check(
+        "---\ntype: driver\n---\n# Driver\n",
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
+    );
+}
+
+#[test]
+fn a_prompt_that_does_not_exist() {
+    check(
+        &workable("prompt: nope\n"),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
+    );
+}
+
+#[test]
+fn commands_off_refuses_everything_with_one_reason() {
+    let f = Fixture::new(&workable("approval:\n  required: true\n"));
+    let view = SpecView {
+        commands_enabled: false,
+        agent_branch: Some("chant/2026-02-01-001-cur"),
+        ..f.view()
+    };
+    expect![[r#"
+        readiness: needs_approval (needs approval before work can begin)
+        Work this spec | ▶ Work | chant.work | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Work with prompt research | ▶ Work (research) | chant.work research | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Approve spec | ✓ Approve | chant.approve | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Reject spec... | ✗ Reject… | chant.reject | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+    "#]].assert_eq(&render(&view));
+}
+
+#[test]
+fn a_run_going_on() {
+    let f = Fixture::new(&workable("status: pending\n"));
+    let view = SpecView {
+        running: true,
+        agent_branch: Some("chant/2026-02-01-001-cur"),
+        ..f.view()
+    };
+    expect![[r#"
+        readiness: ready (ready to work)
+        Work this spec | ▶ Work | chant.work | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Work with prompt research | ▶ Work (research) | chant.work research | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+    "#]].assert_eq(&render(&view));
+}
+
+#[test]
+fn an_id_that_cannot_go_on_a_command_line() {
+    check(
+        &format!(
+            "//- /.chant/specs/2026-02-01-001 $(x).md\n{}",
+            workable("status: pending\n").replace("# T", "# T$0")
+        ),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
+        "#]],
+    );
+}
+
+#[test]
+fn an_agent_branch_offers_its_changes() {
+    let f = Fixture::new(&workable("status: completed\n"));
+    let view = SpecView {
+        agent_branch: Some("chant/2026-02-01-001-cur"),
+        ..f.view()
+    };
+    expect![[r#"
+        readiness: completed (completed)
+        Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
+    "#]].assert_eq(&render(&view));
+}
+
+#[test]
+fn work_prompts_leave_out_chant_internal_ones_unless_used() {
+    let project = trim_indent(
+        r#"
+        //- /.chant/prompts/merge-conflict.md
+        x
+        //- /.chant/prompts/split.md
+        x
+        //- /.chant/prompts/verify.md
+        x
+        //- /.chant/prompts/ollama.md
+        x
+        //- /.chant/prompts/extensions/extra.md
+        x
+        //- /.chant/prompts/has space.md
+        x
+        //- /.chant/prompts/documentation.md
+        x
+        "#,
+    );
+    let f = Fixture::new(&project);
+    expect![[r#"
+        documentation, research, standard
+    "#]]
+    .assert_eq(&(work_prompts(&f.index).join(", ") + "\n"));
+    // Used by a spec, or as the config default: offered.
+    let used = format!(
+        "{project}//- /.chant/specs/2026-01-07-001-spl.md\n---\nprompt: split\n---\n# Split\n//- /.chant/config.md\n---\ndefaults:\n  prompt: ollama\n---\n"
+    );
+    let f = Fixture::new(&used);
+    expect![[r#"
+        documentation, ollama, research, split, standard
+    "#]]
+    .assert_eq(&(work_prompts(&f.index).join(", ") + "\n"));
+}
+
+/// A project whose config names a prompt that has no file, with
+/// `documentation.md` there, and the current spec of type `kind`.
+fn default_prompt_missing(kind: &str) -> String {
+    format!(
+        "//- /.chant/config.md\n---\ndefaults:\n  prompt: nope\n---\n//- /.chant/prompts/documentation.md\nx\n//- /{}\n---\ntype: {kind}\ntracks: [src/main.rs]\n---\n# T$0\n\n## Acceptance Criteria\n\n- [ ] done\n",
+        crate::fixture::CURRENT
+    )
+}
+
+#[test]
+fn a_documentation_spec_uses_the_documentation_prompt() {
+    // chant picks `documentation` for documentation specs when it exists,
+    // so the missing default does not matter...
+    check(
+        &default_prompt_missing("documentation"),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | available
+            Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
+    );
+    // ...but it does for any other type.
+    check(
+        &default_prompt_missing("task"),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
+            Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
+            Work with prompt research | ▶ Work (research) | chant.work research | available
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+        "#]],
+    );
+}

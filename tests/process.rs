@@ -1,0 +1,234 @@
+//! Running a program under the supervisor (`chant-lsp __supervise`), as the
+//! server runs chant: output streamed line by line, a working folder and no
+//! stdin, and the whole process group killed on cancel, on timeout, and
+//! when the side that started it goes away.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chant_lsp::runner::process::{error_line, run, OutputLine, RunSpec, StopReason, Stream};
+use tokio::sync::{mpsc, watch};
+
+fn supervisor() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_chant-lsp"))
+}
+
+fn sh() -> PathBuf {
+    PathBuf::from("/bin/sh")
+}
+
+async fn collect(mut rx: mpsc::Receiver<OutputLine>) -> Vec<OutputLine> {
+    let mut lines = Vec::new();
+    while let Some(line) = rx.recv().await {
+        lines.push(line);
+    }
+    lines
+}
+
+fn alive(pid: i32) -> bool {
+    // A zombie (dead, not yet reaped by its new parent) counts as gone.
+    // SAFETY: signal 0 only checks that the process exists.
+    let exists = unsafe { libc::kill(pid, 0) } == 0;
+    let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()
+                .map(|r| r.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false);
+    exists && !zombie
+}
+
+fn wait_gone(pids: &[i32]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(Instant::now() < deadline, "processes left behind: {pids:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn spec<'a>(
+    program: &'a Path,
+    args: &'a [String],
+    cwd: &'a Path,
+    supervisor: &'a Path,
+) -> RunSpec<'a> {
+    RunSpec {
+        program,
+        args,
+        cwd,
+        supervisor,
+    }
+}
+
+#[tokio::test]
+async fn streams_lines_and_keeps_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let args: Vec<String> = vec![
+        "-c".into(),
+        "printf 'one\\r\\ntwo\\n'; printf 'oops\\nError: it broke\\n' >&2; printf 'last'; exit 3"
+            .into(),
+    ];
+    let (tx, rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let (program, sup) = (sh(), supervisor());
+    let (finished, lines) = tokio::join!(
+        run(spec(&program, &args, dir.path(), &sup), tx, stop_rx, None),
+        collect(rx)
+    );
+    let finished = finished.unwrap();
+    assert_eq!(finished.status.code(), Some(3));
+    assert!(!finished.success());
+    assert_eq!(finished.describe_exit(), "exit code 3");
+    assert_eq!(finished.stdout, "one\ntwo\nlast\n");
+    assert_eq!(finished.stderr, "oops\nError: it broke\n");
+    assert_eq!(error_line(&finished).as_deref(), Some("Error: it broke"));
+    let stdout: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.stream == Stream::Stdout)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(stdout, ["one", "two", "last"]);
+}
+
+#[tokio::test]
+async fn runs_in_the_given_folder_with_no_stdin_and_no_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path().canonicalize().unwrap();
+    // One argument holding shell syntax stays one argument.
+    let args: Vec<String> = vec![
+        "-c".into(),
+        "pwd; cat; printf '%s\\n' \"$0\"".into(),
+        "a;b $(x) ../y".into(),
+    ];
+    let (tx, rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let (program, sup) = (sh(), supervisor());
+    let (finished, _) = tokio::join!(
+        run(spec(&program, &args, &cwd, &sup), tx, stop_rx, None),
+        collect(rx)
+    );
+    let finished = finished.unwrap();
+    assert!(finished.success());
+    assert_eq!(
+        finished.stdout,
+        format!("{}\na;b $(x) ../y\n", cwd.display())
+    );
+}
+
+/// The shell starts a grandchild that would outlive it, prints both pids,
+/// and waits.
+const TREE: &str = "sleep 600 & echo \"$$ $!\"; wait";
+
+#[tokio::test]
+async fn cancelling_kills_the_whole_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let args: Vec<String> = vec!["-c".into(), TREE.into()];
+    let (tx, mut rx) = mpsc::channel(4);
+    let (stop_tx, stop_rx) = watch::channel(None);
+    let cwd = dir.path().to_path_buf();
+    let handle = tokio::spawn(async move {
+        let (program, sup) = (sh(), supervisor());
+        run(spec(&program, &args, &cwd, &sup), tx, stop_rx, None).await
+    });
+    let first = rx.recv().await.unwrap();
+    let pids: Vec<i32> = first
+        .text
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert!(pids.iter().all(|p| alive(*p)));
+    stop_tx.send(Some(StopReason::Cancelled)).unwrap();
+    let finished = handle.await.unwrap().unwrap();
+    assert_eq!(finished.stopped, Some(StopReason::Cancelled));
+    assert!(!finished.success());
+    assert!(
+        finished.describe_exit().contains("signal"),
+        "{}",
+        finished.describe_exit()
+    );
+    wait_gone(&pids);
+}
+
+#[tokio::test]
+async fn a_timeout_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let args: Vec<String> = vec!["-c".into(), "exec sleep 600".into()];
+    let (tx, _rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let (program, sup) = (sh(), supervisor());
+    let finished = run(
+        spec(&program, &args, dir.path(), &sup),
+        tx,
+        stop_rx,
+        Some(Duration::from_millis(100)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(finished.stopped, Some(StopReason::TimedOut));
+    assert!(finished.describe_exit().contains("signal"));
+}
+
+#[tokio::test]
+async fn a_missing_program_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (tx, _rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let program = dir.path().join("no-such-chant");
+    let sup = supervisor();
+    assert!(
+        run(spec(&program, &[], dir.path(), &sup), tx, stop_rx, None)
+            .await
+            .is_err()
+    );
+}
+
+/// A process left in the group after the program exited is killed once
+/// the drain grace is over, and the run ends.
+#[tokio::test]
+async fn leftovers_in_the_group_are_killed_after_the_program_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let args: Vec<String> = vec![
+        "-c".into(),
+        "sleep 600 >/dev/null 2>&1 & echo $!; exit 0".into(),
+    ];
+    let (tx, rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let (program, sup) = (sh(), supervisor());
+    let (finished, lines) = tokio::join!(
+        run(spec(&program, &args, dir.path(), &sup), tx, stop_rx, None),
+        collect(rx)
+    );
+    assert!(finished.unwrap().success());
+    let pid: i32 = lines[0].text.trim().parse().unwrap();
+    wait_gone(&[pid]);
+}
+
+/// The supervisor stops the group when its control pipe closes, however
+/// the process holding the other end died.
+#[test]
+fn the_group_dies_when_the_supervisor_loses_its_control_pipe() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(supervisor())
+        .args(["__supervise", "/bin/sh", "-c", TREE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let pids: Vec<i32> = line
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    assert!(pids.iter().all(|p| alive(*p)));
+    // The end of the pipe: what the kernel does when the server dies.
+    drop(child.stdin.take());
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    wait_gone(&pids);
+}
