@@ -108,8 +108,13 @@ fn required(cx: &Cx, out: &mut Vec<Diagnostic>) {
             range,
             format!("Missing required field `{name}`: config `enterprise.required` asks for it, and chant lint reports an error{known}."),
         );
-        // A value chant accepts for the field's type, in the file's style.
-        if let Some((range, text)) = edit::add_field(cx.text, cx.model, name) {
+        // A value chant accepts for the field's type, in the file's style
+        // (none for the fields chant never counts: adding them cannot help).
+        let never_counted = matches!(name.as_str(), "derived_fields" | "public" | "retry_state");
+        let fix = (!never_counted)
+            .then(|| edit::add_field(cx.text, cx.model, name))
+            .flatten();
+        if let Some((range, text)) = fix {
             d = d.with_fix(
                 FixKind::AddField {
                     name: name.to_string(),
