@@ -1273,7 +1273,7 @@ fn run_actions_follow_what_chant_would_accept() {
     assert_eq!(blocked[0].0, "Work this spec");
     assert_eq!(
         blocked[0].1,
-        "This spec is blocked by dependencies that are not completed: 2026-01-01-001-abc (pending). chant work refuses it until they are completed or cancelled."
+        "This spec is blocked by dependencies that are not completed: 2026-01-01-001-abc (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too)."
     );
     let done = disabled(&h, &spec("004-don"));
     assert_eq!(done[0].0, "Work this spec");
@@ -1526,7 +1526,14 @@ fn commands_off_runs_nothing_not_even_git() {
     let (h, _) = Harness::start(
         ws,
         Setup {
-            env: vec![("PATH", format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap()))],
+            env: vec![(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.path().display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            )],
             settings: json!({}),
             ..Setup::default()
         },
@@ -1535,20 +1542,37 @@ fn commands_off_runs_nothing_not_even_git() {
     h.client.did_open_from_disk(&uri);
     let actions = h.code_actions(&uri, range(0, 0, 0, 0));
     assert!(
-        !actions.iter().any(|a| a["title"].as_str().unwrap().starts_with("Apply agent changes")),
+        !actions.iter().any(|a| a["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Apply agent changes")),
         "{actions:?}"
     );
-    let work = actions.iter().find(|a| a["title"] == "Work this spec").unwrap();
-    assert!(work["disabled"]["reason"].as_str().unwrap().contains("is off"));
+    let work = actions
+        .iter()
+        .find(|a| a["title"] == "Work this spec")
+        .unwrap();
+    assert!(work["disabled"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("is off"));
     for command in ["chant.work", "chant.applyAgentChanges", "chant.approve"] {
         let error = h.execute(command, json!([uri])).unwrap_err();
-        assert!(error.message.contains("is off"), "{command}: {}", error.message);
+        assert!(
+            error.message.contains("is off"),
+            "{command}: {}",
+            error.message
+        );
     }
     let status = h
         .client
         .request_ok("chant/serverStatus", json!({"waitForIdle": true}));
     assert_eq!(status["idle"], true);
-    assert!(!log.exists(), "git ran: {}", std::fs::read_to_string(&log).unwrap());
+    assert!(
+        !log.exists(),
+        "git ran: {}",
+        std::fs::read_to_string(&log).unwrap()
+    );
     assert!(h.chant_calls().is_empty());
     h.client.shutdown();
 }

@@ -104,10 +104,19 @@ fn project() -> (TempWorkspace, tempfile::TempDir) {
     std::fs::write(outside.path().join("outside.md"), "# Outside\n").unwrap();
     let ws = TempWorkspace::new();
     ws.chant_init("project:\n  name: prop\n");
-    ws.write(".chant/prompts/standard.md", "---\npurpose: Work\n---\nDo it\n");
+    ws.write(
+        ".chant/prompts/standard.md",
+        "---\npurpose: Work\n---\nDo it\n",
+    );
     ws.write("docs/a.md", "# A\n");
-    ws.write(SPECS[0], "---\nstatus: pending\n---\n# A\n\n## Acceptance Criteria\n\n- [ ] x\n");
-    ws.write(SPECS[1], "---\ndepends_on: [2026-01-01-001-aaa]\n---\n# B\n");
+    ws.write(
+        SPECS[0],
+        "---\nstatus: pending\n---\n# A\n\n## Acceptance Criteria\n\n- [ ] x\n",
+    );
+    ws.write(
+        SPECS[1],
+        "---\ndepends_on: [2026-01-01-001-aaa]\n---\n# B\n",
+    );
     (ws, outside)
 }
 
@@ -186,7 +195,11 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             Op::Fifo(i) => {
                 remove(&ws.join(SPECS[i]));
                 std::fs::create_dir_all(ws.join(SPECS[i]).parent().unwrap()).unwrap();
-                assert!(Command::new("mkfifo").arg(ws.join(SPECS[i])).status().unwrap().success());
+                assert!(Command::new("mkfifo")
+                    .arg(ws.join(SPECS[i]))
+                    .status()
+                    .unwrap()
+                    .success());
                 client.did_change_watched_files(&[(uri(i).as_str(), FILE_CREATED)]);
             }
             Op::LinkOutside(i) => {
@@ -224,13 +237,20 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         }
     }
     wait_idle(&client);
-    let open: Vec<usize> = (0..SPECS.len()).filter(|i| client.is_open(&uri(*i))).collect();
+    let open: Vec<usize> = (0..SPECS.len())
+        .filter(|i| client.is_open(&uri(*i)))
+        .collect();
     let mut published = BTreeMap::new();
     for &i in &open {
         let last = client.diagnostics_history(&uri(i)).last().cloned();
         prop_assert!(last.is_some(), "no diagnostics for open spec {}", SPECS[i]);
         let last = last.unwrap();
-        prop_assert_eq!(last.version, Some(client.version(&uri(i))), "stale version for {}", SPECS[i]);
+        prop_assert_eq!(
+            last.version,
+            Some(client.version(&uri(i))),
+            "stale version for {}",
+            SPECS[i]
+        );
         published.insert(i, codes(&last.diagnostics));
     }
     // A fresh server, same disk and buffers.
@@ -241,7 +261,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     wait_idle(&fresh);
     for &i in &open {
         let expected = codes(&fresh.wait_for_diagnostics(&uri(i)));
-        prop_assert_eq!(&published[&i], &expected, "{} differs from a fresh analysis", SPECS[i]);
+        prop_assert_eq!(
+            &published[&i],
+            &expected,
+            "{} differs from a fresh analysis",
+            SPECS[i]
+        );
     }
     prop_assert!(client.shutdown().success());
     prop_assert!(fresh.shutdown().success());

@@ -177,7 +177,9 @@ pub fn assess(text: &str, model: &SpecModel, config: &ChantConfig) -> Quality {
         _ => Grade::A,
     };
     match ac_quality {
-        Grade::D => reasons.push("acceptance criteria D: no `- [ ]` item".into()),
+        Grade::D => {
+            reasons.push("acceptance criteria D: no acceptance criteria (`- [ ]` items)".into())
+        }
         Grade::C => reasons.push("acceptance criteria C: 1 `- [ ]` item".into()),
         _ => {}
     }

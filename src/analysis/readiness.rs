@@ -321,7 +321,7 @@ pub fn work_refusal_with(
     let blockers = blocking(id, &deps, ws);
     if !blockers.is_empty() {
         return Some(format!(
-            "This spec is blocked by specs that are not completed: {}. chant work refuses it until they are completed (a cancelled dependency blocks `chant work` too).",
+            "This spec is blocked by dependencies that are not completed: {}. chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).",
             blockers.join(", ")
         ));
     }

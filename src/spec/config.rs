@@ -85,7 +85,10 @@ impl ChantConfig {
                 Err(why) => return ChantConfig::discarded(why),
             },
             Err(why) => {
-                return ChantConfig::discarded(format!("cannot read .chant/config.md: {why}"))
+                return ChantConfig {
+                    problem: Some(format!("cannot read .chant/config.md: {why}")),
+                    ..ChantConfig::default()
+                }
             }
         };
         let mut config = ChantConfig::default();
