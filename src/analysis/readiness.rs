@@ -621,6 +621,14 @@ mod tests {
         fn dependencies_of(&self, _: &str) -> Vec<String> {
             Vec::new()
         }
+        fn member_ids(&self, driver: &str) -> Vec<String> {
+            let prefix = format!("{driver}.");
+            self.specs
+                .keys()
+                .filter(|id| id.starts_with(&prefix) && id.len() > prefix.len())
+                .map(|id| id.to_string())
+                .collect()
+        }
         fn spec_files(&self, _: &str) -> Vec<std::path::PathBuf> {
             Vec::new()
         }
@@ -750,6 +758,49 @@ mod tests {
         assert!(work_with(&text, &broken, false)
             .unwrap()
             .contains("cannot load its config"));
+    }
+
+    #[test]
+    fn drivers_run_their_members_as_a_chain() {
+        let plan = |text: &str, ws: &Ws| {
+            work_plan(&SpecModel::parse(text), "d", ws, WorkOptions::default())
+        };
+        let driver = "---\ntype: driver\n---\n# D\n";
+        let mut ws = ws();
+        assert_eq!(plan(driver, &ws), WorkPlan::NoMembers);
+        assert!(work_id(driver, &ws, "d", false)
+            .unwrap()
+            .contains("empty driver"));
+        // A plain spec with member files is a chain too, in member order.
+        ws.specs.insert("d.10", SpecStatus::Pending);
+        ws.specs.insert("d.2", SpecStatus::Completed);
+        ws.specs.insert("d.1", SpecStatus::Cancelled);
+        let WorkPlan::Chain { members } = plan("# plain\n", &ws) else {
+            panic!("not a chain");
+        };
+        let order: Vec<(&str, Option<&str>)> = members
+            .iter()
+            .map(|m| (m.id.as_str(), m.skipped.as_deref()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("d.1", Some("cancelled")),
+                ("d.2", Some("completed")),
+                ("d.10", Some("waits for d.1"))
+            ]
+        );
+        assert!(work_id("# plain\n", &ws, "d", false)
+            .unwrap()
+            .contains("none of them can run now"));
+        // The first member it would run has no title: chant fails on it.
+        ws.specs.insert("d.1", SpecStatus::Completed);
+        assert!(work_id("# plain\n", &ws, "d", false)
+            .unwrap()
+            .contains("the first it would run, d.10"));
+        ws.specs.insert("d.10", SpecStatus::Completed);
+        ws.specs.insert("d.1", SpecStatus::Completed);
+        assert!(matches!(plan(driver, &ws), WorkPlan::AllCompleted { .. }));
     }
 
     #[test]
