@@ -188,7 +188,22 @@ fn add_odd_files(rng: &mut Rng, project: &mut Project, ids: &[String]) {
     for _ in 0..6 {
         let id = rng.pick(ids);
         let text = project.spec_text(&id).unwrap_or_default();
-        match rng.below(6) {
+        match rng.below(9) {
+            6 => {
+                let mut bytes = text.clone().into_bytes();
+                let at = rng.below(bytes.len().max(1)).min(bytes.len());
+                bytes.insert(at, 0xff);
+                project.add_spec(
+                    &format!("{id}-latin1"),
+                    SpecFile::Bytes(bytes),
+                    vec!["invalid-utf8".into()],
+                );
+            }
+            7 => project.add_spec(
+                &format!("{id}-empty"),
+                SpecFile::Text(rng.pick(&["", "\n", "   ", "---", "---\n---"]).to_string()),
+                vec!["empty".into()],
+            ),
             0 => project.add_spec(
                 &format!(".#{id}"),
                 SpecFile::DanglingLink,

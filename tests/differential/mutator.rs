@@ -273,7 +273,7 @@ fn char_boundary(text: &str, mut at: usize) -> usize {
 
 /// One random mutation of a spec. Returns the class's name.
 pub fn mutate(rng: &mut Rng, text: &str, cx: &Context, extras: &mut Extras) -> (String, String) {
-    let classes = 26;
+    let classes = 29;
     let class = rng.below(classes);
     let mut lines = split(text);
     let fm = frontmatter(&lines);
@@ -578,6 +578,55 @@ pub fn mutate(rng: &mut Rng, text: &str, cx: &Context, extras: &mut Extras) -> (
                 "cut",
                 set_field(text, rng.pick(&["labels", "model", "branch"]), "a---b"),
             )
+        }
+        26 => {
+            // A key misspelt, recased or re-punctuated.
+            match fm {
+                Some((start, end)) if end > start => {
+                    let i = start + rng.below(end - start);
+                    let line = &mut lines[i];
+                    if let Some(colon) = line.find(':') {
+                        let key = line[..colon].to_string();
+                        let new_key = match rng.below(5) {
+                            0 => key.replace('_', "-"),
+                            1 => key.to_uppercase(),
+                            2 => format!("{key}s"),
+                            3 => key.chars().skip(1).collect(),
+                            _ => format!("\"{key}\""),
+                        };
+                        line.replace_range(..colon, &new_key);
+                    }
+                    ("key-typo", join(&lines))
+                }
+                _ => ("key-typo", text.to_string()),
+            }
+        }
+        27 => {
+            // Characters deleted at random in the first lines.
+            let mut out = text.to_string();
+            for _ in 0..1 + rng.below(3) {
+                let limit = out.len().min(200);
+                let at = char_boundary(&out, rng.below(limit.max(1)));
+                if at < out.len() {
+                    let next = out[at..].chars().next().map_or(1, char::len_utf8);
+                    out.replace_range(at..at + next, "");
+                }
+            }
+            ("char-delete", out)
+        }
+        28 => {
+            // Title forms: a tab, no space, a second title, trailing spaces.
+            let form = rng.pick(&[
+                "#\tTabbed title",
+                "#NoSpace",
+                "# Second title",
+                "#  Two spaces",
+                "# ",
+                " # Indented",
+            ]);
+            let start = fm.map_or(0, |(_, e)| e + 1).min(lines.len());
+            lines.insert(start, form.to_string());
+            ("title-form", join(&lines))
         }
         _ => {
             // Swap two lines.

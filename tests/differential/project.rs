@@ -64,6 +64,8 @@ pub fn corpus(test: &str) -> Option<Corpus> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpecFile {
     Text(String),
+    /// Bytes that are not UTF-8.
+    Bytes(Vec<u8>),
     /// A symbolic link to nothing (an editor's lock file `.#<id>.md`).
     DanglingLink,
 }
@@ -119,7 +121,7 @@ impl Project {
     pub fn spec_text(&self, path: &str) -> Option<String> {
         match self.specs.get(path)? {
             SpecFile::Text(t) => Some(t.clone()),
-            SpecFile::DanglingLink => None,
+            SpecFile::Bytes(_) | SpecFile::DanglingLink => None,
         }
     }
 
@@ -155,6 +157,7 @@ impl Project {
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             match file {
                 SpecFile::Text(text) => std::fs::write(&target, text).unwrap(),
+                SpecFile::Bytes(bytes) => std::fs::write(&target, bytes).unwrap(),
                 SpecFile::DanglingLink => {
                     std::os::unix::fs::symlink("ada@host.12345:1700000000", &target).unwrap()
                 }
@@ -288,6 +291,7 @@ impl Project {
             let body = match file {
                 SpecFile::Text(t) => indent(t),
                 SpecFile::DanglingLink => "    (a symbolic link to nothing)".into(),
+                SpecFile::Bytes(b) => format!("    (not UTF-8) {:?}", String::from_utf8_lossy(b)),
             };
             out.push_str(&format!(".chant/specs/{path}.md:\n{body}\n"));
         }
