@@ -203,6 +203,15 @@ pub trait WorkspaceFacts {
         let _ = driver;
         Vec::new()
     }
+    /// The status of a spec chant can parse, in any folder of
+    /// `.chant/specs` (as `chant work` loads them; `chant lint` sees only
+    /// the top level, which is [`WorkspaceFacts::lookup_spec`]).
+    fn status_anywhere(&self, id: &str) -> Option<SpecStatus> {
+        match self.lookup_spec(id) {
+            SpecLookup::Found { status, .. } => Some(status),
+            _ => None,
+        }
+    }
 }
 
 /// Which spec is being diagnosed.

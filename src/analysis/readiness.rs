@@ -355,10 +355,9 @@ pub fn work_refusal_with(
 /// (cancelled ones included), and for a member `X.N`, each earlier
 /// sibling `X.1` .. `X.(N-1)` that is missing or not completed.
 fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<String> {
-    let status_of = |dep: &str| match ws.lookup_spec(dep) {
-        SpecLookup::Found { status, .. } => Some(status),
-        _ => None,
-    };
+    // Unknown dependencies were refused by the lint already; the rest are
+    // looked up as chant work loads specs, in every folder.
+    let status_of = |dep: &str| ws.status_anywhere(dep);
     let mut out = Vec::new();
     for dep in deps {
         match status_of(dep) {
@@ -438,10 +437,8 @@ pub fn work_plan(
         return WorkPlan::NoMembers;
     }
     members.sort_by(|a, b| compare_member_ids(a, b));
-    let status = |m: &str| match ws.lookup_spec(m) {
-        SpecLookup::Found { status, .. } => Some(status),
-        _ => None,
-    };
+    // chant work loads specs from every folder of .chant/specs.
+    let status = |m: &str| ws.status_anywhere(m);
     if members
         .iter()
         .all(|m| status(m) == Some(SpecStatus::Completed))

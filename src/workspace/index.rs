@@ -497,6 +497,15 @@ impl WorkspaceFacts for ProjectIndex {
         self.specs.contains_key(id)
     }
 
+    fn status_anywhere(&self, id: &str) -> Option<crate::spec::frontmatter::SpecStatus> {
+        self.specs
+            .get(id)
+            .into_iter()
+            .chain(self.nested.get(id).into_iter().flatten())
+            .find(|e| e.summary.accepted)
+            .map(|e| e.summary.status)
+    }
+
     fn member_ids(&self, driver: &str) -> Vec<String> {
         let prefix = format!("{driver}.");
         self.specs
