@@ -1564,10 +1564,7 @@ fn commands_off_runs_nothing_not_even_git() {
             error.message
         );
     }
-    let status = h
-        .client
-        .request_ok("chant/serverStatus", json!({"waitForIdle": true}));
-    assert_eq!(status["idle"], true);
+    h.client.wait_idle();
     assert!(
         !log.exists(),
         "git ran: {}",

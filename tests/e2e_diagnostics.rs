@@ -23,8 +23,7 @@ fn project() -> TempWorkspace {
 /// Waits until the server has nothing scheduled (`chant/serverStatus`);
 /// returns (analyses, publications) so far.
 fn wait_idle(client: &LspClient) -> (u64, u64) {
-    let status = client.request_ok("chant/serverStatus", json!({"waitForIdle": true}));
-    assert_eq!(status["idle"], true, "{status}");
+    let status = client.wait_idle();
     (
         status["analyses"].as_u64().unwrap(),
         status["publications"].as_u64().unwrap(),

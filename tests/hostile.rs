@@ -108,8 +108,7 @@ fn serve(ws: &TempWorkspace) -> Vec<Value> {
             "the secret leaked: {hover}"
         );
     }
-    let status = client.request_ok("chant/serverStatus", json!({"waitForIdle": true}));
-    assert_eq!(status["idle"], true);
+    client.wait_idle();
     assert!(client.shutdown().success());
     diagnostics
 }
@@ -228,8 +227,7 @@ fn a_config_that_becomes_a_fifo_never_blocks_the_server() {
     mkfifo(&config);
     let config_uri = ws.uri(".chant/config.md");
     client.did_change_watched_files(&[(config_uri.as_str(), FILE_CHANGED)]);
-    let status = client.request_ok("chant/serverStatus", json!({"waitForIdle": true}));
-    assert_eq!(status["idle"], true);
+    client.wait_idle();
     let hover = client.request_ok(
         "textDocument/hover",
         json!({"textDocument": {"uri": uri}, "position": pos(1, 1)}),

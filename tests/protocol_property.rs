@@ -93,7 +93,8 @@ fn boundary(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     // Never between the two bytes of a CRLF.
-    if at > 0 && at < text.len() && &text[at - 1..at + 1] == "\r\n" {
+    let bytes = text.as_bytes();
+    if at > 0 && at < text.len() && bytes[at - 1] == b'\r' && bytes[at] == b'\n' {
         at -= 1;
     }
     at
@@ -140,8 +141,10 @@ fn codes(diagnostics: &[Value]) -> Vec<(String, Value, String)> {
 }
 
 fn wait_idle(client: &LspClient) {
-    let status = client.request_ok("chant/serverStatus", json!({"waitForIdle": true}));
-    assert_eq!(status["idle"], true, "{status}");
+    let status = client.wait_idle();
+    if std::env::var_os("PROP_TRACE").is_some() {
+        eprintln!("idle: {status}");
+    }
 }
 
 fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
@@ -154,11 +157,18 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         pos_at(&text, at, client.encoding())
     };
     for op in ops {
+        if std::env::var_os("PROP_TRACE").is_some() {
+            eprintln!("{op:?}");
+        }
         match op {
             Op::Open(i) => {
                 if !client.is_open(&uri(i)) {
-                    let text = std::fs::read(ws.join(SPECS[i]))
-                        .ok()
+                    // (The test itself must not block on a FIFO either.)
+                    let path = ws.join(SPECS[i]);
+                    let text = std::fs::metadata(&path)
+                        .is_ok_and(|m| m.is_file())
+                        .then(|| std::fs::read(&path).ok())
+                        .flatten()
                         .and_then(|b| String::from_utf8(b).ok())
                         .unwrap_or_default();
                     client.did_open(&uri(i), "markdown", &text);
@@ -172,7 +182,12 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let r = json!({"start": pos_at(&text, start, enc), "end": pos_at(&text, end, enc)});
                 client.did_change(&uri(i), vec![(r, insert.concat())]);
             }
-            Op::Save(i) if client.is_open(&uri(i)) => client.did_save(&uri(i)),
+            Op::Save(i) if client.is_open(&uri(i)) => {
+                std::fs::create_dir_all(ws.join(SPECS[i]).parent().unwrap()).unwrap();
+                remove(&ws.join(SPECS[i]));
+                client.did_save(&uri(i));
+                client.did_change_watched_files(&[(uri(i).as_str(), FILE_CHANGED)]);
+            }
             Op::Close(i) if client.is_open(&uri(i)) => client.did_close(&uri(i)),
             Op::WriteDisk(i, p) => {
                 remove(&ws.join(SPECS[i]));
@@ -236,6 +251,9 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             _ => {}
         }
     }
+    if std::env::var_os("PROP_TRACE").is_some() {
+        eprintln!("waiting for idle");
+    }
     wait_idle(&client);
     let open: Vec<usize> = (0..SPECS.len())
         .filter(|i| client.is_open(&uri(*i)))
@@ -243,7 +261,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut published = BTreeMap::new();
     for &i in &open {
         let last = client.diagnostics_history(&uri(i)).last().cloned();
-        prop_assert!(last.is_some(), "no diagnostics for open spec {}", SPECS[i]);
+        prop_assert!(
+            last.is_some(),
+            "no diagnostics for open spec {}; server stderr: {}; log: {:?}",
+            SPECS[i],
+            client.stderr_tail(),
+            client.notifications("window/logMessage")
+        );
         let last = last.unwrap();
         prop_assert_eq!(
             last.version,
@@ -264,8 +288,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         prop_assert_eq!(
             &published[&i],
             &expected,
-            "{} differs from a fresh analysis",
-            SPECS[i]
+            "{} differs from a fresh analysis; history: {:?}",
+            SPECS[i],
+            client
+                .diagnostics_history(&uri(i))
+                .iter()
+                .map(|p| (p.version, p.diagnostics.len()))
+                .collect::<Vec<_>>()
         );
     }
     prop_assert!(client.shutdown().success());
@@ -273,11 +302,24 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+fn seed() -> proptest::test_runner::RngSeed {
+    match std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        Some(seed) => proptest::test_runner::RngSeed::Fixed(seed),
+        None => proptest::test_runner::RngSeed::Fixed(20261130),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 40,
         max_shrink_iters: 64,
         failure_persistence: None,
+        // A fixed seed keeps CI reproducible; set PROPTEST_RNG_SEED to
+        // explore other sequences.
+        rng_seed: seed(),
         ..ProptestConfig::default()
     })]
     #[test]

@@ -180,9 +180,7 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let key = doc_key(&doc.uri);
         let document = Document::open(doc.uri, doc.version, &doc.text);
-        self.session
-            .documents()
-            .with(|docs| docs.insert(key.clone(), document));
+        self.session.documents().open(key.clone(), document);
         diagnostics::refresh(&self.session, &key, Duration::ZERO);
     }
 
@@ -190,15 +188,18 @@ impl LanguageServer for Backend {
         // Applied before any await, so edits keep their arrival order.
         let key = doc_key(&params.text_document.uri);
         let encoding = self.session.encoding();
+        let debounce = self.session.settings().debounce;
+        // The change and its publication are scheduled in one lock.
         let outcome = self.session.documents().with_doc(&key, |doc| {
             let outcome = doc.apply_changes(
                 params.text_document.version,
                 params.content_changes,
                 encoding,
             );
-            (outcome, doc.path.clone())
+            let spawn = diagnostics::schedule_change(doc, debounce);
+            (outcome, doc.path.clone(), spawn)
         });
-        let Some((outcome, path)) = outcome else {
+        let Some((outcome, path, spawn)) = outcome else {
             self.session
                 .client()
                 .log_message(
@@ -211,7 +212,9 @@ impl LanguageServer for Backend {
                 .await;
             return;
         };
-        diagnostics::changed(&self.session, &key);
+        if spawn {
+            diagnostics::spawn_publisher(&self.session, key.clone());
+        }
         if let Some(path) = &path {
             runs::sync::buffer_changed(&self.session, path);
         }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use tower_lsp_server::ls_types::MessageType;
 
 use super::convert::{self, TextPositions};
-use super::documents::Analysed;
+use super::documents::{Analysed, Document};
 use super::session::Session;
 use crate::analysis::SpecContext;
 use crate::workspace::{ChantFile, LoadedSpec, SpecEntry};
@@ -45,11 +45,11 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
                 d.path.clone(),
                 d.kind.clone(),
                 d.version,
-                d.generation,
+                (d.instance, d.generation),
                 d.rope.clone(),
             )),
         })?;
-    let (path, kind, version, generation, rope) = match found {
+    let (path, kind, version, (instance, generation), rope) = match found {
         Ok(done) => return Some(done),
         Err(work) => work,
     };
@@ -65,6 +65,16 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
         // chant's rules are line-based: diagnostics never wait for the
         // Markdown tree, which is parsed when symbols or folding ask.
         let loaded = LoadedSpec::from_text(rope.to_string());
+        // The index learns what this spec now says first: its own facts
+        // (its ID claimed by another file, a member's driver) may depend
+        // on it.
+        let entry = SpecEntry {
+            summary: loaded.summary(),
+            id: id.clone(),
+            path: path.clone(),
+            top_level,
+        };
+        let changed = project.index_mut().set_spec(entry);
         let index = project.index();
         let diagnostics = loaded.diagnose(
             SpecContext {
@@ -75,18 +85,12 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
             &settings.filter,
         );
         drop(index);
-        let entry = SpecEntry {
-            summary: loaded.summary(),
-            id,
-            path,
-            top_level,
-        };
-        let changed = project.index_mut().set_spec(entry);
         let LoadedSpec::Parsed { text, model } = loaded else {
             return None;
         };
         Some((
             Arc::new(Analysed {
+                instance,
                 generation,
                 version,
                 text: Arc::new(text),
@@ -112,7 +116,7 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
         }
     };
     session.documents().with_doc(key, |d| {
-        if d.generation == generation {
+        if d.instance == instance && d.generation == generation {
             d.analysis = Some(analysed.clone());
         }
     });
@@ -123,48 +127,49 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
     Some(analysed)
 }
 
-/// A change arrived: schedule the document's diagnostics (see the module
-/// comment for when).
-pub fn changed(session: &Arc<Session>, key: &str) {
-    let debounce = session.settings().debounce;
+/// Schedule a document's diagnostics after a change of its text (see
+/// the module comment for when). Call it in the same lock as the change,
+/// so the document is never seen changed with nothing scheduled; true when
+/// the caller must [`spawn_publisher`] (none is scheduled yet).
+pub fn schedule_change(doc: &mut Document, debounce: Duration) -> bool {
     let now = Instant::now();
-    let start = session.documents().with_doc(key, |d| {
-        let quiet = d
-            .last_change
-            .is_none_or(|t| now.duration_since(t) >= debounce);
-        d.last_change = Some(now);
-        let due = now + if quiet { LEADING_DELAY } else { debounce };
-        let start = d.publish_due.is_none();
-        d.publish_due = Some(due.max(d.publish_due.unwrap_or(due)));
-        start
-    });
-    if start == Some(true) {
-        spawn_publisher(session, key.to_string());
-    }
+    let quiet = doc
+        .last_change
+        .is_none_or(|t| now.duration_since(t) >= debounce);
+    doc.last_change = Some(now);
+    schedule(doc, now + if quiet { LEADING_DELAY } else { debounce })
 }
 
-/// Publish the diagnostics of a document once now (just opened, or its
-/// facts changed), unless a publication is already scheduled.
+/// Schedule a document's diagnostics at `due` (or later, when a later
+/// publication is scheduled already); true when the caller must
+/// [`spawn_publisher`].
+pub fn schedule(doc: &mut Document, due: Instant) -> bool {
+    let start = doc.publish_due.is_none();
+    doc.publish_due = Some(doc.publish_due.map_or(due, |t| t.max(due)));
+    start
+}
+
+/// Publish the diagnostics of a document after `delay` (just opened, or
+/// its facts changed), unless a later publication is scheduled already.
 pub fn refresh(session: &Arc<Session>, key: &str, delay: Duration) {
     let due = Instant::now() + delay;
-    let start = session.documents().with_doc(key, |d| {
-        let start = d.publish_due.is_none();
-        d.publish_due = Some(d.publish_due.map_or(due, |t| t.max(due)));
-        start
-    });
-    if start == Some(true) {
+    if session.documents().with_doc(key, |d| schedule(d, due)) == Some(true) {
         spawn_publisher(session, key.to_string());
     }
 }
 
-/// The one task per document that publishes its diagnostics when due.
-fn spawn_publisher(session: &Arc<Session>, key: String) {
+/// The one task per document that publishes its diagnostics when due. It
+/// ends when the document closes (or is opened again as another instance).
+pub fn spawn_publisher(session: &Arc<Session>, key: String) {
     let session = session.clone();
+    let Some(instance) = session.documents().with_doc(&key, |d| d.instance) else {
+        return;
+    };
     tokio::spawn(async move {
         loop {
             let Some(due) = session
                 .documents()
-                .with_doc(&key, |d| d.publish_due)
+                .with_doc(&key, |d| d.publish_due.filter(|_| d.instance == instance))
                 .flatten()
             else {
                 session.work_ended();
@@ -174,17 +179,21 @@ fn spawn_publisher(session: &Arc<Session>, key: String) {
                 tokio::time::sleep_until(due.into()).await;
                 continue;
             }
-            let analysed = current(&session, &key).await;
+            // Published before the schedule is cleared, so whoever sees the
+            // server idle has seen the publication too.
+            if let Some(analysed) = current(&session, &key).await {
+                publish(&session, &key, &analysed).await;
+            }
             let done = session.documents().with_doc(&key, |d| {
+                if d.instance != instance {
+                    return true;
+                }
                 let overtaken = d.publish_due.is_some_and(|t| t > due);
                 if !overtaken {
                     d.publish_due = None;
                 }
                 !overtaken
             });
-            if let Some(analysed) = analysed {
-                publish(&session, &key, &analysed).await;
-            }
             if done != Some(false) {
                 session.work_ended();
                 return;
@@ -197,7 +206,9 @@ fn spawn_publisher(session: &Arc<Session>, key: String) {
 async fn publish(session: &Arc<Session>, key: &str, analysed: &Analysed) {
     let _serial = session.publishing().lock().await;
     let target = session.documents().with_doc(key, |d| {
-        let current = d.generation == analysed.generation && d.published != Some(d.generation);
+        let current = d.instance == analysed.instance
+            && d.generation == analysed.generation
+            && d.published != Some(d.generation);
         if current {
             d.published = Some(d.generation);
         }
@@ -224,6 +235,7 @@ pub async fn clear(session: &Arc<Session>, uri: tower_lsp_server::ls_types::Uri)
         .client()
         .publish_diagnostics(uri, Vec::new(), None)
         .await;
+    session.count_publication();
 }
 
 /// Re-diagnose the open specs (of one project, or all) because something
@@ -235,8 +247,9 @@ pub fn reschedule_open_specs(
     project_root: Option<&std::path::Path>,
     except: Option<&str>,
 ) {
-    let delay = session.settings().debounce;
-    let keys: Vec<String> = session.documents().with(|docs| {
+    let due = Instant::now() + session.settings().debounce;
+    // Each generation goes up with its publication scheduled, in one lock.
+    let starts: Vec<String> = session.documents().with(|docs| {
         docs.iter_mut()
             .filter(|(key, d)| d.is_spec() && Some(key.as_str()) != except)
             .filter(|(_, d)| match (project_root, &d.path) {
@@ -244,14 +257,14 @@ pub fn reschedule_open_specs(
                 (Some(_), None) => false,
                 (None, _) => true,
             })
-            .map(|(key, d)| {
+            .filter_map(|(key, d)| {
                 d.generation += 1;
-                key.clone()
+                schedule(d, due).then(|| key.clone())
             })
             .collect()
     });
-    for key in keys {
-        refresh(session, &key, delay);
+    for key in starts {
+        spawn_publisher(session, key);
     }
 }
 

@@ -23,6 +23,9 @@ use crate::workspace::{classify, ChantFile};
 
 /// The analysis of one version of an open spec.
 pub struct Analysed {
+    /// The document it was computed for (a document closed and opened
+    /// again is another one).
+    pub instance: u64,
     /// The document generation it was computed for (text and facts).
     pub generation: u64,
     pub version: i32,
@@ -64,6 +67,8 @@ pub struct Document {
     pub kind: ChantFile,
     pub version: i32,
     pub rope: Rope,
+    /// Unique per opening (set when the document is added to `Documents`).
+    pub instance: u64,
     /// Bumped by every change; results for an older generation are stale.
     pub generation: u64,
     /// The latest analysis (of some generation; check before use).
@@ -123,6 +128,7 @@ impl Document {
             kind,
             version,
             rope: Rope::from_str(text),
+            instance: 0,
             generation: 0,
             analysis: None,
             published: None,
@@ -143,7 +149,7 @@ impl Document {
     pub fn current_analysis(&self) -> Option<Arc<Analysed>> {
         self.analysis
             .clone()
-            .filter(|a| a.generation == self.generation)
+            .filter(|a| a.instance == self.instance && a.generation == self.generation)
     }
 
     /// Apply one `didChange` notification's edits, in order.
@@ -319,9 +325,20 @@ impl TreeWork {
 #[derive(Default)]
 pub struct Documents {
     map: Mutex<HashMap<String, Document>>,
+    openings: std::sync::atomic::AtomicU64,
 }
 
 impl Documents {
+    /// Add an opened document (replacing any with the same key) as a new
+    /// instance, so nothing computed for an earlier opening applies to it.
+    pub fn open(&self, key: String, mut doc: Document) {
+        doc.instance = self
+            .openings
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        self.with(|docs| docs.insert(key, doc));
+    }
+
     pub fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, Document>) -> R) -> R {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut map)

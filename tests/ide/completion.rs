@@ -1126,3 +1126,20 @@ fn a_quoted_item_with_a_comma_is_one_item() {
         "#]],
     );
 }
+
+/// chant's YAML may start right after the opening `---` on the same line,
+/// or end inside a line: completion anywhere in such a file never panics.
+#[test]
+fn yaml_sharing_a_line_with_its_delimiters_never_breaks_completion() {
+    use chant_lsp::spec::SpecModel;
+    for text in [
+        "---status: pending\n---\n# A\n\n## Acceptance Criteria\n\n- [ ] x\n",
+        "---\nlabels: [a---b]\n---\n# A\n",
+        "---type: [x,\n---",
+    ] {
+        let model = SpecModel::parse(text);
+        for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            chant_lsp::ide::cursor::cursor_at(text, &model, offset);
+        }
+    }
+}

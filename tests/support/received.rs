@@ -227,6 +227,29 @@ impl LspClient {
             .unwrap_or_default()
     }
 
+    /// Waits until the server has nothing scheduled (`chant/serverStatus`
+    /// with `waitForIdle`) and every diagnostics publication it made has
+    /// arrived (a notification can reach the client after a response sent
+    /// later). Returns the status.
+    pub fn wait_idle(&self) -> Value {
+        let status = self.request_ok("chant/serverStatus", json!({"waitForIdle": true}));
+        assert_eq!(status["idle"], true, "{status}");
+        let published = status["publications"].as_u64().unwrap() as usize;
+        let received = self
+            .inner
+            .wait_until(super::options::DEFAULT_TIMEOUT, |st| {
+                let n: usize = st.diagnostics.values().map(Vec::len).sum();
+                (n >= published).then_some(n)
+            });
+        if let Err((elapsed, _)) = received {
+            self.inner.fail(format!(
+                "the server published {published} diagnostics, not all arrived after {:.1}s",
+                elapsed.as_secs_f64()
+            ));
+        }
+        status
+    }
+
     /// Diagnostics of `uri` once they are current: for an open document, waits until the
     /// NEWEST publication for it carries the document's current version; for a document that
     /// is not open, returns the newest publication (waiting for a first one). Up to 30 s.

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  CodeLensRequest,
+  ClientCapabilities,
   DidChangeConfigurationNotification,
   ExecuteCommandRequest,
   LanguageClient,
@@ -13,9 +13,10 @@ import {
   RevealOutputChannelOn,
   ServerOptions,
   State,
+  StaticFeature,
 } from 'vscode-languageclient/node';
 import { bundledServer, INSTALL_HINT, resolveServerPath } from './serverPath';
-import { parseLensTitle, parseSpecText, SpecStatus, statusText } from './specStatus';
+import { SPEC_STATUS_REQUEST, SpecStatus, statusText, statusTooltip } from './specStatus';
 
 /** The server's commands that run chant. */
 const CHANT_COMMANDS = new Set(['chant.work', 'chant.approve', 'chant.reject', 'chant.applyAgentChanges']);
@@ -133,22 +134,34 @@ async function runOnActiveSpec(command: string): Promise<void> {
 
 // ---- status bar --------------------------------------------------------
 
-async function specStatus(doc: vscode.TextDocument): Promise<SpecStatus> {
-  if (client && client.state === State.Running && client.initializeResult?.capabilities.codeLensProvider) {
-    try {
-      const lenses = await client.sendRequest(CodeLensRequest.type, { textDocument: { uri: doc.uri.toString() } });
-      for (const lens of lenses ?? []) {
-        const parsed = lens.command ? parseLensTitle(lens.command.title) : undefined;
-        if (parsed) {
-          return parsed;
-        }
-      }
-    } catch (err: any) {
-      output.debug(`code lens for the status bar failed: ${err?.message ?? err}`);
-    }
+/** The spec's status, readiness and commands, from the server. */
+async function specStatus(doc: vscode.TextDocument): Promise<SpecStatus | undefined> {
+  if (!client || client.state !== State.Running) {
+    return undefined;
   }
-  return parseSpecText(doc.getText());
+  try {
+    const status = await client.sendRequest<SpecStatus | null>(SPEC_STATUS_REQUEST, {
+      textDocument: { uri: doc.uri.toString() },
+    });
+    return status ?? undefined;
+  } catch (err: any) {
+    output.debug(`${SPEC_STATUS_REQUEST} failed: ${err?.message ?? err}`);
+    return undefined;
+  }
 }
+
+/** The client-side commands the server may use (rust-analyzer's convention). */
+const clientCommands: StaticFeature = {
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    capabilities.experimental = {
+      ...(capabilities.experimental ?? {}),
+      commands: { commands: ['editor.action.triggerSuggest'] },
+    };
+  },
+  initialize(): void {},
+  getState: () => ({ kind: 'static' }),
+  dispose(): void {},
+};
 
 async function updateStatus(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
@@ -169,12 +182,14 @@ async function updateStatus(): Promise<void> {
   if (vscode.window.activeTextEditor?.document !== doc) {
     return;
   }
+  if (!s) {
+    statusItem.text = `$(loading~spin) chant ${specId(doc.uri)}`;
+    statusItem.tooltip = 'chant-lsp has not answered for this spec yet.';
+    statusItem.show();
+    return;
+  }
   statusItem.text = statusText(s);
-  statusItem.tooltip = new vscode.MarkdownString(
-    `chant spec \`${specId(doc.uri)}\`: status \`${s.status}\`, ${s.checked} of ${s.total} acceptance criteria checked` +
-      (s.source === 'server' ? '' : ' (read from the file; chant-lsp gave no status)') +
-      '\n\nClick for the chant commands.',
-  );
+  statusItem.tooltip = new vscode.MarkdownString(statusTooltip(s));
   statusItem.show();
 }
 
@@ -249,6 +264,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient('chant', 'chant', serverOptions, clientOptions);
+  client.registerFeature(clientCommands);
   context.subscriptions.push(
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) {

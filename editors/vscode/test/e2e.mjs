@@ -576,7 +576,7 @@ await step('hover on a linked research file shows its preview', async () => {
 });
 
 await step('the status bar shows the spec status and criteria progress', async () => {
-  await waitFor('the chant status bar item', async () => (await statusBarText()).includes('pending · 1/2'));
+  await waitFor('the chant status bar item', async () => (await statusBarText()).includes('ready · 1/2'));
 });
 
 await step('"chant: Work Spec" runs the stand-in chant and the spec buffer changes', async () => {
@@ -726,7 +726,7 @@ await step('Restricted Mode: diagnostics still work, "Work Spec" never runs chan
   await waitFor('the unknown-status error in Restricted Mode', () => row.isVisible(), 60000);
   await page.keyboard.press(`${mod}+J`);
   await openFile(`.chant/specs/${WORK_ID}.md`);
-  await waitFor('the chant status bar item', async () => (await statusBarText()).includes('pending · 1/2'));
+  await waitFor('the chant status bar item', async () => (await statusBarText()).includes('ready · 1/2'));
   const before = readSpec(WORK_ID);
   await palette('chant: Work Spec');
   const toast = page.locator('.notification-toast', { hasText: 'chant commands do not run in Restricted Mode' });

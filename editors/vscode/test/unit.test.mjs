@@ -21,56 +21,8 @@ await esbuild.build({
   logLevel: 'error',
 });
 const require = createRequire(import.meta.url);
-const { parseLensTitle, parseSpecText, statusText } = require(path.join(out, 'specStatus.js'));
+const { statusText, statusTooltip } = require(path.join(out, 'specStatus.js'));
 const { resolveServerPath, findOnPath, bundledServer, INSTALL_HINT, SETTING_HINT } = require(path.join(out, 'serverPath.js'));
-
-test('the code lens title gives status and progress', () => {
-  assert.deepEqual(parseLensTitle('pending · 1/2'), { status: 'pending', checked: 1, total: 2, source: 'server' });
-  assert.deepEqual(parseLensTitle('in_progress · 3/5'), { status: 'in_progress', checked: 3, total: 5, source: 'server' });
-  assert.equal(parseLensTitle('▶ Work'), undefined);
-  assert.equal(parseLensTitle('pending'), undefined);
-});
-
-test('the fallback parser counts criteria as chant does', () => {
-  const spec = [
-    '---',
-    'type: code',
-    'status: in_progress',
-    '---',
-    '# Title',
-    '',
-    '## Acceptance Criteria',
-    '',
-    '- [ ] one',
-    '- [x] two',
-    '- [X] three - [ ] and a second box on the line',
-    '* [ ] not counted',
-    '```',
-    '- [ ] inside a fence: not counted',
-    '```',
-    '### Sub heading does not end the section',
-    '- [ ] four',
-    '## Next',
-    '- [ ] after the section: not counted',
-  ].join('\n');
-  assert.deepEqual(parseSpecText(spec), { status: 'in_progress', checked: 2, total: 5, source: 'buffer' });
-});
-
-test('the last criteria section counts; default status is pending', () => {
-  const spec = '# T\n\n## Acceptance Criteria\n- [ ] a\n\n## Acceptance Criteria (must have)\n- [x] b\n';
-  assert.deepEqual(parseSpecText(spec), { status: 'pending', checked: 1, total: 1, source: 'buffer' });
-  assert.deepEqual(parseSpecText('---\nstatus: "completed"\n---\n# T\n'), {
-    status: 'completed',
-    checked: 0,
-    total: 0,
-    source: 'buffer',
-  });
-});
-
-test('status bar text', () => {
-  assert.equal(statusText({ status: 'pending', checked: 1, total: 2, source: 'server' }), '$(checklist) pending · 1/2');
-  assert.equal(statusText({ status: 'completed', checked: 2, total: 2, source: 'server' }), '$(pass) completed · 2/2');
-});
 
 test('the server path: setting, PATH, or a message with install instructions', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-bin-'));
@@ -140,4 +92,25 @@ test('the server path order: setting, then the bundled binary, then PATH', () =>
   } finally {
     process.env.PATH = saved;
   }
+});
+
+test('status bar text and tooltip come from the server\'s chant/specStatus', () => {
+  const s = {
+    id: '2026-01-02-001-abc',
+    title: 'Add the greeting',
+    status: 'pending',
+    type: 'code',
+    readiness: 'blocked',
+    reason: 'waiting for 2026-01-01-001-xyz (in_progress)',
+    criteria: { checked: 1, total: 2 },
+    running: false,
+    commands: [],
+  };
+  assert.equal(statusText(s), '$(debug-pause) blocked · 1/2');
+  assert.equal(statusText({ ...s, readiness: 'needs_approval' }), '$(person) needs approval · 1/2');
+  assert.equal(statusText({ ...s, running: true }), '$(sync~spin) blocked · 1/2');
+  assert.equal(
+    statusTooltip(s),
+    'chant spec `2026-01-02-001-abc` — Add the greeting\n\nstatus `pending` · waiting for 2026-01-01-001-xyz (in_progress) · 1 of 2 acceptance criteria checked\n\nClick for the chant commands.',
+  );
 });
