@@ -125,12 +125,28 @@ pub fn outline(text: &str, range: TextRange) -> YamlOutline {
     outline_at(&text[range.clone()], range.start)
 }
 
+/// Frontmatters larger than this are outlined entry by entry (see
+/// [`large_outline`]): tree-sitter-yaml costs 2 to 3 µs per byte of dense
+/// YAML, which would put a 64 KB frontmatter at 150 ms.
+const LARGE_YAML: usize = 16 * 1024;
+
+/// Past this size, an entry's value is kept opaque in a large frontmatter.
+const LARGE_ENTRY: usize = 4 * 1024;
+
 /// Outline of YAML that starts at offset `base` of its file; every range in
 /// the result is an offset into that file.
 pub fn outline_at(source: &str, base: usize) -> YamlOutline {
     if indent_levels(source) > MAX_INDENT_LEVELS {
         return shallow_outline(source, base);
     }
+    if source.len() > LARGE_YAML {
+        return large_outline(source, base);
+    }
+    tree_outline(source, base)
+}
+
+/// The outline from one tree-sitter parse of the whole YAML.
+fn tree_outline(source: &str, base: usize) -> YamlOutline {
     let Some(tree) = PARSER.with(|p| p.borrow_mut().parse(source, None)) else {
         return YamlOutline::default();
     };
@@ -224,6 +240,318 @@ fn shallow_outline(source: &str, base: usize) -> YamlOutline {
         entries,
         errors: Vec::new(),
     }
+}
+
+/// A large frontmatter, in time linear in its size: its top-level entries are
+/// found line by line; a one-line scalar value is read directly, any other
+/// value up to [`LARGE_ENTRY`] bytes gets its own tree-sitter parse, and a
+/// larger one is kept opaque (diagnostics about it then sit on its entry).
+/// YAML that is not a block mapping of keys at column 0 gets the shallow
+/// outline.
+fn large_outline(source: &str, base: usize) -> YamlOutline {
+    // (key line start, key end) of each top-level entry.
+    let mut starts: Vec<(usize, usize)> = Vec::new();
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let content = line.trim_end();
+        let at_column_0 = !content.is_empty() && !content.starts_with([' ', '\t', '#']);
+        if at_column_0 {
+            match top_level_key(content) {
+                Some(colon) => starts.push((offset, offset + colon)),
+                None => return shallow_outline(source, base),
+            }
+        }
+        offset += line.len();
+    }
+    let mut outline = YamlOutline::default();
+    for (i, &(start, colon)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(source.len(), |(next, _)| *next);
+        let end = trimmed_end(source, start, end);
+        let text = &source[start..end];
+        let first_line_end = text.find('\n').map_or(end, |n| start + n);
+        let one_line = first_line_end == end;
+        let key = source[start..colon].trim();
+        let simple = one_line
+            .then(|| simple_value(source, colon + 1, end))
+            .flatten();
+        let entry = match simple {
+            Some(value) => Some(YamlEntry {
+                key: unquote_key(key),
+                key_range: base + start..base + start + key.len(),
+                range: base + start..base + value.as_ref().map_or(colon + 1, |v| v.range.end),
+                value: value.map(|v| YamlNode {
+                    range: base + v.range.start..base + v.range.end,
+                    kind: v.kind,
+                }),
+            }),
+            None if text.len() <= LARGE_ENTRY => {
+                let mut sub = tree_outline(text, base + start);
+                outline.errors.append(&mut sub.errors);
+                sub.entries.into_iter().next()
+            }
+            None => {
+                let value_start = colon + 1 + leading_spaces(&source[colon + 1..end]);
+                if let Some(list) = simple_sequence(source, value_start, end) {
+                    outline.entries.push(YamlEntry {
+                        key: unquote_key(key),
+                        key_range: base + start..base + start + key.len(),
+                        value: Some(shifted(list, base)),
+                        range: base + start..base + end,
+                    });
+                    continue;
+                }
+                Some(YamlEntry {
+                    key: unquote_key(key),
+                    key_range: base + start..base + start + key.len(),
+                    value: Some(YamlNode {
+                        range: base + value_start..base + end,
+                        kind: YamlKind::Other,
+                    }),
+                    range: base + start..base + end,
+                })
+            }
+        };
+        outline.entries.extend(entry);
+    }
+    outline
+}
+
+/// The byte where a `key:` line's colon is, when the line starts a
+/// top-level entry (a plain or quoted key, then `:` and a space or the end).
+fn top_level_key(line: &str) -> Option<usize> {
+    if line.starts_with([
+        '-', '?', '[', '{', '&', '*', '!', '|', '>', '%', '@', '`', ':',
+    ]) {
+        return None;
+    }
+    let colon = if let Some(quote) = line.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let close = line[1..].find(quote)? + 1;
+        line[close + 1..].starts_with(':').then_some(close + 1)?
+    } else {
+        line.match_indices(':')
+            .map(|(i, _)| i)
+            .find(|i| line[i + 1..].is_empty() || line[i + 1..].starts_with([' ', '\t']))?
+    };
+    Some(colon)
+}
+
+fn unquote_key(key: &str) -> String {
+    if key.starts_with('\'') {
+        unquote_single(key)
+    } else if key.starts_with('"') {
+        unquote_double(key)
+    } else {
+        key.to_string()
+    }
+}
+
+fn leading_spaces(text: &str) -> usize {
+    text.len() - text.trim_start_matches([' ', '\t']).len()
+}
+
+/// The value of a one-line entry from `from` to `end` when it is a plain
+/// or quoted scalar (or nothing): `Some(None)` for no value, `None` when
+/// the value needs the YAML grammar (flow collections, anchors, tags,
+/// block scalars...).
+fn simple_value(source: &str, from: usize, end: usize) -> Option<Option<YamlNode>> {
+    let start = from + leading_spaces(&source[from..end]);
+    let rest = &source[start..end];
+    if rest.is_empty() || rest.starts_with('#') {
+        return Some(None);
+    }
+    if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        // The closing quote, then nothing but a comment.
+        let close = if quote == '\'' {
+            let mut i = 1;
+            loop {
+                let at = rest[i..].find('\'')? + i;
+                if rest[at + 1..].starts_with('\'') {
+                    i = at + 2;
+                } else {
+                    break at;
+                }
+            }
+        } else {
+            let mut escaped = false;
+            rest.char_indices()
+                .skip(1)
+                .find(|&(_, c)| {
+                    let closes = c == '"' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    closes
+                })?
+                .0
+        };
+        let after = rest[close + 1..].trim_start_matches([' ', '\t']);
+        if !(after.is_empty() || after.starts_with('#')) {
+            return None;
+        }
+        let raw = &rest[..close + 1];
+        let (text, style) = if quote == '\'' {
+            (unquote_single(raw), ScalarStyle::SingleQuoted)
+        } else {
+            (unquote_double(raw), ScalarStyle::DoubleQuoted)
+        };
+        return Some(Some(YamlNode {
+            range: start..start + raw.len(),
+            kind: YamlKind::Scalar(Scalar { text, style }),
+        }));
+    }
+    if rest.starts_with([
+        '[', '{', '&', '*', '!', '|', '>', '%', '@', '`', '-', '?', ':', ',', ']', '}',
+    ]) {
+        return None;
+    }
+    // A plain scalar ends at ` #` (a comment); `: ` inside would be a mapping.
+    let value = rest.find(" #").map_or(rest, |n| &rest[..n]).trim_end();
+    if value.contains(": ") || value.ends_with(':') || value.contains('\t') {
+        return None;
+    }
+    Some(Some(YamlNode {
+        range: start..start + value.len(),
+        kind: YamlKind::Scalar(Scalar {
+            text: value.to_string(),
+            style: ScalarStyle::Plain,
+        }),
+    }))
+}
+
+/// A node with every range moved by `base`.
+fn shifted(mut node: YamlNode, base: usize) -> YamlNode {
+    node.range = node.range.start + base..node.range.end + base;
+    if let YamlKind::Sequence { items, .. } = &mut node.kind {
+        for item in items.iter_mut() {
+            *item = shifted(item.clone(), base);
+        }
+    }
+    node
+}
+
+/// A large list value read without the grammar, when it has the simple
+/// shapes lists take in specs: a flow list on one line (`[a, 'b', {c: 1}]`)
+/// or a block list of one-line items. Items that are not plain or quoted
+/// scalars are kept opaque, with their ranges. None for anything else.
+fn simple_sequence(source: &str, start: usize, end: usize) -> Option<YamlNode> {
+    let text = &source[start..end];
+    if text.starts_with('[') && !text.contains('\n') {
+        return flow_sequence(source, start, end);
+    }
+    // A block list: the value starts on the next line, every line an item.
+    let first_break = text.find('\n')?;
+    if !text[..first_break].trim().is_empty() && !text[..first_break].trim_start().starts_with('#')
+    {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut offset = start + first_break + 1;
+    let mut indent = None;
+    for line in source[offset..end].split_inclusive('\n') {
+        let content = line.trim_end();
+        let here = leading_spaces(content);
+        let rest = &content[here..];
+        if rest.is_empty() || rest.starts_with('#') {
+            offset += line.len();
+            continue;
+        }
+        if *indent.get_or_insert(here) != here || !(rest == "-" || rest.starts_with("- ")) {
+            return None;
+        }
+        let dash = offset + here;
+        let item = match simple_value(source, dash + 1, offset + content.len()) {
+            Some(Some(node)) => node,
+            Some(None) => YamlNode {
+                range: dash + 1..dash + 1,
+                kind: YamlKind::Scalar(Scalar {
+                    text: String::new(),
+                    style: ScalarStyle::Plain,
+                }),
+            },
+            None => {
+                let from = dash + 1 + leading_spaces(&rest[1..]);
+                YamlNode {
+                    range: from..offset + content.len(),
+                    kind: YamlKind::Other,
+                }
+            }
+        };
+        items.push(item);
+        offset += line.len();
+    }
+    let first = items.first()?.range.start;
+    Some(YamlNode {
+        range: source[..first].rfind('-').unwrap_or(first)..end,
+        kind: YamlKind::Sequence { items, flow: false },
+    })
+}
+
+/// `[a, 'b', {c: 1}]` on one line: items split at the commas of the
+/// outermost brackets, quotes respected.
+fn flow_sequence(source: &str, start: usize, end: usize) -> Option<YamlNode> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut items = Vec::new();
+    let mut item_start = start + 1;
+    let mut close = None;
+    let mut i = start;
+    while i < end {
+        let b = bytes[i];
+        match (quote, b) {
+            (Some(b'\''), b'\'') if bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            (Some(b'"'), b'\\') => i += 1,
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(b),
+            (None, b'[' | b'{') => depth += 1,
+            (None, b']' | b'}') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    items.push(item_start..i);
+                    close = Some(i);
+                    break;
+                }
+            }
+            (None, b',') if depth == 1 => {
+                items.push(item_start..i);
+                item_start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let close = close?;
+    let after = source[close + 1..end].trim_start_matches([' ', '\t']);
+    if !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    let mut nodes = Vec::new();
+    let last = items.len() - 1;
+    for (n, range) in items.into_iter().enumerate() {
+        let from = range.start + leading_spaces(&source[range.clone()]);
+        let to = trimmed_end(source, from, range.end);
+        if from == to {
+            // `[]`, or a trailing comma: no item.
+            if n == last {
+                continue;
+            }
+            return None;
+        }
+        let node = match simple_value(source, from, to) {
+            Some(Some(node)) if node.range.end == to => node,
+            _ => YamlNode {
+                range: from..to,
+                kind: YamlKind::Other,
+            },
+        };
+        nodes.push(node);
+    }
+    Some(YamlNode {
+        range: start..close + 1,
+        kind: YamlKind::Sequence {
+            items: nodes,
+            flow: true,
+        },
+    })
 }
 
 fn trimmed_end(text: &str, start: usize, end: usize) -> usize {
@@ -454,6 +782,95 @@ fn unquote_double(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A large frontmatter's outline is the one tree-sitter gives for every
+    /// entry up to the size where values go opaque.
+    #[test]
+    fn large_frontmatters_are_outlined_like_small_ones() {
+        let entry = "status: pending\ntype: 'code' # kind\nmodel: \"a\\\"b\"\nlabels: [a, b]\ndepends_on:\n  - x\n  - 'y'\napproval:\n  required: true\nempty:\nprompt: standard # the default\n";
+        let mut big = String::new();
+        while big.len() <= LARGE_YAML {
+            big.push_str(entry);
+        }
+        let large = outline_at(&big, 7);
+        let small = tree_outline(&big, 7);
+        assert_eq!(large.entries.len(), small.entries.len());
+        assert_eq!(large, small);
+        assert!(large.errors.is_empty());
+    }
+
+    #[test]
+    fn large_lists_keep_their_items() {
+        let mut flow = String::from("depends_on: [");
+        let mut block = String::from("target_files:\n");
+        for i in 0..LARGE_ENTRY {
+            flow.push_str(&format!("'a{i}', {{b: 1}}, "));
+            block.push_str(&format!("  - f{i}.md\n  - [x]\n"));
+        }
+        flow.push_str("c]\n");
+        let yaml = format!("{flow}{block}status: pending\n");
+        let outline = outline_at(&yaml, 0);
+        let items = outline.entries[0].value.as_ref().unwrap().items();
+        assert_eq!(items.len(), 2 * LARGE_ENTRY + 1);
+        assert_eq!(&yaml[items[0].range.clone()], "'a0'");
+        assert_eq!(items[0].as_scalar().unwrap().text, "a0");
+        assert_eq!(&yaml[items[1].range.clone()], "{b: 1}");
+        assert_eq!(items[1].kind, YamlKind::Other);
+        assert_eq!(items.last().unwrap().as_scalar().unwrap().text, "c");
+        let items = outline.entries[1].value.as_ref().unwrap().items();
+        assert_eq!(items.len(), 2 * LARGE_ENTRY);
+        assert_eq!(&yaml[items[0].range.clone()], "f0.md");
+        assert_eq!(&yaml[items[1].range.clone()], "[x]");
+        assert_eq!(outline.entries[2].key, "status");
+        // The same list, small enough for tree-sitter, has the same items.
+        let small = "depends_on: ['a0', {b: 1}, c]\n";
+        let items: Vec<TextRange> = tree_outline(small, 0).entries[0]
+            .value
+            .as_ref()
+            .unwrap()
+            .items()
+            .iter()
+            .map(|i| i.range.clone())
+            .collect();
+        let fast: Vec<TextRange> = flow_sequence(small, 12, small.len() - 1)
+            .unwrap()
+            .items()
+            .iter()
+            .map(|i| i.range.clone())
+            .collect();
+        assert_eq!(items, fast);
+    }
+
+    #[test]
+    fn huge_values_go_opaque_and_non_mappings_shallow() {
+        let mut big = String::from("labels:\n  a: [");
+        while big.len() <= LARGE_YAML {
+            big.push_str("{a: 1}, ");
+        }
+        big.push_str("x]\nstatus: opne\n");
+        let outline = outline_at(&big, 0);
+        let keys: Vec<&str> = outline.entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["labels", "status"]);
+        assert_eq!(
+            outline.entries[0].value.as_ref().unwrap().kind,
+            YamlKind::Other
+        );
+        assert_eq!(
+            outline.entries[1]
+                .value
+                .as_ref()
+                .unwrap()
+                .as_scalar()
+                .unwrap()
+                .text,
+            "opne"
+        );
+        let mut list = String::from("- a\n");
+        while list.len() <= LARGE_YAML {
+            list.push_str("- b\n");
+        }
+        assert!(outline_at(&list, 0).entries.is_empty());
+    }
 
     fn outline_of(text: &str) -> YamlOutline {
         outline(text, 0..text.len())
