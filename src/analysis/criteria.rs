@@ -50,19 +50,21 @@ fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
         return;
     }
     let body = &cx.model.body;
+    // Written in the file's own line break so a CRLF file stays CRLF.
+    let nl = crate::spec::edit::line_break(cx.text);
     let (range, at, insert) = match &body.criteria {
         Some(section) => (
             section.heading.clone(),
             section.heading.end,
-            "\n\n- [ ] ".to_string(),
+            format!("{nl}{nl}- [ ] "),
         ),
         None => {
             let end = body.range.end;
-            let sep = if body.range.is_empty() { "" } else { "\n\n" };
+            let sep = if body.range.is_empty() { String::new() } else { format!("{nl}{nl}") };
             (
                 cx.spec_anchor(),
                 end,
-                format!("{sep}## Acceptance Criteria\n\n- [ ] "),
+                format!("{sep}## Acceptance Criteria{nl}{nl}- [ ] "),
             )
         }
     };
@@ -157,7 +159,11 @@ fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, inline: bool, out: &mut
                         open,
                         format!("This code fence is never closed: the ``` on line {line_no} is at the end of a text line, not on a line of its own, so chant (and Markdown) treat everything after it as code, including the sections below."),
                     )
-                    .with_fix(FixKind::CloseFence, close_at..close_at, "\n"),
+                    .with_fix(
+                        FixKind::CloseFence,
+                        close_at..close_at,
+                        crate::spec::edit::line_break(cx.text),
+                    ),
                 );
             }
             return;

@@ -53,7 +53,18 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             .entry(entry.key.as_str())
             .or_insert_with(|| fields::unknown_key_hint(&entry.key))
             .clone();
+        let present = |key: &str| fm.outline().entries.iter().any(|e| e.key == key);
         let d = match hint {
+            // Renaming onto a key the frontmatter has would duplicate it,
+            // which chant rejects: say so instead of offering the rename.
+            Some(KeyHint::Meant(meant)) if present(meant) => Diagnostic::new(
+                Code::UnknownKey,
+                range,
+                format!(
+                    "chant does not know `{}` and silently ignores it (`{meant}` is set already).",
+                    entry.key
+                ),
+            ),
             Some(KeyHint::Meant(meant)) => Diagnostic::new(
                 Code::UnknownKey,
                 range.clone(),

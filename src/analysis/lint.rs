@@ -45,7 +45,11 @@ fn title(cx: &Cx, out: &mut Vec<Diagnostic>) {
             cx.spec_anchor(),
             "Missing title: chant takes the title from the first line that starts with `# `. chant lint reports \"Missing title\" and `chant work` refuses to start.",
         )
-        .with_fix(FixKind::AddTitle, at..at, "# Title\n\n"),
+        .with_fix(FixKind::AddTitle, at..at, {
+            // The file's own line break, so a CRLF file stays CRLF.
+            let nl = crate::spec::edit::line_break(cx.text);
+            format!("# Title{nl}{nl}")
+        }),
     );
 }
 

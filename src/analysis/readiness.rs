@@ -51,33 +51,23 @@ pub enum Readiness {
     Ready,
 }
 
-/// One dependency a spec waits for.
+/// One spec another waits for before `chant work` runs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Waiting {
     pub id: String,
-    pub state: WaitState,
-    /// Set when the dependency is the spec's driver's, not its own.
-    pub via_driver: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WaitState {
-    /// A spec chant finds, not completed or cancelled yet.
-    Status(SpecStatus),
-    /// No spec of that ID that chant resolves (missing, archived, nested,
-    /// or unparseable: chant treats all of them as unknown).
-    Unknown,
+    /// Its status, when chant finds it.
+    pub status: Option<SpecStatus>,
+    /// An earlier member of the same driver, not a `depends_on` entry.
+    pub earlier_member: bool,
 }
 
 impl Waiting {
     fn describe(&self) -> String {
-        let state = match &self.state {
-            WaitState::Status(status) => status.as_str().to_string(),
-            WaitState::Unknown => "unknown to chant".to_string(),
-        };
-        match &self.via_driver {
-            Some(driver) => format!("{} ({state}, a dependency of driver {driver})", self.id),
-            None => format!("{} ({state})", self.id),
+        match (self.status, self.earlier_member) {
+            (Some(status), false) => format!("{} ({})", self.id, status.as_str()),
+            (None, false) => format!("{} (unknown to chant)", self.id),
+            (Some(status), true) => format!("{} ({}, an earlier member)", self.id, status.as_str()),
+            (None, true) => format!("{} (missing, an earlier member)", self.id),
         }
     }
 }
@@ -137,24 +127,10 @@ impl Readiness {
     }
 }
 
-fn waits_for(deps: &[String], ws: &dyn WorkspaceFacts, via: Option<&str>) -> Vec<Waiting> {
-    deps.iter()
-        .filter_map(|dep| {
-            let state = match ws.lookup_spec(dep) {
-                SpecLookup::Found { status, .. } if status.satisfies_dependents() => return None,
-                SpecLookup::Found { status, .. } => WaitState::Status(status),
-                _ => WaitState::Unknown,
-            };
-            Some(Waiting {
-                id: dep.clone(),
-                state,
-                via_driver: via.map(str::to_string),
-            })
-        })
-        .collect()
-}
-
-/// Where the spec `id` stands (chant.md section 3, "Status and readiness").
+/// Where the spec `id` stands for `chant work`: the checks `work_refusal`
+/// makes, as data (a member waits for its own `depends_on` and for the
+/// earlier members of its driver; a dependency counts as met only when it
+/// is completed).
 pub fn assess(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Readiness {
     if !model.chant_accepts() {
         return Readiness::Unreadable;
@@ -172,10 +148,7 @@ pub fn assess(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Readiness
             by: approval.by.clone(),
         };
     }
-    let mut waiting = waits_for(v.depends_on.as_deref().unwrap_or_default(), ws, None);
-    if let Some(driver) = crate::spec::id::driver_of(id) {
-        waiting.extend(waits_for(&ws.dependencies_of(driver), ws, Some(driver)));
-    }
+    let waiting = waiting_for(id, v.depends_on.as_deref().unwrap_or_default(), ws);
     if !waiting.is_empty() {
         return Readiness::Blocked {
             waiting_for: waiting,
@@ -350,36 +323,46 @@ pub fn work_refusal_with(
     None
 }
 
-/// What blocks `chant work` (dependencies are checked with
-/// `--skip-deps` absent): each `depends_on` entry that is not completed
-/// (cancelled ones included), and for a member `X.N`, each earlier
-/// sibling `X.1` .. `X.(N-1)` that is missing or not completed.
-fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<String> {
+/// What `chant work` waits for (dependencies are checked with `--skip-deps`
+/// absent): each `depends_on` entry that is not completed (cancelled ones
+/// included), and for a member `X.N`, each earlier sibling `X.1` ..
+/// `X.(N-1)` that is missing or not completed.
+fn waiting_for(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<Waiting> {
     // Unknown dependencies were refused by the lint already; the rest are
     // looked up as chant work loads specs, in every folder.
-    let status_of = |dep: &str| ws.status_anywhere(dep);
-    let mut out = Vec::new();
-    for dep in deps {
-        match status_of(dep) {
-            Some(SpecStatus::Completed) => {}
-            Some(status) => out.push(format!("{dep} ({})", status.as_str())),
-            None => out.push(format!("{dep} (unknown)")),
-        }
-    }
+    let mut out: Vec<Waiting> = deps
+        .iter()
+        .filter_map(|dep| {
+            let status = ws.status_anywhere(dep);
+            (status != Some(SpecStatus::Completed)).then(|| Waiting {
+                id: dep.clone(),
+                status,
+                earlier_member: false,
+            })
+        })
+        .collect();
     if let (Some(driver), Some(n)) = (driver_of(id), member_number(id)) {
         for i in 1..n {
             let sibling = format!("{driver}.{i}");
-            match status_of(&sibling) {
-                Some(SpecStatus::Completed) => {}
-                Some(status) => out.push(format!(
-                    "{sibling} ({}, an earlier member)",
-                    status.as_str()
-                )),
-                None => out.push(format!("{sibling} (missing, an earlier member)")),
+            let status = ws.status_anywhere(&sibling);
+            if status != Some(SpecStatus::Completed) {
+                out.push(Waiting {
+                    id: sibling,
+                    status,
+                    earlier_member: true,
+                });
             }
         }
     }
     out
+}
+
+/// [`waiting_for`] as the refusal names them.
+fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<String> {
+    waiting_for(id, deps, ws)
+        .iter()
+        .map(Waiting::describe)
+        .collect()
 }
 
 /// The number of a member ID (`X.3` → 3, `X.3.1` → 3).

@@ -1714,13 +1714,11 @@ fn no_rewrites_off_the_criteria() {
 // Line breaks of a CRLF file in the fixes that insert lines
 // ---------------------------------------------------------------------------
 //
-// These fixes come from `analysis` (`criteria.rs`, `lint.rs`) with `\n`
-// written into the text they insert, so in a CRLF file they leave mixed
-// line breaks. Ignored until the analysis writes the file's own line
-// break (`spec::edit::line_break`), as `Add `labels`` and the moves do.
+// These fixes come from `analysis` (`criteria.rs`, `lint.rs`): the text
+// they insert uses the file's own line break (`spec::edit::line_break`),
+// so a CRLF file stays CRLF.
 
 #[test]
-#[ignore = "the fix inserts LF lines into a CRLF file (analysis writes `\\n`)"]
 fn add_a_criterion_in_a_crlf_file() {
     check_fix_crlf(
         "---\nstatus: pending\n---\n# T$0\n\nWords.\n",
@@ -1742,7 +1740,6 @@ fn add_a_criterion_in_a_crlf_file() {
 }
 
 #[test]
-#[ignore = "the fix inserts LF lines into a CRLF file (analysis writes `\\n`)"]
 fn add_a_title_in_a_crlf_file() {
     check_fix_crlf(
         "$0---\nstatus: pending\n---\nWords.\n\n## Acceptance Criteria\n\n- [ ] a\n",
@@ -1764,7 +1761,6 @@ fn add_a_title_in_a_crlf_file() {
 }
 
 #[test]
-#[ignore = "the fix inserts LF lines into a CRLF file (analysis writes `\\n`)"]
 fn close_a_fence_in_a_crlf_file() {
     check_fix_crlf(
         "---\nstatus: pending\n---\n# T\n\n$0```\nx```\n\n## Acceptance Criteria\n\n- [ ] a\n",
@@ -1790,7 +1786,6 @@ fn close_a_fence_in_a_crlf_file() {
 /// Renaming a key to one the frontmatter has already makes a duplicate key,
 /// which chant rejects (the fix comes from `analysis::frontmatter`).
 #[test]
-#[ignore = "the rename is offered although the key exists: the result has a duplicate key"]
 fn no_rename_onto_a_key_that_is_there() {
     expect![[r#"
         [chant/unknown-key]

@@ -82,10 +82,11 @@ fn a_spec_with_an_unknown_dependency() {
     );
 }
 
-/// Readiness counts the driver's unmet dependencies, the work refusal does
-/// not (`analysis::readiness`): the two disagree here, as recorded.
+/// `chant work` on a member checks the member's own `depends_on` and its
+/// earlier siblings, not its driver's dependencies: readiness and the
+/// refusal agree that the first member is ready.
 #[test]
-fn a_member_waits_for_its_drivers_dependencies() {
+fn a_member_does_not_wait_for_its_drivers_dependencies() {
     check(
         r#"
         //- /.chant/specs/2026-01-05-001-drv.1.md
@@ -105,7 +106,7 @@ fn a_member_waits_for_its_drivers_dependencies() {
         # Driver
         "#,
         expect![[r#"
-            readiness: blocked (waiting for 2026-01-02-001-def (pending, a dependency of driver 2026-01-05-001-drv))
+            readiness: ready (ready to work)
             Work this spec | ▶ Work | chant.work | available
             Work with prompt research | ▶ Work (research) | chant.work research | available
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
