@@ -61,7 +61,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 Code::UnknownKey,
                 range,
                 format!(
-                    "chant does not know `{}` and silently ignores it (`{meant}` is set already).",
+                    "chant does not know `{}` and silently ignores it: did you mean `{meant}`? (It is set already, so this one can go.)",
                     entry.key
                 ),
             ),
