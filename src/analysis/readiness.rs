@@ -16,7 +16,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// chant cannot load the spec at all.
-fn parse_problem(text: &str, model: &SpecModel) -> Option<String> {
+pub(crate) fn parse_problem(text: &str, model: &SpecModel) -> Option<String> {
     let first = model.frontmatter.rejections.first()?;
     Some(format!(
         "chant cannot read this spec's frontmatter (it stops with \"Failed to parse spec frontmatter\"): {} (line {}). Fix the errors marked in the editor, save, and try again.",
