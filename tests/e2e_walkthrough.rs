@@ -1,0 +1,691 @@
+//! End-to-end: chant's whole walkthrough from the editor (add, work,
+//! approve, reject, merge, merge all, archive, archive by label, reset,
+//! cancel, delete, verify, split, the agent's log, applying the agent's
+//! changes), over JSON-RPC against the built server and the REAL chant
+//! 0.23.2 (`tests/support/real_chant.rs`; a test skips loudly when it is
+//! absent), with a scripted agent named `claude` on PATH, in temporary git
+//! repositories made by `chant init`.
+//!
+//! Tests wait for events (the end of a progress, messages, requests, the
+//! server idle), never for time.
+
+mod support;
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use regex::Regex;
+use serde_json::{json, Value};
+use support::real_chant::real_chant;
+use support::*;
+
+/// A chant run can take a while on a loaded machine.
+const RUN_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// The scripted agent. chant runs it as `claude --print ... "Read and
+/// execute the task in .chant/tmp/<id>-prompt.md"` (in the worktree for
+/// `chant work`, in the project for `verify` and `split`), with
+/// `CHANT_SPEC_ID` and `CHANT_SPEC_FILE`. It keeps a copy of the prompt,
+/// then acts by the prompt's `TASK:` marker: verify (a verification
+/// summary that passes every criterion), split (two members), or work (the
+/// files of `$AGENT_DIR/write-<id>/`, else `done-<id>.txt`, committed as
+/// `chant(<id>): agent work`). `$AGENT_DIR/mode-<id>` (or `mode`) says
+/// `ok`, `fail` (exit 1 after its lines) or `hang` (sleeps until killed).
+const CLAUDE: &str = include_str!("walkthrough/claude.sh");
+
+/// chant as the server runs it: each call's arguments go to
+/// `$CHANT_ARGV_LOG` (one record per call, arguments separated by 0x1f,
+/// records ended by 0x1e), then the real chant runs.
+fn chant_wrapper(real: &Path) -> String {
+    format!(
+        "#!/bin/sh\n{{ for a in \"$@\"; do printf '%s\\037' \"$a\"; done; printf '\\036'; }} >> \"$CHANT_ARGV_LOG\"\nexec '{}' \"$@\"\n",
+        real.display()
+    )
+}
+
+fn write_executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+/// Prompts the tests use; `TASK:` tells the scripted agent what to do.
+const PROMPTS: &[(&str, &str)] = &[
+    (
+        "standard",
+        "---\nname: standard\npurpose: Implement the spec\n---\nTASK: work (standard) on {{spec.id}}: {{spec.title}}\n",
+    ),
+    (
+        "research",
+        "---\nname: research\npurpose: Research a question\n---\nTASK: work (research) on {{spec.id}}: {{spec.title}}\n",
+    ),
+    (
+        "review",
+        "---\nname: review\npurpose: Review a change\n---\nTASK: work (review) on {{spec.id}}: {{spec.title}}\n",
+    ),
+    (
+        "verify",
+        "---\nname: verify\npurpose: Verify a spec\n---\nTASK: verify {{spec.id}}\n",
+    ),
+    (
+        "split",
+        "---\nname: split\npurpose: Split a spec\n---\nTASK: split {{spec.id}}: {{spec.title}}\n",
+    ),
+];
+
+/// How the test answers the server's questions (`showMessageRequest`): each
+/// request takes the next answer (None: dismissed); with none left, it is
+/// dismissed.
+#[derive(Clone, Default)]
+struct Answers {
+    queue: Arc<Mutex<VecDeque<Option<String>>>>,
+    asked: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Answers {
+    fn push(&self, answer: Option<&str>) {
+        self.queue
+            .lock()
+            .unwrap()
+            .push_back(answer.map(str::to_string));
+    }
+
+    fn asked(&self) -> Vec<Value> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+struct Walk {
+    ws: TempWorkspace,
+    scratch: tempfile::TempDir,
+    client: LspClient,
+    answers: Answers,
+    /// chant's `project.name`: unique, so worktrees (`/tmp/chant-<name>-<id>`)
+    /// never meet across tests.
+    name: String,
+}
+
+struct Options {
+    settings: Value,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            settings: json!({"commands": {"enabled": true}, "approverName": "Ada"}),
+        }
+    }
+}
+
+/// The environment chant, git and the agent see: a private home, a fixed
+/// git identity.
+fn base_env(scratch: &Path) -> Vec<(String, String)> {
+    let home = scratch.join("home");
+    vec![
+        ("HOME".into(), home.display().to_string()),
+        (
+            "XDG_CONFIG_HOME".into(),
+            home.join(".config").display().to_string(),
+        ),
+        ("GIT_AUTHOR_NAME".into(), "Test User".into()),
+        ("GIT_AUTHOR_EMAIL".into(), "test@example.com".into()),
+        ("GIT_COMMITTER_NAME".into(), "Test User".into()),
+        ("GIT_COMMITTER_EMAIL".into(), "test@example.com".into()),
+        ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
+        ("NO_COLOR".into(), "1".into()),
+        (
+            "PATH".into(),
+            format!(
+                "{}:{}",
+                scratch.join("bin").display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        ),
+        (
+            "CHANT_ARGV_LOG".into(),
+            scratch.join("argv.log").display().to_string(),
+        ),
+        (
+            "AGENT_DIR".into(),
+            scratch.join("agent").display().to_string(),
+        ),
+    ]
+}
+
+impl Walk {
+    /// A chant project made by `chant init` in a new git repository, its
+    /// prompts committed, and a server over it. None (after a loud SKIP
+    /// line) when the real chant is not available.
+    fn start(test: &str) -> Option<Walk> {
+        Walk::start_with(test, Options::default())
+    }
+
+    fn start_with(test: &str, options: Options) -> Option<Walk> {
+        let real = real_chant(test)?;
+        let scratch = tempfile::tempdir().unwrap();
+        for dir in ["home", "bin", "agent"] {
+            std::fs::create_dir_all(scratch.path().join(dir)).unwrap();
+        }
+        write_executable(&scratch.path().join("bin/chant"), &chant_wrapper(&real));
+        write_executable(&scratch.path().join("bin/claude"), CLAUDE);
+        let ws = TempWorkspace::new();
+        let name = format!(
+            "walk{}",
+            ws.path()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_lowercase()
+        );
+        let env = base_env(scratch.path());
+        let run = |program: &str, args: &[&str]| {
+            let out = Command::new(program)
+                .args(args)
+                .current_dir(ws.path())
+                .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{program} {args:?}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run("git", &["init", "-q", "-b", "main"]);
+        run("git", &["config", "user.name", "Test User"]);
+        run("git", &["config", "user.email", "test@example.com"]);
+        run("git", &["config", "commit.gpgsign", "false"]);
+        ws.write("README.md", "# Demo\n");
+        run("git", &["add", "-A"]);
+        run("git", &["commit", "-q", "-m", "initial"]);
+        run("chant", &["init", "--minimal", "--name", &name]);
+        for (prompt, text) in PROMPTS {
+            ws.write(&format!(".chant/prompts/{prompt}.md"), text);
+        }
+        run("git", &["add", "-A"]);
+        run("git", &["commit", "-q", "-m", "chant project"]);
+        // The argv log records the server's calls only.
+        let _ = std::fs::remove_file(scratch.path().join("argv.log"));
+
+        let mut opts = ClientOptions::for_folder(ws.path());
+        opts.env = env;
+        opts.settings = options.settings.clone();
+        opts.initialization_options = Some(options.settings);
+        let client = LspClient::start(opts);
+        let answers = Answers::default();
+        let responder = answers.clone();
+        client.set_responder(Box::new(move |method, params| {
+            if method == "window/showMessageRequest" {
+                responder.asked.lock().unwrap().push(params.clone());
+                let answer = responder.queue.lock().unwrap().pop_front().flatten();
+                return Some(Ok(match answer {
+                    Some(title) => json!({"title": title}),
+                    None => Value::Null,
+                }));
+            }
+            None
+        }));
+        Some(Walk {
+            ws,
+            scratch,
+            client,
+            answers,
+            name,
+        })
+    }
+
+    fn root_uri(&self) -> String {
+        self.ws.uri("")
+    }
+
+    fn spec_rel(id: &str) -> String {
+        format!(".chant/specs/{id}.md")
+    }
+
+    fn spec_uri(&self, id: &str) -> String {
+        self.ws.uri(&Walk::spec_rel(id))
+    }
+
+    fn spec(&self, id: &str) -> String {
+        self.ws.read(&Walk::spec_rel(id))
+    }
+
+    /// Write specs and commit them (as a user would before working them).
+    fn commit_specs(&self, specs: &[(&str, &str)]) {
+        for (id, text) in specs {
+            self.ws.write(&Walk::spec_rel(id), text);
+        }
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", "specs"]);
+        let uris: Vec<String> = specs.iter().map(|(id, _)| self.spec_uri(id)).collect();
+        let changes: Vec<(&str, u32)> = uris.iter().map(|u| (u.as_str(), FILE_CREATED)).collect();
+        self.client.did_change_watched_files(&changes);
+        self.client.wait_idle();
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        self.ws.git(args)
+    }
+
+    fn execute(&self, command: &str, arguments: Value) -> Result<Value, RpcError> {
+        self.client.request(
+            "workspace/executeCommand",
+            json!({"command": command, "arguments": arguments}),
+        )
+    }
+
+    /// Run a command to its end: its answer and its progress.
+    fn run(&self, command: &str, arguments: Value) -> (Value, Vec<Value>) {
+        let answer = self
+            .execute(command, arguments.clone())
+            .unwrap_or_else(|e| panic!("{command} {arguments} refused: {e}"));
+        assert_eq!(answer["started"], true, "{answer}");
+        let token = answer["token"].as_str().unwrap().to_string();
+        let progress = self.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+        self.client.wait_idle();
+        (answer, progress)
+    }
+
+    /// The message that ends the run of a command (started after `mark`):
+    /// a `showMessage`, or a `showMessageRequest` when it offers something.
+    fn outcome_after(&self, mark: u64, needle: &str) -> Value {
+        let needle = needle.to_string();
+        self.client.wait_for_notification_after(
+            mark,
+            "window/showMessage",
+            move |p| p["message"].as_str().is_some_and(|m| m.contains(&needle)),
+            RUN_TIMEOUT,
+        )
+    }
+
+    /// The error message of a refused command.
+    fn refusal(&self, command: &str, arguments: Value) -> String {
+        match self.execute(command, arguments.clone()) {
+            Ok(answer) => panic!("{command} {arguments} was not refused: {answer}"),
+            Err(e) => e.message,
+        }
+    }
+
+    /// The argument vectors chant was called with by the server (not
+    /// chant's own calls to itself as git's merge driver), in order.
+    fn chant_calls(&self) -> Vec<Vec<String>> {
+        let log = std::fs::read(self.scratch.path().join("argv.log")).unwrap_or_default();
+        String::from_utf8_lossy(&log)
+            .split('\u{1e}')
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                r.split('\u{1f}')
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|argv| argv.first().map(String::as_str) != Some("merge-driver"))
+            .collect()
+    }
+
+    /// The specs the agent ran for, in order.
+    fn agent_runs(&self) -> Vec<String> {
+        std::fs::read_to_string(self.scratch.path().join("agent/runs"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The prompt chant gave the agent for a spec.
+    fn agent_prompt(&self, id: &str) -> String {
+        std::fs::read_to_string(self.scratch.path().join(format!("agent/prompts/{id}.md")))
+            .unwrap_or_default()
+    }
+
+    fn agent_mode(&self, id: &str, mode: &str) {
+        std::fs::write(
+            self.scratch.path().join(format!("agent/mode-{id}")),
+            mode,
+        )
+        .unwrap();
+    }
+
+    /// Files the agent writes (and commits) when it works `id`.
+    fn agent_writes(&self, id: &str, files: &[(&str, &str)]) {
+        let dir = self.scratch.path().join(format!("agent/write-{id}"));
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    /// Code actions (commands) offered at the top of a spec, with the
+    /// reason of those that are disabled.
+    fn offers(&self, uri: &str) -> Vec<(String, Option<String>)> {
+        let answer = self.client.request_ok(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": range(0, 0, 0, 0),
+                "context": {"diagnostics": []}
+            }),
+        );
+        answer
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| a.get("kind").is_none())
+            .map(|a| {
+                (
+                    a["title"].as_str().unwrap().to_string(),
+                    a["disabled"]["reason"].as_str().map(str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    fn enabled_offers(&self, uri: &str) -> Vec<String> {
+        self.offers(uri)
+            .into_iter()
+            .filter(|(_, why)| why.is_none())
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    /// The reason an offer is disabled.
+    fn disabled_reason(&self, uri: &str, title: &str) -> String {
+        self.offers(uri)
+            .into_iter()
+            .find(|(t, _)| t == title)
+            .unwrap_or_else(|| panic!("no offer {title:?} on {uri}"))
+            .1
+            .unwrap_or_else(|| panic!("{title:?} is enabled on {uri}"))
+    }
+
+    fn short(&self, rev: &str) -> String {
+        self.git(&["rev-parse", "--short", rev]).trim().to_string()
+    }
+
+    fn shutdown(self) {
+        let Walk { client, name, .. } = self;
+        client.shutdown();
+        // Worktrees chant left in /tmp for this project.
+        for entry in std::fs::read_dir("/tmp").into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.starts_with(&format!("chant-{name}-")) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// Timestamps chant writes, replaced by placeholders.
+fn normalize(text: &str) -> String {
+    let utc = Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})").unwrap();
+    let local = Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").unwrap();
+    let text = utc.replace_all(text, "<UTC>");
+    local.replace_all(&text, "<LOCAL>").into_owned()
+}
+
+/// A spec chant works as it is.
+fn spec(title: &str, head: &str, criteria: &[&str]) -> String {
+    let items: String = criteria.iter().map(|c| format!("- [ ] {c}\n")).collect();
+    format!("---\ntype: code\nstatus: pending\n{head}---\n# {title}\n\n## Acceptance Criteria\n\n{items}")
+}
+
+fn today() -> String {
+    let out = Command::new("date").arg("+%Y-%m-%d").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+// ---------------------------------------------------------------------------
+// add
+
+#[test]
+fn add_writes_the_spec_then_its_type_and_labels_and_shows_it() {
+    let Some(w) = Walk::start("add_writes_the_spec_then_its_type_and_labels_and_shows_it") else {
+        return;
+    };
+    let mark = w.client.mark();
+    let (answer, progress) = w.run(
+        "chant.add",
+        json!([w.root_uri(), {
+            "title": "-- Research the options",
+            "type": "research",
+            "prompt": "research",
+            "labels": ["walk", "phase 1", "true"],
+            "needsApproval": true
+        }]),
+    );
+    assert_eq!(
+        answer["arguments"],
+        json!(["add", "--prompt=research", "--needs-approval", "--", "-- Research the options"])
+    );
+    let id = w.chant_calls().len();
+    assert_eq!(id, 1);
+    let added: Vec<String> = std::fs::read_dir(w.ws.join(".chant/specs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().trim_end_matches(".md").to_string())
+        .collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    let id = &added[0];
+    assert!(id.starts_with(&format!("{}-001-", today())), "{id}");
+    let uri = w.spec_uri(id);
+    assert_eq!(progress[0]["title"], "chant add");
+    assert_eq!(
+        progress.last().unwrap()["message"],
+        format!("added {id} ({})", w.spec_uri(id))
+    );
+    // chant's file, committed, plus the type and labels the editor set
+    // (the test client writes edits of files that are not open to disk).
+    assert_eq!(
+        w.git(&["show", &format!("HEAD:.chant/specs/{id}.md")]),
+        "---\ntype: code\nstatus: pending\nprompt: research\napproval:\n  required: true\n  status: pending\n---\n\n# -- Research the options\n"
+    );
+    assert_eq!(
+        w.spec(id),
+        "---\ntype: research\nstatus: pending\nlabels:\n- walk\n- phase 1\n- \"true\"\nprompt: research\napproval:\n  required: true\n  status: pending\n---\n\n# -- Research the options\n"
+    );
+    assert_eq!(
+        w.git(&["log", "-1", "--format=%s"]).trim(),
+        format!("chant: Add spec {id}")
+    );
+    let message = w.outcome_after(mark, "Added spec");
+    assert_eq!(message["type"], 3);
+    assert_eq!(
+        message["message"],
+        format!(
+            "Added spec {id} (.chant/specs/{id}.md) (commit {}). Its `type: research` and `labels: [walk, phase 1, true]` are set in the editor, not saved yet (chant add has no flags for them, and chant committed the spec as it wrote it): save the file to keep them.",
+            w.short("HEAD")
+        )
+    );
+    // Shown, the cursor after the title.
+    let shown = w.client.server_requests("window/showDocument");
+    assert_eq!(
+        shown,
+        [json!({
+            "uri": uri,
+            "external": false,
+            "takeFocus": true,
+            "selection": range(13, 25, 13, 25)
+        })]
+    );
+    w.shutdown();
+}
+
+#[test]
+fn add_asks_for_a_missing_type_and_refuses_a_missing_title() {
+    let Some(w) = Walk::start("add_asks_for_a_missing_type_and_refuses_a_missing_title") else {
+        return;
+    };
+    // No title: refused, nothing runs (a title cannot be asked for).
+    let refusal = w.refusal("chant.add", json!([w.root_uri(), {"type": "code"}]));
+    assert_eq!(
+        refusal,
+        "A title is required to add a spec: pass it as {\"title\": \"...\"} in the second argument. The language server cannot ask for text (the protocol has no input box); the chant editor extensions ask for it."
+    );
+    // No type: asked; dismissed, nothing is added.
+    let mark = w.client.mark();
+    w.execute("chant.add", json!([w.root_uri(), {"title": "Greet"}]))
+        .unwrap();
+    let message = w.outcome_after(mark, "No spec was added");
+    assert_eq!(
+        message["message"],
+        "No spec was added: no type was chosen for \"Greet\"."
+    );
+    assert_eq!(
+        w.answers.asked()[0],
+        json!({
+            "type": 3,
+            "message": "What type of spec is \"Greet\"?",
+            "actions": [{"title": "code"}, {"title": "task"}, {"title": "research"}, {"title": "documentation"}, {"title": "driver"}, {"title": "group"}]
+        })
+    );
+    assert!(w.chant_calls().is_empty());
+    // Answered: that type.
+    w.answers.push(Some("task"));
+    let (_, progress) = w.run("chant.add", json!([w.root_uri(), {"title": "Greet"}]));
+    let end = progress.last().unwrap()["message"].as_str().unwrap().to_string();
+    let id = end
+        .strip_prefix("added ")
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        w.spec(&id),
+        "---\ntype: task\nstatus: pending\n---\n\n# Greet\n"
+    );
+    assert_eq!(w.chant_calls(), [["add", "--", "Greet"]]);
+    w.shutdown();
+}
+
+// ---------------------------------------------------------------------------
+// work, merge
+
+const A: &str = "2026-02-01-001-aaa";
+const B: &str = "2026-02-01-002-bbb";
+const C: &str = "2026-02-01-003-ccc";
+
+/// The outcome message of the run that ends after `mark`: the offer when
+/// there is one, else the message.
+fn offer_after(w: &Walk, before: usize) -> Value {
+    let asked = w.answers.asked();
+    assert!(asked.len() > before, "no offer: {asked:?}");
+    asked[before].clone()
+}
+
+#[test]
+fn work_then_merge_cleanly() {
+    let Some(w) = Walk::start("work_then_merge_cleanly") else {
+        return;
+    };
+    w.commit_specs(&[(A, &spec("Add the greeting", "", &["hello.txt exists"]))]);
+    w.agent_writes(A, &[("hello.txt", "hello\n")]);
+    let uri = w.spec_uri(A);
+    w.client.did_open_from_disk(&uri);
+    let asked = w.answers.asked().len();
+    let (answer, progress) = w.run("chant.work", json!([uri]));
+    assert_eq!(answer["arguments"], json!(["work", A, "--no-watch"]));
+    assert_eq!(progress.last().unwrap()["message"], "completed");
+    let offer = offer_after(&w, asked);
+    assert_eq!(offer["actions"], json!([{"title": "Apply agent changes"}]));
+    let commits: Vec<String> = w
+        .git(&["log", &format!("chant/{A}"), "--format=%h", "--grep", &format!("chant({A}):"), "--reverse"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        offer["message"],
+        format!(
+            "`chant work {A}` finished: the spec is completed (commits {}). The agent's changes are on branch chant/{A}, not in your checkout: \"Apply agent changes\" brings them into the editor for review.",
+            commits.join(", ")
+        )
+    );
+    assert_eq!(w.client.buffer(&uri), w.spec(A));
+    assert!(!w.ws.exists("hello.txt"));
+    // Completed, its branch not merged: merge and verify are offered,
+    // archive is refused with chant's reason.
+    w.client.wait_for_diagnostics(&uri);
+    assert_eq!(
+        w.enabled_offers(&uri),
+        [
+            format!("Apply agent changes (chant/{A})"),
+            format!("Merge branch chant/{A}"),
+            "Verify spec".to_string(),
+            "Delete spec...".to_string(),
+            "Show agent log".to_string(),
+        ]
+    );
+    assert_eq!(
+        w.disabled_reason(&uri, "Archive spec"),
+        format!("Cannot archive spec '{A}': feature branch 'chant/{A}' has not been merged to main. Merge it first (\"Merge branch chant/{A}\"), or archive it anyway from a terminal with `chant archive {A} --force`.")
+    );
+    let mark = w.client.mark();
+    let before = w.short("HEAD");
+    let (answer, progress) = w.run("chant.merge", json!([uri]));
+    assert_eq!(answer["arguments"], json!(["merge", A, "--yes"]));
+    let merged: Vec<String> = w
+        .git(&["log", "--reverse", "--format=%h", &format!("{before}..HEAD")])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(merged.len(), 3, "{merged:?}");
+    assert_eq!(progress.last().unwrap()["message"], "merged");
+    let message = w.outcome_after(mark, "Merged");
+    assert_eq!(
+        message["message"],
+        format!("Merged chant/{A} into main (commits {}).", merged.join(", "))
+    );
+    assert_eq!(w.ws.read("hello.txt"), "hello\n");
+    assert_eq!(w.client.buffer(&uri), w.spec(A));
+    assert_eq!(
+        w.git(&["log", "-1", "--format=%s"]).trim(),
+        format!("Merge chant/{A}")
+    );
+    w.client.wait_for_diagnostics(&uri);
+    let enabled = w.enabled_offers(&uri);
+    assert!(enabled.contains(&"Archive spec".to_string()), "{enabled:?}");
+    assert!(!enabled.iter().any(|t| t.starts_with("Merge branch")), "{enabled:?}");
+    assert_eq!(w.chant_calls(), [vec!["work", A, "--no-watch"], vec!["merge", A, "--yes"]]);
+    w.shutdown();
+}
+
+#[test]
+fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
+    let Some(w) = Walk::start("a_merge_with_conflicts_names_each_file_and_what_to_do") else {
+        return;
+    };
+    w.commit_specs(&[(A, &spec("Reword the readme", "", &["README.md says hello"]))]);
+    w.agent_writes(A, &[("README.md", "# Demo\n\nhello from the agent\n"), ("notes.txt", "notes\n")]);
+    let uri = w.spec_uri(A);
+    w.run("chant.work", json!([uri]));
+    // Meanwhile on main, the same line changed.
+    w.ws.write("README.md", "# Demo\n\nhello from the user\n");
+    w.git(&["commit", "-qam", "user edit"]);
+    let head = w.short("HEAD");
+    let asked = w.answers.asked().len();
+    let (_, progress) = w.run("chant.merge", json!([uri]));
+    assert_eq!(progress.last().unwrap()["message"], "conflicts");
+    let offer = offer_after(&w, asked);
+    assert_eq!(offer["type"], 1);
+    assert_eq!(
+        offer["message"],
+        format!("`chant merge {A}` stopped: merging chant/{A} into main conflicts in README.md. chant aborted the merge, so your checkout is as it was and chant/{A} keeps the agent's work. To merge by hand: `git merge chant/{A}`, resolve the conflicts in README.md, `git add` them and run `git merge --continue` (or `git merge --abort`). Or let chant rebase the branch and resolve the conflicts with its agent: `chant merge {A} --rebase --auto`. Or \"Apply agent changes\" brings the branch's changes into the editor, merged with yours where they do not overlap.")
+    );
+    assert_eq!(offer["actions"], json!([{"title": "Apply agent changes"}]));
+    // Nothing changed in the checkout; the offers stay.
+    assert_eq!(w.short("HEAD"), head);
+    assert_eq!(w.git(&["status", "--porcelain", "--untracked-files=no"]), "");
+    w.client.did_open_from_disk(&uri);
+    w.client.wait_for_diagnostics(&uri);
+    let enabled = w.enabled_offers(&uri);
+    assert!(enabled.contains(&format!("Apply agent changes (chant/{A})")), "{enabled:?}");
+    assert!(enabled.contains(&format!("Merge branch chant/{A}")), "{enabled:?}");
+    w.shutdown();
+}
