@@ -689,3 +689,296 @@ fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
     assert!(enabled.contains(&format!("Merge branch chant/{A}")), "{enabled:?}");
     w.shutdown();
 }
+
+// ---------------------------------------------------------------------------
+// archive
+
+#[test]
+fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
+    let Some(w) = Walk::start("archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow") else {
+        return;
+    };
+    w.commit_specs(&[
+        (A, &spec("Add the greeting", "", &["hello.txt exists"])),
+        (B, &spec("Use the greeting", &format!("depends_on:\n- {A}\n"), &["it greets"])),
+    ]);
+    let (a, b) = (w.spec_uri(A), w.spec_uri(B));
+    w.run("chant.work", json!([a]));
+    // Not merged yet: refused with chant's reason, nothing runs.
+    let refusal = w.refusal("chant.archive", json!([a]));
+    assert_eq!(
+        refusal,
+        format!("Cannot archive spec '{A}': feature branch 'chant/{A}' has not been merged to main. Merge it first (\"Merge branch chant/{A}\"), or archive it anyway from a terminal with `chant archive {A} --force`.")
+    );
+    assert_eq!(
+        w.refusal("chant.archive", json!([b])),
+        "chant archive archives only completed specs, and this one is pending: it would say \"No specs to archive.\" and do nothing."
+    );
+    w.run("chant.merge", json!([a]));
+    w.client.did_open_from_disk(&b);
+    let codes = |diagnostics: &[Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&w.client.wait_for_diagnostics(&b)), ["chant/unchecked-criterion"]);
+    let mark = w.client.mark();
+    let (answer, progress) = w.run("chant.archive", json!([a]));
+    assert_eq!(answer["arguments"], json!(["archive", A]));
+    assert_eq!(progress.last().unwrap()["message"], "archived");
+    let archived = format!(".chant/archive/2026-02-01/{A}.md");
+    assert_eq!(
+        w.outcome_after(mark, "Archived")["message"],
+        format!("Archived spec {A}: chant moved it to {archived}. chant did not commit the move (it saw other uncommitted changes, the move itself included): commit it when you are ready.")
+    );
+    assert!(!w.ws.exists(&Walk::spec_rel(A)));
+    assert!(w.ws.exists(&archived));
+    // The dependent's diagnostics, links and definitions follow the spec
+    // into the archive.
+    let diagnostics = w.client.wait_for_diagnostics_matching(&b, |d| {
+        d.iter().any(|d| d["code"] == "chant/archived-dependency")
+    });
+    assert_eq!(
+        codes(&diagnostics),
+        ["chant/archived-dependency", "chant/unchecked-criterion"],
+        "{diagnostics:?}"
+    );
+    assert_eq!(diagnostics[0]["range"], w.client.range_of(&b, A));
+    let at = w.client.position_of(&b, A);
+    let definition = w.client.request_ok(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": b}, "position": at}),
+    );
+    assert_eq!(definition["uri"], w.ws.uri(&archived));
+    let links = w
+        .client
+        .request_ok("textDocument/documentLink", json!({"textDocument": {"uri": b}}));
+    assert!(
+        links
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["target"] == w.ws.uri(&archived)),
+        "{links}"
+    );
+    w.shutdown();
+}
+
+#[test]
+fn archive_by_label_archives_each_completed_spec_and_says_why_not_the_others() {
+    let Some(w) = Walk::start("archive_by_label_archives_each_completed_spec_and_says_why_not_the_others") else {
+        return;
+    };
+    let labelled = |title: &str| spec(title, "labels:\n- walk\n", &["done"]);
+    w.commit_specs(&[
+        (A, &labelled("First")),
+        (B, &labelled("Second")),
+        (C, &labelled("Third")),
+        ("2026-02-01-004-ddd", &spec("Fourth", "", &["done"])),
+    ]);
+    w.run("chant.work", json!([w.spec_uri(A)]));
+    w.run("chant.merge", json!([w.spec_uri(A)]));
+    w.run("chant.work", json!([w.spec_uri(B)]));
+    w.run("chant.work", json!([w.spec_uri("2026-02-01-004-ddd")]));
+    w.run("chant.merge", json!([w.spec_uri("2026-02-01-004-ddd")]));
+    let mark = w.client.mark();
+    let (answer, progress) = w.run("chant.archiveByLabel", json!([w.root_uri(), {"label": "walk"}]));
+    assert_eq!(answer["arguments"], json!(["archive", A]));
+    assert_eq!(answer["runs"], json!([["archive", A], ["archive", B]]));
+    assert_eq!(progress[0]["title"], "chant archive (label walk)");
+    assert_eq!(progress.last().unwrap()["message"], "archived 1, not archived 2");
+    assert_eq!(
+        w.outcome_after(mark, "with label")["message"],
+        format!("Archived 1 spec with label `walk`: {A}. Not archived: {C} (pending: chant archives only completed specs); {B} (Cannot archive spec '{B}': feature branch 'chant/{B}' has not been merged to main). chant did not commit the moves: commit them when you are ready.")
+    );
+    assert!(w.ws.exists(&format!(".chant/archive/2026-02-01/{A}.md")));
+    assert!(w.ws.exists(&Walk::spec_rel(B)));
+    assert!(w.ws.exists(&Walk::spec_rel("2026-02-01-004-ddd")));
+    let calls = w.chant_calls();
+    assert_eq!(&calls[calls.len() - 2..], [vec!["archive", A], vec!["archive", B]]);
+    // A label no spec has, and labels that cannot be labels.
+    assert_eq!(
+        w.refusal("chant.archiveByLabel", json!([w.root_uri(), {"label": "nope"}])),
+        "No spec in this project has the label `nope` (specs in .chant/specs with `labels:` holding it)."
+    );
+    assert_eq!(
+        w.refusal("chant.archiveByLabel", json!([w.root_uri(), {"label": "a---b"}])),
+        "Invalid label: \"a---b\" holds `---`, where chant would end the frontmatter."
+    );
+    w.shutdown();
+}
+
+// ---------------------------------------------------------------------------
+// reset, cancel, delete
+
+#[test]
+fn a_failed_spec_is_reset_and_worked_again_with_another_prompt() {
+    let Some(w) = Walk::start("a_failed_spec_is_reset_and_worked_again_with_another_prompt") else {
+        return;
+    };
+    w.commit_specs(&[(A, &spec("Add the greeting", "", &["hello.txt exists"]))]);
+    let uri = w.spec_uri(A);
+    assert_eq!(
+        w.refusal("chant.reset", json!([uri])),
+        format!("Spec '{A}' is not in failed or in_progress state (current: Pending): chant reset only resets failed specs.")
+    );
+    w.agent_mode(A, "fail");
+    let mark = w.client.mark();
+    let (_, progress) = w.run("chant.work", json!([uri]));
+    assert_eq!(progress.last().unwrap()["message"], "failed");
+    assert_eq!(
+        w.outcome_after(mark, "failed")["message"],
+        format!("`chant work {A}` failed (exit code 1): Error: Agent exited with status: exit status: 1\n\nStderr:\nagent: failing on purpose. chant leaves behind the spec with `status: failed`, the worktree /tmp/chant-{}-{A} and the branch chant/{A}. \"Reset spec\" puts it back to `pending`. Remove the worktree with `git worktree remove --force /tmp/chant-{}-{A}` when you no longer need it. The branch holds the agent's work so far (delete it with `git branch -D chant/{A}`).", w.name, w.name)
+    );
+    w.client.did_open_from_disk(&uri);
+    w.client.wait_for_diagnostics(&uri);
+    let enabled = w.enabled_offers(&uri);
+    assert!(enabled.contains(&"Reset and work again".to_string()), "{enabled:?}");
+    assert!(enabled.contains(&"Reset spec".to_string()), "{enabled:?}");
+    w.agent_mode(A, "ok");
+    let asked = w.answers.asked().len();
+    let (answer, progress) = w.run("chant.reset", json!([uri, {"work": true, "prompt": "review"}]));
+    assert_eq!(answer["runs"], json!([["reset", A], ["work", A, "--no-watch", "--prompt=review"]]));
+    assert_eq!(progress[0]["title"], format!("chant reset {A} and work"));
+    assert_eq!(progress.last().unwrap()["message"], "completed");
+    let message = offer_after(&w, asked);
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("Reset spec {A}: its status is pending. `chant work {A}` finished: the spec is completed (commits ")),
+        "{message}"
+    );
+    assert!(w.agent_prompt(A).starts_with(&format!("TASK: work (review) on {A}")), "{}", w.agent_prompt(A));
+    assert_eq!(w.agent_runs(), [A, A]);
+    assert_eq!(w.client.buffer(&uri), w.spec(A));
+    assert!(w.spec(A).contains("status: completed"));
+    w.shutdown();
+}
+
+#[test]
+fn cancel_is_soft_and_delete_needs_the_users_confirmation() {
+    let Some(w) = Walk::start("cancel_is_soft_and_delete_needs_the_users_confirmation") else {
+        return;
+    };
+    w.commit_specs(&[
+        (A, &spec("First", "", &["done"])),
+        (B, &spec("Second", &format!("depends_on:\n- {A}\n"), &["done"])),
+        (C, &spec("Third", "", &["done"])),
+    ]);
+    // A spec others depend on: refused, as chant refuses it.
+    assert_eq!(
+        w.refusal("chant.cancel", json!([w.spec_uri(A)])),
+        format!("Spec '{A}' is a dependency for: {B}. chant cancel refuses it (its `--skip-checks` overrides that, from a terminal); remove it from their `depends_on` first.")
+    );
+    let mark = w.client.mark();
+    let (answer, progress) = w.run("chant.cancel", json!([w.spec_uri(B)]));
+    assert_eq!(answer["arguments"], json!(["cancel", B, "--yes"]));
+    assert_eq!(progress.last().unwrap()["message"], "cancelled");
+    assert_eq!(
+        w.outcome_after(mark, "Cancelled")["message"],
+        format!("Cancelled spec {B} (`status: cancelled`); the file stays, uncommitted.")
+    );
+    assert_eq!(
+        w.spec(B),
+        format!("---\ntype: code\nstatus: cancelled\ndepends_on:\n- {A}\n---\n# Second\n\n## Acceptance Criteria\n\n- [ ] done")
+    );
+    assert_eq!(
+        w.refusal("chant.cancel", json!([w.spec_uri(B)])),
+        format!("Spec '{B}' is already cancelled.")
+    );
+    // Delete: asked first; without "Delete" nothing runs.
+    let calls = w.chant_calls().len();
+    let mark = w.client.mark();
+    let answer = w.execute("chant.cancel", json!([w.spec_uri(C), {"delete": true}])).unwrap();
+    assert_eq!(answer["confirmation"], true);
+    assert_eq!(answer["arguments"], json!(["cancel", C, "--yes", "--delete"]));
+    assert_eq!(
+        w.outcome_after(mark, "not deleted")["message"],
+        format!("Spec {C} was not deleted.")
+    );
+    let question = w.answers.asked().last().unwrap().clone();
+    assert_eq!(
+        question,
+        json!({
+            "type": 2,
+            "message": format!("Delete spec {C}? chant cancel --delete removes .chant/specs/{C}.md and its agent log from disk (the deletion is not committed; git still has the committed file)."),
+            "actions": [{"title": "Delete"}, {"title": "Cancel"}]
+        })
+    );
+    assert_eq!(w.chant_calls().len(), calls);
+    assert!(w.ws.exists(&Walk::spec_rel(C)));
+    w.answers.push(Some("Delete"));
+    let mark = w.client.mark();
+    let (_, progress) = w.run("chant.cancel", json!([w.spec_uri(C), {"delete": true}]));
+    assert_eq!(progress.last().unwrap()["message"], "deleted");
+    assert_eq!(
+        w.outcome_after(mark, "Deleted")["message"],
+        format!("Deleted spec {C}: chant removed .chant/specs/{C}.md and its log (not committed).")
+    );
+    assert!(!w.ws.exists(&Walk::spec_rel(C)));
+    assert_eq!(w.chant_calls().last().unwrap(), &["cancel", C, "--yes", "--delete"]);
+    w.shutdown();
+}
+
+// ---------------------------------------------------------------------------
+// verify, split, the log
+
+#[test]
+fn verify_split_and_the_agents_log() {
+    let Some(w) = Walk::start("verify_split_and_the_agents_log") else {
+        return;
+    };
+    w.commit_specs(&[
+        (A, &spec("Add the greeting", "", &["hello.txt exists", "it is tested"])),
+        (B, &spec("Greet everyone", "", &["it greets", "it has tests", "it is documented"])),
+    ]);
+    let (a, b) = (w.spec_uri(A), w.spec_uri(B));
+    assert_eq!(
+        w.refusal("chant.showLog", json!([a])),
+        format!("There is no agent log for spec {A} (.chant/logs/{A}.log): chant writes it when the agent runs (\"Work this spec\").")
+    );
+    assert_eq!(
+        w.refusal("chant.verify", json!([a])),
+        format!("Spec {A} is not completed (status: pending): chant verify checks only completed specs.")
+    );
+    w.run("chant.work", json!([a]));
+    // The log.
+    let answer = w.execute("chant.showLog", json!([a])).unwrap();
+    let log_uri = w.ws.uri(&format!(".chant/logs/{A}.log"));
+    assert_eq!(answer, json!({"uri": log_uri, "shown": true}));
+    assert_eq!(
+        w.client.server_requests("window/showDocument").last().unwrap(),
+        &json!({"uri": log_uri, "external": false, "takeFocus": true})
+    );
+    let log = w.ws.read(&format!(".chant/logs/{A}.log"));
+    assert!(log.contains(&format!("agent: done with {A}")), "{log}");
+    // Verify.
+    let mark = w.client.mark();
+    let (answer, progress) = w.run("chant.verify", json!([a]));
+    assert_eq!(answer["arguments"], json!(["verify", A]));
+    assert_eq!(progress.last().unwrap()["message"], "passed");
+    assert_eq!(
+        w.outcome_after(mark, "Verified")["message"],
+        format!("Verified spec {A}: every acceptance criterion passed (`verification_status: passed`).")
+    );
+    let verified = normalize(&w.spec(A));
+    assert!(verified.contains("last_verified: <UTC>\nverification_status: passed\n"), "{verified}");
+    // Split.
+    let mark = w.client.mark();
+    let (answer, progress) = w.run("chant.split", json!([b]));
+    assert_eq!(answer["arguments"], json!(["split", B]));
+    assert_eq!(progress.last().unwrap()["message"], "split into 2");
+    assert_eq!(
+        w.outcome_after(mark, "Split spec")["message"],
+        format!("Split spec {B} into 2 members: {B}.1, {B}.2. {B} is now of type group. The new files are not committed.")
+    );
+    assert!(w.spec(B).starts_with(&format!("---\ntype: group\nstatus: pending\ndepends_on:\n- {B}.1\n- {B}.2\n")), "{}", w.spec(B));
+    assert!(w.spec(&format!("{B}.1")).contains(&format!("# Part 1 of {B}")));
+    assert_eq!(
+        w.refusal("chant.split", json!([b])),
+        format!("chant split refuses it: \"Cannot split blocked spec\" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.")
+    );
+    w.shutdown();
+}
