@@ -982,3 +982,201 @@ fn verify_split_and_the_agents_log() {
     );
     w.shutdown();
 }
+
+// ---------------------------------------------------------------------------
+// the whole walkthrough
+
+/// The ID in the end message of a `chant.add` progress.
+fn added_id(progress: &[Value]) -> String {
+    let end = progress.last().unwrap()["message"].as_str().unwrap();
+    end.strip_prefix("added ")
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("not an add: {end}"))
+        .to_string()
+}
+
+/// Replace a spec's buffer and save it, as a user editing it would.
+fn edit_and_save(w: &Walk, uri: &str, text: &str) {
+    if !w.client.is_open(uri) {
+        w.client.did_open_from_disk(uri);
+    }
+    w.client.did_change_full(uri, text);
+    w.client.did_save(uri);
+    w.client.did_change_watched_files(&[(uri, FILE_CHANGED)]);
+    w.client.wait_idle();
+}
+
+/// chant's `chant(<id>):` commits on branch `chant/<id>`, oldest first.
+fn branch_commits(w: &Walk, id: &str) -> Vec<String> {
+    w.git(&[
+        "log",
+        &format!("chant/{id}"),
+        "--format=%h",
+        "--grep",
+        &format!("chant({id}):"),
+        "--reverse",
+    ])
+    .lines()
+    .map(str::to_string)
+    .collect()
+}
+
+#[test]
+fn the_whole_walkthrough() {
+    let Some(w) = Walk::start("the_whole_walkthrough") else {
+        return;
+    };
+    let root = w.root_uri();
+    // 1. A spec per phase, each added from the editor.
+    let (_, p) = w.run(
+        "chant.add",
+        json!([root, {"title": "Research the greeting", "type": "research", "labels": ["walk"]}]),
+    );
+    let research = added_id(&p);
+    let (_, p) = w.run(
+        "chant.add",
+        json!([root, {"title": "Implement the greeting", "type": "code", "labels": ["walk"], "needsApproval": true}]),
+    );
+    let implement = added_id(&p);
+    let (_, p) = w.run(
+        "chant.add",
+        json!([root, {"title": "Review the greeting", "type": "task", "labels": ["walk"]}]),
+    );
+    let review = added_id(&p);
+    assert_eq!(
+        w.spec(&research),
+        "---\ntype: research\nstatus: pending\nlabels:\n- walk\n---\n\n# Research the greeting\n"
+    );
+    assert_eq!(
+        w.spec(&implement),
+        "---\ntype: code\nstatus: pending\nlabels:\n- walk\napproval:\n  required: true\n  status: pending\n---\n\n# Implement the greeting\n"
+    );
+    assert_eq!(
+        w.spec(&review),
+        "---\ntype: task\nstatus: pending\nlabels:\n- walk\n---\n\n# Review the greeting\n"
+    );
+    assert_eq!(w.client.server_requests("window/showDocument").len(), 3);
+
+    // 2. The user writes them: criteria, dependencies, sources.
+    let (r, i, v) = (w.spec_uri(&research), w.spec_uri(&implement), w.spec_uri(&review));
+    edit_and_save(
+        &w,
+        &r,
+        "---\ntype: research\nstatus: pending\nlabels:\n- walk\ninformed_by:\n- README.md\norigin:\n- README.md\ntarget_files:\n- notes.md\n---\n\n# Research the greeting\n\n## Acceptance Criteria\n\n- [ ] notes.md lists the options\n",
+    );
+    edit_and_save(
+        &w,
+        &i,
+        &format!("---\ntype: code\nstatus: pending\ndepends_on:\n- {research}\nlabels:\n- walk\napproval:\n  required: true\n  status: pending\n---\n\n# Implement the greeting\n\n## Acceptance Criteria\n\n- [ ] hello.txt greets\n"),
+    );
+    edit_and_save(
+        &w,
+        &v,
+        &format!("---\ntype: task\nstatus: pending\ndepends_on:\n- {implement}\nlabels:\n- walk\n---\n\n# Review the greeting\n\n## Acceptance Criteria\n\n- [ ] review.md says yes\n"),
+    );
+    w.git(&["commit", "-qam", "the walkthrough's specs"]);
+    assert_eq!(
+        w.disabled_reason(&i, "Work this spec"),
+        "This spec requires approval before work can begin (`approval.required: true`): approve it first (\"Approve spec\")."
+    );
+    w.agent_writes(&research, &[("notes.md", "# Options\n\n- say hello\n")]);
+    w.agent_writes(&implement, &[("hello.txt", "hello\n")]);
+    w.agent_writes(&review, &[("review.md", "yes\n")]);
+
+    // 3. Research, with the research prompt.
+    let (answer, p) = w.run("chant.work", json!([r, {"prompt": "research"}]));
+    assert_eq!(answer["arguments"], json!(["work", research, "--no-watch", "--prompt=research"]));
+    assert_eq!(p.last().unwrap()["message"], "completed");
+    // chant's prompt, then the worktree chant describes to the agent.
+    let prompt = w.agent_prompt(&research);
+    assert!(
+        prompt.starts_with(&format!(
+            "TASK: work (research) on {research}: Research the greeting\n\n## Execution Environment\n\nYou are running in an **isolated worktree**:\n- **Working directory:** `/tmp/chant-{}-{research}`\n- **Branch:** `chant/{research}`\n",
+            w.name
+        )),
+        "{prompt}"
+    );
+    let commits = branch_commits(&w, &research);
+    assert_eq!(commits.len(), 2);
+    assert_eq!(
+        normalize(&w.spec(&research)),
+        format!("---\ntype: research\nstatus: completed\nlabels:\n- walk\ntarget_files:\n- notes.md\nbranch: chant/{research}\ncommits:\n- {}\n- {}\ncompleted_at: <UTC>\ninformed_by:\n- README.md\norigin:\n- README.md\n---\n# Research the greeting\n\n## Acceptance Criteria\n\n- [x] notes.md lists the options\n\n## Agent Output\n\n<UTC>\n\n```\nagent: working on {research}\nagent: done with {research}```\n", commits[0], commits[1])
+    );
+    assert_eq!(w.client.buffer(&r), w.spec(&research));
+
+    // 4. Approve the implementation, then work it.
+    let mark = w.client.mark();
+    let (answer, p) = w.run("chant.approve", json!([i, {"by": "Ada Lovelace"}]));
+    assert_eq!(answer["arguments"], json!(["approve", implement, "--by=Ada Lovelace"]));
+    assert_eq!(p.last().unwrap()["message"], "approved");
+    assert_eq!(
+        w.outcome_after(mark, "Approved")["message"],
+        format!("Approved spec {implement} as Ada Lovelace (commit {}).", w.short("HEAD"))
+    );
+    assert_eq!(
+        normalize(&w.spec(&implement)),
+        // chant writes the status it computed when it loaded the spec
+        // (blocked: it needed approval then).
+        format!("---\ntype: code\nstatus: blocked\ndepends_on:\n- {research}\nlabels:\n- walk\napproval:\n  required: true\n  status: approved\n  by: Ada Lovelace\n  at: <UTC>\n---\n# Implement the greeting\n\n## Acceptance Criteria\n\n- [ ] hello.txt greets\n\n## Approval Discussion\n\n**Ada Lovelace** - <LOCAL> - APPROVED")
+    );
+    assert_eq!(w.client.buffer(&i), w.spec(&implement));
+    let (_, p) = w.run("chant.work", json!([i]));
+    assert_eq!(p.last().unwrap()["message"], "completed");
+    assert!(w.agent_prompt(&implement).starts_with("TASK: work (standard)"));
+
+    // 5. Review, with the review prompt.
+    let (_, p) = w.run("chant.work", json!([v, {"prompt": "review"}]));
+    assert_eq!(p.last().unwrap()["message"], "completed");
+    assert!(w.agent_prompt(&review).starts_with("TASK: work (review)"));
+    assert_eq!(w.agent_runs(), [research.clone(), implement.clone(), review.clone()]);
+    for id in [&research, &implement, &review] {
+        assert!(w.spec(id).contains("status: completed"), "{id}");
+    }
+    assert!(!w.ws.exists("hello.txt"));
+
+    // 6. Merge them all.
+    let before = w.short("HEAD");
+    let mark = w.client.mark();
+    let (answer, p) = w.run("chant.mergeAll", json!([root]));
+    assert_eq!(answer["arguments"], json!(["merge", "--all", "--yes"]));
+    assert_eq!(p.last().unwrap()["message"], "merged 3");
+    let merged: Vec<String> = w
+        .git(&["log", "--reverse", "--format=%h", &format!("{before}..HEAD")])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        w.outcome_after(mark, "Merged 3")["message"],
+        format!("Merged 3 branches into main: {research}, {implement}, {review} ({} new commits).", merged.len())
+    );
+    assert_eq!(w.ws.read("notes.md"), "# Options\n\n- say hello\n");
+    assert_eq!(w.ws.read("hello.txt"), "hello\n");
+    assert_eq!(w.ws.read("review.md"), "yes\n");
+
+    // 7. Archive the phase by its label.
+    let mark = w.client.mark();
+    let (answer, p) = w.run("chant.archiveByLabel", json!([root, {"label": "walk"}]));
+    let mut ids = vec![research.clone(), implement.clone(), review.clone()];
+    ids.sort();
+    assert_eq!(
+        answer["runs"],
+        json!(ids.iter().map(|id| vec!["archive".to_string(), id.clone()]).collect::<Vec<_>>())
+    );
+    assert_eq!(p.last().unwrap()["message"], "archived 3, not archived 0");
+    assert_eq!(
+        w.outcome_after(mark, "with label")["message"],
+        format!("Archived 3 specs with label `walk`: {}. chant did not commit the moves: commit them when you are ready.", ids.join(", "))
+    );
+    for id in &ids {
+        assert!(!w.ws.exists(&Walk::spec_rel(id)), "{id}");
+        assert!(w.ws.exists(&format!(".chant/archive/{}/{id}.md", today())), "{id}");
+    }
+    // Every call chant got, in order.
+    let calls = w.chant_calls();
+    let verbs: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
+    assert_eq!(
+        verbs,
+        ["add", "add", "add", "work", "approve", "work", "work", "merge", "archive", "archive", "archive"]
+    );
+    w.shutdown();
+}

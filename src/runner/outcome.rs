@@ -310,20 +310,25 @@ pub fn describe(f: &RunFacts) -> Outcome {
             }
         }
         ChantCommand::MergeAll => {
-            let merged = output::merged_ids(&f.ending.stdout);
+            let mut merged = output::merged_ids(&f.ending.stdout);
+            merged.sort();
+            merged.dedup();
             if merged.is_empty() {
                 return Outcome::info(
                     "`chant merge --all` found no completed spec with a branch to merge: nothing was merged.".into(),
                     "nothing to merge",
                 );
             }
+            let commits = match f.new_commits.len() {
+                0 => String::new(),
+                n => format!(" ({})", plural(n, "new commit", "new commits")),
+            };
             Outcome::info(
                 format!(
-                    "Merged {} into {}: {}{}.",
+                    "Merged {} into {}: {}{commits}.",
                     plural(merged.len(), "branch", "branches"),
                     f.main_branch,
                     merged.join(", "),
-                    commits_clause(&f.new_commits)
                 ),
                 format!("merged {}", merged.len()),
             )

@@ -26,6 +26,7 @@ use crate::runner::git;
 use crate::runner::outcome::JobKind;
 use crate::runner::ChantCommand;
 use crate::spec::frontmatter::SpecStatus;
+use crate::vfs::{FileSystem, Limit, RealFs};
 use crate::workspace::ChantFile;
 
 fn invalid(e: crate::runner::InvalidArgument) -> tower_lsp_server::jsonrpc::Error {
@@ -43,18 +44,31 @@ async fn branch_state(root: &std::path::Path, branch: &str, main: &str) -> Branc
     BranchState { exists, merged }
 }
 
-/// The open specs of a project with unsaved changes: a command that
-/// rewrites or moves specs would throw them away.
-fn require_saved_specs(session: &Session, target: &ProjectTarget) -> Result<()> {
+/// The open specs of a project with unsaved changes (their buffer is not
+/// what is on disk): a command that rewrites or moves specs would throw
+/// them away.
+async fn require_saved_specs(session: &Session, target: &ProjectTarget) -> Result<()> {
     let specs = target.root.join(".chant/specs");
-    let mut dirty: Vec<PathBuf> = session.documents().with(|docs| {
+    let open: Vec<(PathBuf, String)> = session.documents().with(|docs| {
         docs.values()
             .filter(|d| matches!(d.kind, ChantFile::Spec { .. }))
-            .filter(|d| d.path.as_ref().is_some_and(|p| p.starts_with(&specs)))
-            .filter(|d| text_hash(d.rope.to_string().as_str()) != d.clean_hash)
-            .filter_map(|d| d.path.clone())
+            .filter_map(|d| {
+                let path = d.path.clone().filter(|p| p.starts_with(&specs))?;
+                let text = d.rope.to_string();
+                (text_hash(text.as_str()) != d.clean_hash).then_some((path, text))
+            })
             .collect()
     });
+    let mut dirty: Vec<PathBuf> = tokio::task::spawn_blocking(move || {
+        open.into_iter()
+            .filter(|(path, text)| {
+                RealFs.read_text(path, Limit::SPEC).ok().as_deref() != Some(text.as_str())
+            })
+            .map(|(path, _)| path)
+            .collect()
+    })
+    .await
+    .unwrap_or_default();
     dirty.sort();
     if dirty.is_empty() {
         return Ok(());
@@ -88,7 +102,7 @@ pub async fn merge_all(session: &Arc<Session>, uri: Uri) -> Result<Option<Value>
     let settings = session.settings();
     require_enabled(&settings)?;
     let target = resolve_project(session, uri).await?;
-    require_saved_specs(session, &target)?;
+    require_saved_specs(session, &target).await?;
     let program = find_chant(&settings, &target.root)?;
     let command = ChantCommand::MergeAll;
     let job = Job::for_project(
@@ -141,7 +155,7 @@ pub async fn archive_by_label(
     require_enabled(&settings)?;
     let label = validate_label(&label).map_err(invalid)?;
     let target = resolve_project(session, uri).await?;
-    require_saved_specs(session, &target)?;
+    require_saved_specs(session, &target).await?;
     let program = find_chant(&settings, &target.root)?;
     let labelled: Vec<(String, PathBuf, SpecStatus)> = {
         let index = target.project.index();
