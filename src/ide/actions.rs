@@ -8,7 +8,8 @@
 use std::path::PathBuf;
 
 use crate::analysis::lifecycle::{self, BranchState};
-use crate::analysis::readiness::{self, Readiness};
+use crate::analysis::quality;
+use crate::analysis::readiness::{self, Readiness, WorkOptions};
 use crate::analysis::{Code, Diagnostic, SpecLookup, WorkspaceFacts};
 use crate::spec::edit;
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus};
@@ -232,6 +233,33 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
             view.text, view.model, view.id, view.index, None,
         )),
     )];
+    // Past chant's quality gate, when that gate is all that stops it.
+    if offers[0].refused.is_some()
+        && view.model.chant_accepts()
+        && quality::assess(view.text, view.model, &view.index.config).refused_without_terminal()
+        && readiness::work_refusal_with(
+            view.text,
+            view.model,
+            view.id,
+            view.index,
+            WorkOptions {
+                prompt: None,
+                skip_quality: true,
+            },
+        )
+        .is_none()
+    {
+        offers.push(CommandOffer {
+            command: SpecCommand::Work {
+                prompt: None,
+                skip_quality: true,
+            },
+            title: "Work anyway (skip the quality check)".into(),
+            lens_title: "▶ Work anyway".into(),
+            refused: general.clone(),
+            lens: false,
+        });
+    }
     if view.model.chant_accepts() {
         for prompt in work_prompts(view.index) {
             offers.push(offer(

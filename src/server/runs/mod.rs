@@ -288,7 +288,16 @@ pub async fn work(
     let refusal = {
         let model = target.model();
         let index = target.project.index();
-        readiness::work_refusal(&target.disk, &model, &target.id, &*index, prompt.as_deref())
+        readiness::work_refusal_with(
+            &target.disk,
+            &model,
+            &target.id,
+            &*index,
+            readiness::WorkOptions {
+                prompt: prompt.as_deref(),
+                skip_quality,
+            },
+        )
     };
     if let Some(refusal) = refusal {
         return Err(refuse(refusal));
