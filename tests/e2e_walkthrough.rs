@@ -288,7 +288,9 @@ impl Walk {
             .unwrap_or_else(|e| panic!("{command} {arguments} refused: {e}"));
         assert_eq!(answer["started"], true, "{answer}");
         let token = answer["token"].as_str().unwrap().to_string();
-        let progress = self.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+        let progress = self
+            .client
+            .wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
         self.client.wait_idle();
         (answer, progress)
     }
@@ -346,11 +348,7 @@ impl Walk {
     }
 
     fn agent_mode(&self, id: &str, mode: &str) {
-        std::fs::write(
-            self.scratch.path().join(format!("agent/mode-{id}")),
-            mode,
-        )
-        .unwrap();
+        std::fs::write(self.scratch.path().join(format!("agent/mode-{id}")), mode).unwrap();
     }
 
     /// Files the agent writes (and commits) when it works `id`.
@@ -426,7 +424,8 @@ impl Walk {
 
 /// Timestamps chant writes, replaced by placeholders.
 fn normalize(text: &str) -> String {
-    let utc = Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})").unwrap();
+    let utc =
+        Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})").unwrap();
     let local = Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").unwrap();
     let text = utc.replace_all(text, "<UTC>");
     local.replace_all(&text, "<LOCAL>").into_owned()
@@ -464,14 +463,25 @@ fn add_writes_the_spec_then_its_type_and_labels_and_shows_it() {
     );
     assert_eq!(
         answer["arguments"],
-        json!(["add", "--prompt=research", "--needs-approval", "--", "-- Research the options"])
+        json!([
+            "add",
+            "--prompt=research",
+            "--needs-approval",
+            "--",
+            "-- Research the options"
+        ])
     );
     let id = w.chant_calls().len();
     assert_eq!(id, 1);
     let added: Vec<String> = std::fs::read_dir(w.ws.join(".chant/specs"))
         .unwrap()
         .flatten()
-        .map(|e| e.file_name().to_string_lossy().trim_end_matches(".md").to_string())
+        .map(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .trim_end_matches(".md")
+                .to_string()
+        })
         .collect();
     assert_eq!(added.len(), 1, "{added:?}");
     let id = &added[0];
@@ -551,7 +561,10 @@ fn add_asks_for_a_missing_type_and_refuses_a_missing_title() {
     // Answered: that type.
     w.answers.push(Some("task"));
     let (_, progress) = w.run("chant.add", json!([w.root_uri(), {"title": "Greet"}]));
-    let end = progress.last().unwrap()["message"].as_str().unwrap().to_string();
+    let end = progress.last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let id = end
         .strip_prefix("added ")
         .and_then(|r| r.split(' ').next())
@@ -596,7 +609,14 @@ fn work_then_merge_cleanly() {
     let offer = offer_after(&w, asked);
     assert_eq!(offer["actions"], json!([{"title": "Apply agent changes"}]));
     let commits: Vec<String> = w
-        .git(&["log", &format!("chant/{A}"), "--format=%h", "--grep", &format!("chant({A}):"), "--reverse"])
+        .git(&[
+            "log",
+            &format!("chant/{A}"),
+            "--format=%h",
+            "--grep",
+            &format!("chant({A}):"),
+            "--reverse",
+        ])
         .lines()
         .map(str::to_string)
         .collect();
@@ -631,7 +651,12 @@ fn work_then_merge_cleanly() {
     let (answer, progress) = w.run("chant.merge", json!([uri]));
     assert_eq!(answer["arguments"], json!(["merge", A, "--yes"]));
     let merged: Vec<String> = w
-        .git(&["log", "--reverse", "--format=%h", &format!("{before}..HEAD")])
+        .git(&[
+            "log",
+            "--reverse",
+            "--format=%h",
+            &format!("{before}..HEAD"),
+        ])
         .lines()
         .map(str::to_string)
         .collect();
@@ -640,7 +665,10 @@ fn work_then_merge_cleanly() {
     let message = w.outcome_after(mark, "Merged");
     assert_eq!(
         message["message"],
-        format!("Merged chant/{A} into main (commits {}).", merged.join(", "))
+        format!(
+            "Merged chant/{A} into main (commits {}).",
+            merged.join(", ")
+        )
     );
     assert_eq!(w.ws.read("hello.txt"), "hello\n");
     assert_eq!(w.client.buffer(&uri), w.spec(A));
@@ -651,8 +679,14 @@ fn work_then_merge_cleanly() {
     w.client.wait_for_diagnostics(&uri);
     let enabled = w.enabled_offers(&uri);
     assert!(enabled.contains(&"Archive spec".to_string()), "{enabled:?}");
-    assert!(!enabled.iter().any(|t| t.starts_with("Merge branch")), "{enabled:?}");
-    assert_eq!(w.chant_calls(), [vec!["work", A, "--no-watch"], vec!["merge", A, "--yes"]]);
+    assert!(
+        !enabled.iter().any(|t| t.starts_with("Merge branch")),
+        "{enabled:?}"
+    );
+    assert_eq!(
+        w.chant_calls(),
+        [vec!["work", A, "--no-watch"], vec!["merge", A, "--yes"]]
+    );
     w.shutdown();
 }
 
@@ -662,7 +696,13 @@ fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
         return;
     };
     w.commit_specs(&[(A, &spec("Reword the readme", "", &["README.md says hello"]))]);
-    w.agent_writes(A, &[("README.md", "# Demo\n\nhello from the agent\n"), ("notes.txt", "notes\n")]);
+    w.agent_writes(
+        A,
+        &[
+            ("README.md", "# Demo\n\nhello from the agent\n"),
+            ("notes.txt", "notes\n"),
+        ],
+    );
     let uri = w.spec_uri(A);
     w.run("chant.work", json!([uri]));
     // Meanwhile on main, the same line changed.
@@ -681,12 +721,21 @@ fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
     assert_eq!(offer["actions"], json!([{"title": "Apply agent changes"}]));
     // Nothing changed in the checkout; the offers stay.
     assert_eq!(w.short("HEAD"), head);
-    assert_eq!(w.git(&["status", "--porcelain", "--untracked-files=no"]), "");
+    assert_eq!(
+        w.git(&["status", "--porcelain", "--untracked-files=no"]),
+        ""
+    );
     w.client.did_open_from_disk(&uri);
     w.client.wait_for_diagnostics(&uri);
     let enabled = w.enabled_offers(&uri);
-    assert!(enabled.contains(&format!("Apply agent changes (chant/{A})")), "{enabled:?}");
-    assert!(enabled.contains(&format!("Merge branch chant/{A}")), "{enabled:?}");
+    assert!(
+        enabled.contains(&format!("Apply agent changes (chant/{A})")),
+        "{enabled:?}"
+    );
+    assert!(
+        enabled.contains(&format!("Merge branch chant/{A}")),
+        "{enabled:?}"
+    );
     w.shutdown();
 }
 
@@ -695,12 +744,21 @@ fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
 
 #[test]
 fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
-    let Some(w) = Walk::start("archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow") else {
+    let Some(w) =
+        Walk::start("archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow")
+    else {
         return;
     };
     w.commit_specs(&[
         (A, &spec("Add the greeting", "", &["hello.txt exists"])),
-        (B, &spec("Use the greeting", &format!("depends_on:\n- {A}\n"), &["it greets"])),
+        (
+            B,
+            &spec(
+                "Use the greeting",
+                &format!("depends_on:\n- {A}\n"),
+                &["it greets"],
+            ),
+        ),
     ]);
     let (a, b) = (w.spec_uri(A), w.spec_uri(B));
     w.run("chant.work", json!([a]));
@@ -722,7 +780,10 @@ fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
             .map(|d| d["code"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(codes(&w.client.wait_for_diagnostics(&b)), ["chant/unchecked-criterion"]);
+    assert_eq!(
+        codes(&w.client.wait_for_diagnostics(&b)),
+        ["chant/unchecked-criterion"]
+    );
     let mark = w.client.mark();
     let (answer, progress) = w.run("chant.archive", json!([a]));
     assert_eq!(answer["arguments"], json!(["archive", A]));
@@ -751,9 +812,10 @@ fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
         json!({"textDocument": {"uri": b}, "position": at}),
     );
     assert_eq!(definition["uri"], w.ws.uri(&archived));
-    let links = w
-        .client
-        .request_ok("textDocument/documentLink", json!({"textDocument": {"uri": b}}));
+    let links = w.client.request_ok(
+        "textDocument/documentLink",
+        json!({"textDocument": {"uri": b}}),
+    );
     assert!(
         links
             .as_array()
@@ -767,7 +829,9 @@ fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
 
 #[test]
 fn archive_by_label_archives_each_completed_spec_and_says_why_not_the_others() {
-    let Some(w) = Walk::start("archive_by_label_archives_each_completed_spec_and_says_why_not_the_others") else {
+    let Some(w) =
+        Walk::start("archive_by_label_archives_each_completed_spec_and_says_why_not_the_others")
+    else {
         return;
     };
     let labelled = |title: &str| spec(title, "labels:\n- walk\n", &["done"]);
@@ -783,11 +847,17 @@ fn archive_by_label_archives_each_completed_spec_and_says_why_not_the_others() {
     w.run("chant.work", json!([w.spec_uri("2026-02-01-004-ddd")]));
     w.run("chant.merge", json!([w.spec_uri("2026-02-01-004-ddd")]));
     let mark = w.client.mark();
-    let (answer, progress) = w.run("chant.archiveByLabel", json!([w.root_uri(), {"label": "walk"}]));
+    let (answer, progress) = w.run(
+        "chant.archiveByLabel",
+        json!([w.root_uri(), {"label": "walk"}]),
+    );
     assert_eq!(answer["arguments"], json!(["archive", A]));
     assert_eq!(answer["runs"], json!([["archive", A], ["archive", B]]));
     assert_eq!(progress[0]["title"], "chant archive (label walk)");
-    assert_eq!(progress.last().unwrap()["message"], "archived 1, not archived 2");
+    assert_eq!(
+        progress.last().unwrap()["message"],
+        "archived 1, not archived 2"
+    );
     assert_eq!(
         w.outcome_after(mark, "with label")["message"],
         format!("Archived 1 spec with label `walk`: {A}. Not archived: {C} (pending: chant archives only completed specs); {B} (Cannot archive spec '{B}': feature branch 'chant/{B}' has not been merged to main). chant did not commit the moves: commit them when you are ready.")
@@ -796,14 +866,20 @@ fn archive_by_label_archives_each_completed_spec_and_says_why_not_the_others() {
     assert!(w.ws.exists(&Walk::spec_rel(B)));
     assert!(w.ws.exists(&Walk::spec_rel("2026-02-01-004-ddd")));
     let calls = w.chant_calls();
-    assert_eq!(&calls[calls.len() - 2..], [vec!["archive", A], vec!["archive", B]]);
+    assert_eq!(
+        &calls[calls.len() - 2..],
+        [vec!["archive", A], vec!["archive", B]]
+    );
     // A label no spec has, and labels that cannot be labels.
     assert_eq!(
         w.refusal("chant.archiveByLabel", json!([w.root_uri(), {"label": "nope"}])),
         "No spec in this project has the label `nope` (specs in .chant/specs with `labels:` holding it)."
     );
     assert_eq!(
-        w.refusal("chant.archiveByLabel", json!([w.root_uri(), {"label": "a---b"}])),
+        w.refusal(
+            "chant.archiveByLabel",
+            json!([w.root_uri(), {"label": "a---b"}])
+        ),
         "Invalid label: \"a---b\" holds `---`, where chant would end the frontmatter."
     );
     w.shutdown();
@@ -834,12 +910,21 @@ fn a_failed_spec_is_reset_and_worked_again_with_another_prompt() {
     w.client.did_open_from_disk(&uri);
     w.client.wait_for_diagnostics(&uri);
     let enabled = w.enabled_offers(&uri);
-    assert!(enabled.contains(&"Reset and work again".to_string()), "{enabled:?}");
+    assert!(
+        enabled.contains(&"Reset and work again".to_string()),
+        "{enabled:?}"
+    );
     assert!(enabled.contains(&"Reset spec".to_string()), "{enabled:?}");
     w.agent_mode(A, "ok");
     let asked = w.answers.asked().len();
-    let (answer, progress) = w.run("chant.reset", json!([uri, {"work": true, "prompt": "review"}]));
-    assert_eq!(answer["runs"], json!([["reset", A], ["work", A, "--no-watch", "--prompt=review"]]));
+    let (answer, progress) = w.run(
+        "chant.reset",
+        json!([uri, {"work": true, "prompt": "review"}]),
+    );
+    assert_eq!(
+        answer["runs"],
+        json!([["reset", A], ["work", A, "--no-watch", "--prompt=review"]])
+    );
     assert_eq!(progress[0]["title"], format!("chant reset {A} and work"));
     assert_eq!(progress.last().unwrap()["message"], "completed");
     let message = offer_after(&w, asked);
@@ -850,7 +935,12 @@ fn a_failed_spec_is_reset_and_worked_again_with_another_prompt() {
             .starts_with(&format!("Reset spec {A}: its status is pending. `chant work {A}` finished: the spec is completed (commits ")),
         "{message}"
     );
-    assert!(w.agent_prompt(A).starts_with(&format!("TASK: work (review) on {A}")), "{}", w.agent_prompt(A));
+    assert!(
+        w.agent_prompt(A)
+            .starts_with(&format!("TASK: work (review) on {A}")),
+        "{}",
+        w.agent_prompt(A)
+    );
     assert_eq!(w.agent_runs(), [A, A]);
     assert_eq!(w.client.buffer(&uri), w.spec(A));
     assert!(w.spec(A).contains("status: completed"));
@@ -864,7 +954,10 @@ fn cancel_is_soft_and_delete_needs_the_users_confirmation() {
     };
     w.commit_specs(&[
         (A, &spec("First", "", &["done"])),
-        (B, &spec("Second", &format!("depends_on:\n- {A}\n"), &["done"])),
+        (
+            B,
+            &spec("Second", &format!("depends_on:\n- {A}\n"), &["done"]),
+        ),
         (C, &spec("Third", "", &["done"])),
     ]);
     // A spec others depend on: refused, as chant refuses it.
@@ -891,9 +984,14 @@ fn cancel_is_soft_and_delete_needs_the_users_confirmation() {
     // Delete: asked first; without "Delete" nothing runs.
     let calls = w.chant_calls().len();
     let mark = w.client.mark();
-    let answer = w.execute("chant.cancel", json!([w.spec_uri(C), {"delete": true}])).unwrap();
+    let answer = w
+        .execute("chant.cancel", json!([w.spec_uri(C), {"delete": true}]))
+        .unwrap();
     assert_eq!(answer["confirmation"], true);
-    assert_eq!(answer["arguments"], json!(["cancel", C, "--yes", "--delete"]));
+    assert_eq!(
+        answer["arguments"],
+        json!(["cancel", C, "--yes", "--delete"])
+    );
     assert_eq!(
         w.outcome_after(mark, "not deleted")["message"],
         format!("Spec {C} was not deleted.")
@@ -918,7 +1016,10 @@ fn cancel_is_soft_and_delete_needs_the_users_confirmation() {
         format!("Deleted spec {C}: chant removed .chant/specs/{C}.md and its log (not committed).")
     );
     assert!(!w.ws.exists(&Walk::spec_rel(C)));
-    assert_eq!(w.chant_calls().last().unwrap(), &["cancel", C, "--yes", "--delete"]);
+    assert_eq!(
+        w.chant_calls().last().unwrap(),
+        &["cancel", C, "--yes", "--delete"]
+    );
     w.shutdown();
 }
 
@@ -931,8 +1032,22 @@ fn verify_split_and_the_agents_log() {
         return;
     };
     w.commit_specs(&[
-        (A, &spec("Add the greeting", "", &["hello.txt exists", "it is tested"])),
-        (B, &spec("Greet everyone", "", &["it greets", "it has tests", "it is documented"])),
+        (
+            A,
+            &spec(
+                "Add the greeting",
+                "",
+                &["hello.txt exists", "it is tested"],
+            ),
+        ),
+        (
+            B,
+            &spec(
+                "Greet everyone",
+                "",
+                &["it greets", "it has tests", "it is documented"],
+            ),
+        ),
     ]);
     let (a, b) = (w.spec_uri(A), w.spec_uri(B));
     assert_eq!(
@@ -949,7 +1064,10 @@ fn verify_split_and_the_agents_log() {
     let log_uri = w.ws.uri(&format!(".chant/logs/{A}.log"));
     assert_eq!(answer, json!({"uri": log_uri, "shown": true}));
     assert_eq!(
-        w.client.server_requests("window/showDocument").last().unwrap(),
+        w.client
+            .server_requests("window/showDocument")
+            .last()
+            .unwrap(),
         &json!({"uri": log_uri, "external": false, "takeFocus": true})
     );
     let log = w.ws.read(&format!(".chant/logs/{A}.log"));
@@ -961,10 +1079,15 @@ fn verify_split_and_the_agents_log() {
     assert_eq!(progress.last().unwrap()["message"], "passed");
     assert_eq!(
         w.outcome_after(mark, "Verified")["message"],
-        format!("Verified spec {A}: every acceptance criterion passed (`verification_status: passed`).")
+        format!(
+            "Verified spec {A}: every acceptance criterion passed (`verification_status: passed`)."
+        )
     );
     let verified = normalize(&w.spec(A));
-    assert!(verified.contains("last_verified: <UTC>\nverification_status: passed\n"), "{verified}");
+    assert!(
+        verified.contains("last_verified: <UTC>\nverification_status: passed\n"),
+        "{verified}"
+    );
     // Split.
     let mark = w.client.mark();
     let (answer, progress) = w.run("chant.split", json!([b]));
@@ -974,8 +1097,16 @@ fn verify_split_and_the_agents_log() {
         w.outcome_after(mark, "Split spec")["message"],
         format!("Split spec {B} into 2 members: {B}.1, {B}.2. {B} is now of type group. The new files are not committed.")
     );
-    assert!(w.spec(B).starts_with(&format!("---\ntype: group\nstatus: pending\ndepends_on:\n- {B}.1\n- {B}.2\n")), "{}", w.spec(B));
-    assert!(w.spec(&format!("{B}.1")).contains(&format!("# Part 1 of {B}")));
+    assert!(
+        w.spec(B).starts_with(&format!(
+            "---\ntype: group\nstatus: pending\ndepends_on:\n- {B}.1\n- {B}.2\n"
+        )),
+        "{}",
+        w.spec(B)
+    );
+    assert!(w
+        .spec(&format!("{B}.1"))
+        .contains(&format!("# Part 1 of {B}")));
     assert_eq!(
         w.refusal("chant.split", json!([b])),
         format!("chant split refuses it: \"Cannot split blocked spec\" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.")
@@ -1058,7 +1189,11 @@ fn the_whole_walkthrough() {
     assert_eq!(w.client.server_requests("window/showDocument").len(), 3);
 
     // 2. The user writes them: criteria, dependencies, sources.
-    let (r, i, v) = (w.spec_uri(&research), w.spec_uri(&implement), w.spec_uri(&review));
+    let (r, i, v) = (
+        w.spec_uri(&research),
+        w.spec_uri(&implement),
+        w.spec_uri(&review),
+    );
     edit_and_save(
         &w,
         &r,
@@ -1085,7 +1220,10 @@ fn the_whole_walkthrough() {
 
     // 3. Research, with the research prompt.
     let (answer, p) = w.run("chant.work", json!([r, {"prompt": "research"}]));
-    assert_eq!(answer["arguments"], json!(["work", research, "--no-watch", "--prompt=research"]));
+    assert_eq!(
+        answer["arguments"],
+        json!(["work", research, "--no-watch", "--prompt=research"])
+    );
     assert_eq!(p.last().unwrap()["message"], "completed");
     // chant's prompt, then the worktree chant describes to the agent.
     let prompt = w.agent_prompt(&research);
@@ -1107,11 +1245,17 @@ fn the_whole_walkthrough() {
     // 4. Approve the implementation, then work it.
     let mark = w.client.mark();
     let (answer, p) = w.run("chant.approve", json!([i, {"by": "Ada Lovelace"}]));
-    assert_eq!(answer["arguments"], json!(["approve", implement, "--by=Ada Lovelace"]));
+    assert_eq!(
+        answer["arguments"],
+        json!(["approve", implement, "--by=Ada Lovelace"])
+    );
     assert_eq!(p.last().unwrap()["message"], "approved");
     assert_eq!(
         w.outcome_after(mark, "Approved")["message"],
-        format!("Approved spec {implement} as Ada Lovelace (commit {}).", w.short("HEAD"))
+        format!(
+            "Approved spec {implement} as Ada Lovelace (commit {}).",
+            w.short("HEAD")
+        )
     );
     assert_eq!(
         normalize(&w.spec(&implement)),
@@ -1122,13 +1266,18 @@ fn the_whole_walkthrough() {
     assert_eq!(w.client.buffer(&i), w.spec(&implement));
     let (_, p) = w.run("chant.work", json!([i]));
     assert_eq!(p.last().unwrap()["message"], "completed");
-    assert!(w.agent_prompt(&implement).starts_with("TASK: work (standard)"));
+    assert!(w
+        .agent_prompt(&implement)
+        .starts_with("TASK: work (standard)"));
 
     // 5. Review, with the review prompt.
     let (_, p) = w.run("chant.work", json!([v, {"prompt": "review"}]));
     assert_eq!(p.last().unwrap()["message"], "completed");
     assert!(w.agent_prompt(&review).starts_with("TASK: work (review)"));
-    assert_eq!(w.agent_runs(), [research.clone(), implement.clone(), review.clone()]);
+    assert_eq!(
+        w.agent_runs(),
+        [research.clone(), implement.clone(), review.clone()]
+    );
     for id in [&research, &implement, &review] {
         assert!(w.spec(id).contains("status: completed"), "{id}");
     }
@@ -1141,13 +1290,21 @@ fn the_whole_walkthrough() {
     assert_eq!(answer["arguments"], json!(["merge", "--all", "--yes"]));
     assert_eq!(p.last().unwrap()["message"], "merged 3");
     let merged: Vec<String> = w
-        .git(&["log", "--reverse", "--format=%h", &format!("{before}..HEAD")])
+        .git(&[
+            "log",
+            "--reverse",
+            "--format=%h",
+            &format!("{before}..HEAD"),
+        ])
         .lines()
         .map(str::to_string)
         .collect();
     assert_eq!(
         w.outcome_after(mark, "Merged 3")["message"],
-        format!("Merged 3 branches into main: {research}, {implement}, {review} ({} new commits).", merged.len())
+        format!(
+            "Merged 3 branches into main: {research}, {implement}, {review} ({} new commits).",
+            merged.len()
+        )
     );
     assert_eq!(w.ws.read("notes.md"), "# Options\n\n- say hello\n");
     assert_eq!(w.ws.read("hello.txt"), "hello\n");
@@ -1160,7 +1317,10 @@ fn the_whole_walkthrough() {
     ids.sort();
     assert_eq!(
         answer["runs"],
-        json!(ids.iter().map(|id| vec!["archive".to_string(), id.clone()]).collect::<Vec<_>>())
+        json!(ids
+            .iter()
+            .map(|id| vec!["archive".to_string(), id.clone()])
+            .collect::<Vec<_>>())
     );
     assert_eq!(p.last().unwrap()["message"], "archived 3, not archived 0");
     assert_eq!(
@@ -1169,14 +1329,20 @@ fn the_whole_walkthrough() {
     );
     for id in &ids {
         assert!(!w.ws.exists(&Walk::spec_rel(id)), "{id}");
-        assert!(w.ws.exists(&format!(".chant/archive/{}/{id}.md", today())), "{id}");
+        assert!(
+            w.ws.exists(&format!(".chant/archive/{}/{id}.md", today())),
+            "{id}"
+        );
     }
     // Every call chant got, in order.
     let calls = w.chant_calls();
     let verbs: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
     assert_eq!(
         verbs,
-        ["add", "add", "add", "work", "approve", "work", "work", "merge", "archive", "archive", "archive"]
+        [
+            "add", "add", "add", "work", "approve", "work", "work", "merge", "archive", "archive",
+            "archive"
+        ]
     );
     w.shutdown();
 }

@@ -54,8 +54,7 @@ pub fn merge_refusal(
         ));
     }
     let v = model.values();
-    if v
-        .approval
+    if v.approval
         .as_ref()
         .is_some_and(|a| a.required && a.status != ApprovalStatus::Approved)
     {
@@ -87,9 +86,7 @@ pub fn archive_refusal(
         let open: Vec<String> = members
             .iter()
             .filter(|(_, status)| *status != Some(SpecStatus::Completed))
-            .map(|(m, status)| {
-                format!("{m} ({})", status.map_or("unreadable", |s| s.as_str()))
-            })
+            .map(|(m, status)| format!("{m} ({})", status.map_or("unreadable", |s| s.as_str())))
             .collect();
         if !open.is_empty() {
             return Some(format!(
@@ -300,7 +297,10 @@ mod tests {
             reset_refusal(pending, &model(pending), "x").unwrap(),
             "Spec 'x' is not in failed or in_progress state (current: Pending): chant reset only resets failed specs."
         );
-        assert_eq!(cancel_refusal(pending, &model(pending), "x", &[], false), None);
+        assert_eq!(
+            cancel_refusal(pending, &model(pending), "x", &[], false),
+            None
+        );
         assert_eq!(
             cancel_refusal(pending, &model(pending), "x.1", &[], false).unwrap(),
             "Cannot cancel member spec 'x.1'. Cancel the driver spec 'x' instead."

@@ -319,12 +319,7 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
     offers.extend(walkthrough(view, &refusal));
     if existing_log(view.index, view.id).is_some() {
         // Opening a file runs nothing: offered even when commands are off.
-        offers.push(offer(
-            SpecCommand::ShowLog,
-            "Show agent log",
-            "☰ Log",
-            None,
-        ));
+        offers.push(offer(SpecCommand::ShowLog, "Show agent log", "☰ Log", None));
     }
     offers
 }
@@ -355,7 +350,10 @@ fn walkthrough(
         exists: view.agent_branch.is_some(),
         merged: view.branch_merged,
     };
-    if let Some(branch) = view.agent_branch.filter(|_| view.branch_merged != Some(true)) {
+    if let Some(branch) = view
+        .agent_branch
+        .filter(|_| view.branch_merged != Some(true))
+    {
         push(
             SpecCommand::Merge,
             format!("Merge branch {branch}"),
@@ -399,7 +397,10 @@ fn walkthrough(
             reset,
         );
     }
-    if matches!(status, SpecStatus::Pending | SpecStatus::Ready | SpecStatus::Blocked) {
+    if matches!(
+        status,
+        SpecStatus::Pending | SpecStatus::Ready | SpecStatus::Blocked
+    ) {
         push(
             SpecCommand::Split,
             "Split spec".into(),

@@ -99,7 +99,14 @@ const MAX_TITLE: usize = 500;
 const MAX_LABEL: usize = 100;
 
 /// The spec types chant knows, in the order editors offer them.
-pub const SPEC_TYPES: [&str; 6] = ["code", "task", "research", "documentation", "driver", "group"];
+pub const SPEC_TYPES: [&str; 6] = [
+    "code",
+    "task",
+    "research",
+    "documentation",
+    "driver",
+    "group",
+];
 
 /// A prompt name that names a file in `.chant/prompts` and reads as one
 /// argument: the same rule as spec IDs.
@@ -471,21 +478,36 @@ mod tests {
         let argv = |c: Result<ChantCommand, InvalidArgument>| c.unwrap().argv();
         assert_eq!(
             argv(ChantCommand::work_with(id, Some("research"), true)),
-            ["work", id, "--no-watch", "--prompt=research", "--skip-criteria"]
+            [
+                "work",
+                id,
+                "--no-watch",
+                "--prompt=research",
+                "--skip-criteria"
+            ]
         );
         assert_eq!(
             argv(ChantCommand::add("-rf --all", Some("standard"), true)),
-            ["add", "--prompt=standard", "--needs-approval", "--", "-rf --all"]
+            [
+                "add",
+                "--prompt=standard",
+                "--needs-approval",
+                "--",
+                "-rf --all"
+            ]
         );
-        assert_eq!(argv(ChantCommand::add(" T ", None, false)), ["add", "--", "T"]);
-        assert_eq!(argv(ChantCommand::merge(id)), ["merge", id, "--yes"]);
         assert_eq!(
-            ChantCommand::MergeAll.argv(),
-            ["merge", "--all", "--yes"]
+            argv(ChantCommand::add(" T ", None, false)),
+            ["add", "--", "T"]
         );
+        assert_eq!(argv(ChantCommand::merge(id)), ["merge", id, "--yes"]);
+        assert_eq!(ChantCommand::MergeAll.argv(), ["merge", "--all", "--yes"]);
         assert_eq!(argv(ChantCommand::archive(id)), ["archive", id]);
         assert_eq!(argv(ChantCommand::reset(id)), ["reset", id]);
-        assert_eq!(argv(ChantCommand::cancel(id, false)), ["cancel", id, "--yes"]);
+        assert_eq!(
+            argv(ChantCommand::cancel(id, false)),
+            ["cancel", id, "--yes"]
+        );
         assert_eq!(
             argv(ChantCommand::cancel(id, true)),
             ["cancel", id, "--yes", "--delete"]

@@ -307,7 +307,9 @@ pub async fn changed_since(dir: &Path, since: Option<&str>) -> Vec<PathBuf> {
                 "HEAD",
                 "--",
             ],
-        ).await {
+        )
+        .await
+        {
             paths.extend(
                 out.split(|b| *b == 0)
                     .filter(|p| !p.is_empty())

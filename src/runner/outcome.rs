@@ -434,9 +434,8 @@ fn merge_conflict(f: &RunFacts, files: &[String]) -> Outcome {
     let branch = &f.branch;
     let main = &f.main_branch;
     let list = files.join(", ");
-    let mut text = format!(
-        "`chant merge {id}` stopped: merging {branch} into {main} conflicts in {list}."
-    );
+    let mut text =
+        format!("`chant merge {id}` stopped: merging {branch} into {main} conflicts in {list}.");
     if f.merge_in_progress {
         text.push_str(&format!(
             " The merge is still in progress in your checkout: resolve the conflicts in {list}, `git add` them and run `git merge --continue`, or `git merge --abort` to give up."
@@ -526,13 +525,7 @@ fn members_sentence(f: &RunFacts) -> String {
     let others: Vec<String> = f
         .others
         .iter()
-        .map(|o| {
-            format!(
-                "{} ({})",
-                o.id,
-                o.after.map_or("removed", |s| s.as_str())
-            )
-        })
+        .map(|o| format!("{} ({})", o.id, o.after.map_or("removed", |s| s.as_str())))
         .collect();
     if !others.is_empty() {
         text.push_str(&format!(
@@ -708,11 +701,7 @@ pub fn describe_job(kind: &JobKind, runs: &[(RunFacts, Outcome)]) -> Outcome {
                     Level::Info
                 },
                 text,
-                short: format!(
-                    "archived {}, not archived {}",
-                    archived.len(),
-                    not.len()
-                ),
+                short: format!("archived {}, not archived {}", archived.len(), not.len()),
                 offer_apply: false,
                 done: not.is_empty() && !stopped,
             }
@@ -970,7 +959,11 @@ mod tests {
     #[test]
     fn failures_quote_chants_error_and_approvals_their_commit() {
         let mut f = facts(work());
-        failed(&mut f, "", "Warning: parallel.agents\nError: Prompt not found: x.\n\nStack backtrace:\n  0: x\n");
+        failed(
+            &mut f,
+            "",
+            "Warning: parallel.agents\nError: Prompt not found: x.\n\nStack backtrace:\n  0: x\n",
+        );
         f.spec_after.as_mut().unwrap().status = SpecStatus::Failed;
         f.branch_kept = false;
         assert_eq!(
@@ -1055,7 +1048,10 @@ mod tests {
             .collect();
         let kind = JobKind::ArchiveByLabel {
             label: "walk".into(),
-            refused: vec![("c".into(), "pending: chant archives only completed specs".into())],
+            refused: vec![(
+                "c".into(),
+                "pending: chant archives only completed specs".into(),
+            )],
         };
         let outcome = describe_job(&kind, &runs);
         assert_eq!(

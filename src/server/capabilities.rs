@@ -5,8 +5,8 @@
 use tower_lsp_server::ls_types::*;
 
 use crate::ide::actions::{
-    ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL,
-    REJECT, RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
+    ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
+    RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
 };
 use crate::text::PositionEncoding;
 

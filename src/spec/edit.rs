@@ -458,7 +458,12 @@ mod tests {
     fn a_new_spec_gets_its_type_and_labels() {
         let text = "---\ntype: code\nstatus: pending\nprompt: standard\n---\n\n# T\n";
         let model = SpecModel::parse(text);
-        let labels = vec!["walk".to_string(), "two words".into(), "true".into(), "a: b".into()];
+        let labels = vec![
+            "walk".to_string(),
+            "two words".into(),
+            "true".into(),
+            "a: b".into(),
+        ];
         let edits = set_type_and_labels(text, &model, Some("research"), &labels);
         assert_eq!(
             crate::text::diff::apply_edits(text, &edits),

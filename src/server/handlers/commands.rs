@@ -29,12 +29,12 @@ use tower_lsp_server::ls_types::*;
 use super::super::capabilities::{APPLY_FIX, COMMANDS};
 use super::super::documents::doc_key;
 use super::super::edits;
+use super::super::runs::add::AddOptions;
 use super::super::runs::{self, invalid_params, refuse};
 use super::super::session::Session;
-use super::super::runs::add::AddOptions;
 use crate::ide::actions::{
-    ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL,
-    REJECT, RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
+    ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
+    RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
 };
 
 pub async fn execute_command(

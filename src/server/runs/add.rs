@@ -168,12 +168,7 @@ pub async fn finish(
         .ok()?
         .ok()?;
     let model = SpecModel::parse(&text);
-    let edits = set_type_and_labels(
-        &text,
-        &model,
-        request.spec_type.as_deref(),
-        &request.labels,
-    );
+    let edits = set_type_and_labels(&text, &model, request.spec_type.as_deref(), &request.labels);
     let open = session.open_buffer(&path);
     let uri = open
         .as_ref()
@@ -205,8 +200,7 @@ pub async fn finish(
                 };
                 let (edit, left_out) = workspace_edit(session.caps(), vec![change]);
                 if left_out.is_empty() {
-                    match edits::apply(session, "chant: the new spec's type and labels", edit)
-                        .await
+                    match edits::apply(session, "chant: the new spec's type and labels", edit).await
                     {
                         Ok(None) => Ok(()),
                         Ok(Some(reason)) => Err(reason),

@@ -382,7 +382,12 @@ pub struct Job {
 
 impl Job {
     /// One chant run for one spec.
-    fn for_spec(target: &Target, command: ChantCommand, program: PathBuf, settings: &Settings) -> Job {
+    fn for_spec(
+        target: &Target,
+        command: ChantCommand,
+        program: PathBuf,
+        settings: &Settings,
+    ) -> Job {
         Job {
             title: command.label(),
             key: target.path.clone(),
@@ -628,9 +633,7 @@ async fn run_step(
         )
         .await;
     let (prefix, main_branch) = job.config();
-    let own_spec = |path: &Path, id: &str| {
-        matches!(classify(path), ChantFile::Spec { id: own, .. } if own == id)
-    };
+    let own_spec = |path: &Path, id: &str| matches!(classify(path), ChantFile::Spec { id: own, .. } if own == id);
     let spec_path = match (&job.spec, command.spec_id()) {
         (Some((path, _)), Some(id)) if own_spec(path, id) => Some(path.clone()),
         (_, Some(id)) => Some(specs_dir.join(format!("{id}.md"))),

@@ -297,9 +297,13 @@ pub async fn cancel(session: &Arc<Session>, uri: Uri, delete: bool) -> Result<Op
     let command = ChantCommand::cancel(&target.id, delete).map_err(invalid)?;
     let program = spec_preflight(session, &target, &settings)?;
     let dependents = dependents(&target.project.index(), &target.id);
-    if let Some(refusal) =
-        lifecycle::cancel_refusal(&target.disk, &target.model(), &target.id, &dependents, delete)
-    {
+    if let Some(refusal) = lifecycle::cancel_refusal(
+        &target.disk,
+        &target.model(),
+        &target.id,
+        &dependents,
+        delete,
+    ) {
         return Err(refuse(refusal));
     }
     let mut job = Job::for_spec(&target, command, program, &settings);
