@@ -1346,3 +1346,103 @@ fn the_whole_walkthrough() {
     );
     w.shutdown();
 }
+
+// ---------------------------------------------------------------------------
+// drivers
+
+const D: &str = "2026-02-01-009-drv";
+
+fn driver_project(w: &Walk) {
+    let member = |n: u32| {
+        spec(
+            &format!("Member {n}"),
+            "",
+            &[&format!("member {n} is done")],
+        )
+    };
+    let (m1, m2, m3) = (member(1), member(2), member(3));
+    let (d1, d2, d3) = (format!("{D}.1"), format!("{D}.2"), format!("{D}.3"));
+    w.commit_specs(&[
+        (
+            D,
+            "---\ntype: driver\nstatus: pending\n---\n# The driver\n\nDrive the three members.\n",
+        ),
+        (&d1, &m1),
+        (&d2, &m2),
+        (&d3, &m3),
+    ]);
+}
+
+#[test]
+fn working_a_driver_runs_its_members_as_a_chain() {
+    let Some(w) = Walk::start("working_a_driver_runs_its_members_as_a_chain") else {
+        return;
+    };
+    driver_project(&w);
+    let mark = w.client.mark();
+    let (answer, progress) = w.run("chant.work", json!([w.spec_uri(D)]));
+    assert_eq!(answer["arguments"], json!(["work", D, "--no-watch"]));
+    assert_eq!(
+        progress.last().unwrap()["message"],
+        "3 members: 3 completed, 0 failed"
+    );
+    // The progress names the member chant works on.
+    let reports: Vec<String> = progress
+        .iter()
+        .filter(|p| p["kind"] == "report")
+        .map(|p| p["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        reports.iter().any(|r| r.starts_with(&format!("{D}.2: "))),
+        "{reports:?}"
+    );
+    assert_eq!(
+        w.outcome_after(mark, "as a chain")["message"],
+        format!("`chant work {D}` ran the spec's 3 members as a chain. Members: {D}.1 completed, {D}.2 completed and {D}.3 completed.")
+    );
+    assert_eq!(
+        w.agent_runs(),
+        [format!("{D}.1"), format!("{D}.2"), format!("{D}.3")]
+    );
+    assert!(w.spec(D).contains("status: completed"));
+    w.shutdown();
+}
+
+#[test]
+fn a_chain_that_loops_after_a_failed_member_is_stopped() {
+    let Some(w) = Walk::start("a_chain_that_loops_after_a_failed_member_is_stopped") else {
+        return;
+    };
+    driver_project(&w);
+    w.agent_mode(&format!("{D}.2"), "fail");
+    let mark = w.client.mark();
+    let (_, progress) = w.run("chant.work", json!([w.spec_uri(D)]));
+    assert_eq!(
+        progress.last().unwrap()["message"],
+        "stopped: chant was looping"
+    );
+    let message = w.outcome_after(mark, "kept skipping");
+    assert!(
+        message["message"].as_str().unwrap().starts_with(&format!(
+            "`chant work {D}` kept skipping the rest of the group after a member failed, without end (chant 0.23.2's chain loops there), so it was stopped: chant and the processes it started were killed. Members: {D}.1 completed, {D}.2 failed and {D}.3 not run (pending)."
+        )),
+        "{message}"
+    );
+    // The flood reached the log once, with its count.
+    let log: Vec<String> = w
+        .client
+        .notifications("window/logMessage")
+        .iter()
+        .filter_map(|p| p["message"].as_str().map(str::to_string))
+        .collect();
+    let skips = log
+        .iter()
+        .filter(|l| l.contains(&format!("Skipping {D}.2: group {D} has failures")))
+        .count();
+    assert!(skips < 10, "{skips} skip lines logged");
+    assert!(
+        log.iter().any(|l| l.contains("(the line above, ")),
+        "{log:?}"
+    );
+    w.shutdown();
+}

@@ -224,6 +224,22 @@ pub fn describe(f: &RunFacts) -> Outcome {
                 done: false,
             }
         }
+        Some(StopReason::Looping) => {
+            let mut text = format!(
+                "`{label}` kept skipping the rest of the group after a member failed, without end (chant 0.23.2's chain loops there), so it was stopped: chant and the processes it started were killed."
+            );
+            if !f.members.is_empty() {
+                text.push_str(&format!(" {}", members_sentence(f)));
+            }
+            text.push_str(&leftovers(f));
+            return Outcome {
+                level: Level::Error,
+                text,
+                short: "stopped: chant was looping".into(),
+                offer_apply: false,
+                done: false,
+            };
+        }
         Some(reason) => {
             let why = match reason {
                 StopReason::TimedOut => format!(

@@ -87,6 +87,26 @@ pub fn merge_failures(stdout: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The line chant 0.23.2's chain prints when it skips a member because its
+/// group failed (`⚠ Skipping <id>: group <driver> has failures`): after a
+/// failure it prints it for ever, never stopping.
+pub fn is_group_failure_skip(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with("⚠ Skipping ") && line.contains(": group ") && line.ends_with(" has failures")
+}
+
+/// How many such lines mean chant is going round in circles (a chain skips
+/// each member once).
+pub const LOOP_LINES: usize = 100;
+
+/// The member chant starts working in a chain: `Working <id> with prompt
+/// '<name>'` (stderr).
+pub fn working_on(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix("Working ")?;
+    let (id, _) = rest.split_once(" with prompt ")?;
+    is_safe_id(id).then_some(id)
+}
+
 /// chant's error: the last `Error: ...` line of `text` and the lines that
 /// follow it, up to a stack backtrace (printed when `RUST_BACKTRACE` is set)
 /// or the end; blank lines at the end and chant's pointer to its
@@ -212,6 +232,19 @@ Next steps:
             Some("Error: Merge stopped at spec x\n\nNext Steps:\n  1. Resolve")
         );
         assert_eq!(error_block("fine\n"), None);
+    }
+
+    #[test]
+    fn chain_lines() {
+        assert!(is_group_failure_skip(
+            "⚠ Skipping 2026-02-01-001-drv.2: group 2026-02-01-001-drv has failures"
+        ));
+        assert!(!is_group_failure_skip("⚠ Skipping x: cancelled"));
+        assert_eq!(
+            working_on("Working 2026-02-01-001-drv.1 with prompt 'standard'"),
+            Some("2026-02-01-001-drv.1")
+        );
+        assert_eq!(working_on("Working hard"), None);
     }
 
     #[test]

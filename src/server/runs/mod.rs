@@ -39,6 +39,7 @@ use crate::runner::args::find_executable;
 use crate::runner::git;
 use crate::runner::merge_back::Why;
 use crate::runner::outcome::{self, Gather, JobKind, Level, Outcome, RunFacts, APPLY_ACTION};
+use crate::runner::output;
 use crate::runner::process::{self, OutputLine, RunSpec, StopReason, Stream};
 use crate::runner::registry::RunHandle;
 use crate::runner::ChantCommand;
@@ -465,19 +466,28 @@ async fn start(session: &Arc<Session>, job: Job) -> Result<Option<Value>> {
     Ok(Some(answer))
 }
 
-/// Pass chant's output on: every line to the log, the latest stdout line
-/// to the progress (at most every `REPORT_EVERY`). Returns the worktree
-/// chant announced, if it did.
+/// Pass chant's output on: every line to the log (a line repeated many
+/// times in a row is logged once, with its count), the latest stdout line
+/// to the progress (at most every `REPORT_EVERY`; in a chain, with the
+/// member chant is working on). Stops a chain that goes round in circles.
+/// Returns the worktree chant announced, if it did.
 async fn forward(
     session: &Session,
     progress: Option<&Progress>,
     label: &str,
+    run: (&str, Option<&str>),
     mut lines: mpsc::Receiver<OutputLine>,
 ) -> Option<String> {
+    let (token, spec_id) = run;
     let mut worktree = None;
     let mut pending: Option<String> = None;
+    let mut member: Option<String> = None;
+    let mut loop_lines = 0usize;
+    let mut last: Option<String> = None;
+    let mut repeats = 0usize;
     let mut tick = tokio::time::interval(REPORT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let repeated = |label: &str, n: usize| format!("[{label}] (the line above, {n} more times)");
     loop {
         tokio::select! {
             line = lines.recv() => {
@@ -485,13 +495,37 @@ async fn forward(
                 if let Some(path) = line.text.strip_prefix("→ Worktree: ") {
                     worktree = Some(path.trim().to_string());
                 }
+                if let Some(id) = output::working_on(&line.text) {
+                    member = (Some(id) != spec_id).then(|| id.to_string());
+                }
+                if output::is_group_failure_skip(&line.text) {
+                    loop_lines += 1;
+                    if loop_lines == output::LOOP_LINES {
+                        session.runs().stop(token, StopReason::Looping);
+                    }
+                }
+                if last.as_deref() == Some(line.text.as_str()) {
+                    repeats += 1;
+                    continue;
+                }
+                if repeats > 0 {
+                    session
+                        .client()
+                        .log_message(MessageType::LOG, repeated(label, repeats))
+                        .await;
+                    repeats = 0;
+                }
                 session
                     .client()
                     .log_message(MessageType::LOG, format!("[{label}] {}", line.text))
                     .await;
                 if line.stream == Stream::Stdout && !line.text.trim().is_empty() {
-                    pending = Some(line.text);
+                    pending = Some(match &member {
+                        Some(id) => format!("{id}: {}", line.text.trim()),
+                        None => line.text.clone(),
+                    });
                 }
+                last = Some(line.text);
             }
             _ = tick.tick() => {
                 if let (Some(progress), Some(text)) = (progress, pending.take()) {
@@ -499,6 +533,12 @@ async fn forward(
                 }
             }
         }
+    }
+    if repeats > 0 {
+        session
+            .client()
+            .log_message(MessageType::LOG, repeated(label, repeats))
+            .await;
     }
     if let (Some(progress), Some(text)) = (progress, pending.take()) {
         progress.report(session, text).await;
@@ -617,7 +657,13 @@ async fn run_step(
     };
     let (result, worktree) = tokio::join!(
         process::run(spec, tx, handle.stop.clone(), job.timeout),
-        forward(session, progress, &label, rx)
+        forward(
+            session,
+            progress,
+            &label,
+            (&handle.token, command.spec_id()),
+            rx
+        )
     );
     let finished = result.map_err(|e| {
         format!(
