@@ -43,9 +43,14 @@ case "$mode" in
   fail) say "agent: giving up"; echo "agent: failing on purpose" >&2; exit 1 ;;
   hang) say "agent: hanging"; exec sleep 100000 ;;
 esac
-if [ -d "$AGENT_DIR/write-$id" ]; then
-  cp -R "$AGENT_DIR/write-$id/." .
-  (cd "$AGENT_DIR/write-$id" && find . -type f) | while read -r f; do git add -- "$f"; done
+if [ -d "$AGENT_DIR/write-$id" ] || [ -f "$AGENT_DIR/delete-$id" ]; then
+  if [ -d "$AGENT_DIR/write-$id" ]; then
+    cp -R "$AGENT_DIR/write-$id/." .
+    (cd "$AGENT_DIR/write-$id" && find . -type f) | while read -r f; do git add -- "$f"; done
+  fi
+  if [ -f "$AGENT_DIR/delete-$id" ]; then
+    while read -r f; do git rm -q -- "$f"; done < "$AGENT_DIR/delete-$id"
+  fi
 else
   echo "work of $id" > "done-$id.txt"
   git add -- "done-$id.txt"
