@@ -978,3 +978,88 @@ fn a_chain_that_loops_after_a_failed_member_is_stopped() {
     );
     w.shutdown();
 }
+
+// ---------------------------------------------------------------------------
+// while chant runs
+
+/// The hover on `status` of a spec chant runs for.
+fn status_hover(w: &Walk, uri: &str) -> String {
+    let at = w.client.position_of(uri, "status");
+    let hover = w.client.request_ok(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    hover["contents"]["value"].as_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn while_chant_runs_the_spec_says_so_and_shows_the_agents_log() {
+    let Some(w) = Walk::start("while_chant_runs_the_spec_says_so_and_shows_the_agents_log")
+    else {
+        return;
+    };
+    w.commit_specs(&[
+        (A, &spec("Add the greeting", "", &["hello.txt exists"])),
+        (B, &spec("Use the greeting", &format!("depends_on:\n- {A}\n"), &["it greets"])),
+    ]);
+    let (a, b) = (w.spec_uri(A), w.spec_uri(B));
+    w.client.did_open_from_disk(&b);
+    // Readiness, before anything runs: on the hover and after `status:`.
+    let hover = status_hover(&w, &b);
+    assert!(
+        hover.ends_with(&format!("**For chant:** blocked: waiting for {A} (pending).")),
+        "{hover}"
+    );
+    let hints = |uri: &str| -> Vec<String> {
+        w.client
+            .request_ok(
+                "textDocument/inlayHint",
+                json!({"textDocument": {"uri": uri}, "range": range(0, 0, 20, 0)}),
+            )
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        hints(&b),
+        [
+            format!("blocked: waiting for {A} (pending)"),
+            "Add the greeting · pending".to_string()
+        ]
+    );
+    // A run that hangs in its agent.
+    w.agent_mode(A, "hang");
+    w.client.did_open_from_disk(&a);
+    let answer = w.execute("chant.work", json!([a])).unwrap();
+    let token = answer["token"].as_str().unwrap().to_string();
+    let log = format!(".chant/logs/{A}.log");
+    wait_for(|| {
+        w.ws.exists(&log) && w.ws.read(&log).contains("agent: hanging")
+    });
+    let hover = status_hover(&w, &a);
+    assert!(
+        hover.contains(&format!("chant is running for this spec. The last lines of the agent's log (`{log}`):\n\n```text\n")),
+        "{hover}"
+    );
+    assert!(hover.contains(&format!("agent: working on {A}\nagent: hanging\n```")), "{hover}");
+    assert_eq!(hints(&a), ["chant is running"]);
+    // Cancelled from its progress: chant and the agent stop.
+    w.client
+        .notify("window/workDoneProgress/cancel", json!({"token": token}));
+    let progress = w.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    assert_eq!(progress.last().unwrap()["message"], "cancelled");
+    w.client.wait_idle();
+    assert!(!status_hover(&w, &a).contains("chant is running"));
+    w.shutdown();
+}
+
+/// Waits until `ready` holds (files chant writes as it goes).
+fn wait_for(ready: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + RUN_TIMEOUT;
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "timed out");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

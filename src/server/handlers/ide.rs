@@ -375,6 +375,7 @@ pub async fn inlay_hint(
                         .filter(|(at, _)| within.start <= *at && *at <= within.end),
                 );
             }
+            hints.sort_by_key(|(at, _)| *at);
             hints
                 .into_iter()
                 .map(|(at, label)| InlayHint {
