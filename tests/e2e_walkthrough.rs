@@ -989,25 +989,36 @@ fn status_hover(w: &Walk, uri: &str) -> String {
         "textDocument/hover",
         json!({"textDocument": {"uri": uri}, "position": at}),
     );
-    hover["contents"]["value"].as_str().unwrap_or("").to_string()
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }
 
 #[test]
 fn while_chant_runs_the_spec_says_so_and_shows_the_agents_log() {
-    let Some(w) = Walk::start("while_chant_runs_the_spec_says_so_and_shows_the_agents_log")
-    else {
+    let Some(w) = Walk::start("while_chant_runs_the_spec_says_so_and_shows_the_agents_log") else {
         return;
     };
     w.commit_specs(&[
         (A, &spec("Add the greeting", "", &["hello.txt exists"])),
-        (B, &spec("Use the greeting", &format!("depends_on:\n- {A}\n"), &["it greets"])),
+        (
+            B,
+            &spec(
+                "Use the greeting",
+                &format!("depends_on:\n- {A}\n"),
+                &["it greets"],
+            ),
+        ),
     ]);
     let (a, b) = (w.spec_uri(A), w.spec_uri(B));
     w.client.did_open_from_disk(&b);
     // Readiness, before anything runs: on the hover and after `status:`.
     let hover = status_hover(&w, &b);
     assert!(
-        hover.ends_with(&format!("**For chant:** blocked: waiting for {A} (pending).")),
+        hover.ends_with(&format!(
+            "**For chant:** blocked: waiting for {A} (pending)."
+        )),
         "{hover}"
     );
     let hints = |uri: &str| -> Vec<String> {
@@ -1035,15 +1046,16 @@ fn while_chant_runs_the_spec_says_so_and_shows_the_agents_log() {
     let answer = w.execute("chant.work", json!([a])).unwrap();
     let token = answer["token"].as_str().unwrap().to_string();
     let log = format!(".chant/logs/{A}.log");
-    wait_for(|| {
-        w.ws.exists(&log) && w.ws.read(&log).contains("agent: hanging")
-    });
+    wait_for(|| w.ws.exists(&log) && w.ws.read(&log).contains("agent: hanging"));
     let hover = status_hover(&w, &a);
     assert!(
         hover.contains(&format!("chant is running for this spec. The last lines of the agent's log (`{log}`):\n\n```text\n")),
         "{hover}"
     );
-    assert!(hover.contains(&format!("agent: working on {A}\nagent: hanging\n```")), "{hover}");
+    assert!(
+        hover.contains(&format!("agent: working on {A}\nagent: hanging\n```")),
+        "{hover}"
+    );
     assert_eq!(hints(&a), ["chant is running"]);
     // Cancelled from its progress: chant and the agent stop.
     w.client

@@ -6,7 +6,6 @@ use super::navigation::reference_at;
 use super::preview::{glob_preview, is_glob, path_preview, prompt_preview, spec_preview};
 use super::{read_source, Sources};
 use crate::analysis::readiness::{self, Readiness};
-use crate::runner::output::tail_lines;
 use crate::spec::fields::{self, FieldKind, Refers};
 use crate::spec::SpecModel;
 use crate::text::TextRange;
@@ -240,4 +239,39 @@ fn field_doc(info: &fields::FieldInfo) -> String {
 
 fn contains(range: &TextRange, offset: usize) -> bool {
     range.start <= offset && offset <= range.end
+}
+
+/// The last `n` lines of a text, at most `max_bytes` of them (on a line
+/// boundary when the text has one there), for a glance at a log.
+fn tail_lines(text: &str, n: usize, max_bytes: usize) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .rev()
+        .filter(|l| !l.trim().is_empty())
+        .take(n)
+        .map(str::to_string)
+        .collect();
+    lines.reverse();
+    let mut total = 0;
+    let keep = lines
+        .iter()
+        .rev()
+        .take_while(|l| {
+            total += l.len() + 1;
+            total <= max_bytes
+        })
+        .count();
+    lines.split_off(lines.len() - keep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tail_lines;
+
+    #[test]
+    fn the_tail_of_a_log() {
+        let log = "a\nb\n\nc\nd\n";
+        assert_eq!(tail_lines(log, 3, 100), ["b", "c", "d"]);
+        assert_eq!(tail_lines(log, 3, 4), ["c", "d"]);
+    }
 }

@@ -153,29 +153,6 @@ pub fn archive_commit_skipped(text: &str) -> bool {
     text.contains("Skipping auto-commit")
 }
 
-/// The last `n` lines of a text, at most `max_bytes` of them (on a line
-/// boundary when the text has one there), for a glance at a log.
-pub fn tail_lines(text: &str, n: usize, max_bytes: usize) -> Vec<String> {
-    let mut lines: Vec<String> = text
-        .lines()
-        .rev()
-        .filter(|l| !l.trim().is_empty())
-        .take(n)
-        .map(str::to_string)
-        .collect();
-    lines.reverse();
-    let mut total = 0;
-    let keep = lines
-        .iter()
-        .rev()
-        .take_while(|l| {
-            total += l.len() + 1;
-            total <= max_bytes
-        })
-        .count();
-    lines.split_off(lines.len() - keep)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,8 +232,5 @@ Next steps:
             ["Working directory has other uncommitted changes. Skipping auto-commit."]
         );
         assert!(archive_commit_skipped(text));
-        let log = "a\nb\n\nc\nd\n";
-        assert_eq!(tail_lines(log, 3, 100), ["b", "c", "d"]);
-        assert_eq!(tail_lines(log, 3, 4), ["c", "d"]);
     }
 }

@@ -161,7 +161,7 @@ pub async fn archive_by_label(
         let index = target.project.index();
         let mut found: Vec<(String, PathBuf, SpecStatus)> = index
             .specs()
-            .filter(|e| e.summary.labels.iter().any(|l| *l == label))
+            .filter(|e| e.summary.labels.contains(&label))
             .map(|e| (e.id.clone(), e.path.clone(), e.summary.status))
             .collect();
         // Members before their drivers, as chant merges them.
