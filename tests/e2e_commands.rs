@@ -636,6 +636,14 @@ fn refusals_say_what_to_do() {
         assert_eq!(error.message, expected, "{command}");
     }
     assert!(w.chant_calls().is_empty());
+    // Past the quality gate.
+    let (answer, progress) = w.run("chant.work", json!([s(v), {"skipQuality": true}]));
+    assert_eq!(
+        answer["arguments"],
+        json!(["work", v, "--no-watch", "--skip-criteria"])
+    );
+    assert_eq!(progress.last().unwrap()["message"], "completed");
+    assert!(w.spec(v).contains("status: completed"));
     // A merge of a spec that needs approval.
     w.git(&["branch", &format!("chant/{a}")]);
     w.git(&["checkout", "-q", &format!("chant/{a}")]);

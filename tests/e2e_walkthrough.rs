@@ -86,7 +86,7 @@ fn add_writes_the_spec_then_its_type_and_labels_and_shows_it() {
     assert_eq!(
         message["message"],
         format!(
-            "Added spec {id} (.chant/specs/{id}.md) (commit {}). Its `type: research` and `labels: [walk, phase 1, true]` are set in the editor, not saved yet (chant add has no flags for them, and chant committed the spec as it wrote it): save the file to keep them.",
+            "Added spec {id} ({uri}) (commit {}). Its `type: research` and `labels: [walk, phase 1, true]` are set in the editor, not saved yet (chant add has no flags for them, and chant committed the spec as it wrote it): save the file to keep them.",
             w.short("HEAD")
         )
     );

@@ -226,6 +226,11 @@ pub async fn finish(
             }
         }
     }
+    outcome.text = outcome.text.replacen(
+        &format!("Added spec {id} (.chant/specs/{id}.md)"),
+        &format!("Added spec {id} ({})", uri.as_str()),
+        1,
+    );
     outcome.short = format!("added {id} ({})", uri.as_str());
     let model = SpecModel::parse(&final_text);
     let at = cursor(&final_text, &model);
