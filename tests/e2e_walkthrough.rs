@@ -340,6 +340,8 @@ fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
         "chant archive archives only completed specs, and this one is pending: it would say \"No specs to archive.\" and do nothing."
     );
     w.run("chant.merge", json!([a]));
+    // Both open: the archived spec's buffer must not keep it in the index.
+    w.client.did_open_from_disk(&a);
     w.client.did_open_from_disk(&b);
     let codes = |diagnostics: &[Value]| -> Vec<String> {
         diagnostics

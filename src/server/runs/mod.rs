@@ -797,6 +797,22 @@ async fn drive(session: Arc<Session>, mut job: Job, handle: RunHandle) {
                 .map(|m| job.root.join(".chant/specs").join(format!("{}.md", m.id))),
         );
     }
+    // Open specs whose file chant moved (archive) or deleted (cancel
+    // --delete) no longer speak for a spec: the index reads the disk.
+    let removed: Vec<PathBuf> = runs
+        .iter()
+        .filter(|(f, o)| {
+            o.done
+                && matches!(
+                    f.command,
+                    Some(ChantCommand::Archive { .. } | ChantCommand::Cancel { delete: true, .. })
+                )
+        })
+        .filter_map(|(f, _)| f.command.as_ref()?.spec_id().map(str::to_string))
+        .map(|id| job.root.join(".chant/specs").join(format!("{id}.md")))
+        .filter(|p| !p.exists() && session.open_buffer(p).is_some())
+        .collect();
+    session.note_removed_by_run(removed);
     let show = match (&job.add, runs.last()) {
         (Some(request), Some((facts, _))) if outcome.done && !shutting_down => {
             add::finish(&session, &job, request, facts, &mut outcome, &mut changed).await
