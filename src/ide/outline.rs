@@ -202,7 +202,7 @@ pub fn status_hint(
     let at = entry
         .value
         .as_ref()
-        .map_or(entry.key_range.end + 1, |v| v.range.end);
+        .map_or(entry.range.end, |v| v.range.end);
     let label = match crate::analysis::readiness::assess(model, id, index) {
         _ if running => "chant is running".to_string(),
         Readiness::Completed | Readiness::Cancelled | Readiness::Unreadable => return None,
