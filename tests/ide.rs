@@ -34,3 +34,5 @@ mod preview;
 mod real_disk;
 #[path = "ide/rename.rs"]
 mod rename;
+#[path = "ide/walkthrough.rs"]
+mod walkthrough;

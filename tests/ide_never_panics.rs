@@ -139,6 +139,7 @@ proptest! {
             index: &index,
             running: false,
             agent_branch: Some("chant/x"),
+            branch_merged: None,
             commands_enabled: true,
         };
         actions::commands(&view);

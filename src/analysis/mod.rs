@@ -7,6 +7,7 @@ pub mod codes;
 mod criteria;
 mod frontmatter;
 mod layout;
+pub mod lifecycle;
 mod lint;
 pub mod output;
 pub mod quality;

@@ -17,7 +17,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// chant cannot load the spec at all.
-fn parse_problem(text: &str, model: &SpecModel) -> Option<String> {
+pub(crate) fn parse_problem(text: &str, model: &SpecModel) -> Option<String> {
     let first = model.frontmatter.rejections.first()?;
     Some(format!(
         "chant cannot read this spec's frontmatter (it stops with \"Failed to parse spec frontmatter\"): {} (line {}). Fix the errors marked in the editor, save, and try again.",
@@ -355,6 +355,53 @@ fn waiting_for(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<Waitin
         }
     }
     out
+}
+
+/// The status chant gives a spec when it loads it (`apply_blocked_status`):
+/// a pending or blocked spec becomes `blocked` while chant's `is_blocked`
+/// holds and `pending` otherwise. Commands that check the status they load
+/// (`chant split`) see this one, not the file's.
+pub fn status_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> SpecStatus {
+    let v = model.values();
+    match v.status {
+        SpecStatus::Pending | SpecStatus::Blocked if blocked_on_load(model, id, ws) => {
+            SpecStatus::Blocked
+        }
+        SpecStatus::Pending | SpecStatus::Blocked => SpecStatus::Pending,
+        status => status,
+    }
+}
+
+/// chant's `Spec::is_blocked`, which differs from what `chant work` checks:
+/// a cancelled dependency counts as met, a member also waits for its
+/// driver's dependencies (not its earlier siblings), and a pending spec
+/// that needs approval is blocked.
+fn blocked_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> bool {
+    let v = model.values();
+    let unmet = |dep: &String| {
+        !matches!(
+            ws.status_anywhere(dep),
+            Some(SpecStatus::Completed | SpecStatus::Cancelled)
+        )
+    };
+    if v.depends_on.as_deref().unwrap_or_default().iter().any(unmet) {
+        return true;
+    }
+    if let Some(driver) = driver_of(id) {
+        let member_prefix = format!("{driver}.");
+        if ws
+            .dependencies_of(driver)
+            .iter()
+            .filter(|dep| !dep.starts_with(&member_prefix))
+            .any(unmet)
+        {
+            return true;
+        }
+    }
+    v.status == SpecStatus::Pending
+        && v.approval
+            .as_ref()
+            .is_some_and(|a| a.required && a.status != ApprovalStatus::Approved)
 }
 
 /// [`waiting_for`] as the refusal names them.

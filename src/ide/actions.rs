@@ -7,7 +7,9 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::readiness::{self, Readiness};
+use crate::analysis::lifecycle::{self, BranchState};
+use crate::analysis::quality;
+use crate::analysis::readiness::{self, Readiness, WorkOptions};
 use crate::analysis::{Code, Diagnostic, SpecLookup, WorkspaceFacts};
 use crate::spec::edit;
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus};
@@ -23,6 +25,16 @@ pub const WORK: &str = "chant.work";
 pub const APPROVE: &str = "chant.approve";
 pub const REJECT: &str = "chant.reject";
 pub const APPLY_AGENT_CHANGES: &str = "chant.applyAgentChanges";
+pub const ADD: &str = "chant.add";
+pub const MERGE: &str = "chant.merge";
+pub const MERGE_ALL: &str = "chant.mergeAll";
+pub const ARCHIVE: &str = "chant.archive";
+pub const ARCHIVE_BY_LABEL: &str = "chant.archiveByLabel";
+pub const RESET: &str = "chant.reset";
+pub const CANCEL: &str = "chant.cancel";
+pub const VERIFY: &str = "chant.verify";
+pub const SPLIT: &str = "chant.split";
+pub const SHOW_LOG: &str = "chant.showLog";
 
 /// Prompts chant ships for its own machinery, not for working a spec: not
 /// offered in "Work with prompt ..." unless the project uses them for work
@@ -42,6 +54,8 @@ pub struct SpecView<'a> {
     pub running: bool,
     /// The agent's branch, when it exists.
     pub agent_branch: Option<&'a str>,
+    /// Whether that branch is merged into the main branch (None: unknown).
+    pub branch_merged: Option<bool>,
     /// The user allowed running chant in this workspace.
     pub commands_enabled: bool,
 }
@@ -52,10 +66,27 @@ pub const COMMANDS_OFF: &str = "Running chant from the editor is off for this wo
 /// A chant command on this spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpecCommand {
-    Work { prompt: Option<String> },
+    Work {
+        prompt: Option<String>,
+        /// `chant work --skip-criteria`: past chant's quality gate.
+        skip_quality: bool,
+    },
     Approve,
     Reject,
     ApplyAgentChanges,
+    Merge,
+    Archive,
+    /// `chant reset`, then `chant work` when `work`.
+    Reset {
+        work: bool,
+    },
+    /// `chant cancel`, or `chant cancel --delete` (after the user confirms).
+    Cancel {
+        delete: bool,
+    },
+    Verify,
+    Split,
+    ShowLog,
 }
 
 impl SpecCommand {
@@ -66,6 +97,13 @@ impl SpecCommand {
             SpecCommand::Approve => APPROVE,
             SpecCommand::Reject => REJECT,
             SpecCommand::ApplyAgentChanges => APPLY_AGENT_CHANGES,
+            SpecCommand::Merge => MERGE,
+            SpecCommand::Archive => ARCHIVE,
+            SpecCommand::Reset { .. } => RESET,
+            SpecCommand::Cancel { .. } => CANCEL,
+            SpecCommand::Verify => VERIFY,
+            SpecCommand::Split => SPLIT,
+            SpecCommand::ShowLog => SHOW_LOG,
         }
     }
 }
@@ -80,6 +118,53 @@ pub struct CommandOffer {
     pub lens_title: String,
     /// Why chant (or the server) would refuse it now; None when available.
     pub refused: Option<String>,
+    /// Shown as a code lens too (destructive and rarely needed commands are
+    /// code actions only).
+    pub lens: bool,
+}
+
+/// The agent's log of a spec: `.chant/logs/<id>.log`.
+pub fn log_path(index: &ProjectIndex, id: &str) -> Option<std::path::PathBuf> {
+    is_safe_id(id).then(|| index.root.join(".chant/logs").join(format!("{id}.log")))
+}
+
+/// The agent's log of a spec, when it is a file.
+pub fn existing_log(index: &ProjectIndex, id: &str) -> Option<std::path::PathBuf> {
+    log_path(index, id).filter(|p| {
+        matches!(
+            index.project_files().kind(p),
+            Some(crate::vfs::Kind::File { .. })
+        )
+    })
+}
+
+/// The specs whose `depends_on` names `id` (chant refuses to cancel or
+/// delete a spec others depend on).
+pub fn dependents(index: &ProjectIndex, id: &str) -> Vec<String> {
+    let mut out: Vec<String> = index
+        .specs()
+        .chain(index.nested_specs())
+        .filter(|e| e.summary.depends_on.iter().any(|d| d == id))
+        .map(|e| e.id.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The members of `id` (`<id>.N`) chant finds, with their status.
+pub fn members(index: &ProjectIndex, id: &str) -> Vec<(String, Option<SpecStatus>)> {
+    let prefix = format!("{id}.");
+    let mut out: Vec<(String, Option<SpecStatus>)> = index
+        .specs()
+        .filter(|e| {
+            e.id.strip_prefix(&prefix)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        })
+        .map(|e| (e.id.clone(), Some(e.summary.status)))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 /// The prompts offered for "Work with prompt ...": the project's prompt
@@ -106,8 +191,11 @@ pub fn readiness(view: &SpecView) -> Readiness {
 
 /// Every chant command that makes sense for this spec, each with the reason
 /// when it is not available now. Work is always offered; approve and reject
-/// when the spec has an approval; applying the agent's changes when its
-/// branch exists.
+/// when the spec has an approval; applying the agent's changes and merging
+/// them when its branch exists; the later steps of the walkthrough for the
+/// statuses they apply to (archive and verify a completed spec, reset a
+/// failed one, cancel or split a pending one); the agent's log when it is
+/// there.
 pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
     let general = if !view.commands_enabled {
         Some(COMMANDS_OFF.to_string())
@@ -125,30 +213,70 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
         None
     };
     let refusal = |specific: Option<String>| general.clone().or(specific);
-    let mut offers = vec![CommandOffer {
-        command: SpecCommand::Work { prompt: None },
-        title: "Work this spec".into(),
-        lens_title: "▶ Work".into(),
-        refused: refusal(readiness::work_refusal(
+    let offer = |command: SpecCommand, title: &str, lens_title: &str, refused: Option<String>| {
+        CommandOffer {
+            command,
+            title: title.to_string(),
+            lens_title: lens_title.to_string(),
+            refused,
+            lens: true,
+        }
+    };
+    let mut offers = vec![offer(
+        SpecCommand::Work {
+            prompt: None,
+            skip_quality: false,
+        },
+        "Work this spec",
+        "▶ Work",
+        refusal(readiness::work_refusal(
             view.text, view.model, view.id, view.index, None,
         )),
-    }];
+    )];
+    // Past chant's quality gate, when that gate is all that stops it.
+    if offers[0].refused.is_some()
+        && view.model.chant_accepts()
+        && quality::assess(view.text, view.model, &view.index.config).refused_without_terminal()
+        && readiness::work_refusal_with(
+            view.text,
+            view.model,
+            view.id,
+            view.index,
+            WorkOptions {
+                prompt: None,
+                skip_quality: true,
+            },
+        )
+        .is_none()
+    {
+        offers.push(CommandOffer {
+            command: SpecCommand::Work {
+                prompt: None,
+                skip_quality: true,
+            },
+            title: "Work anyway (skip the quality check)".into(),
+            lens_title: "▶ Work anyway".into(),
+            refused: general.clone(),
+            lens: false,
+        });
+    }
     if view.model.chant_accepts() {
         for prompt in work_prompts(view.index) {
-            offers.push(CommandOffer {
-                title: format!("Work with prompt {prompt}"),
-                lens_title: format!("▶ Work ({prompt})"),
-                refused: refusal(readiness::work_refusal(
+            offers.push(offer(
+                SpecCommand::Work {
+                    prompt: Some(prompt.clone()),
+                    skip_quality: false,
+                },
+                &format!("Work with prompt {prompt}"),
+                &format!("▶ Work ({prompt})"),
+                refusal(readiness::work_refusal(
                     view.text,
                     view.model,
                     view.id,
                     view.index,
                     Some(&prompt),
                 )),
-                command: SpecCommand::Work {
-                    prompt: Some(prompt),
-                },
-            });
+            ));
         }
     }
     let v = view.model.values();
@@ -161,33 +289,143 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
             _ => None,
         };
         let approve = readiness::approve_refusal(view.text, view.model).or_else(|| closed.clone());
-        offers.push(CommandOffer {
-            command: SpecCommand::Approve,
-            title: "Approve spec".into(),
-            lens_title: "✓ Approve".into(),
-            refused: refusal(approve),
-        });
+        offers.push(offer(
+            SpecCommand::Approve,
+            "Approve spec",
+            "✓ Approve",
+            refusal(approve),
+        ));
         let already = (approval.status == ApprovalStatus::Rejected).then(|| {
             "This spec is already rejected: address the feedback, then approve it.".to_string()
         });
         let reject = readiness::reject_refusal(view.text, view.model)
             .or(closed)
             .or(already);
-        offers.push(CommandOffer {
-            command: SpecCommand::Reject,
-            title: "Reject spec...".into(),
-            lens_title: "✗ Reject…".into(),
-            refused: refusal(reject),
-        });
+        offers.push(offer(
+            SpecCommand::Reject,
+            "Reject spec...",
+            "✗ Reject…",
+            refusal(reject),
+        ));
     }
     if let Some(branch) = view.agent_branch {
-        offers.push(CommandOffer {
-            command: SpecCommand::ApplyAgentChanges,
-            title: format!("Apply agent changes ({branch})"),
-            lens_title: "⇣ Apply agent changes".into(),
-            refused: general.clone(),
-        });
+        offers.push(offer(
+            SpecCommand::ApplyAgentChanges,
+            &format!("Apply agent changes ({branch})"),
+            "⇣ Apply agent changes",
+            general.clone(),
+        ));
     }
+    offers.extend(walkthrough(view, &refusal));
+    if existing_log(view.index, view.id).is_some() {
+        // Opening a file runs nothing: offered even when commands are off.
+        offers.push(offer(SpecCommand::ShowLog, "Show agent log", "☰ Log", None));
+    }
+    offers
+}
+
+/// Merge, archive, reset, cancel, delete, verify and split, where they
+/// apply to the spec's status.
+fn walkthrough(
+    view: &SpecView,
+    refusal: &dyn Fn(Option<String>) -> Option<String>,
+) -> Vec<CommandOffer> {
+    let mut offers = Vec::new();
+    if !view.model.chant_accepts() {
+        return offers;
+    }
+    let mut push = |command: SpecCommand, title: String, lens_title: &str, lens: bool, why| {
+        offers.push(CommandOffer {
+            command,
+            title,
+            lens_title: lens_title.to_string(),
+            refused: refusal(why),
+            lens,
+        })
+    };
+    let (text, model, id, index) = (view.text, view.model, view.id, view.index);
+    let main = index.config.main_branch.as_str();
+    let status = model.values().status;
+    let branch_state = BranchState {
+        exists: view.agent_branch.is_some(),
+        merged: view.branch_merged,
+    };
+    if let Some(branch) = view
+        .agent_branch
+        .filter(|_| view.branch_merged != Some(true))
+    {
+        push(
+            SpecCommand::Merge,
+            format!("Merge branch {branch}"),
+            "⤵ Merge",
+            true,
+            lifecycle::merge_refusal(text, model, branch, main, branch_state),
+        );
+    }
+    if matches!(status, SpecStatus::Completed | SpecStatus::Cancelled) {
+        push(
+            SpecCommand::Archive,
+            "Archive spec".into(),
+            "⌫ Archive",
+            true,
+            lifecycle::archive_refusal(text, model, id, &members(index, id), main, branch_state),
+        );
+    }
+    if status == SpecStatus::Completed {
+        push(
+            SpecCommand::Verify,
+            "Verify spec".into(),
+            "✔ Verify",
+            true,
+            lifecycle::verify_refusal(text, model, id, index),
+        );
+    }
+    if matches!(status, SpecStatus::Failed | SpecStatus::InProgress) {
+        let reset = lifecycle::reset_refusal(text, model, id);
+        push(
+            SpecCommand::Reset { work: true },
+            "Reset and work again".into(),
+            "↺ Reset and work",
+            true,
+            reset.clone(),
+        );
+        push(
+            SpecCommand::Reset { work: false },
+            "Reset spec".into(),
+            "↺ Reset",
+            false,
+            reset,
+        );
+    }
+    if matches!(
+        status,
+        SpecStatus::Pending | SpecStatus::Ready | SpecStatus::Blocked
+    ) {
+        push(
+            SpecCommand::Split,
+            "Split spec".into(),
+            "⑃ Split",
+            true,
+            lifecycle::split_refusal(text, model, id, index),
+        );
+    }
+    let dependents = dependents(index, id);
+    if !matches!(status, SpecStatus::Completed | SpecStatus::Cancelled) {
+        push(
+            SpecCommand::Cancel { delete: false },
+            "Cancel spec".into(),
+            "✕ Cancel",
+            false,
+            lifecycle::cancel_refusal(text, model, id, &dependents, false),
+        );
+    }
+    push(
+        SpecCommand::Cancel { delete: true },
+        "Delete spec...".into(),
+        "✕ Delete…",
+        false,
+        lifecycle::cancel_refusal(text, model, id, &dependents, true),
+    );
     offers
 }
 

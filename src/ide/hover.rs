@@ -1,9 +1,11 @@
 //! Hover: what a field or value means to chant, and previews of what a
 //! reference leads to.
 
+use super::actions::log_path;
 use super::navigation::reference_at;
 use super::preview::{glob_preview, is_glob, path_preview, prompt_preview, spec_preview};
 use super::{read_source, Sources};
+use crate::analysis::readiness::{self, Readiness};
 use crate::spec::fields::{self, FieldKind, Refers};
 use crate::spec::SpecModel;
 use crate::text::TextRange;
@@ -45,6 +47,109 @@ pub fn hover(
         });
     }
     field_hover(model, offset)
+}
+
+/// What a hover knows about the spec under the cursor besides its text.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecContext<'a> {
+    /// The spec's ID (its file name).
+    pub id: &'a str,
+    /// chant is running for it (a run the server started).
+    pub running: bool,
+}
+
+/// How much of the agent's log a hover reads (its end).
+pub const LOG_TAIL_BYTES: usize = 4096;
+/// How many of its last lines a hover shows.
+pub const LOG_TAIL_LINES: usize = 8;
+
+/// [`hover`], and on the `status` field (key or value) where the spec
+/// stands for chant and why (`analysis::readiness::assess`, as the code
+/// lens says it); while chant runs for it, the last lines of the agent's
+/// log.
+pub fn hover_spec(
+    index: &ProjectIndex,
+    model: &SpecModel,
+    offset: usize,
+    sources: &dyn Sources,
+    spec: SpecContext,
+) -> Option<HoverResult> {
+    let found = hover(index, model, offset, sources);
+    let Some(status) = model.frontmatter.outline().entry("status") else {
+        return found;
+    };
+    let on_status = contains(&status.range, offset)
+        || status
+            .value
+            .as_ref()
+            .is_some_and(|v| contains(&v.range, offset));
+    if !on_status {
+        return found;
+    }
+    let mut result = found.unwrap_or_else(|| HoverResult {
+        range: status.key_range.clone(),
+        markdown: String::new(),
+    });
+    if !result.markdown.is_empty() {
+        let end = result.markdown.trim_end().len();
+        result.markdown.truncate(end);
+        result.markdown.push_str("\n\n---\n\n");
+    }
+    result
+        .markdown
+        .push_str(&readiness_markdown(&readiness::assess(
+            model, spec.id, index,
+        )));
+    if spec.running {
+        result.markdown.push_str(&running_markdown(index, spec.id));
+    }
+    Some(result)
+}
+
+/// "**For chant:** blocked: waiting for X (in_progress)."
+fn readiness_markdown(readiness: &Readiness) -> String {
+    match readiness {
+        Readiness::Ready => "**For chant:** ready: `chant work` can start it now.".into(),
+        other => format!("**For chant:** {}: {}.", other.label(), other.reason()),
+    }
+}
+
+/// chant is running: the end of the agent's log, read the guarded way
+/// (only its last few KB).
+fn running_markdown(index: &ProjectIndex, id: &str) -> String {
+    let rel = format!(".chant/logs/{id}.log");
+    let mut text = "\n\nchant is running for this spec.".to_string();
+    let Some(path) = log_path(index, id) else {
+        return text;
+    };
+    match index.project_files().read_tail(&path, LOG_TAIL_BYTES) {
+        Ok((bytes, len)) => {
+            let mut tail = String::from_utf8_lossy(&bytes).into_owned();
+            if len > bytes.len() as u64 {
+                // Cut inside a line: start at the next one.
+                tail = tail
+                    .split_once('\n')
+                    .map(|(_, rest)| rest.to_string())
+                    .unwrap_or_default();
+            }
+            let lines = tail_lines(&tail, LOG_TAIL_LINES, LOG_TAIL_BYTES);
+            if lines.is_empty() {
+                text.push_str(&format!(" The agent's log (`{rel}`) is empty so far."));
+            } else {
+                let fence = if lines.iter().any(|l| l.contains("```")) {
+                    "~~~~"
+                } else {
+                    "```"
+                };
+                text.push_str(&format!(
+                    " The last lines of the agent's log (`{rel}`):\n\n{fence}text\n{}\n{fence}",
+                    lines.join("\n")
+                ));
+            }
+        }
+        Err(_) => text.push_str(&format!(" The agent's log (`{rel}`) is not there yet.")),
+    }
+    text
 }
 
 fn spec_hover(index: &ProjectIndex, id: &str, sources: &dyn Sources) -> String {
@@ -134,4 +239,39 @@ fn field_doc(info: &fields::FieldInfo) -> String {
 
 fn contains(range: &TextRange, offset: usize) -> bool {
     range.start <= offset && offset <= range.end
+}
+
+/// The last `n` lines of a text, at most `max_bytes` of them (on a line
+/// boundary when the text has one there), for a glance at a log.
+fn tail_lines(text: &str, n: usize, max_bytes: usize) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .rev()
+        .filter(|l| !l.trim().is_empty())
+        .take(n)
+        .map(str::to_string)
+        .collect();
+    lines.reverse();
+    let mut total = 0;
+    let keep = lines
+        .iter()
+        .rev()
+        .take_while(|l| {
+            total += l.len() + 1;
+            total <= max_bytes
+        })
+        .count();
+    lines.split_off(lines.len() - keep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tail_lines;
+
+    #[test]
+    fn the_tail_of_a_log() {
+        let log = "a\nb\n\nc\nd\n";
+        assert_eq!(tail_lines(log, 3, 100), ["b", "c", "d"]);
+        assert_eq!(tail_lines(log, 3, 4), ["c", "d"]);
+    }
 }

@@ -109,6 +109,33 @@ pub fn links(index: &ProjectIndex, model: &SpecModel) -> Vec<(TextRange, PathBuf
         .collect()
 }
 
+/// The link from a spec to its agent's log (`.chant/logs/<id>.log`), when
+/// the log exists: on the `## Agent Output` heading chant appends after a
+/// run, else on the `status` value.
+pub fn agent_log_link(
+    index: &ProjectIndex,
+    model: &SpecModel,
+    id: &str,
+) -> Option<(TextRange, PathBuf)> {
+    let log = super::actions::existing_log(index, id)?;
+    let heading = model
+        .body
+        .headings
+        .iter()
+        .rev()
+        .find(|h| h.level == 2 && h.text.trim() == "Agent Output")
+        .map(|h| h.range.clone());
+    let range = heading.or_else(|| {
+        model
+            .frontmatter
+            .outline()
+            .entry("status")
+            .and_then(|e| e.value.as_ref())
+            .map(|v| v.content_range())
+    })?;
+    (!range.is_empty()).then_some((range, log))
+}
+
 /// What "find references" was asked about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {

@@ -6,6 +6,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::navigation::references_in;
+use crate::analysis::readiness::Readiness;
 use crate::spec::fields::Refers;
 use crate::spec::SpecModel;
 use crate::syntax::markdown::MarkdownOutline;
@@ -185,6 +186,35 @@ pub fn inlay_hints(
             ))
         })
         .collect()
+}
+
+/// After `status: <value>`: where the spec stands for chant, briefly
+/// ("ready", "blocked: waiting for X (in_progress)", "needs approval",
+/// "chant is running"). Nothing for completed, cancelled or unreadable
+/// specs (the value or the diagnostics say it).
+pub fn status_hint(
+    index: &ProjectIndex,
+    model: &SpecModel,
+    id: &str,
+    running: bool,
+) -> Option<(usize, String)> {
+    let entry = model.frontmatter.outline().entry("status")?;
+    let at = entry
+        .value
+        .as_ref()
+        .map_or(entry.range.end, |v| v.range.end);
+    let label = match crate::analysis::readiness::assess(model, id, index) {
+        _ if running => "chant is running".to_string(),
+        Readiness::Completed | Readiness::Cancelled | Readiness::Unreadable => return None,
+        Readiness::Ready => "ready".into(),
+        Readiness::InProgress => "in progress, no run here".into(),
+        Readiness::Failed => "failed: reset or work again".into(),
+        other @ (Readiness::Blocked { .. } | Readiness::Rejected { .. }) => {
+            format!("{}: {}", other.label(), other.reason())
+        }
+        Readiness::NeedsApproval => "needs approval".into(),
+    };
+    Some((at, label))
 }
 
 /// Folding ranges: the frontmatter and each Markdown section and code block.

@@ -12,8 +12,13 @@ use crate::spec::id::is_safe_id;
 /// One chant invocation the server makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChantCommand {
-    /// `chant work <id> --no-watch [--prompt=NAME]`
-    Work { id: String, prompt: Option<String> },
+    /// `chant work <id> --no-watch [--prompt=NAME] [--skip-criteria]`
+    Work {
+        id: String,
+        prompt: Option<String>,
+        /// `--skip-criteria`: skip chant's quality gate.
+        skip_quality: bool,
+    },
     /// `chant approve <id> --by=NAME`
     Approve { id: String, by: String },
     /// `chant reject <id> --by=NAME --reason=TEXT`
@@ -22,6 +27,26 @@ pub enum ChantCommand {
         by: String,
         reason: String,
     },
+    /// `chant add [--prompt=NAME] [--needs-approval] -- TITLE`
+    Add {
+        title: String,
+        prompt: Option<String>,
+        needs_approval: bool,
+    },
+    /// `chant merge <id> --yes`
+    Merge { id: String },
+    /// `chant merge --all --yes`
+    MergeAll,
+    /// `chant archive <id>`
+    Archive { id: String },
+    /// `chant reset <id>`
+    Reset { id: String },
+    /// `chant cancel <id> --yes [--delete]`
+    Cancel { id: String, delete: bool },
+    /// `chant verify <id>`
+    Verify { id: String },
+    /// `chant split <id>`
+    Split { id: String },
 }
 
 /// A value that must not reach chant, with what was wrong.
@@ -31,6 +56,9 @@ pub enum InvalidArgument {
     Prompt(String),
     Approver(String),
     Reason(String),
+    Title(String),
+    Label(String),
+    SpecType(String),
 }
 
 impl fmt::Display for InvalidArgument {
@@ -46,6 +74,17 @@ impl fmt::Display for InvalidArgument {
             ),
             InvalidArgument::Approver(why) => write!(f, "Invalid approver name: {why}."),
             InvalidArgument::Reason(why) => write!(f, "Invalid rejection reason: {why}."),
+            InvalidArgument::Title(why) => write!(f, "Invalid spec title: {why}."),
+            InvalidArgument::Label(why) => write!(f, "Invalid label: {why}."),
+            InvalidArgument::SpecType(value) => write!(
+                f,
+                "Invalid spec type {value:?}: chant knows {}.",
+                SPEC_TYPES
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -54,6 +93,20 @@ impl fmt::Display for InvalidArgument {
 const MAX_NAME: usize = 200;
 /// Longest rejection reason accepted.
 const MAX_REASON: usize = 10_000;
+/// Longest spec title accepted.
+const MAX_TITLE: usize = 500;
+/// Longest label accepted.
+const MAX_LABEL: usize = 100;
+
+/// The spec types chant knows, in the order editors offer them.
+pub const SPEC_TYPES: [&str; 6] = [
+    "code",
+    "task",
+    "research",
+    "documentation",
+    "driver",
+    "group",
+];
 
 /// A prompt name that names a file in `.chant/prompts` and reads as one
 /// argument: the same rule as spec IDs.
@@ -105,6 +158,61 @@ pub fn validate_reason(reason: &str) -> Result<String, InvalidArgument> {
     Ok(reason.to_string())
 }
 
+/// A title for `chant add`: trimmed, not empty, one line (chant writes it
+/// as the `# ` line), no control characters.
+pub fn validate_title(title: &str) -> Result<String, InvalidArgument> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(InvalidArgument::Title("the title is empty".into()));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(InvalidArgument::Title(format!(
+            "the title is longer than {MAX_TITLE} characters"
+        )));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(InvalidArgument::Title(
+            "the title holds a line break or another control character (chant writes it as one `# ` line)".into(),
+        ));
+    }
+    Ok(title.to_string())
+}
+
+/// A label for a spec's `labels:`: trimmed, not empty, one line, no
+/// control characters, and no `---` (chant ends the frontmatter at the
+/// first `---` it finds, even inside a value).
+pub fn validate_label(label: &str) -> Result<String, InvalidArgument> {
+    let label = label.trim();
+    if label.is_empty() {
+        return Err(InvalidArgument::Label("the label is empty".into()));
+    }
+    if label.chars().count() > MAX_LABEL {
+        return Err(InvalidArgument::Label(format!(
+            "{label:?} is longer than {MAX_LABEL} characters"
+        )));
+    }
+    if label.chars().any(char::is_control) {
+        return Err(InvalidArgument::Label(format!(
+            "{label:?} holds a line break or another control character"
+        )));
+    }
+    if label.contains("---") {
+        return Err(InvalidArgument::Label(format!(
+            "{label:?} holds `---`, where chant would end the frontmatter"
+        )));
+    }
+    Ok(label.to_string())
+}
+
+/// A spec type chant knows.
+pub fn validate_spec_type(value: &str) -> Result<&'static str, InvalidArgument> {
+    SPEC_TYPES
+        .iter()
+        .find(|t| **t == value.trim())
+        .copied()
+        .ok_or_else(|| InvalidArgument::SpecType(value.to_string()))
+}
+
 fn check_id(id: &str) -> Result<String, InvalidArgument> {
     if is_safe_id(id) {
         Ok(id.to_string())
@@ -113,15 +221,30 @@ fn check_id(id: &str) -> Result<String, InvalidArgument> {
     }
 }
 
+fn check_prompt(prompt: Option<&str>) -> Result<Option<String>, InvalidArgument> {
+    match prompt {
+        Some(p) if is_safe_prompt_name(p) => Ok(Some(p.to_string())),
+        Some(p) => Err(InvalidArgument::Prompt(p.to_string())),
+        None => Ok(None),
+    }
+}
+
 impl ChantCommand {
     pub fn work(id: &str, prompt: Option<&str>) -> Result<ChantCommand, InvalidArgument> {
-        let id = check_id(id)?;
-        let prompt = match prompt {
-            Some(p) if is_safe_prompt_name(p) => Some(p.to_string()),
-            Some(p) => return Err(InvalidArgument::Prompt(p.to_string())),
-            None => None,
-        };
-        Ok(ChantCommand::Work { id, prompt })
+        ChantCommand::work_with(id, prompt, false)
+    }
+
+    /// `chant work`, with `--skip-criteria` when `skip_quality`.
+    pub fn work_with(
+        id: &str,
+        prompt: Option<&str>,
+        skip_quality: bool,
+    ) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Work {
+            id: check_id(id)?,
+            prompt: check_prompt(prompt)?,
+            skip_quality,
+        })
     }
 
     pub fn approve(id: &str, by: &str) -> Result<ChantCommand, InvalidArgument> {
@@ -139,42 +262,150 @@ impl ChantCommand {
         })
     }
 
-    pub fn id(&self) -> &str {
+    pub fn add(
+        title: &str,
+        prompt: Option<&str>,
+        needs_approval: bool,
+    ) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Add {
+            title: validate_title(title)?,
+            prompt: check_prompt(prompt)?,
+            needs_approval,
+        })
+    }
+
+    pub fn merge(id: &str) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Merge { id: check_id(id)? })
+    }
+
+    pub fn archive(id: &str) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Archive { id: check_id(id)? })
+    }
+
+    pub fn reset(id: &str) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Reset { id: check_id(id)? })
+    }
+
+    pub fn cancel(id: &str, delete: bool) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Cancel {
+            id: check_id(id)?,
+            delete,
+        })
+    }
+
+    pub fn verify(id: &str) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Verify { id: check_id(id)? })
+    }
+
+    pub fn split(id: &str) -> Result<ChantCommand, InvalidArgument> {
+        Ok(ChantCommand::Split { id: check_id(id)? })
+    }
+
+    /// The spec the command is about (None for `add` and `merge --all`).
+    pub fn spec_id(&self) -> Option<&str> {
         match self {
             ChantCommand::Work { id, .. }
             | ChantCommand::Approve { id, .. }
-            | ChantCommand::Reject { id, .. } => id,
+            | ChantCommand::Reject { id, .. }
+            | ChantCommand::Merge { id }
+            | ChantCommand::Archive { id }
+            | ChantCommand::Reset { id }
+            | ChantCommand::Cancel { id, .. }
+            | ChantCommand::Verify { id }
+            | ChantCommand::Split { id } => Some(id),
+            ChantCommand::Add { .. } | ChantCommand::MergeAll => None,
         }
     }
 
-    /// The subcommand: `work`, `approve` or `reject`.
+    /// The spec ID, or "" for commands about no single spec.
+    pub fn id(&self) -> &str {
+        self.spec_id().unwrap_or("")
+    }
+
+    /// The subcommand: `work`, `approve`, `merge`...
     pub fn verb(&self) -> &'static str {
         match self {
             ChantCommand::Work { .. } => "work",
             ChantCommand::Approve { .. } => "approve",
             ChantCommand::Reject { .. } => "reject",
+            ChantCommand::Add { .. } => "add",
+            ChantCommand::Merge { .. } | ChantCommand::MergeAll => "merge",
+            ChantCommand::Archive { .. } => "archive",
+            ChantCommand::Reset { .. } => "reset",
+            ChantCommand::Cancel { .. } => "cancel",
+            ChantCommand::Verify { .. } => "verify",
+            ChantCommand::Split { .. } => "split",
+        }
+    }
+
+    /// How the command is named to the user: `chant work <id>`,
+    /// `chant merge --all`, `chant add`, `chant cancel <id> --delete`.
+    pub fn label(&self) -> String {
+        match self {
+            ChantCommand::MergeAll => "chant merge --all".into(),
+            ChantCommand::Add { .. } => "chant add".into(),
+            ChantCommand::Cancel { id, delete: true } => format!("chant cancel {id} --delete"),
+            other => format!("chant {} {}", other.verb(), other.id()),
         }
     }
 
     /// The arguments after the program name.
     pub fn argv(&self) -> Vec<String> {
+        let s = |v: &str| v.to_string();
         match self {
-            ChantCommand::Work { id, prompt } => {
-                let mut argv = vec!["work".to_string(), id.clone(), "--no-watch".to_string()];
+            ChantCommand::Work {
+                id,
+                prompt,
+                skip_quality,
+            } => {
+                let mut argv = vec![s("work"), id.clone(), s("--no-watch")];
                 if let Some(prompt) = prompt {
                     argv.push(format!("--prompt={prompt}"));
+                }
+                if *skip_quality {
+                    argv.push(s("--skip-criteria"));
                 }
                 argv
             }
             ChantCommand::Approve { id, by } => {
-                vec!["approve".to_string(), id.clone(), format!("--by={by}")]
+                vec![s("approve"), id.clone(), format!("--by={by}")]
             }
             ChantCommand::Reject { id, by, reason } => vec![
-                "reject".to_string(),
+                s("reject"),
                 id.clone(),
                 format!("--by={by}"),
                 format!("--reason={reason}"),
             ],
+            ChantCommand::Add {
+                title,
+                prompt,
+                needs_approval,
+            } => {
+                let mut argv = vec![s("add")];
+                if let Some(prompt) = prompt {
+                    argv.push(format!("--prompt={prompt}"));
+                }
+                if *needs_approval {
+                    argv.push(s("--needs-approval"));
+                }
+                // After `--`, a title that starts with `-` is still the title.
+                argv.push(s("--"));
+                argv.push(title.clone());
+                argv
+            }
+            ChantCommand::Merge { id } => vec![s("merge"), id.clone(), s("--yes")],
+            ChantCommand::MergeAll => vec![s("merge"), s("--all"), s("--yes")],
+            ChantCommand::Archive { id } => vec![s("archive"), id.clone()],
+            ChantCommand::Reset { id } => vec![s("reset"), id.clone()],
+            ChantCommand::Cancel { id, delete } => {
+                let mut argv = vec![s("cancel"), id.clone(), s("--yes")];
+                if *delete {
+                    argv.push(s("--delete"));
+                }
+                argv
+            }
+            ChantCommand::Verify { id } => vec![s("verify"), id.clone()],
+            ChantCommand::Split { id } => vec![s("split"), id.clone()],
         }
     }
 }
@@ -239,6 +470,83 @@ mod tests {
         );
         assert_eq!(reject.id(), "x");
         assert_eq!(reject.verb(), "reject");
+    }
+
+    #[test]
+    fn walkthrough_argument_vectors() {
+        let id = "2026-01-01-001-abc";
+        let argv = |c: Result<ChantCommand, InvalidArgument>| c.unwrap().argv();
+        assert_eq!(
+            argv(ChantCommand::work_with(id, Some("research"), true)),
+            [
+                "work",
+                id,
+                "--no-watch",
+                "--prompt=research",
+                "--skip-criteria"
+            ]
+        );
+        assert_eq!(
+            argv(ChantCommand::add("-rf --all", Some("standard"), true)),
+            [
+                "add",
+                "--prompt=standard",
+                "--needs-approval",
+                "--",
+                "-rf --all"
+            ]
+        );
+        assert_eq!(
+            argv(ChantCommand::add(" T ", None, false)),
+            ["add", "--", "T"]
+        );
+        assert_eq!(argv(ChantCommand::merge(id)), ["merge", id, "--yes"]);
+        assert_eq!(ChantCommand::MergeAll.argv(), ["merge", "--all", "--yes"]);
+        assert_eq!(argv(ChantCommand::archive(id)), ["archive", id]);
+        assert_eq!(argv(ChantCommand::reset(id)), ["reset", id]);
+        assert_eq!(
+            argv(ChantCommand::cancel(id, false)),
+            ["cancel", id, "--yes"]
+        );
+        assert_eq!(
+            argv(ChantCommand::cancel(id, true)),
+            ["cancel", id, "--yes", "--delete"]
+        );
+        assert_eq!(argv(ChantCommand::verify(id)), ["verify", id]);
+        assert_eq!(argv(ChantCommand::split(id)), ["split", id]);
+        assert_eq!(ChantCommand::MergeAll.label(), "chant merge --all");
+        assert_eq!(
+            ChantCommand::cancel(id, true).unwrap().label(),
+            format!("chant cancel {id} --delete")
+        );
+        assert_eq!(ChantCommand::MergeAll.spec_id(), None);
+        for bad in ["-rf", "a b", "../x", ""] {
+            assert!(ChantCommand::merge(bad).is_err());
+            assert!(ChantCommand::archive(bad).is_err());
+            assert!(ChantCommand::reset(bad).is_err());
+            assert!(ChantCommand::cancel(bad, true).is_err());
+            assert!(ChantCommand::verify(bad).is_err());
+            assert!(ChantCommand::split(bad).is_err());
+            assert!(ChantCommand::add("T", Some(bad), false).is_err());
+        }
+    }
+
+    #[test]
+    fn titles_labels_and_types() {
+        assert!(validate_title("  ").is_err());
+        assert!(validate_title("one\ntwo").is_err());
+        assert!(validate_title(&"t".repeat(501)).is_err());
+        assert_eq!(validate_title(" Add --all ").unwrap(), "Add --all");
+        assert!(validate_label("a---b").is_err());
+        assert!(validate_label("a\nb").is_err());
+        assert!(validate_label(" ").is_err());
+        assert_eq!(validate_label(" walk ").unwrap(), "walk");
+        assert_eq!(validate_spec_type("research"), Ok("research"));
+        let bad = validate_spec_type("conflict").unwrap_err().to_string();
+        assert_eq!(
+            bad,
+            "Invalid spec type \"conflict\": chant knows `code`, `task`, `research`, `documentation`, `driver`, `group`."
+        );
     }
 
     #[test]

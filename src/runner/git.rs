@@ -85,6 +85,39 @@ pub async fn branch_exists(dir: &Path, branch: &str) -> bool {
         .is_ok()
 }
 
+/// Whether `branch` is merged into `into` (its tip is an ancestor of
+/// `into`, as `git branch --merged` says); None when git cannot tell
+/// (`into` missing).
+pub async fn is_merged(dir: &Path, branch: &str, into: &str) -> Option<bool> {
+    let into_ref = format!("refs/heads/{into}");
+    if run(dir, &["rev-parse", "--verify", "--quiet", &into_ref])
+        .await
+        .is_err()
+    {
+        return None;
+    }
+    let branch_ref = format!("refs/heads/{branch}");
+    let mut command = tokio::process::Command::new("git");
+    command
+        .args(["merge-base", "--is-ancestor", &branch_ref, &into_ref])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .kill_on_drop(true);
+    let status = tokio::time::timeout(GIT_TIMEOUT, command.status())
+        .await
+        .ok()?
+        .ok()?;
+    match status.code() {
+        Some(0) => Some(true),
+        Some(1) => Some(false),
+        _ => None,
+    }
+}
+
 /// How long a branch lookup is reused: editors ask for code actions on
 /// every cursor move, and each lookup starts git.
 const BRANCH_CACHE_TTL: Duration = Duration::from_secs(3);
@@ -94,7 +127,10 @@ const BRANCH_CACHE_TTL: Duration = Duration::from_secs(3);
 #[derive(Default)]
 pub struct BranchCache {
     entries: std::sync::Mutex<HashMap<(PathBuf, String), (Instant, bool)>>,
+    merged: std::sync::Mutex<MergedCache>,
 }
+
+type MergedCache = HashMap<(PathBuf, String), (Instant, Option<bool>)>;
 
 impl BranchCache {
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, String), (Instant, bool)>> {
@@ -119,9 +155,35 @@ impl BranchCache {
         exists
     }
 
-    /// Forget every lookup (a run may have created or deleted branches).
+    /// Whether the local branch is merged into `into` (looked up at most
+    /// every few seconds; None when git cannot tell).
+    pub async fn merged(&self, root: &Path, branch: &str, into: &str) -> Option<bool> {
+        let key = (root.to_path_buf(), format!("{branch}\0merged-into\0{into}"));
+        let cached = self
+            .merged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .filter(|(at, _)| at.elapsed() < BRANCH_CACHE_TTL)
+            .map(|(_, merged)| *merged);
+        if let Some(merged) = cached {
+            return merged;
+        }
+        let merged = is_merged(root, branch, into).await;
+        let mut entries = self.merged.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|_, (at, _)| at.elapsed() < BRANCH_CACHE_TTL);
+        entries.insert(key, (Instant::now(), merged));
+        merged
+    }
+
+    /// Forget every lookup (a run may have created, merged or deleted
+    /// branches).
     pub fn forget(&self) {
         self.entries().clear();
+        self.merged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 
@@ -234,7 +296,20 @@ pub async fn changed_since(dir: &Path, since: Option<&str>) -> Vec<PathBuf> {
     let top = PathBuf::from(top);
     let mut paths: Vec<PathBuf> = Vec::new();
     if let Some(since) = since {
-        if let Ok(out) = run(dir, &["diff", "--name-only", "-z", since, "HEAD", "--"]).await {
+        if let Ok(out) = run(
+            dir,
+            &[
+                "diff",
+                "--name-only",
+                "--no-renames",
+                "-z",
+                since,
+                "HEAD",
+                "--",
+            ],
+        )
+        .await
+        {
             paths.extend(
                 out.split(|b| *b == 0)
                     .filter(|p| !p.is_empty())

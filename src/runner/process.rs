@@ -36,6 +36,9 @@ pub enum StopReason {
     Cancelled,
     TimedOut,
     Shutdown,
+    /// chant went round in circles (chant 0.23.2's chain, after a member of
+    /// a group failed, skips the rest of the group for ever).
+    Looping,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -104,6 +104,13 @@ impl RunRegistry {
         found
     }
 
+    /// Stop the run whose progress token this is, for `reason`.
+    pub fn stop(&self, token: &str, reason: StopReason) {
+        for entry in self.runs().iter().filter(|e| e.token == token) {
+            entry.stop.send_replace(Some(reason));
+        }
+    }
+
     /// Stop every run and wait, at most `wait`, until each has ended.
     pub async fn stop_all(&self, wait: Duration) {
         let waits: Vec<watch::Receiver<bool>> = self

@@ -240,6 +240,7 @@ impl LanguageServer for Backend {
             d.clean_hash = text_hash(d.rope.to_string().as_str());
         });
         if let Some(path) = params.text_document.uri.to_file_path() {
+            self.session.forget_removed(&path);
             runs::sync::buffer_changed(&self.session, &path);
         }
     }
@@ -250,6 +251,7 @@ impl LanguageServer for Backend {
         if let Some(doc) = closed.filter(|d| d.is_spec()) {
             diagnostics::clear(&self.session, doc.uri.clone()).await;
             if let Some(path) = doc.path {
+                self.session.forget_removed(&path);
                 // The buffer may have held unsaved changes: the disk is the
                 // truth again, read like any file changed on disk.
                 watch::files_changed(&self.session, vec![path]);

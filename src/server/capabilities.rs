@@ -4,11 +4,30 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::ide::actions::{APPLY_AGENT_CHANGES, APPROVE, REJECT, WORK};
+use crate::ide::actions::{
+    ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
+    RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
+};
 use crate::text::PositionEncoding;
 
 /// The commands `workspace/executeCommand` runs.
-pub const COMMANDS: &[&str] = &[WORK, APPROVE, REJECT, APPLY_AGENT_CHANGES, APPLY_FIX];
+pub const COMMANDS: &[&str] = &[
+    WORK,
+    APPROVE,
+    REJECT,
+    APPLY_AGENT_CHANGES,
+    ADD,
+    MERGE,
+    MERGE_ALL,
+    ARCHIVE,
+    ARCHIVE_BY_LABEL,
+    RESET,
+    CANCEL,
+    VERIFY,
+    SPLIT,
+    SHOW_LOG,
+    APPLY_FIX,
+];
 
 /// Applies a quick fix's edits after checking the document is still at the
 /// version they were computed for (for clients without versioned edits).

@@ -74,7 +74,8 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
             path: path.clone(),
             top_level,
         };
-        let changed = project.index_mut().set_spec(entry);
+        // A buffer of a spec a run moved or deleted speaks for no spec.
+        let changed = !job_session.removed_by_run(&path) && project.index_mut().set_spec(entry);
         let index = project.index();
         let diagnostics = loaded.diagnose(
             SpecContext {
@@ -270,10 +271,15 @@ pub fn reschedule_open_specs(
 
 /// Open specs under these roots.
 pub fn open_spec_paths(session: &Session) -> Vec<PathBuf> {
-    session.documents().with(|docs| {
+    let paths: Vec<PathBuf> = session.documents().with(|docs| {
         docs.values()
             .filter(|d| d.is_spec())
             .filter_map(|d| d.path.clone())
             .collect()
-    })
+    });
+    // A spec a run moved away is read from the disk (where it is gone).
+    paths
+        .into_iter()
+        .filter(|p| !session.removed_by_run(p))
+        .collect()
 }

@@ -43,6 +43,10 @@ pub struct Session {
     watched: Mutex<WatchQueue>,
     /// What open buffers are known to have held on disk during runs.
     run_bases: BaseTracker,
+    /// Open specs whose file a chant run moved or deleted (`archive`,
+    /// `cancel --delete`): their buffer no longer speaks for a spec of the
+    /// project, until it is saved again or closed.
+    removed_by_runs: Mutex<std::collections::HashSet<PathBuf>>,
     /// Analyses made and diagnostics published since the start, and a
     /// signal when work ends (for `chant/serverStatus`).
     analyses: AtomicU64,
@@ -97,6 +101,7 @@ impl Session {
             publishing: tokio::sync::Mutex::new(()),
             watched: Mutex::default(),
             run_bases: Default::default(),
+            removed_by_runs: Mutex::default(),
             analyses: AtomicU64::new(0),
             publications: AtomicU64::new(0),
             activity: tokio::sync::Notify::new(),
@@ -199,6 +204,31 @@ impl Session {
 
     pub fn run_bases(&self) -> &BaseTracker {
         &self.run_bases
+    }
+
+    /// A run moved or deleted these spec files.
+    pub fn note_removed_by_run(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        self.removed_by_runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(paths);
+    }
+
+    /// Whether a run moved or deleted this spec file (and its buffer was not
+    /// saved since).
+    pub fn removed_by_run(&self, path: &std::path::Path) -> bool {
+        self.removed_by_runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(path)
+    }
+
+    /// The file is back (saved) or its buffer closed.
+    pub fn forget_removed(&self, path: &std::path::Path) {
+        self.removed_by_runs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
     }
 
     /// Queue files changed on disk; true when the caller must schedule the

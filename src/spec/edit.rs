@@ -338,6 +338,79 @@ pub fn add_field(text: &str, model: &SpecModel, name: &str) -> Option<Edit> {
     }
 }
 
+/// A label as a YAML list item: plain when plain YAML reads it back as the
+/// same string, else double-quoted and escaped.
+pub fn yaml_string(value: &str) -> String {
+    let plain = value
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ' '))
+        && value.starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        && !value.ends_with(' ')
+        && !matches!(
+            value.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "y" | "n"
+        )
+        && value.parse::<f64>().is_err();
+    if plain {
+        value.to_string()
+    } else {
+        format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// Edits that give a spec `chant add` just wrote its type and labels:
+/// `type:` gets `spec_type`, and a `labels:` block list (chant's own style)
+/// goes after `status:` (chant's field order), unless the spec has labels
+/// already. Empty when there is nothing to change or no frontmatter to
+/// change it in.
+pub fn set_type_and_labels(
+    text: &str,
+    model: &SpecModel,
+    spec_type: Option<&str>,
+    labels: &[String],
+) -> Vec<Edit> {
+    let Some(block) = &model.layout.frontmatter else {
+        return Vec::new();
+    };
+    let eol = line_break(text);
+    let outline = model.frontmatter.outline();
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut after_type = None;
+    if let Some(entry) = outline.entry("type") {
+        after_type = Some(line_end(text, entry.range.end));
+        if let (Some(new), Some(value)) = (spec_type, &entry.value) {
+            if value.as_scalar().map(|v| v.text.as_str()) != Some(new) {
+                edits.push((value.range.clone(), new.to_string()));
+            }
+        }
+    } else if let Some(new) = spec_type.filter(|t| *t != "code") {
+        edits.push((
+            block.opening.end..block.opening.end,
+            format!("{eol}type: {new}"),
+        ));
+    }
+    if !labels.is_empty() && outline.entry("labels").is_none() {
+        let at = outline
+            .entry("depends_on")
+            .or_else(|| outline.entry("status"))
+            .map(|e| line_end(text, e.range.end))
+            .or(after_type);
+        let list: String = labels
+            .iter()
+            .map(|l| format!("{eol}- {}", yaml_string(l)))
+            .collect();
+        match at {
+            Some(at) => edits.push((at..at, format!("{eol}labels:{list}"))),
+            None => edits.push((
+                block.opening.end..block.opening.end,
+                format!("{eol}labels:{list}"),
+            )),
+        }
+    }
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    edits
+}
+
 /// The acceptance criterion whose line holds `offset`.
 pub fn criterion_at(model: &SpecModel, offset: usize) -> Option<&Criterion> {
     model
@@ -380,6 +453,30 @@ pub fn set_all_criteria(text: &str, model: &SpecModel, checked: bool) -> Vec<Edi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_spec_gets_its_type_and_labels() {
+        let text = "---\ntype: code\nstatus: pending\nprompt: standard\n---\n\n# T\n";
+        let model = SpecModel::parse(text);
+        let labels = vec![
+            "walk".to_string(),
+            "two words".into(),
+            "true".into(),
+            "a: b".into(),
+        ];
+        let edits = set_type_and_labels(text, &model, Some("research"), &labels);
+        assert_eq!(
+            crate::text::diff::apply_edits(text, &edits),
+            "---\ntype: research\nstatus: pending\nlabels:\n- walk\n- two words\n- \"true\"\n- \"a: b\"\nprompt: standard\n---\n\n# T\n"
+        );
+        assert!(set_type_and_labels(text, &model, Some("code"), &[]).is_empty());
+        let crlf = "---\r\ntype: code\r\nstatus: pending\r\n---\r\n# T\r\n";
+        let edits = set_type_and_labels(crlf, &SpecModel::parse(crlf), None, &["x".into()]);
+        assert_eq!(
+            crate::text::diff::apply_edits(crlf, &edits),
+            "---\r\ntype: code\r\nstatus: pending\r\nlabels:\r\n- x\r\n---\r\n# T\r\n"
+        );
+    }
     use crate::text::diff::apply_edits;
 
     fn deps(text: &str, ids: &[&str]) -> String {

@@ -149,6 +149,13 @@ impl FileSystem for MemoryFs {
         Ok((bytes.into_iter().take(limit).collect(), len))
     }
 
+    fn read_tail(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+        let bytes = self.read(path, Limit(u64::MAX))?;
+        let len = bytes.len() as u64;
+        let start = bytes.len().saturating_sub(limit);
+        Ok((bytes[start..].to_vec(), len))
+    }
+
     fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
         self.kind(path).map(|_| normalize(path))
     }

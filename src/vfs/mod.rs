@@ -107,6 +107,9 @@ pub trait FileSystem: Send + Sync {
     fn read(&self, path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError>;
     /// The first `limit` bytes of a regular file, and its whole size.
     fn read_head(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError>;
+    /// The last `limit` bytes of a regular file (all of it when smaller),
+    /// and its whole size: a glance at a log that may be growing.
+    fn read_tail(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError>;
     /// The path with symlinks resolved; None when it does not exist.
     fn canonicalize(&self, path: &Path) -> Option<PathBuf>;
     /// The entries of a folder: (path, is a folder), sorted. Symlinks are

@@ -99,6 +99,19 @@ impl FileSystem for RealFs {
         Ok((bytes, len))
     }
 
+    fn read_tail(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+        use std::io::{Seek, SeekFrom};
+        let (mut file, len) = open_regular(path)?;
+        let start = len.saturating_sub(limit as u64);
+        file.seek(SeekFrom::Start(start)).map_err(io_error)?;
+        let mut bytes = Vec::with_capacity(limit.min(len as usize));
+        // A file that grows meanwhile still gives at most `limit` bytes.
+        file.take(limit as u64)
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?;
+        Ok((bytes, len))
+    }
+
     fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
         path.canonicalize().ok()
     }

@@ -84,6 +84,13 @@ impl ProjectFiles {
         self.fs.read_head(path, limit)
     }
 
+    /// The last bytes of a project file (refused outside the project), and
+    /// its size.
+    pub fn read_tail(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+        self.inside(path)?;
+        self.fs.read_tail(path, limit)
+    }
+
     /// What is at a project path; None when nothing is, or it is outside.
     pub fn kind(&self, path: &Path) -> Option<Kind> {
         self.contains(path).then(|| self.fs.kind(path)).flatten()

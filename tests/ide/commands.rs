@@ -3,7 +3,8 @@
 //! reason shown (as a disabled code action, or when a lens is clicked).
 //!
 //! Rendered as the spec's readiness, then one line per offer:
-//! `title | lens title | command [prompt] | available` or `| refused: why`.
+//! `title | lens title | command [prompt] | available` or `| refused: why`
+//! (a lens title in parentheses: the offer is a code action only).
 
 use chant_lsp::ide::actions::{commands, readiness, work_prompts, SpecCommand, SpecView};
 
@@ -14,16 +15,32 @@ fn render(view: &SpecView) -> String {
     let r = readiness(view);
     let mut out = format!("readiness: {} ({})\n", r.name(), r.reason());
     for offer in commands(view) {
-        let command = match &offer.command {
+        let mut command = offer.command.name().to_string();
+        match &offer.command {
             SpecCommand::Work {
-                prompt: Some(prompt),
-            } => format!("{} {prompt}", offer.command.name()),
-            other => other.name().to_string(),
+                prompt,
+                skip_quality,
+            } => {
+                if let Some(prompt) = prompt {
+                    command.push_str(&format!(" {prompt}"));
+                }
+                if *skip_quality {
+                    command.push_str(" --skip-criteria");
+                }
+            }
+            SpecCommand::Reset { work: true } => command.push_str(" work"),
+            SpecCommand::Cancel { delete: true } => command.push_str(" delete"),
+            _ => {}
+        }
+        let lens_title = if offer.lens {
+            offer.lens_title.clone()
+        } else {
+            format!("({} not in the lens)", offer.lens_title)
         };
         out.push_str(&format!(
             "{} | {} | {command} | {}\n",
             offer.title,
-            offer.lens_title,
+            lens_title,
             match &offer.refused {
                 None => "available".to_string(),
                 Some(why) => format!("refused: {why}"),
@@ -52,6 +69,9 @@ fn a_pending_spec_offers_work_with_each_prompt() {
             Work this spec | ▶ Work | chant.work | available
             Work with prompt research | ▶ Work (research) | chant.work research | available
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -65,6 +85,9 @@ fn a_blocked_spec() {
             Work this spec | ▶ Work | chant.work | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
             Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
+            Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -78,13 +101,17 @@ fn a_spec_with_an_unknown_dependency() {
             Work this spec | ▶ Work | chant.work | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
 
 /// `chant work` on a member checks the member's own `depends_on` and its
 /// earlier siblings, not its driver's dependencies: readiness and the
-/// refusal agree that the first member is ready.
+/// refusal agree that the first member is ready. `chant split` sees the
+/// status chant gives it on load, which counts the driver's dependencies.
 #[test]
 fn a_member_does_not_wait_for_its_drivers_dependencies() {
     check(
@@ -110,6 +137,9 @@ fn a_member_does_not_wait_for_its_drivers_dependencies() {
             Work this spec | ▶ Work | chant.work | available
             Work with prompt research | ▶ Work (research) | chant.work research | available
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Cannot cancel member spec '2026-01-05-001-drv.1'. Cancel the driver spec '2026-01-05-001-drv' instead.
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: Cannot delete member spec '2026-01-05-001-drv.1' directly. Delete the driver spec '2026-01-05-001-drv' instead.
         "#]],
     );
 }
@@ -125,6 +155,9 @@ fn approval_required_and_not_given() {
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
             Approve spec | ✓ Approve | chant.approve | available
             Reject spec... | ✗ Reject… | chant.reject | available
+            Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -140,6 +173,9 @@ fn a_rejected_spec() {
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
             Approve spec | ✓ Approve | chant.approve | available
             Reject spec... | ✗ Reject… | chant.reject | refused: This spec is already rejected: address the feedback, then approve it.
+            Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -155,6 +191,9 @@ fn an_approved_spec() {
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
             Approve spec | ✓ Approve | chant.approve | refused: This spec is already approved by Ada: chant approve would change nothing.
             Reject spec... | ✗ Reject… | chant.reject | available
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -170,6 +209,9 @@ fn a_completed_spec_with_an_approval() {
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
             Approve spec | ✓ Approve | chant.approve | refused: This spec is completed: there is nothing left to approve or reject.
             Reject spec... | ✗ Reject… | chant.reject | refused: This spec is completed: there is nothing left to approve or reject.
+            Archive spec | ⌫ Archive | chant.archive | available
+            Verify spec | ✔ Verify | chant.verify | refused: chant verify needs the prompt .chant/prompts/verify.md, and this project has none ("Prompt file not found"): `chant init prompts` installs chant's prompts.
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -183,6 +225,8 @@ fn a_cancelled_spec() {
             Work this spec | ▶ Work | chant.work | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Archive spec | ⌫ Archive | chant.archive | refused: chant archive refuses a cancelled spec ("Spec '2026-02-01-001-cur' must be completed to archive (current: Cancelled)"): only completed specs are archived.
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -196,6 +240,10 @@ fn a_spec_in_progress() {
             Work this spec | ▶ Work | chant.work | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Reset and work again | ↺ Reset and work | chant.reset work | refused: chant reset cannot move spec '2026-02-01-001-cur' from in_progress to pending ("Failed to transition spec to Pending: Invalid transition from InProgress to Pending"), and it removes the run's worktree first. If no run is going on, set `status: failed`, save, and reset it then.
+            Reset spec | (↺ Reset not in the lens) | chant.reset | refused: chant reset cannot move spec '2026-02-01-001-cur' from in_progress to pending ("Failed to transition spec to Pending: Invalid transition from InProgress to Pending"), and it removes the run's worktree first. If no run is going on, set `status: failed`, save, and reset it then.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Spec '2026-02-01-001-cur' is in progress: chant cancel refuses it (its `--skip-checks` overrides that, from a terminal). Reset it first ("Reset spec").
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: Spec '2026-02-01-001-cur' is in progress: chant delete refuses it (its `--skip-checks` overrides that, from a terminal). Reset it first ("Reset spec").
         "#]],
     );
 }
@@ -209,6 +257,10 @@ fn a_failed_spec_can_be_worked_again() {
             Work this spec | ▶ Work | chant.work | available
             Work with prompt research | ▶ Work (research) | chant.work research | available
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Reset and work again | ↺ Reset and work | chant.reset work | available
+            Reset spec | (↺ Reset not in the lens) | chant.reset | available
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Spec '2026-02-01-001-cur' is failed: chant cancel refuses it (its `--skip-checks` overrides that, from a terminal). Reset it first ("Reset spec").
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: Spec '2026-02-01-001-cur' is failed: chant delete refuses it (its `--skip-checks` overrides that, from a terminal). Reset it first ("Reset spec").
         "#]],
     );
 }
@@ -222,6 +274,9 @@ fn status_ready_cannot_be_worked() {
             Work this spec | ▶ Work | chant.work | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: chant cannot move a spec from `ready` to cancelled ("Invalid transition from Ready to Cancelled").
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -254,8 +309,12 @@ fn a_spec_without_criteria_or_title() {
         expect![[r#"
             readiness: ready (ready to work)
             Work this spec | ▶ Work | chant.work | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work anyway (skip the quality check) | (▶ Work anyway not in the lens) | chant.work --skip-criteria | available
             Work with prompt research | ▶ Work (research) | chant.work research | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
     check(
@@ -265,6 +324,9 @@ fn a_spec_without_criteria_or_title() {
             Work this spec | ▶ Work | chant.work | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -278,6 +340,9 @@ fn a_driver_needs_no_criteria() {
             Work this spec | ▶ Work | chant.work | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -291,6 +356,9 @@ fn a_prompt_that_does_not_exist() {
             Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
             Work with prompt research | ▶ Work (research) | chant.work research | available
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }
@@ -301,6 +369,7 @@ fn commands_off_refuses_everything_with_one_reason() {
     let view = SpecView {
         commands_enabled: false,
         agent_branch: Some("chant/2026-02-01-001-cur"),
+        branch_merged: None,
         ..f.view()
     };
     expect![[r#"
@@ -311,6 +380,10 @@ fn commands_off_refuses_everything_with_one_reason() {
         Approve spec | ✓ Approve | chant.approve | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Reject spec... | ✗ Reject… | chant.reject | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Split spec | ⑃ Split | chant.split | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
     "#]].assert_eq(&render(&view));
 }
 
@@ -320,6 +393,7 @@ fn a_run_going_on() {
     let view = SpecView {
         running: true,
         agent_branch: Some("chant/2026-02-01-001-cur"),
+        branch_merged: None,
         ..f.view()
     };
     expect![[r#"
@@ -328,6 +402,10 @@ fn a_run_going_on() {
         Work with prompt research | ▶ Work (research) | chant.work research | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Split spec | ⑃ Split | chant.split | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
     "#]].assert_eq(&render(&view));
 }
 
@@ -343,6 +421,9 @@ fn an_id_that_cannot_go_on_a_command_line() {
             Work this spec | ▶ Work | chant.work | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
+            Split spec | ⑃ Split | chant.split | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
         "#]],
     );
 }
@@ -352,6 +433,7 @@ fn an_agent_branch_offers_its_changes() {
     let f = Fixture::new(&workable("status: completed\n"));
     let view = SpecView {
         agent_branch: Some("chant/2026-02-01-001-cur"),
+        branch_merged: None,
         ..f.view()
     };
     expect![[r#"
@@ -360,6 +442,10 @@ fn an_agent_branch_offers_its_changes() {
         Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
+        Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | available
+        Archive spec | ⌫ Archive | chant.archive | available
+        Verify spec | ✔ Verify | chant.verify | refused: chant verify needs the prompt .chant/prompts/verify.md, and this project has none ("Prompt file not found"): `chant init prompts` installs chant's prompts.
+        Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
     "#]].assert_eq(&render(&view));
 }
 
@@ -420,6 +506,9 @@ fn a_documentation_spec_uses_the_documentation_prompt() {
             Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
             Work with prompt research | ▶ Work (research) | chant.work research | available
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
     // ...but it does for any other type.
@@ -431,6 +520,9 @@ fn a_documentation_spec_uses_the_documentation_prompt() {
             Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
             Work with prompt research | ▶ Work (research) | chant.work research | available
             Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
     );
 }

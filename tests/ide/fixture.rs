@@ -318,6 +318,7 @@ impl Fixture {
             index: &self.index,
             running: false,
             agent_branch: None,
+            branch_merged: None,
             commands_enabled: true,
         }
     }

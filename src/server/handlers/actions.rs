@@ -28,6 +28,7 @@ struct SpecState {
     analysed: Arc<Analysed>,
     running: bool,
     agent_branch: Option<String>,
+    branch_merged: Option<bool>,
     commands_enabled: bool,
 }
 
@@ -44,15 +45,22 @@ async fn spec_state(session: &Arc<Session>, uri: &Uri) -> Option<SpecState> {
     let analysed = diagnostics::current(session, &key).await?;
     let commands_enabled = session.settings().commands_enabled;
     // Nothing is spawned (not even git) unless commands are enabled.
-    let agent_branch = if commands_enabled && is_safe_id(&id) {
-        let branch = format!("{}{}", analysed.project.index().config.branch_prefix, id);
-        session
-            .branches()
-            .exists(&root, &branch)
-            .await
-            .then_some(branch)
+    let (agent_branch, branch_merged) = if commands_enabled && is_safe_id(&id) {
+        let (branch, main) = {
+            let index = analysed.project.index();
+            (
+                format!("{}{}", index.config.branch_prefix, id),
+                index.config.main_branch.clone(),
+            )
+        };
+        if session.branches().exists(&root, &branch).await {
+            let merged = session.branches().merged(&root, &branch, &main).await;
+            (Some(branch), merged)
+        } else {
+            (None, None)
+        }
     } else {
-        None
+        (None, None)
     };
     Some(SpecState {
         uri,
@@ -60,6 +68,7 @@ async fn spec_state(session: &Arc<Session>, uri: &Uri) -> Option<SpecState> {
         id,
         analysed,
         agent_branch,
+        branch_merged,
         commands_enabled,
     })
 }
@@ -76,6 +85,7 @@ impl SpecState {
                 index: &index,
                 running: self.running,
                 agent_branch: self.agent_branch.as_deref(),
+                branch_merged: self.branch_merged,
                 commands_enabled: self.commands_enabled,
             })
         })
@@ -87,8 +97,24 @@ fn command_arguments(uri: &Uri, command: &SpecCommand) -> Vec<Value> {
     let uri = json!(uri.as_str());
     match command {
         SpecCommand::Work {
-            prompt: Some(prompt),
-        } => vec![uri, json!({"prompt": prompt})],
+            prompt,
+            skip_quality,
+        } => {
+            let mut options = serde_json::Map::new();
+            if let Some(prompt) = prompt {
+                options.insert("prompt".into(), json!(prompt));
+            }
+            if *skip_quality {
+                options.insert("skipQuality".into(), json!(true));
+            }
+            if options.is_empty() {
+                vec![uri]
+            } else {
+                vec![uri, Value::Object(options)]
+            }
+        }
+        SpecCommand::Reset { work: true } => vec![uri, json!({"work": true})],
+        SpecCommand::Cancel { delete: true } => vec![uri, json!({"delete": true})],
         _ => vec![uri],
     }
 }
@@ -280,7 +306,7 @@ pub async fn code_lens(
     lenses.extend(
         offers
             .iter()
-            .filter(|o| o.refused.is_none())
+            .filter(|o| o.refused.is_none() && o.lens)
             .map(|offer| CodeLens {
                 range,
                 command: Some(offer_command(&state.uri, offer, &offer.lens_title)),
@@ -314,6 +340,8 @@ pub struct CommandStatus {
     pub enabled: bool,
     /// Why it is not enabled.
     pub reason: Option<String>,
+    /// The server shows it as a code lens too (when enabled).
+    pub lens: bool,
 }
 
 /// `chant/specStatus` result.
@@ -377,6 +405,7 @@ pub async fn spec_status(
                 arguments: command_arguments(&state.uri, &offer.command),
                 enabled: offer.refused.is_none(),
                 reason: offer.refused.clone(),
+                lens: offer.lens,
             })
             .collect(),
     }))

@@ -6,6 +6,12 @@
 //! - `chant.approve [uri, {"by": NAME}?]`
 //! - `chant.reject [uri, {"reason": TEXT, "by": NAME?}]`
 //! - `chant.applyAgentChanges [uri]`
+//! - `chant.add [rootUri, {"title", "type"?, "prompt"?, "labels"?, "needsApproval"?}]`
+//! - `chant.merge [uri]`, `chant.mergeAll [rootUri]`
+//! - `chant.archive [uri]`, `chant.archiveByLabel [rootUri, {"label"}]`
+//! - `chant.reset [uri, {"work"?, "prompt"?}]`
+//! - `chant.cancel [uri, {"delete"?}]`
+//! - `chant.verify [uri]`, `chant.split [uri]`, `chant.showLog [uri]`
 //! - `chant.applyFix [{"uri", "version", "edits"}]` (quick fixes, for
 //!   clients without versioned edits)
 //!
@@ -23,9 +29,13 @@ use tower_lsp_server::ls_types::*;
 use super::super::capabilities::{APPLY_FIX, COMMANDS};
 use super::super::documents::doc_key;
 use super::super::edits;
+use super::super::runs::add::AddOptions;
 use super::super::runs::{self, invalid_params, refuse};
 use super::super::session::Session;
-use crate::ide::actions::{APPLY_AGENT_CHANGES, APPROVE, REJECT, WORK};
+use crate::ide::actions::{
+    ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
+    RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
+};
 
 pub async fn execute_command(
     session: &Arc<Session>,
@@ -36,7 +46,8 @@ pub async fn execute_command(
         WORK => {
             let options = options(&args)?;
             let prompt = string_option(&options, "prompt")?;
-            runs::work(session, uri_argument(&args)?, prompt).await
+            let skip_quality = bool_option(&options, "skipQuality")?;
+            runs::work(session, uri_argument(&args)?, prompt, skip_quality).await
         }
         APPROVE => {
             let options = options(&args)?;
@@ -55,6 +66,43 @@ pub async fn execute_command(
             runs::reject(session, uri_argument(&args)?, by, reason).await
         }
         APPLY_AGENT_CHANGES => runs::agent::apply(session, uri_argument(&args)?).await,
+        ADD => {
+            let options = options(&args)?;
+            let add = AddOptions {
+                title: string_option(&options, "title")?,
+                spec_type: string_option(&options, "type")?,
+                prompt: string_option(&options, "prompt")?,
+                labels: string_list_option(&options, "labels")?,
+                needs_approval: bool_option(&options, "needsApproval")?,
+            };
+            runs::add::add(session, uri_argument(&args)?, add).await
+        }
+        MERGE => runs::walk::merge(session, uri_argument(&args)?).await,
+        MERGE_ALL => runs::walk::merge_all(session, uri_argument(&args)?).await,
+        ARCHIVE => runs::walk::archive(session, uri_argument(&args)?).await,
+        ARCHIVE_BY_LABEL => {
+            let options = options(&args)?;
+            let Some(label) = string_option(&options, "label")? else {
+                return Err(invalid_params(
+                    "A label is required: pass it as {\"label\": \"...\"} in the second argument.",
+                ));
+            };
+            runs::walk::archive_by_label(session, uri_argument(&args)?, label).await
+        }
+        RESET => {
+            let options = options(&args)?;
+            let work = bool_option(&options, "work")?;
+            let prompt = string_option(&options, "prompt")?;
+            runs::walk::reset(session, uri_argument(&args)?, work, prompt).await
+        }
+        CANCEL => {
+            let options = options(&args)?;
+            let delete = bool_option(&options, "delete")?;
+            runs::walk::cancel(session, uri_argument(&args)?, delete).await
+        }
+        VERIFY => runs::walk::verify(session, uri_argument(&args)?).await,
+        SPLIT => runs::walk::split(session, uri_argument(&args)?).await,
+        SHOW_LOG => runs::walk::show_log(session, uri_argument(&args)?).await,
         APPLY_FIX => apply_fix(session, &args).await,
         other => Err(invalid_params(format!(
             "Unknown command `{other}`: chant-lsp runs {}.",
@@ -72,11 +120,11 @@ pub fn cancel_progress(session: &Session, params: WorkDoneProgressCancelParams) 
     session.runs().cancel(&token);
 }
 
-/// The first argument: a spec's URI.
+/// The first argument: a spec's URI (or a project folder's).
 fn uri_argument(args: &[Value]) -> Result<Uri> {
     let Some(raw) = args.first().and_then(Value::as_str) else {
         return Err(invalid_params(
-            "The first argument must be the URI of a spec file (a string).",
+            "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's.",
         ));
     };
     Uri::from_str(raw).map_err(|e| invalid_params(format!("`{raw}` is not a URI: {e}")))
@@ -100,6 +148,36 @@ fn string_option(options: &Map<String, Value>, name: &str) -> Result<Option<Stri
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(other) => Err(invalid_params(format!(
             "Option `{name}` must be a string, not {other}."
+        ))),
+    }
+}
+
+/// A boolean option: absent or null is false.
+fn bool_option(options: &Map<String, Value>, name: &str) -> Result<bool> {
+    match options.get(name) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(invalid_params(format!(
+            "Option `{name}` must be true or false, not {other}."
+        ))),
+    }
+}
+
+/// A list of strings: absent or null is empty.
+fn string_list_option(options: &Map<String, Value>, name: &str) -> Result<Vec<String>> {
+    match options.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(invalid_params(format!(
+                    "Option `{name}` must be a list of strings, and {other} is not a string."
+                ))),
+            })
+            .collect(),
+        Some(other) => Err(invalid_params(format!(
+            "Option `{name}` must be a list of strings, not {other}."
         ))),
     }
 }

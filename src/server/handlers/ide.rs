@@ -166,7 +166,21 @@ pub async fn hover(session: &Session, params: HoverParams) -> Result<Option<Hove
         &position.text_document.uri,
         |snap, positions, index| {
             let offset = positions.offset(position.position);
-            hover::hover(index, &snap.model, offset, &OpenBuffers(session)).map(|h| Hover {
+            let sources = OpenBuffers(session);
+            let found = match (&snap.kind, &snap.path) {
+                (ChantFile::Spec { id, .. }, Some(path)) => hover::hover_spec(
+                    index,
+                    &snap.model,
+                    offset,
+                    &sources,
+                    hover::SpecContext {
+                        id,
+                        running: session.runs().is_running(path),
+                    },
+                ),
+                _ => hover::hover(index, &snap.model, offset, &sources),
+            };
+            found.map(|h| Hover {
                 contents: HoverContents::Markup(MarkupContent {
                     kind: MarkupKind::Markdown,
                     value: h.markdown,
@@ -353,7 +367,16 @@ pub async fn inlay_hint(
         &params.text_document.uri,
         |snap, positions, index| {
             let within = positions.offset(params.range.start)..positions.offset(params.range.end);
-            outline::inlay_hints(index, &snap.model, within)
+            let mut hints = outline::inlay_hints(index, &snap.model, within.clone());
+            if let (ChantFile::Spec { id, .. }, Some(path)) = (&snap.kind, &snap.path) {
+                let running = session.runs().is_running(path);
+                hints.extend(
+                    outline::status_hint(index, &snap.model, id, running)
+                        .filter(|(at, _)| within.start <= *at && *at <= within.end),
+                );
+            }
+            hints.sort_by_key(|(at, _)| *at);
+            hints
                 .into_iter()
                 .map(|(at, label)| InlayHint {
                     position: positions.position(at),
@@ -379,7 +402,11 @@ pub async fn document_link(
         session,
         &params.text_document.uri,
         |snap, positions, index| {
-            navigation::links(index, &snap.model)
+            let mut links = navigation::links(index, &snap.model);
+            if let ChantFile::Spec { id, .. } = &snap.kind {
+                links.extend(navigation::agent_log_link(index, &snap.model, id));
+            }
+            links
                 .into_iter()
                 .filter_map(|(range, path)| {
                     let tooltip = path
