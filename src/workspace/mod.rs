@@ -9,12 +9,13 @@ pub mod config;
 pub mod files;
 pub mod index;
 pub mod projects;
+pub mod results;
 pub mod roots;
 mod spec_file;
 mod summary;
 
 pub use files::ProjectFiles;
 pub use index::{IndexUpdate, ProjectIndex, SpecEntry, SpecSummary};
-pub use projects::{Project, Projects};
+pub use projects::{FileEvent, Project, Projects};
 pub use roots::{classify, find_roots, root_of, ChantFile};
 pub use spec_file::LoadedSpec;
