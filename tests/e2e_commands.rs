@@ -238,6 +238,8 @@ impl Harness {
     /// context, as editors send them.
     fn code_actions(&self, uri: &str, range: Value) -> Vec<Value> {
         let (first, last) = (range["start"]["line"].clone(), range["end"]["line"].clone());
+        // The full analysis, not an early one made before the index was ready.
+        self.client.wait_idle();
         let diagnostics: Vec<Value> = self
             .client
             .wait_for_diagnostics(uri)

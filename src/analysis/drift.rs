@@ -183,7 +183,13 @@ pub fn parse_rfc3339(s: &str) -> Option<i128> {
                 return None;
             };
             let t = tail.as_bytes();
-            if t.len() != 5 || t[2] != b':' || !t.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit()) {
+            if t.len() != 5
+                || t[2] != b':'
+                || !t
+                    .iter()
+                    .enumerate()
+                    .all(|(i, c)| i == 2 || c.is_ascii_digit())
+            {
                 return None;
             }
             let h = i64::from(t[0] - b'0') * 10 + i64::from(t[1] - b'0');

@@ -85,6 +85,23 @@ pub async fn branch_exists(dir: &Path, branch: &str) -> bool {
         .is_ok()
 }
 
+/// The local branches whose names start with `prefix` (one git call).
+pub async fn branches_with_prefix(dir: &Path, prefix: &str) -> std::collections::HashSet<String> {
+    let pattern = format!("refs/heads/{prefix}*");
+    run(
+        dir,
+        &["for-each-ref", "--format=%(refname:short)", &pattern],
+    )
+    .await
+    .map(|out| {
+        String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// How long a branch lookup is reused: editors ask for code actions on
 /// every cursor move, and each lookup starts git.
 const BRANCH_CACHE_TTL: Duration = Duration::from_secs(3);

@@ -32,6 +32,13 @@ pub struct ClientCaps {
     pub show_document: bool,
     /// Code actions may be shown disabled, with the reason.
     pub disabled_code_actions: bool,
+    /// `textDocument/diagnostic`: the client pulls diagnostics (and gets
+    /// none pushed).
+    pub pull_diagnostics: bool,
+    /// `workspace/diagnostic/refresh`.
+    pub diagnostic_refresh: bool,
+    /// `workspace/semanticTokens/refresh`.
+    pub semantic_tokens_refresh: bool,
     /// Client-side commands the client says it runs (rust-analyzer's
     /// `experimental.commands.commands`), e.g. `editor.action.triggerSuggest`.
     pub client_commands: Vec<String>,
@@ -83,6 +90,18 @@ impl ClientCaps {
                 .as_ref()
                 .and_then(|t| t.code_action.as_ref())
                 .and_then(|a| a.disabled_support)
+                .unwrap_or(false),
+            pull_diagnostics: c
+                .text_document
+                .as_ref()
+                .is_some_and(|t| t.diagnostic.is_some()),
+            diagnostic_refresh: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            semantic_tokens_refresh: workspace
+                .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             client_commands,
         }
@@ -177,6 +196,23 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
             work_done_progress_options: Default::default(),
         }),
+        diagnostic_provider: caps.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("chant".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: super::handlers::semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(false),
+                work_done_progress_options: Default::default(),
+            },
+        )),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),

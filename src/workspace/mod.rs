@@ -6,6 +6,7 @@
 //! time; nothing here re-reads the whole workspace on a change.
 
 pub mod config;
+pub mod early;
 pub mod files;
 pub mod index;
 pub mod projects;
@@ -17,5 +18,6 @@ mod summary;
 pub use files::ProjectFiles;
 pub use index::{IndexUpdate, ProjectIndex, SpecEntry, SpecSummary};
 pub use projects::{FileEvent, Project, Projects};
+pub use results::Changes;
 pub use roots::{classify, find_roots, root_of, ChantFile};
 pub use spec_file::LoadedSpec;

@@ -26,6 +26,8 @@ pub enum FileEvent {
     Created,
     Changed,
     Deleted,
+    /// Created, changed or deleted: not known which.
+    Unknown,
 }
 
 impl Project {
@@ -65,15 +67,17 @@ impl Project {
     pub fn refresh(&self, paths: &[PathBuf]) -> bool {
         let events: Vec<(PathBuf, FileEvent)> = paths
             .iter()
-            .map(|p| (p.clone(), FileEvent::Created))
+            .map(|p| (p.clone(), FileEvent::Unknown))
             .collect();
-        self.refresh_events(&events).0.visible_to_others()
+        let (changes, _) = self.refresh_events(&events);
+        self.invalidate(&changes);
+        changes.visible_to_others()
     }
 
     /// Re-read files that changed on disk into the index (read first, no
-    /// lock held, then applied), and mark the closed specs whose results
-    /// may change. Returns what changed, and the spec files read (their
-    /// text and model, so they need not be read again to be diagnosed).
+    /// lock held, then applied). Returns what changed, and the spec files
+    /// read (their text and model, so they need not be read again to be
+    /// diagnosed); [`Self::invalidate`] then marks the specs affected.
     pub fn refresh_events(
         &self,
         events: &[(PathBuf, FileEvent)],
@@ -94,9 +98,17 @@ impl Project {
             if let Ok(rel) = path.strip_prefix(&self.root) {
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 match event {
-                    FileEvent::Changed => changes.modified.insert(rel),
-                    _ => changes.existence.insert(rel),
-                };
+                    FileEvent::Changed => {
+                        changes.modified.insert(rel);
+                    }
+                    FileEvent::Created | FileEvent::Deleted => {
+                        changes.existence.insert(rel);
+                    }
+                    FileEvent::Unknown => {
+                        changes.modified.insert(rel.clone());
+                        changes.existence.insert(rel);
+                    }
+                }
             }
             updates.push(update);
         }
@@ -106,17 +118,17 @@ impl Project {
                 index.apply_noting(update, &mut changes);
             }
         }
-        self.invalidate(&changes);
         (changes, loaded)
     }
 
     /// Mark the closed specs whose results may change with `changes`.
-    pub fn invalidate(&self, changes: &Changes) {
+    /// Returns the spec files whose diagnostics may change (open or not).
+    pub fn invalidate(&self, changes: &Changes) -> Vec<PathBuf> {
         if changes.is_empty() {
-            return;
+            return Vec::new();
         }
         let index = self.index();
-        self.results().invalidate(&index, changes);
+        self.results().invalidate(&index, changes)
     }
 }
 

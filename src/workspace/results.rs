@@ -209,8 +209,7 @@ fn relates(reference: &str, file: &str) -> bool {
                 let m = g.compile_matcher();
                 // The file, or any folder above it (a folder the glob
                 // lists came or went with it).
-                m.is_match(f)
-                    || f.match_indices('/').any(|(i, _)| m.is_match(&f[..i]))
+                m.is_match(f) || f.match_indices('/').any(|(i, _)| m.is_match(&f[..i]))
             });
     }
     false
@@ -332,14 +331,11 @@ impl ProjectResults {
         self.dirty.extend(self.results.keys().cloned());
     }
 
-    /// Mark the specs `changes` may affect.
-    pub fn invalidate(&mut self, index: &ProjectIndex, changes: &Changes) {
-        if changes.everything || changes.config {
-            self.mark_all(index);
-            return;
-        }
+    /// Mark the specs `changes` may affect; returns them.
+    pub fn invalidate(&mut self, index: &ProjectIndex, changes: &Changes) -> Vec<PathBuf> {
         let found = affected(index, &self.results, changes);
-        self.dirty.extend(found);
+        self.dirty.extend(found.iter().cloned());
+        found
     }
 
     pub fn mark(&mut self, path: &Path) {
@@ -353,12 +349,7 @@ impl ProjectResults {
     /// Up to `limit` specs to diagnose (never one `skip` names: those stay
     /// marked), taken off the list.
     pub fn take_dirty(&mut self, limit: usize, skip: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
-        let mut taken: Vec<PathBuf> = self
-            .dirty
-            .iter()
-            .filter(|p| !skip(p))
-            .cloned()
-            .collect();
+        let mut taken: Vec<PathBuf> = self.dirty.iter().filter(|p| !skip(p)).cloned().collect();
         taken.sort();
         taken.truncate(limit);
         for p in &taken {
@@ -373,10 +364,9 @@ impl ProjectResults {
         for (path, result) in computed {
             match result {
                 Some(result) => {
-                    let same = self
-                        .results
-                        .get(&path)
-                        .is_some_and(|old| old.result_id == result.result_id && old.id == result.id);
+                    let same = self.results.get(&path).is_some_and(|old| {
+                        old.result_id == result.result_id && old.id == result.id
+                    });
                     if !same {
                         self.results.insert(path.clone(), result.clone());
                         changed.push((path, Some(result)));

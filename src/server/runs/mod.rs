@@ -305,6 +305,8 @@ async fn start(
             target.id
         )));
     };
+    // A list of specs shows which are running.
+    super::closed::list_changed(session);
     sync::begin(session, &handle.token, &target.root).await;
     let head_before = git::head(&target.root).await;
     let argv = command.argv();
@@ -410,6 +412,7 @@ async fn drive(session: Arc<Session>, plan: RunPlan, handle: RunHandle) {
         Err(e) => {
             sync::finish(&session, &handle.token).await;
             drop(handle);
+            super::closed::list_changed(&session);
             if let Some(progress) = &progress {
                 progress
                     .end(&session, "chant could not be started".into())
@@ -460,6 +463,7 @@ async fn drive(session: Arc<Session>, plan: RunPlan, handle: RunHandle) {
     watch::files_changed(&session, changed);
     session.branches().forget();
     drop(handle);
+    super::closed::list_changed(&session);
     if let Some(progress) = &progress {
         progress.end(&session, outcome.short.clone()).await;
     }
