@@ -173,14 +173,20 @@ impl LanguageServer for Backend {
             let session = self.session.clone();
             tokio::spawn(async move { watch::register(&session).await });
         }
+        // Busy until the open specs' full analyses and the closed specs'
+        // diagnostics are scheduled.
+        let job = self.session.job();
         let session = self.session.clone();
         tokio::spawn(async move {
+            let _job = job;
             let folders = session.folders();
             let loader = session.clone();
             let loaded =
                 tokio::task::spawn_blocking(move || loader.projects().load_folders(&folders)).await;
             let count = loaded.map(|l| l.len()).unwrap_or(0);
             session.mark_indexed();
+            diagnostics::reschedule_open_specs(&session, None, None);
+            closed::mark_all(&session);
             session
                 .client()
                 .log_message(
@@ -188,8 +194,6 @@ impl LanguageServer for Backend {
                     format!("chant-lsp: indexed {count} chant project(s)"),
                 )
                 .await;
-            diagnostics::reschedule_open_specs(&session, None, None);
-            closed::mark_all(&session);
         });
     }
 
@@ -278,18 +282,18 @@ impl LanguageServer for Backend {
                 .path
                 .as_deref()
                 .is_some_and(|p| closed::replaces_on_close(&self.session, p));
-            if !replaced && !self.session.caps().pull_diagnostics {
-                diagnostics::clear(&self.session, doc.uri.clone()).await;
-            }
-            if let Some(path) = doc.path {
+            if let Some(path) = &doc.path {
                 // The buffer may have held unsaved changes: the disk is the
                 // truth again, read like any file changed on disk, and its
-                // diagnostics replace the document's.
+                // diagnostics replace the document's (or are cleared).
                 watch::files_changed_as(
                     &self.session,
                     vec![(path.clone(), crate::workspace::FileEvent::Changed)],
                 );
-                closed::closed(&self.session, &path);
+                closed::closed(&self.session, path, replaced);
+            }
+            if !replaced && !self.session.caps().pull_diagnostics {
+                diagnostics::clear(&self.session, doc.uri.clone()).await;
             }
         }
     }

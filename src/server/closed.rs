@@ -169,10 +169,15 @@ pub fn opened(session: &Arc<Session>, path: &Path) {
     session.closed().bump();
 }
 
-/// A spec was closed: its file is diagnosed (it was marked by the watcher)
-/// and delivered again, whatever it was before.
-pub fn closed(session: &Arc<Session>, path: &Path) {
-    lock(&session.closed().sent).insert(path.to_path_buf(), None);
+/// A spec was closed. When its file's diagnostics replace the document's
+/// (see [`replaces_on_close`]), the file is diagnosed and delivered again,
+/// whatever it was before; otherwise the document's are cleared.
+pub fn closed(session: &Arc<Session>, path: &Path, replaced: bool) {
+    if replaced {
+        lock(&session.closed().sent).insert(path.to_path_buf(), None);
+    } else {
+        lock(&session.closed().sent).remove(path);
+    }
     if let Some(project) = session.projects().for_path(path) {
         project.results().mark(path);
     }
