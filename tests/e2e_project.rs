@@ -436,9 +436,9 @@ fn a_checkout_of_500_specs_ends_right() {
         );
     }
     let mut changes = Vec::new();
-    for i in 0..500 {
+    for (i, uri) in uris.iter().enumerate().take(500) {
         ws.write(&spec_rel(&id(i)), text(i, 1));
-        changes.push((uris[i].as_str(), FILE_CHANGED));
+        changes.push((uri.as_str(), FILE_CHANGED));
     }
     let started = std::time::Instant::now();
     client.did_change_watched_files(&changes);
@@ -586,7 +586,7 @@ fn drift_names_each_file_modified_after_completion() {
     assert_eq!(closed[0]["range"], json!(range(5, 4, 5, 12)));
     assert_eq!(
         closed[0]["message"],
-        "Drift: 1 file it matches was modified after this spec was completed (2026-01-15T00:00:00Z): `src/b.rs` (2026-02-03 04:05 UTC). `chant drift` reports the spec as drifted (inputs in `tracks` changed after completion; chant 0.23.2 then stops with \"Invalid transition from Completed to NeedsAttention\"). Re-run the spec to bring its work up to date."
+        "Drift: 1 file it matches was modified after this spec was completed (2026-01-15T00:00:00Z): `src/b.rs` (2026-02-03 04:05:00 UTC). `chant drift` reports the spec as drifted (inputs in `tracks` changed after completion; chant 0.23.2 then stops with \"Invalid transition from Completed to NeedsAttention\"). Re-run the spec to bring its work up to date."
     );
     client.did_open(&doc, "markdown", text);
     client.wait_idle();
@@ -600,7 +600,7 @@ fn drift_names_each_file_modified_after_completion() {
     assert!(both[1]["message"]
         .as_str()
         .unwrap()
-        .starts_with("Drift: This file was modified after this spec was completed (2026-01-15T00:00:00Z): `docs/notes.md` (2026-03-01 10:00 UTC)."));
+        .starts_with("Drift: This file was modified after this spec was completed (2026-01-15T00:00:00Z): `docs/notes.md` (2026-03-01 10:00:00 UTC)."));
     client.shutdown();
 }
 

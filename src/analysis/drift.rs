@@ -244,15 +244,16 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-/// `2026-02-01 10:04 UTC`.
+/// `2026-02-01 10:04:05 UTC`.
 pub fn format_utc(nanos: i128) -> String {
     let seconds = nanos.div_euclid(1_000_000_000) as i64;
     let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
     format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
         rest / 3600,
-        rest % 3600 / 60
+        rest % 3600 / 60,
+        rest % 60
     )
 }
 
@@ -286,8 +287,8 @@ mod tests {
         }
         assert_eq!(
             format_utc(parse_rfc3339("2024-02-29T23:59:59Z").unwrap()),
-            "2024-02-29 23:59 UTC"
+            "2024-02-29 23:59:59 UTC"
         );
-        assert_eq!(format_utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
     }
 }

@@ -5,6 +5,7 @@
 use tower_lsp_server::ls_types::*;
 
 use crate::ide::actions::{APPLY_AGENT_CHANGES, APPROVE, REJECT, WORK};
+use crate::ide::semantic::{Modifier, TokenKind};
 use crate::text::PositionEncoding;
 
 /// The commands `workspace/executeCommand` runs.
@@ -207,7 +208,7 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
         call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
         semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
             SemanticTokensOptions {
-                legend: super::handlers::semantic::legend(),
+                legend: legend(),
                 full: Some(SemanticTokensFullOptions::Bool(true)),
                 range: Some(false),
                 work_done_progress_options: Default::default(),
@@ -226,5 +227,39 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             }),
         }),
         ..Default::default()
+    }
+}
+
+fn type_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::SpecId => "variable",
+        TokenKind::Status => "enumMember",
+        TokenKind::Field => "property",
+        TokenKind::Criterion => "keyword",
+    }
+}
+
+fn modifier_name(modifier: Modifier) -> &'static str {
+    match modifier {
+        Modifier::Dangling => "dangling",
+        Modifier::Archived => "archived",
+        Modifier::Done => "done",
+        Modifier::Unknown => "unknown",
+        Modifier::Deprecated => "deprecated",
+    }
+}
+
+/// Token types (standard ones) and modifiers (chant's, and the standard
+/// `deprecated`), in the order the encoded tokens refer to them.
+pub fn legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: TokenKind::ALL
+            .iter()
+            .map(|k| SemanticTokenType::new(type_name(*k)))
+            .collect(),
+        token_modifiers: Modifier::ALL
+            .iter()
+            .map(|m| SemanticTokenModifier::new(modifier_name(*m)))
+            .collect(),
     }
 }

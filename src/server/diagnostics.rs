@@ -428,12 +428,7 @@ pub fn reschedule_paths(session: &Arc<Session>, paths: &std::collections::HashSe
     }
 }
 
-/// Open specs under these roots.
+/// The files of the open specs.
 pub fn open_spec_paths(session: &Session) -> Vec<PathBuf> {
-    session.documents().with(|docs| {
-        docs.values()
-            .filter(|d| d.is_spec())
-            .filter_map(|d| d.path.clone())
-            .collect()
-    })
+    session.documents().open_spec_paths()
 }

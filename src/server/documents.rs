@@ -351,6 +351,16 @@ impl Documents {
         f(&mut map)
     }
 
+    /// The files of the open specs.
+    pub fn open_spec_paths(&self) -> Vec<PathBuf> {
+        self.with(|docs| {
+            docs.values()
+                .filter(|d| d.is_spec())
+                .filter_map(|d| d.path.clone())
+                .collect()
+        })
+    }
+
     /// One document, if open.
     pub fn with_doc<R>(&self, key: &str, f: impl FnOnce(&mut Document) -> R) -> Option<R> {
         self.with(|docs| docs.get_mut(key).map(f))

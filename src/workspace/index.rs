@@ -7,8 +7,8 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
+use super::changes::Changes;
 use super::files::{expand_like_chant, FileTree, ProjectFiles};
-use super::results::Changes;
 use super::roots::{classify, ChantFile};
 use super::spec_file::LoadedSpec;
 pub use super::summary::SpecSummary;

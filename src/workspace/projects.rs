@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use super::results::{Changes, ProjectResults};
+use super::changes::Changes;
+use super::results::ProjectResults;
 use super::spec_file::LoadedSpec;
 use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex};
 

@@ -20,7 +20,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::closed::{self, result_id_string};
 use super::super::convert;
-use super::super::diagnostics::{self, open_spec_paths};
+use super::super::diagnostics;
 use super::super::documents::doc_key;
 use super::super::session::Session;
 use crate::workspace::results::{empty_result_id, SpecResult};
@@ -115,7 +115,7 @@ fn differences(
     session: &Session,
     previous: &HashMap<PathBuf, String>,
 ) -> Vec<WorkspaceDocumentDiagnosticReport> {
-    let open: HashSet<PathBuf> = open_spec_paths(session).into_iter().collect();
+    let open: HashSet<PathBuf> = session.documents().open_spec_paths().into_iter().collect();
     let empty = result_id_string(empty_result_id());
     let mut items = Vec::new();
     let mut known: HashSet<PathBuf> = HashSet::new();

@@ -9,41 +9,7 @@ use tower_lsp_server::ls_types::*;
 use super::super::convert::TextPositions;
 use super::super::session::Session;
 use super::ide::with_project;
-use crate::ide::semantic::{self, Modifier, Token, TokenKind};
-
-fn type_name(kind: TokenKind) -> &'static str {
-    match kind {
-        TokenKind::SpecId => "variable",
-        TokenKind::Status => "enumMember",
-        TokenKind::Field => "property",
-        TokenKind::Criterion => "keyword",
-    }
-}
-
-fn modifier_name(modifier: Modifier) -> &'static str {
-    match modifier {
-        Modifier::Dangling => "dangling",
-        Modifier::Archived => "archived",
-        Modifier::Done => "done",
-        Modifier::Unknown => "unknown",
-        Modifier::Deprecated => "deprecated",
-    }
-}
-
-/// Token types (standard ones) and modifiers (chant's, and the standard
-/// `deprecated`), in the order the encoded tokens refer to them.
-pub fn legend() -> SemanticTokensLegend {
-    SemanticTokensLegend {
-        token_types: TokenKind::ALL
-            .iter()
-            .map(|k| SemanticTokenType::new(type_name(*k)))
-            .collect(),
-        token_modifiers: Modifier::ALL
-            .iter()
-            .map(|m| SemanticTokenModifier::new(modifier_name(*m)))
-            .collect(),
-    }
-}
+use crate::ide::semantic::{self, Token, TokenKind};
 
 /// Tokens as the protocol encodes them (each relative to the one before).
 pub fn encode(tokens: &[Token], positions: &TextPositions) -> Vec<SemanticToken> {

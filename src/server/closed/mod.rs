@@ -19,112 +19,26 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tower_lsp_server::ls_types::notification::Notification;
 use tower_lsp_server::ls_types::Uri;
 
 use super::convert;
-use super::diagnostics::open_spec_paths;
 use super::session::Session;
 use crate::workspace::results::{diagnose_files, empty_result_id, ResultChange, SpecResult};
 use crate::workspace::{Changes, LoadedSpec, Project};
 
-/// Specs diagnosed per batch.
-const BATCH: usize = 256;
+pub mod state;
+
+use state::{lock, SpecListChanged, BATCH};
 
 /// How long a burst of list changes is gathered into one notification.
 const LIST_DEBOUNCE: Duration = Duration::from_millis(200);
 
 /// How long a burst of result changes is gathered into one refresh request.
 const REFRESH_DEBOUNCE: Duration = Duration::from_millis(50);
-
-/// `chant/specListChanged`: a list of specs shows something else now.
-pub enum SpecListChanged {}
-
-impl Notification for SpecListChanged {
-    type Params = ();
-    const METHOD: &'static str = "chant/specListChanged";
-}
-
-#[derive(Default)]
-struct Worker {
-    running: bool,
-    again: bool,
-}
-
-/// The session's state for closed specs.
-pub struct ClosedState {
-    /// What the client was last sent for each closed spec (push clients):
-    /// a result ID, or None when it holds something else (the open
-    /// document's diagnostics). No entry: it was sent nothing.
-    sent: Mutex<HashMap<PathBuf, Option<u64>>>,
-    worker: Mutex<Worker>,
-    /// Bumped whenever a closed spec's result changes (or the set of
-    /// closed specs does): wakes `workspace/diagnostic` requests held open.
-    epoch: tokio::sync::watch::Sender<u64>,
-    /// Specs read by the file watcher, not diagnosed yet (no need to read
-    /// them twice).
-    preloaded: Mutex<HashMap<PathBuf, LoadedSpec>>,
-    refresh_scheduled: Mutex<bool>,
-    list_scheduled: Mutex<bool>,
-    /// `workspace/diagnostic` requests being held open.
-    pulls_waiting: AtomicUsize,
-}
-
-impl Default for ClosedState {
-    fn default() -> Self {
-        ClosedState {
-            sent: Mutex::default(),
-            worker: Mutex::default(),
-            epoch: tokio::sync::watch::channel(0).0,
-            preloaded: Mutex::default(),
-            refresh_scheduled: Mutex::new(false),
-            list_scheduled: Mutex::new(false),
-            pulls_waiting: AtomicUsize::new(0),
-        }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl ClosedState {
-    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.epoch.subscribe()
-    }
-
-    fn bump(&self) {
-        self.epoch.send_modify(|e| *e += 1);
-    }
-
-    /// Count a held `workspace/diagnostic` request while the guard lives.
-    pub fn pull_waiting(&self) -> PullWaiting<'_> {
-        self.pulls_waiting.fetch_add(1, Ordering::SeqCst);
-        PullWaiting(self)
-    }
-
-    /// Keep specs read from disk for the next batch.
-    pub fn preload(&self, specs: HashMap<PathBuf, LoadedSpec>) {
-        let mut preloaded = lock(&self.preloaded);
-        preloaded.extend(specs);
-        if preloaded.len() > 4 * BATCH * 8 {
-            // Nothing took them (closed-spec diagnostics are off): drop.
-            preloaded.clear();
-        }
-    }
-}
-
-pub struct PullWaiting<'a>(&'a ClosedState);
-
-impl Drop for PullWaiting<'_> {
-    fn drop(&mut self) {
-        self.0.pulls_waiting.fetch_sub(1, Ordering::SeqCst);
-    }
-}
 
 /// Whether a project's specs are in the problem list: projects of the
 /// workspace folders (not a spec's project opened from elsewhere).
@@ -251,7 +165,8 @@ async fn run(session: &Arc<Session>) {
             continue;
         }
         loop {
-            let open: HashSet<PathBuf> = open_spec_paths(session).into_iter().collect();
+            let open: HashSet<PathBuf> =
+                session.documents().open_spec_paths().into_iter().collect();
             let batch = project.results().take_dirty(BATCH, &|p| open.contains(p));
             if batch.is_empty() {
                 break;
@@ -308,7 +223,7 @@ async fn switch_off(session: &Arc<Session>) {
 /// open documents: their buffer's diagnostics are what the client shows).
 async fn deliver(session: &Arc<Session>, computed: Vec<ResultChange>) {
     let _serial = session.publishing().lock().await;
-    let open: HashSet<PathBuf> = open_spec_paths(session).into_iter().collect();
+    let open: HashSet<PathBuf> = session.documents().open_spec_paths().into_iter().collect();
     let empty = empty_result_id();
     for (path, result) in computed {
         if open.contains(&path) {
