@@ -67,11 +67,13 @@ fn keystroke(c: &mut Criterion) {
                 )
             })
         });
-        // The Markdown tree's incremental reparse after one keystroke.
+        // The Markdown tree brought up to date after one keystroke (an
+        // incremental reparse) and its outline read, as symbols and folding
+        // ask for it.
         let mut doc = Document::open(uri.clone(), 1, &text);
         doc.take_tree_work().unwrap().outline(&text);
         let mut version = 1;
-        c.bench_function(&format!("markdown_incremental_reparse_{name}"), |b| {
+        c.bench_function(&format!("markdown_reparse_and_outline_{name}"), |b| {
             b.iter(|| {
                 type_or_delete(&mut doc, &mut version, line);
                 let snapshot = doc.rope.to_string();
@@ -81,9 +83,53 @@ fn keystroke(c: &mut Criterion) {
     }
 }
 
+/// A replace-all: one `didChange` with 200 edits spread over a 5 MB line
+/// (each edit replaces a word with a longer one, last to first, as editors
+/// send them), applied to the document. Positions in the rope cost
+/// O(log n) each whatever the line length.
+fn replace_all_on_a_long_line(c: &mut Criterion) {
+    let word = "alpha ";
+    let line: String = word.repeat(5 * 1024 * 1024 / word.len());
+    let text = format!("---\nstatus: pending\n---\n# Long\n\n{line}\n");
+    let uri: Uri = "file:///w/docs/long.md".parse().unwrap();
+    let stride = (line.len() / word.len()) / 200;
+    let changes: Vec<TextDocumentContentChangeEvent> = (0..200u32)
+        .rev()
+        .map(|i| {
+            let col = i * stride as u32 * word.len() as u32;
+            TextDocumentContentChangeEvent {
+                range: Some(Range {
+                    start: Position {
+                        line: 5,
+                        character: col,
+                    },
+                    end: Position {
+                        line: 5,
+                        character: col + 5,
+                    },
+                }),
+                range_length: None,
+                text: "omega".into(),
+            }
+        })
+        .collect();
+    let doc = Document::open(uri, 1, &text);
+    c.bench_function("replace_all_200_edits_on_a_5mb_line", |b| {
+        b.iter_batched(
+            || (doc_clone(&doc), changes.clone()),
+            |(mut doc, changes)| doc.apply_changes(2, changes, PositionEncoding::Utf16),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+}
+
+fn doc_clone(doc: &Document) -> Document {
+    Document::open(doc.uri.clone(), doc.version, &doc.rope.to_string())
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = keystroke
+    targets = keystroke, replace_all_on_a_long_line
 }
 criterion_main!(benches);

@@ -1275,7 +1275,7 @@ fn run_actions_follow_what_chant_would_accept() {
     assert_eq!(blocked[0].0, "Work this spec");
     assert_eq!(
         blocked[0].1,
-        "This spec is blocked by dependencies that are not completed: 2026-01-01-001-abc (pending). chant work refuses it until they are completed or cancelled."
+        "This spec is blocked by dependencies that are not completed: 2026-01-01-001-abc (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too)."
     );
     let done = disabled(&h, &spec("004-don"));
     assert_eq!(done[0].0, "Work this spec");
@@ -1573,5 +1573,58 @@ fn commands_off_runs_nothing_not_even_git() {
         std::fs::read_to_string(&log).unwrap()
     );
     assert!(h.chant_calls().is_empty());
+    h.client.shutdown();
+}
+
+/// Resident memory of a process, in KB (VmRSS from /proc).
+fn rss_kb(pid: i32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
+/// Memory during a run is bounded by what the run can change, not by how
+/// long it lasts: an open 2 MB log that grows on disk while chant runs, and
+/// that the editor reloads 120 times, costs the server at most two copies
+/// of it. Budget: 64 MB over what the server held when the run started.
+#[test]
+fn memory_during_a_run_does_not_grow_with_its_length() {
+    let (h, _) = Harness::start(
+        project_with(SPEC, &[("logs/agent.log", "")]),
+        Setup {
+            env: vec![("STANDIN_AGENT_HANG", "1".into())],
+            ..Setup::default()
+        },
+    );
+    let log_uri = h.ws.uri("logs/agent.log");
+    let mut log = "x".repeat(2 * 1024 * 1024);
+    h.ws.write("logs/agent.log", &log);
+    h.client.did_open(&log_uri, "plaintext", &log);
+    let token = h.start_command("chant.work", json!([h.spec_uri()]));
+    let pids = h.wait_for_pids();
+    let chant = pids.iter().find(|(k, _)| k == "chant").unwrap().1;
+    let server = parent_of(parent_of(chant).unwrap()).unwrap();
+    h.client.wait_idle();
+    let before = rss_kb(server);
+    for i in 0..120 {
+        log.push_str(&format!(
+            "line {i} of a growing log, written while chant runs\n"
+        ));
+        h.ws.write("logs/agent.log", &log);
+        // The editor reloads the unmodified buffer from disk.
+        h.client.did_change_full(&log_uri, &log);
+    }
+    h.client.wait_idle();
+    let after = rss_kb(server);
+    assert!(
+        after < before + 64 * 1024,
+        "the server grew from {before} KB to {after} KB during the run"
+    );
+    h.client
+        .notify("window/workDoneProgress/cancel", json!({"token": token}));
+    h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
     h.client.shutdown();
 }

@@ -84,7 +84,11 @@ fn indent_of(line: &str) -> usize {
 }
 
 fn in_frontmatter(text: &str, region: TextRange, offset: usize) -> Cursor {
-    let line = line_bounds(text, offset);
+    // Only the YAML part of the line: chant's YAML may start on the line of
+    // the opening `---` (`---status: x`) and end inside a line.
+    let mut line = line_bounds(text, offset);
+    line.start = line.start.max(region.start);
+    line.end = line.end.min(region.end).max(line.start);
     let line_text = &text[line.clone()];
     let indent = indent_of(line_text);
     let before = &text[line.start..offset];

@@ -68,6 +68,10 @@ impl WorkspaceFacts for EarlyFacts {
     fn escapes_root(&self, relative: &str) -> bool {
         self.files.escapes(relative)
     }
+    fn read_file(&self, relative: &str) -> Option<String> {
+        let path = join_inside(self.files.root(), relative)?;
+        self.files.read_text(&path, crate::vfs::Limit::DATA).ok()
+    }
     fn files_modified(&self, pattern: &str) -> Vec<ModifiedFile> {
         expand_like_chant(&self.files, pattern)
             .into_iter()

@@ -16,6 +16,7 @@
 //! | a prompt | the specs with a `prompt:` |
 //! | another file created or deleted | the specs whose `informed_by`, `context`, `origin`, `tracks` or `output_schema` name it (or its folder, or match it) |
 //! | another file modified | the completed specs whose `tracks`, `origin` or `informed_by` name it (drift) |
+//! | an `output_schema` file or `.chant/logs/<id>.log` created, deleted or modified | the spec with that schema or ID |
 //!
 //! Each result carries its positions (in the encoding the editor
 //! negotiated) and a result ID that changes exactly when what the editor
@@ -223,6 +224,18 @@ fn is_affected(
             if changes.existence.iter().any(|f| relates(reference, f)) {
                 return true;
             }
+        }
+    }
+    if let Some(schema) = &s.output_schema {
+        // A completed spec's agent log is checked against its schema.
+        let log = format!(".chant/logs/{}.log", entry.id);
+        if changes
+            .existence
+            .iter()
+            .chain(&changes.modified)
+            .any(|f| relates(schema, f) || normal(f) == log)
+        {
+            return true;
         }
     }
     if !changes.modified.is_empty() && s.completed_at.is_some() {

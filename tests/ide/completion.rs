@@ -469,13 +469,15 @@ fn prompts_with_files_then_built_in_names_without() {
         expect![[r#"
             prompt research | Investigate and write findings. | 1:8-1:8 "" => "research"
             prompt standard | The default prompt for code work. | 1:8-1:8 "" => "standard"
-            prompt bootstrap | built-in name, no file here | 1:8-1:8 "" => "bootstrap"
-            prompt implement | built-in name, no file here | 1:8-1:8 "" => "implement"
-            prompt document | built-in name, no file here | 1:8-1:8 "" => "document"
-            prompt reproduce | built-in name, no file here | 1:8-1:8 "" => "reproduce"
-            prompt review | built-in name, no file here | 1:8-1:8 "" => "review"
             prompt split | built-in name, no file here | 1:8-1:8 "" => "split"
-            prompt triage | built-in name, no file here | 1:8-1:8 "" => "triage"
+            prompt verify | built-in name, no file here | 1:8-1:8 "" => "verify"
+            prompt merge-conflict | built-in name, no file here | 1:8-1:8 "" => "merge-conflict"
+            prompt ollama | built-in name, no file here | 1:8-1:8 "" => "ollama"
+            prompt bootstrap | built-in name, no file here | 1:8-1:8 "" => "bootstrap"
+            prompt documentation | built-in name, no file here | 1:8-1:8 "" => "documentation"
+            prompt doc-audit | built-in name, no file here | 1:8-1:8 "" => "doc-audit"
+            prompt research-analysis | built-in name, no file here | 1:8-1:8 "" => "research-analysis"
+            prompt research-synthesis | built-in name, no file here | 1:8-1:8 "" => "research-synthesis"
         "#]],
     );
 }
@@ -488,8 +490,8 @@ fn prompt_documentation_says_where_the_file_is_or_is_not() {
     "#]]
     .assert_eq(&documentation(fixture, "research"));
     expect![[r#"
-        chant ships a `review` prompt, but this project has no `.chant/prompts/review.md`: `chant work` fails with "Prompt not found: review" until the file exists.
-    "#]].assert_eq(&documentation(fixture, "review"));
+        chant ships a `verify` prompt, but this project has no `.chant/prompts/verify.md`: `chant work` fails with "Prompt not found: verify" until the file exists.
+    "#]].assert_eq(&documentation(fixture, "verify"));
 }
 
 #[test]
@@ -509,6 +511,7 @@ fn prompt_extensions_are_not_offered() {
         |l| !crate::completion::BUILT_IN.contains(&l),
         expect![[r#"
             prompt mine | `prompt` value | 1:9-1:9 "" => "mine"
+            prompt research | Investigate and write findings. | 1:9-1:9 "" => "research"
         "#]],
     );
 }
@@ -1122,4 +1125,21 @@ fn a_quoted_item_with_a_comma_is_one_item() {
             folder src/ | src/ | 1:18-1:20 "do" => "src/" ⟳
         "#]],
     );
+}
+
+/// chant's YAML may start right after the opening `---` on the same line,
+/// or end inside a line: completion anywhere in such a file never panics.
+#[test]
+fn yaml_sharing_a_line_with_its_delimiters_never_breaks_completion() {
+    use chant_lsp::spec::SpecModel;
+    for text in [
+        "---status: pending\n---\n# A\n\n## Acceptance Criteria\n\n- [ ] x\n",
+        "---\nlabels: [a---b]\n---\n# A\n",
+        "---type: [x,\n---",
+    ] {
+        let model = SpecModel::parse(text);
+        for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            chant_lsp::ide::cursor::cursor_at(text, &model, offset);
+        }
+    }
 }

@@ -160,7 +160,7 @@ const clientCommands: StaticFeature = {
   },
   initialize(): void {},
   getState: () => ({ kind: 'static' }),
-  dispose(): void {},
+  clear(): void {},
 };
 
 async function updateStatus(): Promise<void> {
