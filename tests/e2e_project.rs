@@ -653,6 +653,33 @@ fn semantic_tokens_in_utf16_and_utf8_with_crlf_and_emoji() {
             0, mention_at, 18, 0, 18, // 2026-01-01-005-arc: archived, deprecated
         ]);
         assert_eq!(tokens["data"], expected, "{encoding}");
+        if encoding == "utf-8" {
+            // The completed dependency disappears: the client is asked to
+            // request the tokens again, and the ID is dangling now.
+            let before = client
+                .server_requests("workspace/semanticTokens/refresh")
+                .len();
+            ws.remove(&spec_rel("2026-01-01-001-aaa"));
+            client.did_change_watched_files(&[(
+                ws.uri(&spec_rel("2026-01-01-001-aaa")).as_str(),
+                FILE_DELETED,
+            )]);
+            client.wait_idle();
+            assert!(
+                client
+                    .server_requests("workspace/semanticTokens/refresh")
+                    .len()
+                    > before
+            );
+            let again = client.request_ok(
+                "textDocument/semanticTokens/full",
+                json!({"textDocument": {"uri": uri}}),
+            );
+            assert_eq!(
+                again["data"].as_array().unwrap()[15..20],
+                json!([0, 13, 18, 0, 1]).as_array().unwrap()[..]
+            );
+        }
         client.shutdown();
     }
 }

@@ -185,7 +185,7 @@ impl LanguageServer for Backend {
                 tokio::task::spawn_blocking(move || loader.projects().load_folders(&folders)).await;
             let count = loaded.map(|l| l.len()).unwrap_or(0);
             session.mark_indexed();
-            diagnostics::reschedule_open_specs(&session, None, None);
+            diagnostics::reschedule_open_specs_after(&session, None, None, Duration::ZERO);
             closed::mark_all(&session);
             session
                 .client()

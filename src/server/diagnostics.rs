@@ -387,8 +387,20 @@ pub fn reschedule_open_specs(
     project_root: Option<&std::path::Path>,
     except: Option<&str>,
 ) {
-    let due = Instant::now() + session.settings().debounce;
+    reschedule_open_specs_after(session, project_root, except, session.settings().debounce);
+}
+
+/// [`reschedule_open_specs`], due after `delay` (none once the workspace
+/// is indexed: the full analyses replace the early ones at once).
+pub fn reschedule_open_specs_after(
+    session: &Arc<Session>,
+    project_root: Option<&std::path::Path>,
+    except: Option<&str>,
+    delay: Duration,
+) {
+    let due = Instant::now() + delay;
     // Each generation goes up with its publication scheduled, in one lock.
+    let mut any = false;
     let starts: Vec<String> = session.documents().with(|docs| {
         docs.iter_mut()
             .filter(|(key, d)| d.is_spec() && Some(key.as_str()) != except)
@@ -398,6 +410,7 @@ pub fn reschedule_open_specs(
                 (None, _) => true,
             })
             .filter_map(|(key, d)| {
+                any = true;
                 d.generation += 1;
                 schedule(d, due).then(|| key.clone())
             })
@@ -405,6 +418,10 @@ pub fn reschedule_open_specs(
     });
     for key in starts {
         spawn_publisher(session, key);
+    }
+    if any {
+        // What their IDs resolve to may have changed too.
+        closed::request_tokens_refresh(session);
     }
 }
 
@@ -414,10 +431,12 @@ pub fn reschedule_paths(session: &Arc<Session>, paths: &std::collections::HashSe
         return;
     }
     let due = Instant::now() + session.settings().debounce;
+    let mut any = false;
     let starts: Vec<String> = session.documents().with(|docs| {
         docs.iter_mut()
             .filter(|(_, d)| d.is_spec() && d.path.as_ref().is_some_and(|p| paths.contains(p)))
             .filter_map(|(key, d)| {
+                any = true;
                 d.generation += 1;
                 schedule(d, due).then(|| key.clone())
             })
@@ -425,6 +444,9 @@ pub fn reschedule_paths(session: &Arc<Session>, paths: &std::collections::HashSe
     });
     for key in starts {
         spawn_publisher(session, key);
+    }
+    if any {
+        closed::request_tokens_refresh(session);
     }
 }
 

@@ -49,6 +49,9 @@ pub struct ProjectIndex {
     id_groups: OnceLock<IdGroups>,
     /// Project files, listed on first use and dropped when files change.
     file_tree: OnceLock<Arc<FileTree>>,
+    /// Derived from the specs, built on first use and dropped whenever a
+    /// spec changes: members by driver, and the prompts specs name.
+    derived: OnceLock<Derived>,
     /// What each drift pattern expands to (with modification times), until
     /// any file changes.
     drift_cache: std::sync::Mutex<HashMap<String, Arc<Vec<ModifiedFile>>>>,
@@ -97,6 +100,7 @@ impl ProjectIndex {
             archived: HashMap::new(),
             prompts: BTreeMap::new(),
             id_groups: OnceLock::new(),
+            derived: OnceLock::new(),
             file_tree: OnceLock::new(),
             drift_cache: Default::default(),
         }
@@ -150,6 +154,7 @@ impl ProjectIndex {
 
     fn insert(&mut self, entry: SpecEntry) {
         self.id_groups.take();
+        self.derived.take();
         if entry.top_level {
             self.specs.insert(entry.id.clone(), entry);
         } else {
@@ -247,6 +252,7 @@ impl ProjectIndex {
             }
         }
         changes.ids.insert(id);
+        self.derived.take();
         if !entry.top_level {
             let list = self.nested.entry(entry.id.clone()).or_default();
             match list.iter_mut().find(|e| e.path == entry.path) {
@@ -262,6 +268,7 @@ impl ProjectIndex {
     }
 
     fn remove_spec(&mut self, id: &str, path: &Path, top_level: bool) -> bool {
+        self.derived.take();
         if top_level {
             self.id_groups.take();
             return self.specs.remove(id).is_some();
@@ -400,6 +407,15 @@ impl ProjectIndex {
             }
             IndexUpdate::Other | IndexUpdate::Modified => false,
         }
+    }
+
+    fn derived(&self) -> &Derived {
+        self.derived.get_or_init(|| Derived::of(self))
+    }
+
+    /// Whether some spec names this prompt in `prompt:`.
+    pub fn prompt_used(&self, name: &str) -> bool {
+        self.derived().prompts_used.contains(name)
     }
 
     /// Project files relative to the root (listed once, until files change).
@@ -617,20 +633,54 @@ impl WorkspaceFacts for ProjectIndex {
     }
 
     fn member_ids(&self, driver: &str) -> Vec<String> {
-        let prefix = format!("{driver}.");
-        self.specs
-            .values()
-            .chain(self.nested.values().flatten())
-            .filter(|e| {
-                e.summary.accepted && e.id.len() > prefix.len() && e.id.starts_with(&prefix)
-            })
-            .map(|e| e.id.clone())
-            .collect()
+        self.derived()
+            .members
+            .get(driver)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn read_file(&self, relative: &str) -> Option<String> {
         let path = super::files::join_inside(&self.root, relative)?;
         self.files.read_text(&path, Limit::DATA).ok()
+    }
+}
+
+/// What is derived from every spec at once, so that a question about one
+/// spec does not scan them all (a list of 10,000 specs asks 10,000 times).
+#[derive(Debug, Default)]
+struct Derived {
+    /// `driver` → the IDs chant counts as its members: every spec it can
+    /// parse, in any folder, whose ID is `<driver>.` and at least one more
+    /// character (a spec of each file that claims the ID).
+    members: HashMap<String, Vec<String>>,
+    /// Prompt names some spec's `prompt:` names (top level).
+    prompts_used: std::collections::HashSet<String>,
+}
+
+impl Derived {
+    fn of(index: &ProjectIndex) -> Derived {
+        let mut derived = Derived::default();
+        for e in index.specs.values().chain(index.nested.values().flatten()) {
+            if !e.summary.accepted {
+                continue;
+            }
+            for (at, _) in e.id.match_indices('.') {
+                if at + 1 < e.id.len() {
+                    derived
+                        .members
+                        .entry(e.id[..at].to_string())
+                        .or_default()
+                        .push(e.id.clone());
+                }
+            }
+        }
+        derived.prompts_used = index
+            .specs
+            .values()
+            .filter_map(|e| e.summary.prompt.clone())
+            .collect();
+        derived
     }
 }
 

@@ -143,26 +143,62 @@ fn normal(path: &str) -> &str {
 /// Whether a change of `file` (relative) may change what `reference` (a
 /// path or a glob in a spec) resolves to: the same path, a folder holding
 /// it, a file inside it, or a glob matching it.
+#[cfg(test)]
 fn relates(reference: &str, file: &str) -> bool {
-    let (r, f) = (normal(reference), normal(file));
-    if r.is_empty() || f.is_empty() {
-        return false;
+    let files: BTreeSet<String> = [normal(file).to_string()].into();
+    Files::new(&files).touched_by(reference)
+}
+
+/// Changed files (relative to the root), asked about many references: a
+/// literal reference costs a few set lookups, a glob is compiled once.
+struct Files<'a> {
+    files: &'a BTreeSet<String>,
+    globs: std::cell::RefCell<HashMap<String, Option<globset::GlobMatcher>>>,
+}
+
+impl<'a> Files<'a> {
+    fn new(files: &'a BTreeSet<String>) -> Files<'a> {
+        Files {
+            files,
+            globs: Default::default(),
+        }
     }
-    if r == f || f.starts_with(&format!("{r}/")) || r.starts_with(&format!("{f}/")) {
-        return true;
-    }
-    if r.contains(['*', '?', '[']) {
-        return globset::GlobBuilder::new(r)
-            .literal_separator(true)
-            .build()
-            .is_ok_and(|g| {
-                let m = g.compile_matcher();
-                // The file, or any folder above it (a folder the glob
-                // lists came or went with it).
+
+    /// Whether a change of one of the files may change what `reference`
+    /// resolves to (see `relates`).
+    fn touched_by(&self, reference: &str) -> bool {
+        let r = normal(reference);
+        if r.is_empty() || self.files.is_empty() {
+            return false;
+        }
+        if r.contains(['*', '?', '[']) {
+            let mut globs = self.globs.borrow_mut();
+            let matcher = globs.entry(r.to_string()).or_insert_with(|| {
+                globset::GlobBuilder::new(r)
+                    .literal_separator(true)
+                    .build()
+                    .ok()
+                    .map(|g| g.compile_matcher())
+            });
+            let Some(m) = matcher else { return false };
+            // The file, or any folder above it (a folder the glob lists
+            // came or went with it).
+            return self.files.iter().any(|f| {
+                let f = normal(f);
                 m.is_match(f) || f.match_indices('/').any(|(i, _)| m.is_match(&f[..i]))
             });
+        }
+        // The path itself, a file inside it, or a folder holding it.
+        let inside = format!("{r}/");
+        self.files.contains(r)
+            || self
+                .files
+                .range(inside.clone()..)
+                .next()
+                .is_some_and(|f| f.starts_with(&inside))
+            || r.match_indices('/')
+                .any(|(i, _)| self.files.contains(&r[..i]))
     }
-    false
 }
 
 fn intersects(list: &[String], ids: &BTreeSet<String>) -> bool {
@@ -175,6 +211,8 @@ fn is_affected(
     index: &ProjectIndex,
     result: Option<&SpecResult>,
     changes: &Changes,
+    existence: &Files,
+    modified: &Files,
 ) -> bool {
     let s = &entry.summary;
     if changes.everything || changes.config || changes.spec_files.contains(&entry.path) {
@@ -221,7 +259,7 @@ fn is_affected(
             .chain(&s.tracks)
             .chain(&s.output_schema);
         for reference in refs {
-            if changes.existence.iter().any(|f| relates(reference, f)) {
+            if existence.touched_by(reference) {
                 return true;
             }
         }
@@ -229,11 +267,9 @@ fn is_affected(
     if let Some(schema) = &s.output_schema {
         // A completed spec's agent log is checked against its schema.
         let log = format!(".chant/logs/{}.log", entry.id);
-        if changes
-            .existence
-            .iter()
-            .chain(&changes.modified)
-            .any(|f| relates(schema, f) || normal(f) == log)
+        if modified.touched_by(schema)
+            || changes.existence.contains(&log)
+            || changes.modified.contains(&log)
         {
             return true;
         }
@@ -241,7 +277,7 @@ fn is_affected(
     if !changes.modified.is_empty() && s.completed_at.is_some() {
         let drift = s.tracks.iter().chain(&s.origin).chain(&s.informed_by);
         for reference in drift {
-            if changes.modified.iter().any(|f| relates(reference, f)) {
+            if modified.touched_by(reference) {
                 return true;
             }
         }
@@ -257,10 +293,21 @@ pub fn affected(
     results: &HashMap<PathBuf, Arc<SpecResult>>,
     changes: &Changes,
 ) -> Vec<PathBuf> {
+    let existence = Files::new(&changes.existence);
+    let modified = Files::new(&changes.modified);
     let mut out: Vec<PathBuf> = index
         .specs()
         .chain(index.nested_specs())
-        .filter(|e| is_affected(e, index, results.get(&e.path).map(|r| &**r), changes))
+        .filter(|e| {
+            is_affected(
+                e,
+                index,
+                results.get(&e.path).map(|r| &**r),
+                changes,
+                &existence,
+                &modified,
+            )
+        })
         .map(|e| e.path.clone())
         .collect();
     out.extend(changes.spec_files.iter().cloned());

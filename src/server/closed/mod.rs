@@ -312,6 +312,33 @@ pub fn request_refresh(session: &Arc<Session>) {
     });
 }
 
+/// Ask the client to request semantic tokens again (debounced; only when
+/// it supports it): what IDs resolve to changed for open specs.
+pub fn request_tokens_refresh(session: &Arc<Session>) {
+    if !session.caps().semantic_tokens_refresh {
+        return;
+    }
+    {
+        let mut scheduled = lock(&session.closed().tokens_refresh_scheduled);
+        if *scheduled {
+            return;
+        }
+        *scheduled = true;
+    }
+    let job = session.job();
+    let session = session.clone();
+    tokio::spawn(async move {
+        let _job = job;
+        tokio::time::sleep(REFRESH_DEBOUNCE).await;
+        *lock(&session.closed().tokens_refresh_scheduled) = false;
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            session.client().semantic_tokens_refresh(),
+        )
+        .await;
+    });
+}
+
 /// Tell the client that a list of specs may show something else now
 /// (debounced).
 pub fn list_changed(session: &Arc<Session>) {

@@ -42,6 +42,7 @@ pub struct ClosedState {
     /// them twice).
     pub(super) preloaded: Mutex<HashMap<PathBuf, LoadedSpec>>,
     pub(super) refresh_scheduled: Mutex<bool>,
+    pub(super) tokens_refresh_scheduled: Mutex<bool>,
     pub(super) list_scheduled: Mutex<bool>,
     /// `workspace/diagnostic` requests being held open.
     pub(super) pulls_waiting: AtomicUsize,
@@ -55,6 +56,7 @@ impl Default for ClosedState {
             epoch: tokio::sync::watch::channel(0).0,
             preloaded: Mutex::default(),
             refresh_scheduled: Mutex::new(false),
+            tokens_refresh_scheduled: Mutex::new(false),
             list_scheduled: Mutex::new(false),
             pulls_waiting: AtomicUsize::new(0),
         }
