@@ -36,6 +36,25 @@ fn start(ws: &TempWorkspace, encodings: Vec<&'static str>) -> LspClient {
     LspClient::start(opts)
 }
 
+/// Settings with the diagnostics of closed specs switched off (given both
+/// ways, so they hold from the start).
+fn start_open_only(ws: &TempWorkspace) -> LspClient {
+    let settings = json!({"diagnostics": {"workspace": false}});
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.settings = settings.clone();
+    opts.initialization_options = Some(settings);
+    LspClient::start(opts)
+}
+
+/// The full diagnostics of an open spec: a spec opened while the workspace
+/// is being indexed first gets an early analysis (what it can know alone),
+/// which the full one replaces; once the server is idle, the newest
+/// publication is the full one.
+fn full_diagnostics(client: &LspClient, uri: &str) -> Vec<Value> {
+    client.wait_idle();
+    client.wait_for_diagnostics(uri)
+}
+
 /// (code, [l1, c1, l2, c2], severity) of each diagnostic, in order.
 fn summary(diagnostics: &[Value]) -> Vec<(String, [u64; 4], u64)> {
     diagnostics
@@ -93,7 +112,7 @@ fn exact_ranges_in_every_encoding_with_emoji_cjk_and_crlf() {
         let client = start(&ws, vec![encoding]);
         assert_eq!(client.server_capabilities()["positionEncoding"], encoding);
         client.did_open(&uri, "markdown", UNICODE_SPEC);
-        let diagnostics = client.wait_for_diagnostics(&uri);
+        let diagnostics = full_diagnostics(&client, &uri);
         assert_eq!(
             summary(&diagnostics),
             unicode_expectations(encoding),
@@ -167,7 +186,7 @@ fn a_spec_created_on_disk_resolves_an_unknown_dependency() {
     let uri = ws.uri(rel);
     let client = start(&ws, vec!["utf-16"]);
     client.did_open(&uri, "markdown", text);
-    let before = client.wait_for_diagnostics(&uri);
+    let before = full_diagnostics(&client, &uri);
     assert_eq!(
         summary(&before),
         vec![(
@@ -218,7 +237,7 @@ fn an_open_dependency_edited_in_the_editor_updates_its_dependents() {
     let (dep, main) = (ws.uri(dep_rel), ws.uri(main_rel));
     let client = start(&ws, vec!["utf-8"]);
     client.did_open(&main, "markdown", main_text);
-    let before = client.wait_for_diagnostics(&main);
+    let before = full_diagnostics(&client, &main);
     assert_eq!(
         summary(&before),
         vec![("chant/unmet-dependency".to_string(), [2, 4, 2, 22], INFO)]
@@ -278,6 +297,8 @@ fn only_spec_files_get_spec_diagnostics() {
     client.shutdown();
 }
 
+/// Closing a spec clears its diagnostics when only open specs are
+/// diagnosed; otherwise its file's diagnostics replace the buffer's.
 #[test]
 fn closing_a_spec_clears_its_diagnostics() {
     let ws = project();
@@ -285,12 +306,28 @@ fn closing_a_spec_clears_its_diagnostics() {
     let text = "---\nstatus: nope\n---\n# T\n";
     ws.write(rel, text);
     let uri = ws.uri(rel);
-    let client = start(&ws, vec!["utf-16"]);
-    client.did_open(&uri, "markdown", text);
+    let client = start_open_only(&ws);
+    client.did_open(&uri, "markdown", "---\nstatus: nope\n---\nno title\n");
     assert!(!client.wait_for_diagnostics(&uri).is_empty());
     client.did_close(&uri);
     let cleared = client.wait_for_diagnostics_matching(&uri, |d| d.is_empty());
     assert!(cleared.is_empty());
+    client.shutdown();
+
+    let client = start(&ws, vec!["utf-16"]);
+    client.did_open(&uri, "markdown", "---\nstatus: nope\n---\nno title\n");
+    let open = full_diagnostics(&client, &uri);
+    assert!(open.iter().any(|d| d["code"] == "chant/missing-title"));
+    client.did_close(&uri);
+    wait_idle(&client);
+    let last = client.diagnostics_history(&uri).pop().unwrap();
+    assert_eq!(last.version, None, "the file's, not a document version's");
+    let codes: Vec<&str> = last
+        .diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["chant/unknown-status", "chant/no-criteria"]);
     client.shutdown();
 }
 
@@ -381,7 +418,7 @@ fn duplicate_ids_are_reported_and_settle() {
     client.did_open(&a, "markdown", text);
     client.did_open(&b, "markdown", text);
     for (uri, other) in [(&a, "two"), (&b, "one")] {
-        let diagnostics = client.wait_for_diagnostics(uri);
+        let diagnostics = full_diagnostics(&client, uri);
         let duplicate = diagnostics
             .iter()
             .find(|d| d["code"] == "chant/duplicate-spec-id")
@@ -400,8 +437,9 @@ fn duplicate_ids_are_reported_and_settle() {
     client.shutdown();
 }
 
-/// A spec closed right after a change gets its diagnostics cleared, and no
-/// analysis finishing later publishes for it again.
+/// A spec closed right after a change gets its diagnostics cleared (only
+/// open specs diagnosed) or its file's (every spec diagnosed), and no
+/// analysis of the buffer finishing later publishes for it again.
 #[test]
 fn nothing_is_published_for_a_closed_spec() {
     let ws = project();
@@ -409,23 +447,38 @@ fn nothing_is_published_for_a_closed_spec() {
     let text = "---\nstatus: nope\n---\n# T\n";
     ws.write(rel, text);
     let uri = ws.uri(rel);
-    let client = start(&ws, vec!["utf-16"]);
-    client.did_open(&uri, "markdown", text);
-    assert!(!client.wait_for_diagnostics(&uri).is_empty());
-    for _ in 0..20 {
+    for workspace in [false, true] {
+        let client = if workspace {
+            start(&ws, vec!["utf-16"])
+        } else {
+            start_open_only(&ws)
+        };
+        client.did_open(&uri, "markdown", text);
+        assert!(!client.wait_for_diagnostics(&uri).is_empty());
+        for _ in 0..20 {
+            client.replace_first(&uri, "# T", "# T!");
+            client.did_close(&uri);
+            client.did_open_from_disk(&uri);
+        }
         client.replace_first(&uri, "# T", "# T!");
         client.did_close(&uri);
-        client.did_open_from_disk(&uri);
+        wait_idle(&client);
+        let history = client.diagnostics_history(&uri);
+        let last = history.last().unwrap();
+        assert_eq!(last.version, None, "{history:?}");
+        let codes: Vec<&str> = last
+            .diagnostics
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        let expected: &[&str] = if workspace {
+            &["chant/unknown-status", "chant/no-criteria"]
+        } else {
+            &[]
+        };
+        assert_eq!(codes, expected, "{history:?}");
+        client.shutdown();
     }
-    client.replace_first(&uri, "# T", "# T!");
-    client.did_close(&uri);
-    wait_idle(&client);
-    let history = client.diagnostics_history(&uri);
-    assert!(
-        history.last().unwrap().diagnostics.is_empty(),
-        "{history:?}"
-    );
-    client.shutdown();
 }
 
 /// A client that answers `workspace/configuration` with null keeps the

@@ -45,6 +45,9 @@ fn start(ws: &TempWorkspace, encoding: &'static str) -> LspClient {
     let uri = ws.uri(".chant/specs/2026-01-01-003-ccc.md");
     client.did_open(&uri, "markdown", UI);
     client.wait_for_diagnostics(&uri);
+    // (The first diagnostics may be an early analysis, made before the
+    // index was ready.)
+    client.wait_idle();
     client
 }
 

@@ -60,6 +60,9 @@ struct Options {
     /// copy of the spec outside the project) or `dangling-link` (a symlink
     /// to nothing, as editors leave lock files `.#<id>.md`).
     kind: Option<String>,
+    /// Modification times to give project files (`PATH RFC3339`); every
+    /// other file of the project is dated [`OLD`].
+    modified: Vec<(String, String)>,
     /// Write the spec in this subfolder of `.chant/specs` (which `chant
     /// lint` does not read).
     folder: Option<String>,
@@ -68,6 +71,37 @@ struct Options {
     /// whose `chant_rule()` is set must name exactly these; when the real
     /// chant is available, it must say the same.
     chant: Option<BTreeSet<String>>,
+}
+
+/// When every file of a fixture's project was last modified, unless a
+/// `modified:` option says otherwise (long before any `completed_at`).
+const OLD: &str = "2000-01-01T00:00:00Z";
+
+fn time_of(rfc3339: &str) -> std::time::SystemTime {
+    let nanos = chant_lsp::analysis::drift::parse_rfc3339(rfc3339)
+        .unwrap_or_else(|| panic!("not an RFC 3339 time: {rfc3339}"));
+    std::time::UNIX_EPOCH + std::time::Duration::from_nanos(nanos as u64)
+}
+
+fn set_modified(path: &Path, rfc3339: &str) {
+    let file = fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    file.set_modified(time_of(rfc3339))
+        .unwrap_or_else(|e| panic!("set the time of {}: {e}", path.display()));
+}
+
+/// Date every regular file under `dir` [`OLD`].
+fn date_all(dir: &Path) {
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            date_all(&entry.path());
+        } else if kind.is_file() {
+            set_modified(&entry.path(), OLD);
+        }
+    }
 }
 
 fn options(name: &str) -> Options {
@@ -89,6 +123,14 @@ fn options(name: &str) -> Options {
             "id" => options.id = Some(value.to_string()),
             "pad" => options.pad = Some(value.parse().expect("pad: a byte count")),
             "kind" => options.kind = Some(value.to_string()),
+            "modified" => {
+                let (file, time) = value
+                    .split_once(' ')
+                    .unwrap_or_else(|| panic!("{}: `modified: PATH TIME`", path.display()));
+                options
+                    .modified
+                    .push((file.to_string(), time.trim().to_string()));
+            }
             "folder" => options.folder = Some(value.to_string()),
             "chant" => {
                 options.chant = Some(
@@ -200,6 +242,10 @@ fn run_fixture(name: &str) -> String {
         Some(other) => panic!("{name}: unknown kind `{other}`"),
     }
 
+    date_all(&root);
+    for (file, time) in &options.modified {
+        set_modified(&root.join(file), time);
+    }
     let index = ProjectIndex::load(&root);
     let loaded = LoadedSpec::load(index.project_files(), &spec_path);
     let spec = SpecContext {

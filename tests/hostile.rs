@@ -97,6 +97,7 @@ fn serve(ws: &TempWorkspace) -> Vec<Value> {
     let client = LspClient::start(ClientOptions::for_folder(ws.path()));
     let uri = ws.uri(".chant/specs/2026-01-01-001-ins.md");
     client.did_open_from_disk(&uri);
+    client.wait_idle();
     let diagnostics = client.wait_for_diagnostics(&uri);
     for needle in ["standard", "2026-01-01-002-out"] {
         let hover = client.request_ok(

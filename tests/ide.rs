@@ -1,6 +1,6 @@
 //! Unit tests of the IDE features at their boundary (`chant_lsp::ide`):
 //! completion, hover, navigation, outline, previews, renames, code actions
-//! and quick fixes, each over a project in memory written as a fixture
+//! and quick fixes, the call hierarchy and semantic tokens, each over a project in memory written as a fixture
 //! (`tests/ide/fixture.rs`) with a `$0` cursor, and each checked against an
 //! exact expected text (`tests/ide/expect.rs`; `UPDATE_EXPECT=1` rewrites
 //! the expectations, to be reviewed before committing).
@@ -20,6 +20,8 @@ mod actions;
 mod commands;
 #[path = "ide/completion.rs"]
 mod completion;
+#[path = "ide/hierarchy.rs"]
+mod hierarchy;
 #[path = "ide/hover.rs"]
 mod hover;
 #[path = "ide/navigation.rs"]
@@ -36,3 +38,5 @@ mod real_disk;
 mod rename;
 #[path = "ide/walkthrough.rs"]
 mod walkthrough;
+#[path = "ide/semantic.rs"]
+mod semantic;

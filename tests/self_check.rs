@@ -12,7 +12,10 @@ use serde_json::Value;
 
 /// Warnings we accept in the project's own specs, with the reason. Keep it
 /// short: a warning here is one the project chose to live with.
-const ALLOWED_WARNINGS: &[(&str, &str)] = &[];
+const ALLOWED_WARNINGS: &[(&str, &str)] = &[(
+    "chant/drift",
+    "the repository's completed specs track its sources, which keep changing after them, and a checkout dates every file anew: drift here is true and depends on the clone",
+)];
 
 #[test]
 fn the_repository_checks_without_errors() {

@@ -103,9 +103,29 @@ codes! {
     ReadyStatus => "chant/ready-status", Warning, None, "`status: ready` has no transitions: `chant work` fails on it.";
     CompletedWithUnchecked => "chant/completed-with-unchecked", Warning, None, "A completed spec with unchecked criteria.";
     ApprovalBlocksWork => "chant/approval-blocks-work", Information, None, "Approval is required and not given, so `chant work` refuses the spec.";
+    Drift => "chant/drift", Warning, None, "A completed spec's `tracks`, `origin` or `informed_by` files changed after its `completed_at`.";
 }
 
 impl Code {
+    /// Whether the diagnostic needs the project's index (other specs, the
+    /// prompts, the list of project files) to be right. The editor's first
+    /// analysis of a spec, made before the index is ready, leaves these out
+    /// rather than report them wrongly (an "unknown dependency" that only
+    /// is not indexed yet).
+    pub fn needs_index(self) -> bool {
+        matches!(
+            self,
+            Code::UnknownDependency
+                | Code::ArchivedDependency
+                | Code::UnknownMember
+                | Code::DuplicateSpecId
+                | Code::SelfDependency
+                | Code::UnmetDependency
+                | Code::TracksNoMatch
+                | Code::UnknownPrompt
+        )
+    }
+
     pub fn parse(code: &str) -> Option<Code> {
         Code::ALL
             .iter()

@@ -5,6 +5,7 @@
 
 pub mod codes;
 mod criteria;
+pub mod drift;
 mod frontmatter;
 mod layout;
 pub mod lifecycle;
@@ -182,6 +183,13 @@ pub trait WorkspaceFacts {
     /// Every spec file (relative to the root) that claims this ID: one,
     /// unless a subfolder of `.chant/specs` holds another with that name.
     fn spec_files(&self, id: &str) -> Vec<PathBuf>;
+    /// The regular files a `tracks`/`origin`/`informed_by` entry names, as
+    /// `chant drift` expands it (a glob when it holds `*`, `?` or `[`,
+    /// else a literal path), with their modification times. Paths are as
+    /// chant prints them (the pattern's own spelling, relative to the root).
+    fn files_modified(&self, _pattern: &str) -> Vec<ModifiedFile> {
+        Vec::new()
+    }
     /// Whether the full `chant lint` reads the spec with this ID: a
     /// `*.md` file directly in `.chant/specs` (dotfiles included), not one
     /// in a subfolder. Diagnostics on specs it does not read are extras
@@ -215,6 +223,13 @@ pub trait WorkspaceFacts {
     }
 }
 
+/// A file a spec tracks, and when it was last modified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModifiedFile {
+    pub path: String,
+    pub modified: Option<std::time::SystemTime>,
+}
+
 /// Which spec is being diagnosed.
 #[derive(Debug, Clone, Copy)]
 pub struct SpecContext<'a> {
@@ -242,6 +257,7 @@ pub fn diagnose(
     lint::check(&cx, &mut out);
     references::check(&cx, &mut out);
     criteria::check(&cx, &mut out);
+    drift::check(&cx, &mut out);
     let linted = chant_lints(spec, ws);
     let parsed = model.chant_accepts();
     for d in &mut out {

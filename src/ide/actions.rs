@@ -171,10 +171,7 @@ pub fn members(index: &ProjectIndex, id: &str) -> Vec<(String, Option<SpecStatus
 /// files meant for work (see [`INTERNAL_PROMPTS`]).
 pub fn work_prompts(index: &ProjectIndex) -> Vec<String> {
     let used = |name: &str| {
-        index.config.default_prompt.as_deref() == Some(name)
-            || index
-                .specs()
-                .any(|s| s.summary.prompt.as_deref() == Some(name))
+        index.config.default_prompt.as_deref() == Some(name) || index.prompt_used(name)
     };
     index
         .prompts()

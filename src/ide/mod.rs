@@ -5,11 +5,13 @@
 pub mod actions;
 pub mod completion;
 pub mod cursor;
+pub mod hierarchy;
 pub mod hover;
 pub mod navigation;
 pub mod outline;
 pub mod preview;
 pub mod rename;
+pub mod semantic;
 
 use std::path::{Path, PathBuf};
 

@@ -118,6 +118,46 @@ pub async fn is_merged(dir: &Path, branch: &str, into: &str) -> Option<bool> {
     }
 }
 
+/// The local branches whose names start with `prefix` (one git call).
+pub async fn branches_with_prefix(dir: &Path, prefix: &str) -> std::collections::HashSet<String> {
+    let pattern = format!("refs/heads/{prefix}*");
+    run(
+        dir,
+        &["for-each-ref", "--format=%(refname:short)", &pattern],
+    )
+    .await
+    .map(|out| {
+        String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Of the local branches starting with `prefix`, those merged into `into`
+/// (one git call); None when git cannot tell (`into` missing).
+pub async fn merged_branches_with_prefix(
+    dir: &Path,
+    prefix: &str,
+    into: &str,
+) -> Option<std::collections::HashSet<String>> {
+    let pattern = format!("refs/heads/{prefix}*");
+    let merged = format!("--merged=refs/heads/{into}");
+    run(
+        dir,
+        &["for-each-ref", &merged, "--format=%(refname:short)", &pattern],
+    )
+    .await
+    .ok()
+    .map(|out| {
+        String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    })
+}
+
 /// How long a branch lookup is reused: editors ask for code actions on
 /// every cursor move, and each lookup starts git.
 const BRANCH_CACHE_TTL: Duration = Duration::from_secs(3);

@@ -11,9 +11,10 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{server_capabilities, ClientCaps};
+use super::closed;
 use super::diagnostics;
 use super::documents::{doc_key, text_hash, ChangeOutcome, Document};
-use super::handlers::{actions, commands, guard, ide};
+use super::handlers::{actions, commands, guard, hierarchy, ide, pull, semantic};
 use super::runs;
 use super::session::Session;
 use super::settings::Settings;
@@ -45,6 +46,15 @@ impl Backend {
             actions::server_status(&self.session, params),
         )
         .await
+    }
+
+    /// `chant/specList`: every spec of the workspace's projects, with what
+    /// `chant/specStatus` says of each.
+    pub async fn spec_list(
+        &self,
+        params: Option<actions::SpecListParams>,
+    ) -> Result<actions::SpecListResult> {
+        guard("chant/specList", actions::spec_list(&self.session, params)).await
     }
 
     /// `chant/specStatus`: a spec's status, readiness and commands.
@@ -93,6 +103,7 @@ fn refresh_settings(session: &Arc<Session>, sent: Option<Value>) {
             .or_else(|| session.initial_settings().cloned())
             .unwrap_or(Value::Null);
         let settings = Settings::from_json(&value);
+        let before = session.settings();
         if !settings.unknown_codes.is_empty() {
             session
                 .client()
@@ -105,8 +116,18 @@ fn refresh_settings(session: &Arc<Session>, sent: Option<Value>) {
                 )
                 .await;
         }
+        let after = settings.clone();
         if session.set_settings(settings) {
             diagnostics::reschedule_open_specs(&session, None, None);
+            if before.filter != after.filter
+                || before.workspace_diagnostics != after.workspace_diagnostics
+            {
+                closed::mark_all(&session);
+                closed::request_refresh(&session);
+            }
+            if before.commands_enabled != after.commands_enabled {
+                closed::list_changed(&session);
+            }
         }
     });
 }
@@ -152,14 +173,20 @@ impl LanguageServer for Backend {
             let session = self.session.clone();
             tokio::spawn(async move { watch::register(&session).await });
         }
+        // Busy until the open specs' full analyses and the closed specs'
+        // diagnostics are scheduled.
+        let job = self.session.job();
         let session = self.session.clone();
         tokio::spawn(async move {
+            let _job = job;
             let folders = session.folders();
             let loader = session.clone();
             let loaded =
                 tokio::task::spawn_blocking(move || loader.projects().load_folders(&folders)).await;
             let count = loaded.map(|l| l.len()).unwrap_or(0);
             session.mark_indexed();
+            diagnostics::reschedule_open_specs_after(&session, None, None, Duration::ZERO);
+            closed::mark_all(&session);
             session
                 .client()
                 .log_message(
@@ -167,7 +194,6 @@ impl LanguageServer for Backend {
                     format!("chant-lsp: indexed {count} chant project(s)"),
                 )
                 .await;
-            diagnostics::reschedule_open_specs(&session, None, None);
         });
     }
 
@@ -180,7 +206,11 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         let key = doc_key(&doc.uri);
         let document = Document::open(doc.uri, doc.version, &doc.text);
+        let path = document.path.clone().filter(|_| document.is_spec());
         self.session.documents().open(key.clone(), document);
+        if let Some(path) = path {
+            closed::opened(&self.session, &path);
+        }
         diagnostics::refresh(&self.session, &key, Duration::ZERO);
     }
 
@@ -249,12 +279,23 @@ impl LanguageServer for Backend {
         let key = doc_key(&params.text_document.uri);
         let closed = self.session.documents().with(|docs| docs.remove(&key));
         if let Some(doc) = closed.filter(|d| d.is_spec()) {
-            diagnostics::clear(&self.session, doc.uri.clone()).await;
-            if let Some(path) = doc.path {
-                self.session.forget_removed(&path);
+            let replaced = doc
+                .path
+                .as_deref()
+                .is_some_and(|p| closed::replaces_on_close(&self.session, p));
+            if let Some(path) = &doc.path {
+                self.session.forget_removed(path);
                 // The buffer may have held unsaved changes: the disk is the
-                // truth again, read like any file changed on disk.
-                watch::files_changed(&self.session, vec![path]);
+                // truth again, read like any file changed on disk, and its
+                // diagnostics replace the document's (or are cleared).
+                watch::files_changed_as(
+                    &self.session,
+                    vec![(path.clone(), crate::workspace::FileEvent::Changed)],
+                );
+                closed::closed(&self.session, path, replaced);
+            }
+            if !replaced && !self.session.caps().pull_diagnostics {
+                diagnostics::clear(&self.session, doc.uri.clone()).await;
             }
         }
     }
@@ -265,12 +306,21 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let paths = params
+        use crate::workspace::FileEvent;
+        let events = params
             .changes
             .iter()
-            .filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned()))
+            .filter_map(|c| {
+                let event = match c.typ {
+                    FileChangeType::CREATED => FileEvent::Created,
+                    FileChangeType::CHANGED => FileEvent::Changed,
+                    FileChangeType::DELETED => FileEvent::Deleted,
+                    _ => FileEvent::Unknown,
+                };
+                Some((c.uri.to_file_path()?.into_owned(), event))
+            })
             .collect();
-        watch::files_changed(&self.session, paths);
+        watch::files_changed_as(&self.session, events);
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -283,6 +333,7 @@ impl LanguageServer for Backend {
         for removed in &params.event.removed {
             if let Some(path) = removed.uri.to_file_path() {
                 self.session.projects().remove_under(&path);
+                closed::folder_removed(&self.session, &path).await;
             }
         }
         let job = self.session.job();
@@ -293,6 +344,8 @@ impl LanguageServer for Backend {
             let _ =
                 tokio::task::spawn_blocking(move || loader.projects().load_folders(&added)).await;
             diagnostics::reschedule_open_specs(&session, None, None);
+            closed::mark_all(&session);
+            closed::list_changed(&session);
         });
     }
 
@@ -363,6 +416,60 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         guard("codeAction", actions::code_action(&self.session, params)).await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        guard(
+            "textDocument/diagnostic",
+            pull::document(&self.session, params),
+        )
+        .await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        guard(
+            "workspace/diagnostic",
+            pull::workspace(&self.session, params),
+        )
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        params: CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<CallHierarchyItem>>> {
+        guard(
+            "prepareCallHierarchy",
+            hierarchy::prepare(&self.session, params),
+        )
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        params: CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyIncomingCall>>> {
+        guard("incomingCalls", hierarchy::incoming(&self.session, params)).await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        params: CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<CallHierarchyOutgoingCall>>> {
+        guard("outgoingCalls", hierarchy::outgoing(&self.session, params)).await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        guard("semanticTokens/full", semantic::full(&self.session, params)).await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {

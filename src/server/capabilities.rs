@@ -8,6 +8,7 @@ use crate::ide::actions::{
     ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
     RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
 };
+use crate::ide::semantic::{Modifier, TokenKind};
 use crate::text::PositionEncoding;
 
 /// The commands `workspace/executeCommand` runs.
@@ -51,6 +52,13 @@ pub struct ClientCaps {
     pub show_document: bool,
     /// Code actions may be shown disabled, with the reason.
     pub disabled_code_actions: bool,
+    /// `textDocument/diagnostic`: the client pulls diagnostics (and gets
+    /// none pushed).
+    pub pull_diagnostics: bool,
+    /// `workspace/diagnostic/refresh`.
+    pub diagnostic_refresh: bool,
+    /// `workspace/semanticTokens/refresh`.
+    pub semantic_tokens_refresh: bool,
     /// Client-side commands the client says it runs (rust-analyzer's
     /// `experimental.commands.commands`), e.g. `editor.action.triggerSuggest`.
     pub client_commands: Vec<String>,
@@ -102,6 +110,18 @@ impl ClientCaps {
                 .as_ref()
                 .and_then(|t| t.code_action.as_ref())
                 .and_then(|a| a.disabled_support)
+                .unwrap_or(false),
+            pull_diagnostics: c
+                .text_document
+                .as_ref()
+                .is_some_and(|t| t.diagnostic.is_some()),
+            diagnostic_refresh: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            semantic_tokens_refresh: workspace
+                .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             client_commands,
         }
@@ -196,6 +216,23 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
             work_done_progress_options: Default::default(),
         }),
+        diagnostic_provider: caps.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("chant".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        call_hierarchy_provider: Some(CallHierarchyServerCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: Some(false),
+                work_done_progress_options: Default::default(),
+            },
+        )),
         workspace: Some(WorkspaceServerCapabilities {
             workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                 supported: Some(true),
@@ -209,5 +246,39 @@ pub fn server_capabilities(caps: &ClientCaps) -> ServerCapabilities {
             }),
         }),
         ..Default::default()
+    }
+}
+
+fn type_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::SpecId => "variable",
+        TokenKind::Status => "enumMember",
+        TokenKind::Field => "property",
+        TokenKind::Criterion => "keyword",
+    }
+}
+
+fn modifier_name(modifier: Modifier) -> &'static str {
+    match modifier {
+        Modifier::Dangling => "dangling",
+        Modifier::Archived => "archived",
+        Modifier::Done => "done",
+        Modifier::Unknown => "unknown",
+        Modifier::Deprecated => "deprecated",
+    }
+}
+
+/// Token types (standard ones) and modifiers (chant's, and the standard
+/// `deprecated`), in the order the encoded tokens refer to them.
+pub fn legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: TokenKind::ALL
+            .iter()
+            .map(|k| SemanticTokenType::new(type_name(*k)))
+            .collect(),
+        token_modifiers: Modifier::ALL
+            .iter()
+            .map(|m| SemanticTokenModifier::new(modifier_name(*m)))
+            .collect(),
     }
 }

@@ -11,6 +11,7 @@ use crate::analysis;
 use crate::text::diff::{minimal_edits, Edit};
 use crate::text::rope::{offset_at, position_at};
 use crate::text::{LineCol, LineIndex, PositionEncoding, TextRange};
+use crate::workspace::results::Placed;
 
 /// Position conversion over a text held as a string and its line table.
 pub struct TextPositions<'t> {
@@ -110,16 +111,46 @@ pub fn severity(severity: analysis::Severity) -> lsp::DiagnosticSeverity {
 /// One analysis diagnostic as the protocol wants it. A fix rides in `data`
 /// with its edits already in protocol positions.
 pub fn diagnostic(d: &analysis::Diagnostic, positions: &TextPositions) -> lsp::Diagnostic {
+    let fix_ranges = d
+        .fix
+        .iter()
+        .flat_map(|f| &f.edits)
+        .map(|(range, _)| positions.range(range))
+        .collect();
+    build(d, positions.range(&d.range), fix_ranges)
+}
+
+/// A diagnostic whose positions are already resolved (a closed spec's).
+pub fn placed(p: &Placed) -> lsp::Diagnostic {
+    let range = |(start, end): (LineCol, LineCol)| Range {
+        start: Position {
+            line: start.line,
+            character: start.col,
+        },
+        end: Position {
+            line: end.line,
+            character: end.col,
+        },
+    };
+    build(
+        &p.diagnostic,
+        range((p.start, p.end)),
+        p.fix_ranges.iter().copied().map(range).collect(),
+    )
+}
+
+fn build(d: &analysis::Diagnostic, range: Range, fix_ranges: Vec<Range>) -> lsp::Diagnostic {
     let data = d.fix.as_ref().map(|fix| {
         let edits: Vec<_> = fix
             .edits
             .iter()
-            .map(|(range, text)| json!({"range": positions.range(range), "newText": text}))
+            .zip(fix_ranges)
+            .map(|((_, text), range)| json!({"range": range, "newText": text}))
             .collect();
         json!({"fix": {"title": fix.kind.title(), "edits": edits}})
     });
     lsp::Diagnostic {
-        range: positions.range(&d.range),
+        range,
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
         code_description: None,

@@ -10,7 +10,15 @@
 //! - a change that comes while the user is typing fast waits until the
 //!   typing pauses for the debounce delay, so a burst of keystrokes costs
 //!   one analysis more than its first, however long it is;
-//! - an analysis that a newer change overtook is not published.
+//! - an analysis that a newer change overtook is not published;
+//! - before the workspace is indexed, a spec opened is analysed at once
+//!   with what it can know alone (its text, the config, the files it
+//!   names), leaving out every diagnostic that needs the index; the full
+//!   analysis replaces it when the index is ready;
+//! - a new analysis that gives the same diagnostics for the same version
+//!   is not published again;
+//! - a client that pulls diagnostics gets none pushed: when facts change
+//!   what it pulled for the current version, it is asked to pull again.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,11 +26,14 @@ use std::time::{Duration, Instant};
 
 use tower_lsp_server::ls_types::MessageType;
 
-use super::convert::{self, TextPositions};
+use super::closed;
+use super::convert;
 use super::documents::{Analysed, Document};
 use super::session::Session;
-use crate::analysis::SpecContext;
-use crate::workspace::{ChantFile, LoadedSpec, SpecEntry};
+use crate::analysis::{Diagnostic, SpecContext};
+use crate::workspace::early::{early_diagnostics, EarlyFacts};
+use crate::workspace::results::SpecResult;
+use crate::workspace::{root_of, Changes, ChantFile, LoadedSpec, ProjectFiles, SpecEntry};
 
 /// A change after this much quiet counts as a first keystroke and is
 /// analysed right away (after a few milliseconds, so the edits an editor
@@ -74,8 +85,11 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
             path: path.clone(),
             top_level,
         };
+        let mut changes = Changes::default();
         // A buffer of a spec a run moved or deleted speaks for no spec.
-        let changed = !job_session.removed_by_run(&path) && project.index_mut().set_spec(entry);
+        if !job_session.removed_by_run(&path) {
+            project.index_mut().set_spec_noting(entry, &mut changes);
+        }
         let index = project.index();
         let diagnostics = loaded.diagnose(
             SpecContext {
@@ -86,6 +100,8 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
             &settings.filter,
         );
         drop(index);
+        // The closed specs whose facts depend on this one.
+        project.invalidate(&changes);
         let LoadedSpec::Parsed { text, model } = loaded else {
             return None;
         };
@@ -99,10 +115,10 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
                 diagnostics: Arc::new(diagnostics),
                 project: project.clone(),
             }),
-            changed,
+            changes,
         ))
     });
-    let (analysed, changed) = match job.await {
+    let (analysed, changes) = match job.await {
         Ok(Some(done)) => done,
         Ok(None) => return None,
         Err(error) => {
@@ -121,11 +137,106 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
             d.analysis = Some(analysed.clone());
         }
     });
-    if changed {
+    if !changes.ids.is_empty() {
         // Other open specs of the project may depend on what changed.
         reschedule_open_specs(session, Some(&analysed.project.root), Some(key));
     }
+    closed::changed(session, &changes);
     Some(analysed)
+}
+
+/// An analysis to publish: the full one, or an early one.
+pub struct Outcome {
+    pub instance: u64,
+    pub generation: u64,
+    pub version: i32,
+    pub text: Arc<String>,
+    pub diagnostics: Arc<Vec<Diagnostic>>,
+    /// Made before the index was ready, without the diagnostics that need it.
+    pub early: bool,
+}
+
+impl Outcome {
+    fn of(a: &Analysed) -> Outcome {
+        Outcome {
+            instance: a.instance,
+            generation: a.generation,
+            version: a.version,
+            text: a.text.clone(),
+            diagnostics: a.diagnostics.clone(),
+            early: false,
+        }
+    }
+
+    /// The diagnostics placed in the text, with their result ID.
+    pub fn placed(&self, session: &Session) -> SpecResult {
+        SpecResult::new(
+            "",
+            &self.text,
+            self.diagnostics.as_ref().clone(),
+            session.encoding(),
+        )
+    }
+}
+
+/// The analysis of a spec document to show now: before the workspace is
+/// indexed, an early one (what the spec can know alone); after, the full
+/// one ([`current`]).
+pub async fn current_or_early(session: &Arc<Session>, key: &str) -> Option<Outcome> {
+    if !session.is_indexed() {
+        if let Some(early) = early(session, key).await {
+            return Some(early);
+        }
+    }
+    current(session, key).await.map(|a| Outcome::of(&a))
+}
+
+/// The early analysis of a spec document (see the module comment). None
+/// when the document is not a spec of a chant project, or the index is
+/// ready after all.
+async fn early(session: &Arc<Session>, key: &str) -> Option<Outcome> {
+    let (path, kind, version, instance, generation, rope) =
+        session.documents().with_doc(key, |d| {
+            (
+                d.path.clone(),
+                d.kind.clone(),
+                d.version,
+                d.instance,
+                d.generation,
+                d.rope.clone(),
+            )
+        })?;
+    let (ChantFile::Spec { id, .. }, Some(path)) = (kind, path) else {
+        return None;
+    };
+    let filter = session.settings().filter;
+    let job_session = session.clone();
+    tokio::task::spawn_blocking(move || {
+        let root = root_of(&path)?;
+        job_session.count_analysis();
+        let text = rope.to_string();
+        let facts = EarlyFacts::load(ProjectFiles::on_disk(&root));
+        let diagnostics = early_diagnostics(
+            &text,
+            SpecContext {
+                id: &id,
+                path: Some(&path),
+            },
+            &facts,
+            &filter,
+        );
+        Some(Outcome {
+            instance,
+            generation,
+            version,
+            text: Arc::new(text),
+            diagnostics: Arc::new(diagnostics),
+            early: true,
+        })
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Schedule a document's diagnostics after a change of its text (see
@@ -182,8 +293,8 @@ pub fn spawn_publisher(session: &Arc<Session>, key: String) {
             }
             // Published before the schedule is cleared, so whoever sees the
             // server idle has seen the publication too.
-            if let Some(analysed) = current(&session, &key).await {
-                publish(&session, &key, &analysed).await;
+            if let Some(outcome) = current_or_early(&session, &key).await {
+                publish(&session, &key, &outcome).await;
             }
             let done = session.documents().with_doc(&key, |d| {
                 if d.instance != instance {
@@ -203,28 +314,59 @@ pub fn spawn_publisher(session: &Arc<Session>, key: String) {
     });
 }
 
-/// Publish an analysis, unless the document moved on or closed meanwhile.
-async fn publish(session: &Arc<Session>, key: &str, analysed: &Analysed) {
+/// What to do with an analysis of the current text.
+enum Delivery {
+    Publish(tower_lsp_server::ls_types::Uri),
+    /// The client pulls: ask it to pull again.
+    Refresh,
+    Nothing,
+}
+
+/// Publish an analysis, unless the document moved on or closed meanwhile,
+/// or the client already has the same diagnostics for this version. A
+/// client that pulls gets nothing pushed; it is asked to pull again when
+/// what it pulled for this version changed.
+async fn publish(session: &Arc<Session>, key: &str, outcome: &Outcome) {
+    let placed = outcome.placed(session);
+    let pulls = session.caps().pull_diagnostics;
     let _serial = session.publishing().lock().await;
-    let target = session.documents().with_doc(key, |d| {
-        let current = d.instance == analysed.instance
-            && d.generation == analysed.generation
+    let delivery = session.documents().with_doc(key, |d| {
+        let current = d.instance == outcome.instance
+            && d.generation == outcome.generation
             && d.published != Some(d.generation);
-        if current {
-            d.published = Some(d.generation);
+        if !current {
+            return Delivery::Nothing;
         }
-        current.then(|| d.uri.clone())
+        d.published = Some(d.generation);
+        if pulls {
+            let stale = d
+                .pulled
+                .is_some_and(|(v, id)| v == outcome.version && id != placed.result_id);
+            return if stale {
+                Delivery::Refresh
+            } else {
+                Delivery::Nothing
+            };
+        }
+        let now = (outcome.version, placed.result_id, outcome.early);
+        if d.delivered == Some(now) {
+            return Delivery::Nothing;
+        }
+        d.delivered = Some(now);
+        Delivery::Publish(d.uri.clone())
     });
-    let Some(Some(uri)) = target else { return };
-    let positions = TextPositions::new(&analysed.text, session.encoding());
-    let diagnostics = analysed
-        .diagnostics
-        .iter()
-        .map(|d| convert::diagnostic(d, &positions))
-        .collect();
+    let uri = match delivery {
+        Some(Delivery::Publish(uri)) => uri,
+        Some(Delivery::Refresh) => {
+            closed::request_refresh(session);
+            return;
+        }
+        _ => return,
+    };
+    let diagnostics = placed.diagnostics.iter().map(convert::placed).collect();
     session
         .client()
-        .publish_diagnostics(uri, diagnostics, Some(analysed.version))
+        .publish_diagnostics(uri, diagnostics, Some(outcome.version))
         .await;
     session.count_publication();
 }
@@ -248,8 +390,20 @@ pub fn reschedule_open_specs(
     project_root: Option<&std::path::Path>,
     except: Option<&str>,
 ) {
-    let due = Instant::now() + session.settings().debounce;
+    reschedule_open_specs_after(session, project_root, except, session.settings().debounce);
+}
+
+/// [`reschedule_open_specs`], due after `delay` (none once the workspace
+/// is indexed: the full analyses replace the early ones at once).
+pub fn reschedule_open_specs_after(
+    session: &Arc<Session>,
+    project_root: Option<&std::path::Path>,
+    except: Option<&str>,
+    delay: Duration,
+) {
+    let due = Instant::now() + delay;
     // Each generation goes up with its publication scheduled, in one lock.
+    let mut any = false;
     let starts: Vec<String> = session.documents().with(|docs| {
         docs.iter_mut()
             .filter(|(key, d)| d.is_spec() && Some(key.as_str()) != except)
@@ -259,6 +413,7 @@ pub fn reschedule_open_specs(
                 (None, _) => true,
             })
             .filter_map(|(key, d)| {
+                any = true;
                 d.generation += 1;
                 schedule(d, due).then(|| key.clone())
             })
@@ -267,18 +422,43 @@ pub fn reschedule_open_specs(
     for key in starts {
         spawn_publisher(session, key);
     }
+    if any {
+        // What their IDs resolve to may have changed too.
+        closed::request_tokens_refresh(session);
+    }
 }
 
-/// Open specs under these roots.
-pub fn open_spec_paths(session: &Session) -> Vec<PathBuf> {
-    let paths: Vec<PathBuf> = session.documents().with(|docs| {
-        docs.values()
-            .filter(|d| d.is_spec())
-            .filter_map(|d| d.path.clone())
+/// Re-diagnose the open specs among these files (their facts changed).
+pub fn reschedule_paths(session: &Arc<Session>, paths: &std::collections::HashSet<PathBuf>) {
+    if paths.is_empty() {
+        return;
+    }
+    let due = Instant::now() + session.settings().debounce;
+    let mut any = false;
+    let starts: Vec<String> = session.documents().with(|docs| {
+        docs.iter_mut()
+            .filter(|(_, d)| d.is_spec() && d.path.as_ref().is_some_and(|p| paths.contains(p)))
+            .filter_map(|(key, d)| {
+                any = true;
+                d.generation += 1;
+                schedule(d, due).then(|| key.clone())
+            })
             .collect()
     });
+    for key in starts {
+        spawn_publisher(session, key);
+    }
+    if any {
+        closed::request_tokens_refresh(session);
+    }
+}
+
+/// The files of the open specs.
+pub fn open_spec_paths(session: &Session) -> Vec<PathBuf> {
     // A spec a run moved away is read from the disk (where it is gone).
-    paths
+    session
+        .documents()
+        .open_spec_paths()
         .into_iter()
         .filter(|p| !session.removed_by_run(p))
         .collect()

@@ -75,6 +75,11 @@ pub struct Document {
     pub analysis: Option<Arc<Analysed>>,
     /// The generation whose diagnostics were last published.
     pub published: Option<u64>,
+    /// What the client was last sent by push: (version, result ID, an
+    /// early analysis made before the index was ready).
+    pub delivered: Option<(i32, u64, bool)>,
+    /// What the client was last answered by pull: (version, result ID).
+    pub pulled: Option<(i32, u64)>,
     /// When the text last changed (to tell a first keystroke from typing).
     pub last_change: Option<std::time::Instant>,
     /// When the diagnostics are due to be published; Some while a
@@ -132,6 +137,8 @@ impl Document {
             generation: 0,
             analysis: None,
             published: None,
+            delivered: None,
+            pulled: None,
             last_change: None,
             publish_due: None,
             clean_hash: text_hash(text),
@@ -343,6 +350,16 @@ impl Documents {
     pub fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, Document>) -> R) -> R {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut map)
+    }
+
+    /// The files of the open specs.
+    pub fn open_spec_paths(&self) -> Vec<PathBuf> {
+        self.with(|docs| {
+            docs.values()
+                .filter(|d| d.is_spec())
+                .filter_map(|d| d.path.clone())
+                .collect()
+        })
     }
 
     /// One document, if open.

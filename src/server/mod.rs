@@ -5,6 +5,8 @@
 //! - `backend`: one `LanguageServer` method per message, each one line.
 //! - `handlers`: one function per request, translating to `ide`/`analysis`.
 //! - `diagnostics`: analysing open specs and publishing their diagnostics.
+//! - `closed`: the diagnostics of the specs that are not open (pushed, or
+//!   pulled with `workspace/diagnostic`), and `chant/specListChanged`.
 //! - `runs`: chant runs, top-down (decide, run, describe, translate).
 //! - `session`, `documents`, `capabilities`, `settings`: the session state.
 //! - `convert`, `edits`: positions and workspace edits for the client.
@@ -12,6 +14,7 @@
 
 mod backend;
 mod capabilities;
+mod closed;
 pub mod convert;
 mod diagnostics;
 pub mod documents;
@@ -48,8 +51,14 @@ pub fn run_stdio() {
             )
             .custom_method("chant/specStatus", Backend::spec_status)
             .custom_method("chant/serverStatus", Backend::server_status)
+            .custom_method("chant/specList", Backend::spec_list)
             .finish();
-        Server::new(stdin, stdout, socket).serve(service).await;
+        // One more than the framework's four handlers at once: a client's
+        // `workspace/diagnostic` request may be held open for a long time.
+        Server::new(stdin, stdout, socket)
+            .concurrency_level(8)
+            .serve(service)
+            .await;
     });
     // Pending blocking tasks (a long analysis) must not keep the process
     // alive. Runs still going on stop with the process: their supervisors

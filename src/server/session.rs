@@ -13,6 +13,7 @@ use tower_lsp_server::ls_types::Uri;
 use tower_lsp_server::Client;
 
 use super::capabilities::ClientCaps;
+use super::closed::state::ClosedState;
 use super::documents::{doc_key, Documents};
 use super::settings::Settings;
 use crate::runner::git::BranchCache;
@@ -20,7 +21,7 @@ use crate::runner::merge_back::BaseTracker;
 use crate::runner::registry::RunRegistry;
 use crate::spec::SpecModel;
 use crate::text::PositionEncoding;
-use crate::workspace::{ChantFile, Project, Projects};
+use crate::workspace::{ChantFile, FileEvent, Project, Projects};
 
 pub struct Session {
     client: Client,
@@ -54,6 +55,8 @@ pub struct Session {
     activity: tokio::sync::Notify,
     /// Background jobs going on (settings refresh, loading projects).
     jobs: AtomicU64,
+    /// The diagnostics of the specs that are not open.
+    closed: ClosedState,
 }
 
 /// A background job the server is doing; idle again when dropped.
@@ -69,7 +72,7 @@ impl Drop for Job {
 /// Files changed on disk, gathered while a burst lasts.
 #[derive(Default)]
 struct WatchQueue {
-    paths: Vec<PathBuf>,
+    paths: Vec<(PathBuf, FileEvent)>,
     flush_scheduled: bool,
     /// Batches taken and still being read into the indexes.
     in_flight: usize,
@@ -106,7 +109,12 @@ impl Session {
             publications: AtomicU64::new(0),
             activity: tokio::sync::Notify::new(),
             jobs: AtomicU64::new(0),
+            closed: ClosedState::default(),
         }
+    }
+
+    pub fn closed(&self) -> &ClosedState {
+        &self.closed
     }
 
     /// Count a background job until the guard is dropped (taken before
@@ -233,7 +241,7 @@ impl Session {
 
     /// Queue files changed on disk; true when the caller must schedule the
     /// batch (none is scheduled yet).
-    pub fn queue_changed_files(&self, paths: Vec<PathBuf>) -> bool {
+    pub fn queue_changed_files(&self, paths: Vec<(PathBuf, FileEvent)>) -> bool {
         let mut queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
         queue.paths.extend(paths);
         !std::mem::replace(&mut queue.flush_scheduled, true)
@@ -241,7 +249,7 @@ impl Session {
 
     /// The queued files; the next change schedules a new batch.
     /// Call [`Self::changed_files_done`] once they are handled.
-    pub fn take_changed_files(&self) -> Vec<PathBuf> {
+    pub fn take_changed_files(&self) -> Vec<(PathBuf, FileEvent)> {
         let mut queue = self.watched.lock().unwrap_or_else(|e| e.into_inner());
         queue.flush_scheduled = false;
         queue.in_flight += 1;
@@ -296,6 +304,10 @@ impl Session {
     pub fn mark_indexed(&self) {
         self.indexed.send_replace(true);
         self.work_ended();
+    }
+
+    pub fn is_indexed(&self) -> bool {
+        *self.indexed.borrow()
     }
 
     pub async fn wait_indexed(&self) {

@@ -15,6 +15,9 @@ pub struct Settings {
     pub unknown_codes: Vec<String>,
     /// Quiet time after a keystroke before diagnostics are computed.
     pub debounce: Duration,
+    /// Diagnostics for the specs that are not open too (the whole
+    /// workspace in the problem list).
+    pub workspace_diagnostics: bool,
     /// The chant executable (a name on PATH or a path).
     pub chant_path: String,
     /// Name passed to `chant approve/reject --by`; else `git config user.name`.
@@ -31,6 +34,7 @@ impl Default for Settings {
             filter: Filter::default(),
             unknown_codes: Vec::new(),
             debounce: Duration::from_millis(200),
+            workspace_diagnostics: true,
             chant_path: "chant".into(),
             approver_name: None,
             commands_enabled: false,
@@ -69,6 +73,9 @@ impl Settings {
         if let Some(ms) = get(&["diagnostics", "debounceMs"]).and_then(Value::as_u64) {
             settings.debounce = Duration::from_millis(ms.min(10_000));
         }
+        if let Some(on) = get(&["diagnostics", "workspace"]).and_then(Value::as_bool) {
+            settings.workspace_diagnostics = on;
+        }
         if let Some(path) = get(&["path"])
             .and_then(Value::as_str)
             .filter(|s| !s.trim().is_empty())
@@ -99,12 +106,14 @@ mod tests {
     #[test]
     fn reads_the_section_or_a_wrapper() {
         let s = Settings::from_json(&json!({
-            "diagnostics": {"disabled": ["unchecked-criterion", "chant/nope"], "debounceMs": 50},
+            "diagnostics": {"disabled": ["unchecked-criterion", "chant/nope"], "debounceMs": 50, "workspace": false},
             "path": "/opt/chant", "approverName": " Ada ", "commands": {"enabled": true, "timeoutSeconds": 30}
         }));
         assert!(!s.filter.allows(crate::analysis::Code::UncheckedCriterion));
         assert_eq!(s.unknown_codes, ["chant/nope"]);
         assert_eq!(s.debounce, Duration::from_millis(50));
+        assert!(!s.workspace_diagnostics);
+        assert!(Settings::default().workspace_diagnostics);
         assert_eq!(s.chant_path, "/opt/chant");
         assert_eq!(s.approver_name.as_deref(), Some("Ada"));
         assert!(s.commands_enabled);

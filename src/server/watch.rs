@@ -1,22 +1,27 @@
 //! Files that change on disk: the watchers the server asks the client for,
 //! and the coalescing of a burst (a `git checkout`) into one batch, read
-//! into the indexes without any lock held while reading.
+//! into the indexes without any lock held while reading. The specs whose
+//! diagnostics may change are then diagnosed again: the open ones at once,
+//! the closed ones by `closed`'s worker.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tower_lsp_server::ls_types::*;
 
+use super::closed;
 use super::diagnostics;
 use super::session::Session;
+use crate::workspace::{Changes, FileEvent};
 
 /// How long a burst of file events is gathered before it is handled.
 const COALESCE: Duration = Duration::from_millis(100);
 
-/// Ask the client to tell us about chant files changing on disk, and about
-/// any file being created or deleted (they resolve or break path references).
+/// Ask the client to tell us about chant files changing on disk, about any
+/// file being created or deleted (they resolve or break path references),
+/// and about any file changing (a completed spec's tracked files drift).
 pub async fn register(session: &Session) {
     let watchers = vec![
         FileSystemWatcher {
@@ -26,6 +31,10 @@ pub async fn register(session: &Session) {
         FileSystemWatcher {
             glob_pattern: GlobPattern::String("**/*".into()),
             kind: Some(WatchKind::Create | WatchKind::Delete),
+        },
+        FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*".into()),
+            kind: Some(WatchKind::Change),
         },
     ];
     let options = DidChangeWatchedFilesRegistrationOptions { watchers };
@@ -50,9 +59,18 @@ pub async fn register(session: &Session) {
     }
 }
 
-/// Queue files that changed on disk; a burst is handled as one batch.
+/// Queue files that changed on disk (how, unknown); a burst is handled as
+/// one batch.
 pub fn files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
-    let schedule = session.queue_changed_files(paths);
+    files_changed_as(
+        session,
+        paths.into_iter().map(|p| (p, FileEvent::Unknown)).collect(),
+    );
+}
+
+/// Queue files that changed on disk; a burst is handled as one batch.
+pub fn files_changed_as(session: &Arc<Session>, events: Vec<(PathBuf, FileEvent)>) {
+    let schedule = session.queue_changed_files(events);
     if schedule {
         let session = session.clone();
         tokio::spawn(async move {
@@ -63,34 +81,51 @@ pub fn files_changed(session: &Arc<Session>, paths: Vec<PathBuf>) {
 }
 
 async fn flush(session: &Arc<Session>) {
-    let paths = session.take_changed_files();
+    let events = session.take_changed_files();
     // An open document's buffer is the truth for it, not the disk.
     let open: HashSet<PathBuf> = diagnostics::open_spec_paths(session).into_iter().collect();
+    let keep = session.settings().workspace_diagnostics;
     let job = session.clone();
-    let touched = tokio::task::spawn_blocking(move || {
-        let mut by_project: BTreeMap<PathBuf, (Arc<crate::workspace::Project>, Vec<PathBuf>)> =
-            BTreeMap::new();
-        let unique: HashSet<PathBuf> = paths.into_iter().collect();
-        for path in unique.into_iter().filter(|p| !open.contains(p)) {
+    let outcome = tokio::task::spawn_blocking(move || {
+        type Batch = (Arc<crate::workspace::Project>, Vec<(PathBuf, FileEvent)>);
+        let mut by_project: BTreeMap<PathBuf, Batch> = BTreeMap::new();
+        // One event per file: the last one, unless it was created or
+        // deleted meanwhile (the file list changes either way).
+        let mut unique: HashMap<PathBuf, FileEvent> = HashMap::new();
+        for (path, event) in events {
+            let merged = match (unique.get(&path), event) {
+                (Some(FileEvent::Changed) | None, e) => e,
+                (Some(_), FileEvent::Changed) => FileEvent::Unknown,
+                (Some(_), e) => e,
+            };
+            unique.insert(path, merged);
+        }
+        for (path, event) in unique.into_iter().filter(|(p, _)| !open.contains(p)) {
             if let Some(project) = job.projects().for_path(&path) {
                 by_project
                     .entry(project.root.clone())
                     .or_insert_with(|| (project.clone(), Vec::new()))
                     .1
-                    .push(path);
+                    .push((path, event));
             }
         }
-        // Any created or deleted file can resolve or break a path
-        // reference, so every project that saw an event is re-diagnosed.
-        for (project, paths) in by_project.values() {
-            project.refresh(paths);
+        let mut affected: HashSet<PathBuf> = HashSet::new();
+        let mut all = Changes::default();
+        for (project, events) in by_project.values() {
+            let (changes, loaded) = project.refresh_events(events);
+            affected.extend(project.invalidate(&changes));
+            if keep {
+                job.closed().preload(loaded);
+            }
+            all.merge(changes);
         }
-        by_project.into_keys().collect::<Vec<_>>()
+        (affected, all)
     })
-    .await
-    .unwrap_or_default();
-    for root in touched {
-        diagnostics::reschedule_open_specs(session, Some(&root), None);
+    .await;
+    if let Ok((affected, changes)) = outcome {
+        // The open specs whose facts changed.
+        diagnostics::reschedule_paths(session, &affected);
+        closed::changed(session, &changes);
     }
     session.changed_files_done();
 }

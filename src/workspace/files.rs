@@ -146,6 +146,158 @@ pub fn join_inside(root: &Path, relative: &str) -> Option<PathBuf> {
     Some(out)
 }
 
+/// Most entries a pattern expansion visits: a pattern such as `**/*`
+/// over a huge tree stops there.
+const MAX_VISITED: usize = 200_000;
+
+/// The regular files a `tracks`/`origin`/`informed_by` entry names, as
+/// `chant drift` expands it (chant 0.23.2 with the `glob` crate, run from
+/// the project root): a glob when the entry holds `*`, `?` or `[`, matched
+/// one path component at a time (`*` never crosses a `/`, `**` as a whole
+/// component matches any number of folders, hidden files match, `{}` is
+/// literal); otherwise a literal path. Each file with its path spelt as the
+/// entry spells it and its modification time. Entries that leave the
+/// project (or are absolute) name nothing here.
+pub fn expand_like_chant(
+    files: &ProjectFiles,
+    pattern: &str,
+) -> Vec<(String, Option<std::time::SystemTime>)> {
+    if pattern.is_empty() || Path::new(pattern).is_absolute() || files.escapes(pattern) {
+        return Vec::new();
+    }
+    let file_at = |path: &Path| match files.kind(path) {
+        Some(Kind::File { modified, .. }) => Some(modified),
+        _ => None,
+    };
+    if !pattern.contains(['*', '?', '[']) {
+        let Some(path) = join_inside(files.root(), pattern) else {
+            return Vec::new();
+        };
+        return file_at(&path)
+            .map(|modified| vec![(pattern.to_string(), modified)])
+            .unwrap_or_default();
+    }
+    enum Part {
+        Literal(String),
+        Recursive,
+        Glob(globset::GlobMatcher),
+    }
+    let mut parts = Vec::new();
+    for component in pattern.split('/').filter(|c| !c.is_empty()) {
+        if component == "**" {
+            parts.push(Part::Recursive);
+        } else if component.contains("**") {
+            // The glob crate refuses it ("recursive wildcards must form a
+            // single path component"), and chant with it.
+            return Vec::new();
+        } else if component.contains(['*', '?', '[']) {
+            let escaped = component.replace('{', "[{]").replace('}', "[}]");
+            let Ok(glob) = globset::GlobBuilder::new(&escaped)
+                .literal_separator(true)
+                .backslash_escape(false)
+                .build()
+            else {
+                return Vec::new();
+            };
+            parts.push(Part::Glob(glob.compile_matcher()));
+        } else {
+            parts.push(Part::Literal(component.to_string()));
+        }
+    }
+    let join = |rel: &str, name: &str| {
+        if rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{rel}/{name}")
+        }
+    };
+    // (absolute path, spelling so far, is a folder)
+    let mut current = vec![(files.root().to_path_buf(), String::new(), true)];
+    let mut visited = 0usize;
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.iter().enumerate() {
+        let mut next = Vec::new();
+        match part {
+            Part::Literal(name) => {
+                for (dir, rel, is_dir) in &current {
+                    if name == ".." || !is_dir {
+                        continue;
+                    }
+                    let rel = join(rel, name);
+                    if name == "." {
+                        next.push((dir.clone(), rel, true));
+                        continue;
+                    }
+                    let path = dir.join(name);
+                    match files.kind(&path) {
+                        Some(Kind::Dir) => next.push((path, rel, true)),
+                        Some(_) => next.push((path, rel, false)),
+                        None => {}
+                    }
+                }
+            }
+            Part::Glob(matcher) => {
+                for (dir, rel, is_dir) in &current {
+                    if !is_dir {
+                        continue;
+                    }
+                    for (path, child_is_dir) in files.read_dir(dir) {
+                        visited += 1;
+                        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                            continue;
+                        };
+                        if matcher.is_match(name) {
+                            let child = join(rel, name);
+                            next.push((path, child, child_is_dir));
+                        }
+                    }
+                }
+            }
+            Part::Recursive => {
+                // The folder itself and every folder below it; a `**`
+                // that ends the pattern matches only folders, which
+                // chant then drops (it keeps regular files).
+                if i == last {
+                    return Vec::new();
+                }
+                let mut stack: Vec<(PathBuf, String)> = current
+                    .iter()
+                    .filter(|(_, _, is_dir)| *is_dir)
+                    .map(|(p, r, _)| (p.clone(), r.clone()))
+                    .collect();
+                while let Some((dir, rel)) = stack.pop() {
+                    for (path, child_is_dir) in files.read_dir(&dir) {
+                        visited += 1;
+                        if !child_is_dir {
+                            continue;
+                        }
+                        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                            continue;
+                        };
+                        let child = join(&rel, name);
+                        stack.push((path, child));
+                    }
+                    next.push((dir, rel, true));
+                    if visited > MAX_VISITED {
+                        break;
+                    }
+                }
+            }
+        }
+        if visited > MAX_VISITED {
+            break;
+        }
+        next.sort_by(|a, b| a.1.cmp(&b.1));
+        next.dedup_by(|a, b| a.1 == b.1);
+        current = next;
+    }
+    current
+        .into_iter()
+        .filter(|(_, _, is_dir)| !is_dir)
+        .filter_map(|(path, rel, _)| file_at(&path).map(|m| (rel, m)))
+        .collect()
+}
+
 /// The project's files with each folder's direct children, built once per
 /// listing so completing a folder costs only as much as its own entries.
 #[derive(Debug, Default)]
@@ -235,6 +387,45 @@ mod tests {
             Ok("x")
         );
         assert_eq!(files.kind(&root.join("out/passwd")), None);
+    }
+
+    #[test]
+    fn patterns_expand_as_chant_drift_expands_them() {
+        use crate::vfs::MemoryFs;
+        let root = Path::new("/w");
+        let fs = MemoryFs::with_files(
+            root,
+            [
+                ("src/a.rs", ""),
+                ("src/b.txt", ""),
+                ("src/deep/c.rs", ""),
+                ("src/.hidden.rs", ""),
+                ("docs/{x}.md", ""),
+                ("top.rs", ""),
+            ],
+        );
+        let files = ProjectFiles::new(Arc::new(fs), root);
+        let names = |pattern: &str| -> Vec<String> {
+            expand_like_chant(&files, pattern)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect()
+        };
+        assert_eq!(names("src/*.rs"), ["src/.hidden.rs", "src/a.rs"]);
+        assert_eq!(
+            names("src/**/*.rs"),
+            ["src/.hidden.rs", "src/a.rs", "src/deep/c.rs"]
+        );
+        assert_eq!(names("**/c.rs"), ["src/deep/c.rs"]);
+        assert_eq!(names("*.rs"), ["top.rs"]);
+        assert_eq!(names("./src/?.rs"), ["./src/a.rs"]);
+        assert_eq!(names("docs/{x}.m[d]"), ["docs/{x}.md"]);
+        assert_eq!(names("src/a.rs"), ["src/a.rs"]);
+        assert!(names("src/**").is_empty(), "folders only");
+        assert!(names("src").is_empty(), "a folder is not a file");
+        assert!(names("src/a**.rs").is_empty(), "refused by the glob crate");
+        assert!(names("../w/src/*.rs").is_empty());
+        assert!(names("missing.rs").is_empty());
     }
 
     #[test]

@@ -7,11 +7,12 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
-use super::files::{FileTree, ProjectFiles};
+use super::changes::Changes;
+use super::files::{expand_like_chant, FileTree, ProjectFiles};
 use super::roots::{classify, ChantFile};
 use super::spec_file::LoadedSpec;
 pub use super::summary::SpecSummary;
-use crate::analysis::{PathState, SpecLookup, WorkspaceFacts};
+use crate::analysis::{ModifiedFile, PathState, SpecLookup, WorkspaceFacts};
 use crate::spec::config::ChantConfig;
 use crate::vfs::{Kind, Limit};
 
@@ -48,7 +49,16 @@ pub struct ProjectIndex {
     id_groups: OnceLock<IdGroups>,
     /// Project files, listed on first use and dropped when files change.
     file_tree: OnceLock<Arc<FileTree>>,
+    /// Derived from the specs, built on first use and dropped whenever a
+    /// spec changes: members by driver, and the prompts specs name.
+    derived: OnceLock<Derived>,
+    /// What each drift pattern expands to (with modification times), until
+    /// any file changes.
+    drift_cache: std::sync::Mutex<HashMap<String, Arc<Vec<ModifiedFile>>>>,
 }
+
+/// Patterns whose expansion is kept, at most (beyond, the cache restarts).
+const DRIFT_CACHE_SIZE: usize = 10_000;
 
 /// What one changed file means for the index, read from disk without any
 /// lock held; [`ProjectIndex::apply`] then takes it in (under the lock).
@@ -72,8 +82,11 @@ pub enum IndexUpdate {
         entry: Option<PromptEntry>,
     },
     Config(ChantConfig),
-    /// Any other file: only the file list changes.
+    /// Any other file created or deleted: only the file list changes.
     Other,
+    /// Any other file whose content changed (its modification time, for
+    /// drift): the file list stays.
+    Modified,
 }
 
 impl ProjectIndex {
@@ -87,7 +100,9 @@ impl ProjectIndex {
             archived: HashMap::new(),
             prompts: BTreeMap::new(),
             id_groups: OnceLock::new(),
+            derived: OnceLock::new(),
             file_tree: OnceLock::new(),
+            drift_cache: Default::default(),
         }
     }
 
@@ -139,6 +154,7 @@ impl ProjectIndex {
 
     fn insert(&mut self, entry: SpecEntry) {
         self.id_groups.take();
+        self.derived.take();
         if entry.top_level {
             self.specs.insert(entry.id.clone(), entry);
         } else {
@@ -212,28 +228,47 @@ impl ProjectIndex {
     /// Record what a spec now says (from an editor buffer or from disk).
     /// Returns true when anything other specs can see changed.
     pub fn set_spec(&mut self, entry: SpecEntry) -> bool {
+        self.set_spec_noting(entry, &mut Changes::default())
+    }
+
+    /// [`Self::set_spec`], noting what changed.
+    pub fn set_spec_noting(&mut self, entry: SpecEntry, changes: &mut Changes) -> bool {
+        let id = entry.id.clone();
+        let old = if entry.top_level {
+            self.specs.get(&entry.id)
+        } else {
+            self.nested
+                .get(&entry.id)
+                .and_then(|list| list.iter().find(|e| e.path == entry.path))
+        };
+        match old {
+            Some(old) if *old == entry => return false,
+            Some(old) => {
+                changes.listing |= old.summary.listing_differs(&entry.summary);
+            }
+            None => {
+                changes.listing = true;
+                changes.spec_set = true;
+            }
+        }
+        changes.ids.insert(id);
+        self.derived.take();
         if !entry.top_level {
             let list = self.nested.entry(entry.id.clone()).or_default();
-            return match list.iter_mut().find(|e| e.path == entry.path) {
-                Some(old) if *old == entry => false,
-                Some(old) => {
-                    *old = entry;
-                    true
-                }
-                None => {
-                    list.push(entry);
-                    true
-                }
-            };
+            match list.iter_mut().find(|e| e.path == entry.path) {
+                Some(old) => *old = entry,
+                None => list.push(entry),
+            }
+            return true;
         }
-        let changed = self.specs.get(&entry.id) != Some(&entry);
         if self.specs.insert(entry.id.clone(), entry).is_none() {
             self.id_groups.take();
         }
-        changed
+        true
     }
 
     fn remove_spec(&mut self, id: &str, path: &Path, top_level: bool) -> bool {
+        self.derived.take();
         if top_level {
             self.id_groups.take();
             return self.specs.remove(id).is_some();
@@ -253,16 +288,28 @@ impl ProjectIndex {
     /// Read what a changed file now means for the index. Reads the disk,
     /// so call it without holding the index's lock; then [`Self::apply`].
     pub fn read_update(files: &ProjectFiles, path: &Path) -> IndexUpdate {
-        match classify(path) {
-            ChantFile::Spec { id, top_level, .. } => IndexUpdate::Spec {
+        Self::read_update_keeping(files, path).0
+    }
+
+    /// [`Self::read_update`], and the spec read, when the file is a spec.
+    pub fn read_update_keeping(
+        files: &ProjectFiles,
+        path: &Path,
+    ) -> (IndexUpdate, Option<LoadedSpec>) {
+        if let ChantFile::Spec { id, top_level, .. } = classify(path) {
+            let loaded = files
+                .fs()
+                .exists(path)
+                .then(|| LoadedSpec::load(files, path));
+            let update = IndexUpdate::Spec {
                 id,
                 path: path.to_path_buf(),
                 top_level,
-                summary: files
-                    .fs()
-                    .exists(path)
-                    .then(|| LoadedSpec::load(files, path).summary()),
-            },
+                summary: loaded.as_ref().map(LoadedSpec::summary),
+            };
+            return (update, loaded);
+        }
+        let update = match classify(path) {
             ChantFile::Archived { id, .. } => IndexUpdate::Archived {
                 id,
                 path: path.to_path_buf(),
@@ -272,51 +319,103 @@ impl ProjectIndex {
             ChantFile::Config { .. } => {
                 IndexUpdate::Config(super::config::load(files.fs().as_ref(), files.root()))
             }
-            ChantFile::Other => IndexUpdate::Other,
-        }
+            ChantFile::Other | ChantFile::Spec { .. } => IndexUpdate::Other,
+        };
+        (update, None)
     }
 
     /// Take in what a changed file now means. Returns true when anything
     /// other specs can see changed.
     pub fn apply(&mut self, update: IndexUpdate) -> bool {
-        self.file_tree.take();
+        self.apply_noting(update, &mut Changes::default())
+    }
+
+    /// [`Self::apply`], noting what changed.
+    pub fn apply_noting(&mut self, update: IndexUpdate, changes: &mut Changes) -> bool {
+        self.drift_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        if !matches!(update, IndexUpdate::Modified) {
+            self.file_tree.take();
+        }
         match update {
             IndexUpdate::Spec {
                 id,
                 path,
                 top_level,
                 summary: Some(summary),
-            } => self.set_spec(SpecEntry {
-                id,
-                path,
-                top_level,
-                summary,
-            }),
+            } => {
+                changes.spec_files.insert(path.clone());
+                self.set_spec_noting(
+                    SpecEntry {
+                        id,
+                        path,
+                        top_level,
+                        summary,
+                    },
+                    changes,
+                )
+            }
             IndexUpdate::Spec {
                 id,
                 path,
                 top_level,
                 summary: None,
-            } => self.remove_spec(&id, &path, top_level),
+            } => {
+                changes.spec_files.insert(path.clone());
+                let removed = self.remove_spec(&id, &path, top_level);
+                if removed {
+                    changes.ids.insert(id);
+                    changes.spec_set = true;
+                    changes.listing = true;
+                }
+                removed
+            }
             IndexUpdate::Archived { id, path, present } => {
-                if present {
-                    self.archived.insert(id, path.clone()) != Some(path)
+                let changed = if present {
+                    self.archived.insert(id.clone(), path.clone()) != Some(path)
                 } else {
                     self.archived.remove(&id).is_some()
+                };
+                if changed {
+                    changes.ids.insert(id);
                 }
+                changed
             }
             IndexUpdate::Prompt {
                 name,
                 entry: Some(entry),
-            } => self.prompts.insert(name, entry.clone()) != Some(entry),
-            IndexUpdate::Prompt { name, entry: None } => self.prompts.remove(&name).is_some(),
+            } => {
+                let changed = self.prompts.insert(name, entry.clone()) != Some(entry);
+                changes.prompts |= changed;
+                changes.listing |= changed;
+                changed
+            }
+            IndexUpdate::Prompt { name, entry: None } => {
+                let changed = self.prompts.remove(&name).is_some();
+                changes.prompts |= changed;
+                changes.listing |= changed;
+                changed
+            }
             IndexUpdate::Config(config) => {
                 let changed = config != self.config;
                 self.config = config;
+                changes.config |= changed;
+                changes.listing |= changed;
                 changed
             }
-            IndexUpdate::Other => false,
+            IndexUpdate::Other | IndexUpdate::Modified => false,
         }
+    }
+
+    fn derived(&self) -> &Derived {
+        self.derived.get_or_init(|| Derived::of(self))
+    }
+
+    /// Whether some spec names this prompt in `prompt:`.
+    pub fn prompt_used(&self, name: &str) -> bool {
+        self.derived().prompts_used.contains(name)
     }
 
     /// Project files relative to the root (listed once, until files change).
@@ -493,6 +592,33 @@ impl WorkspaceFacts for ProjectIndex {
             .unwrap_or_default()
     }
 
+    fn files_modified(&self, pattern: &str) -> Vec<ModifiedFile> {
+        let cached = self
+            .drift_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(pattern)
+            .cloned();
+        let found = match cached {
+            Some(found) => found,
+            None => {
+                let found = Arc::new(
+                    expand_like_chant(&self.files, pattern)
+                        .into_iter()
+                        .map(|(path, modified)| ModifiedFile { path, modified })
+                        .collect::<Vec<_>>(),
+                );
+                let mut cache = self.drift_cache.lock().unwrap_or_else(|e| e.into_inner());
+                if cache.len() >= DRIFT_CACHE_SIZE {
+                    cache.clear();
+                }
+                cache.insert(pattern.to_string(), found.clone());
+                found
+            }
+        };
+        found.as_ref().clone()
+    }
+
     fn chant_lints(&self, id: &str) -> bool {
         self.specs.contains_key(id)
     }
@@ -507,20 +633,54 @@ impl WorkspaceFacts for ProjectIndex {
     }
 
     fn member_ids(&self, driver: &str) -> Vec<String> {
-        let prefix = format!("{driver}.");
-        self.specs
-            .values()
-            .chain(self.nested.values().flatten())
-            .filter(|e| {
-                e.summary.accepted && e.id.len() > prefix.len() && e.id.starts_with(&prefix)
-            })
-            .map(|e| e.id.clone())
-            .collect()
+        self.derived()
+            .members
+            .get(driver)
+            .cloned()
+            .unwrap_or_default()
     }
 
     fn read_file(&self, relative: &str) -> Option<String> {
         let path = super::files::join_inside(&self.root, relative)?;
         self.files.read_text(&path, Limit::DATA).ok()
+    }
+}
+
+/// What is derived from every spec at once, so that a question about one
+/// spec does not scan them all (a list of 10,000 specs asks 10,000 times).
+#[derive(Debug, Default)]
+struct Derived {
+    /// `driver` → the IDs chant counts as its members: every spec it can
+    /// parse, in any folder, whose ID is `<driver>.` and at least one more
+    /// character (a spec of each file that claims the ID).
+    members: HashMap<String, Vec<String>>,
+    /// Prompt names some spec's `prompt:` names (top level).
+    prompts_used: std::collections::HashSet<String>,
+}
+
+impl Derived {
+    fn of(index: &ProjectIndex) -> Derived {
+        let mut derived = Derived::default();
+        for e in index.specs.values().chain(index.nested.values().flatten()) {
+            if !e.summary.accepted {
+                continue;
+            }
+            for (at, _) in e.id.match_indices('.') {
+                if at + 1 < e.id.len() {
+                    derived
+                        .members
+                        .entry(e.id[..at].to_string())
+                        .or_default()
+                        .push(e.id.clone());
+                }
+            }
+        }
+        derived.prompts_used = index
+            .specs
+            .values()
+            .filter_map(|e| e.summary.prompt.clone())
+            .collect();
+        derived
     }
 }
 

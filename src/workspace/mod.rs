@@ -5,16 +5,20 @@
 //! Built from disk in one pass per root and then kept fresh one file at a
 //! time; nothing here re-reads the whole workspace on a change.
 
+mod changes;
 pub mod config;
+pub mod early;
 pub mod files;
 pub mod index;
 pub mod projects;
+pub mod results;
 pub mod roots;
 mod spec_file;
 mod summary;
 
+pub use changes::Changes;
 pub use files::ProjectFiles;
 pub use index::{IndexUpdate, ProjectIndex, SpecEntry, SpecSummary};
-pub use projects::{Project, Projects};
+pub use projects::{FileEvent, Project, Projects};
 pub use roots::{classify, find_roots, root_of, ChantFile};
 pub use spec_file::LoadedSpec;

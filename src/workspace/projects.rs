@@ -4,16 +4,31 @@
 //! the requests that need the index. Loading walks the disk: callers run
 //! these functions on a blocking thread.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use super::changes::Changes;
+use super::results::ProjectResults;
+use super::spec_file::LoadedSpec;
 use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex};
 
 pub struct Project {
     pub root: PathBuf,
     files: ProjectFiles,
     index: RwLock<ProjectIndex>,
+    /// The diagnostics of its specs that are not open in the editor.
+    results: Mutex<ProjectResults>,
+}
+
+/// What happened to a file on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileEvent {
+    Created,
+    Changed,
+    Deleted,
+    /// Created, changed or deleted: not known which.
+    Unknown,
 }
 
 impl Project {
@@ -23,7 +38,14 @@ impl Project {
             root: files.root().to_path_buf(),
             index: RwLock::new(ProjectIndex::load_from(files.clone())),
             files,
+            results: Mutex::default(),
         }
+    }
+
+    /// The results of the project's closed specs. Held only while results
+    /// are read or stored, never while diagnosing.
+    pub fn results(&self) -> MutexGuard<'_, ProjectResults> {
+        self.results.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn files(&self) -> &ProjectFiles {
@@ -44,16 +66,70 @@ impl Project {
     /// Re-read files that changed on disk into the index: read first (no
     /// lock), then apply. True when other specs may see a difference.
     pub fn refresh(&self, paths: &[PathBuf]) -> bool {
-        let updates: Vec<IndexUpdate> = paths
+        let events: Vec<(PathBuf, FileEvent)> = paths
             .iter()
-            .map(|path| ProjectIndex::read_update(&self.files, path))
+            .map(|p| (p.clone(), FileEvent::Unknown))
             .collect();
-        let mut index = self.index_mut();
-        let mut changed = false;
-        for update in updates {
-            changed |= index.apply(update);
+        let (changes, _) = self.refresh_events(&events);
+        self.invalidate(&changes);
+        changes.visible_to_others()
+    }
+
+    /// Re-read files that changed on disk into the index (read first, no
+    /// lock held, then applied). Returns what changed, and the spec files
+    /// read (their text and model, so they need not be read again to be
+    /// diagnosed); [`Self::invalidate`] then marks the specs affected.
+    pub fn refresh_events(
+        &self,
+        events: &[(PathBuf, FileEvent)],
+    ) -> (Changes, HashMap<PathBuf, LoadedSpec>) {
+        let mut loaded = HashMap::new();
+        let mut updates = Vec::with_capacity(events.len());
+        let mut changes = Changes::default();
+        for (path, event) in events {
+            let (update, spec) = match ProjectIndex::read_update_keeping(&self.files, path) {
+                (IndexUpdate::Other, _) if *event == FileEvent::Changed => {
+                    (IndexUpdate::Modified, None)
+                }
+                other => other,
+            };
+            if let Some(spec) = spec {
+                loaded.insert(path.clone(), spec);
+            }
+            if let Ok(rel) = path.strip_prefix(&self.root) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                match event {
+                    FileEvent::Changed => {
+                        changes.modified.insert(rel);
+                    }
+                    FileEvent::Created | FileEvent::Deleted => {
+                        changes.existence.insert(rel);
+                    }
+                    FileEvent::Unknown => {
+                        changes.modified.insert(rel.clone());
+                        changes.existence.insert(rel);
+                    }
+                }
+            }
+            updates.push(update);
         }
-        changed
+        {
+            let mut index = self.index_mut();
+            for update in updates {
+                index.apply_noting(update, &mut changes);
+            }
+        }
+        (changes, loaded)
+    }
+
+    /// Mark the closed specs whose results may change with `changes`.
+    /// Returns the spec files whose diagnostics may change (open or not).
+    pub fn invalidate(&self, changes: &Changes) -> Vec<PathBuf> {
+        if changes.is_empty() {
+            return Vec::new();
+        }
+        let index = self.index();
+        self.results().invalidate(&index, changes)
     }
 }
 

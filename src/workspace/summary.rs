@@ -19,6 +19,9 @@ pub struct SpecSummary {
     pub context: Vec<String>,
     pub origin: Vec<String>,
     pub target_files: Vec<String>,
+    pub tracks: Vec<String>,
+    pub output_schema: Option<String>,
+    pub completed_at: Option<String>,
     pub prompt: Option<String>,
     /// 0-based line of the title, for symbols that point at it.
     pub title_line: Option<u32>,
@@ -45,6 +48,9 @@ impl SpecSummary {
             context: v.context.clone().unwrap_or_default(),
             origin: v.origin.clone().unwrap_or_default(),
             target_files: v.target_files.clone().unwrap_or_default(),
+            tracks: v.tracks.clone().unwrap_or_default(),
+            output_schema: v.output_schema.clone(),
+            completed_at: v.completed_at.clone(),
             prompt: v.prompt.clone(),
             title_line: model.body.title.as_ref().map(|t| t.line),
             title_lower: model
@@ -62,5 +68,22 @@ impl SpecSummary {
     /// A file chant cannot even read as text.
     pub fn unreadable() -> SpecSummary {
         SpecSummary::default()
+    }
+
+    /// Whether what a list of specs shows (title, status, type, labels,
+    /// criteria, readiness and the commands offered) may differ between
+    /// two summaries of a spec.
+    pub fn listing_differs(&self, other: &SpecSummary) -> bool {
+        self.accepted != other.accepted
+            || self.title != other.title
+            || self.status != other.status
+            || self.spec_type != other.spec_type
+            || self.depends_on != other.depends_on
+            || self.members != other.members
+            || self.labels != other.labels
+            || self.prompt != other.prompt
+            || self.approval != other.approval
+            || self.checked != other.checked
+            || self.total != other.total
     }
 }

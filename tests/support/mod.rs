@@ -36,7 +36,13 @@
 //!   renamed one reopened under its new URI at version 1.
 //! - `did_save` writes the buffer to disk first. No `didChangeWatchedFiles` is ever sent on
 //!   its own: call `did_change_watched_files` after changing files on disk.
-//! - Pull diagnostics and file-operation notifications are not advertised (push only).
+//! - Pull diagnostics and file-operation notifications are not advertised (push only); add
+//!   `textDocument.diagnostic` with `capabilities_patch` for a pulling client.
+//! - A spec opened while the server indexes the workspace first gets an early analysis
+//!   (without the diagnostics that need the index), then the full one: `wait_idle()` before
+//!   reading diagnostics when the full analysis is wanted.
+//! - Closed specs of the workspace get their diagnostics pushed too (`chant.diagnostics.workspace`,
+//!   on by default), with no version.
 //! - `shutdown()` panics if protocol errors were seen (bad frames, responses to unknown ids).
 //! - Env: `CHANT_LSP_TEST_STDERR=1` echoes the server's stderr live; `CHANT_LSP_TEST_TRACE=1`
 //!   prints every message.

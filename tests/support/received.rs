@@ -195,6 +195,18 @@ impl LspClient {
             .collect()
     }
 
+    /// (sequence number, params) of the logged notifications of `method`,
+    /// oldest first. Diagnostics publications (`Publication::seq`) share the
+    /// sequence, so the order of the two can be compared.
+    pub fn notifications_with_seq(&self, method: &str) -> Vec<(u64, Value)> {
+        lock(&self.inner.state)
+            .notifications
+            .iter()
+            .filter(|n| n.method == method)
+            .map(|n| (n.seq, n.params.clone()))
+            .collect()
+    }
+
     /// Removes the logged notifications of `method` and returns them (the diagnostics
     /// history used by `wait_for_diagnostics` is kept separately and not affected).
     pub fn drain_notifications(&self, method: &str) -> Vec<Value> {

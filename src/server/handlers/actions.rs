@@ -1,7 +1,10 @@
-//! Code actions, code lenses and the `chant/specStatus` request: all three
-//! ask `ide::actions` (and `analysis::readiness`) the same questions about
-//! the same analysis of the document, and only translate the answers.
+//! Code actions, code lenses and the `chant/specStatus` and `chant/specList`
+//! requests: all ask `ide::actions` (and `analysis::readiness`) the same
+//! questions about the same analysis of a spec (an open document's, or a
+//! closed spec's text read the guarded way), and only translate the
+//! answers.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +21,9 @@ use super::super::edits::{workspace_edit, Change};
 use super::super::session::Session;
 use crate::analysis::readiness::Readiness;
 use crate::ide::actions::{self, CommandOffer, Fix, FixCategory, FixEffect, SpecCommand, SpecView};
+use crate::ide::Sources;
 use crate::spec::id::is_safe_id;
+use crate::spec::SpecModel;
 use crate::workspace::ChantFile;
 
 /// A spec document's current analysis and what the actions need besides.
@@ -371,22 +376,16 @@ pub struct CriteriaCount {
     pub total: usize,
 }
 
-pub async fn spec_status(
-    session: &Arc<Session>,
-    params: SpecStatusParams,
-) -> Result<Option<SpecStatusResult>> {
-    let uri = params.text_document.uri;
-    session.snapshot(&uri).await?;
-    let Some(state) = spec_state(session, &uri).await else {
-        return Ok(None);
-    };
-    let (readiness, offers) =
-        state.with_view(|view| (actions::readiness(view), actions::commands(view)));
-    let model = &state.analysed.model;
+/// A spec's status, readiness and commands, from its view: the one answer
+/// `chant/specStatus` and `chant/specList` give for a spec.
+fn status_of(uri: &Uri, view: &SpecView) -> SpecStatusResult {
+    let readiness = actions::readiness(view);
+    let offers = actions::commands(view);
+    let model = view.model;
     let v = model.values();
     let total = model.body.total_checkboxes();
-    Ok(Some(SpecStatusResult {
-        id: state.id.clone(),
+    SpecStatusResult {
+        id: view.id.to_string(),
         title: model.body.title.as_ref().map(|t| t.text.clone()),
         status: v.status.as_str().to_string(),
         spec_type: v.r#type.as_str().to_string(),
@@ -396,19 +395,220 @@ pub async fn spec_status(
             checked: total - model.body.unchecked_count(),
             total,
         },
-        running: state.running,
+        running: view.running,
         commands: offers
             .iter()
             .map(|offer| CommandStatus {
                 command: offer.command.name().to_string(),
                 title: offer.title.clone(),
-                arguments: command_arguments(&state.uri, &offer.command),
+                arguments: command_arguments(uri, &offer.command),
                 enabled: offer.refused.is_none(),
                 reason: offer.refused.clone(),
                 lens: offer.lens,
             })
             .collect(),
-    }))
+    }
+}
+
+pub async fn spec_status(
+    session: &Arc<Session>,
+    params: SpecStatusParams,
+) -> Result<Option<SpecStatusResult>> {
+    let uri = params.text_document.uri;
+    session.snapshot(&uri).await?;
+    let Some(state) = spec_state(session, &uri).await else {
+        return Ok(None);
+    };
+    Ok(Some(state.with_view(|view| status_of(&state.uri, view))))
+}
+
+/// `chant/specList` parameters: `{}`, or `{"rootUri": ...}` for one project.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SpecListParams {
+    pub root_uri: Option<Uri>,
+}
+
+/// `chant/specList` result.
+#[derive(Debug, Serialize)]
+pub struct SpecListResult {
+    pub projects: Vec<ProjectSpecs>,
+}
+
+/// One project and its specs, sorted by ID.
+#[derive(Debug, Serialize)]
+pub struct ProjectSpecs {
+    /// The project root (the folder holding `.chant/`).
+    pub root: String,
+    /// `project.name` from `.chant/config.md`.
+    pub name: Option<String>,
+    pub specs: Vec<SpecListItem>,
+}
+
+/// One spec: where it is, its labels, and what `chant/specStatus` says.
+#[derive(Debug, Serialize)]
+pub struct SpecListItem {
+    pub uri: String,
+    pub labels: Vec<String>,
+    #[serde(flatten)]
+    pub status: SpecStatusResult,
+}
+
+/// The open buffers' texts (the editor's truth for open specs).
+struct Buffers(HashMap<std::path::PathBuf, String>);
+
+impl Sources for Buffers {
+    fn open_text(&self, path: &std::path::Path) -> Option<String> {
+        self.0.get(path).cloned()
+    }
+}
+
+pub async fn spec_list(
+    session: &Arc<Session>,
+    params: Option<SpecListParams>,
+) -> Result<SpecListResult> {
+    session.wait_indexed().await;
+    let only = params
+        .unwrap_or_default()
+        .root_uri
+        .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
+    let settings = session.settings();
+    let running: std::collections::HashSet<std::path::PathBuf> =
+        session.runs().running().into_iter().collect();
+    let buffers = Buffers(session.documents().with(|docs| {
+        docs.values()
+            .filter(|d| d.is_spec())
+            .filter_map(|d| Some((d.path.clone()?, d.rope.to_string())))
+            .collect()
+    }));
+    let buffers = Arc::new(buffers);
+    let mut projects = Vec::new();
+    let mut all = session.projects().all();
+    all.sort_by(|a, b| a.root.cmp(&b.root));
+    for project in all {
+        if only.as_ref().is_some_and(|root| *root != project.root) {
+            continue;
+        }
+        // Nothing is spawned (not even git) unless commands are enabled.
+        let (branches, merged) = if settings.commands_enabled {
+            let (prefix, main) = {
+                let index = project.index();
+                (
+                    index.config.branch_prefix.clone(),
+                    index.config.main_branch.clone(),
+                )
+            };
+            let git = crate::runner::git::branches_with_prefix(&project.root, &prefix);
+            let merged =
+                crate::runner::git::merged_branches_with_prefix(&project.root, &prefix, &main);
+            tokio::join!(git, merged)
+        } else {
+            Default::default()
+        };
+        let job_project = project.clone();
+        let job_buffers = buffers.clone();
+        let running = running.clone();
+        let commands_enabled = settings.commands_enabled;
+        let specs = tokio::task::spawn_blocking(move || {
+            list_project(
+                &job_project,
+                &job_buffers,
+                &running,
+                (&branches, merged.as_ref()),
+                commands_enabled,
+            )
+        })
+        .await
+        .map_err(|e| {
+            let mut error = tower_lsp_server::jsonrpc::Error::internal_error();
+            error.message = e.to_string().into();
+            error
+        })?;
+        let name = project.index().config.project_name.clone();
+        let Some(root) = Uri::from_file_path(&project.root) else {
+            continue;
+        };
+        projects.push(ProjectSpecs {
+            root: root.as_str().to_string(),
+            name,
+            specs,
+        });
+    }
+    Ok(SpecListResult { projects })
+}
+
+/// Every spec of a project (read in parallel without the index's lock,
+/// then assessed against the index), sorted by ID.
+fn list_project(
+    project: &crate::workspace::Project,
+    buffers: &Buffers,
+    running: &std::collections::HashSet<std::path::PathBuf>,
+    (branches, merged): (
+        &std::collections::HashSet<String>,
+        Option<&std::collections::HashSet<String>>,
+    ),
+    commands_enabled: bool,
+) -> Vec<SpecListItem> {
+    use rayon::prelude::*;
+    let entries: Vec<(String, std::path::PathBuf, Vec<String>)> = {
+        let index = project.index();
+        index
+            .specs()
+            .chain(index.nested_specs())
+            .map(|e| (e.id.clone(), e.path.clone(), e.summary.labels.clone()))
+            .collect()
+    };
+    let files = project.files().clone();
+    let read: Vec<(String, std::path::PathBuf, Vec<String>, String, SpecModel)> = entries
+        .into_par_iter()
+        .map(|(id, path, labels)| {
+            let text = crate::ide::read_source(&files, buffers, &path).unwrap_or_default();
+            let model = SpecModel::parse(&text);
+            (id, path, labels, text, model)
+        })
+        .collect();
+    let mut out: Vec<SpecListItem> = read
+        .par_chunks(512)
+        .flat_map_iter(|chunk| {
+            let index = project.index();
+            chunk
+                .iter()
+                .filter_map(|(id, path, labels, text, model)| {
+                    let uri = Uri::from_file_path(path)?;
+                    let branch = format!("{}{}", index.config.branch_prefix, id);
+                    let view = SpecView {
+                        id,
+                        text,
+                        model,
+                        index: &index,
+                        running: running.contains(path),
+                        agent_branch: branches.contains(&branch).then_some(branch.as_str()),
+                        branch_merged: branches
+                            .contains(&branch)
+                            .then(|| merged.map(|m| m.contains(&branch)))
+                            .flatten(),
+                        commands_enabled,
+                    };
+                    Some(item_of(&uri, labels, &view))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort_by(|a, b| a.status.id.cmp(&b.status.id).then(a.uri.cmp(&b.uri)));
+    out
+}
+
+fn item_of(uri: &Uri, labels: &[String], view: &SpecView) -> SpecListItem {
+    SpecListItem {
+        uri: uri.as_str().to_string(),
+        labels: view
+            .model
+            .values()
+            .labels
+            .clone()
+            .unwrap_or_else(|| labels.to_vec()),
+        status: status_of(uri, view),
+    }
 }
 
 /// `chant/serverStatus` parameters.

@@ -21,7 +21,7 @@ use crate::text::TextRange;
 use crate::workspace::{ChantFile, ProjectIndex};
 
 /// Other files' text as the editor has it: open buffers first.
-struct OpenBuffers<'s>(&'s Session);
+pub(super) struct OpenBuffers<'s>(pub(super) &'s Session);
 
 impl Sources for OpenBuffers<'_> {
     fn open_text(&self, path: &Path) -> Option<String> {
@@ -29,14 +29,14 @@ impl Sources for OpenBuffers<'_> {
     }
 }
 
-fn path_uri(path: &Path) -> Option<Uri> {
+pub(super) fn path_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
 /// Runs a feature over a document of a known project: its snapshot, its
 /// position table and its project's index (read-locked for the call, off
 /// the async threads). None for documents outside any chant project.
-async fn with_project<R>(
+pub(super) async fn with_project<R>(
     session: &Session,
     uri: &Uri,
     feature: impl FnOnce(&DocSnapshot, &TextPositions, &ProjectIndex) -> R,

@@ -3,7 +3,10 @@
 
 pub mod actions;
 pub mod commands;
+pub mod hierarchy;
 pub mod ide;
+pub mod pull;
+pub mod semantic;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;

@@ -742,6 +742,8 @@ async fn drive(session: Arc<Session>, mut job: Job, handle: RunHandle) {
             .await;
         return;
     }
+    // A list of specs shows which are running.
+    super::closed::list_changed(&session);
     sync::begin(&session, &handle.token, &job.root).await;
     let head_before = git::head(&job.root).await;
     let progress = Progress::begin(&session, &handle.token, &job.title).await;
@@ -767,6 +769,7 @@ async fn drive(session: Arc<Session>, mut job: Job, handle: RunHandle) {
             Err(message) => {
                 sync::finish(&session, &handle.token).await;
                 drop(handle);
+                super::closed::list_changed(&session);
                 if let Some(progress) = &progress {
                     progress
                         .end(&session, "chant could not be started".into())
@@ -833,6 +836,7 @@ async fn drive(session: Arc<Session>, mut job: Job, handle: RunHandle) {
     watch::files_changed(&session, changed);
     session.branches().forget();
     drop(handle);
+    super::closed::list_changed(&session);
     if let Some(progress) = &progress {
         progress.end(&session, outcome.short.clone()).await;
     }

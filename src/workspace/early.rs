@@ -1,0 +1,94 @@
+//! What can be known about a spec before its project is indexed: its own
+//! text, the project's config and the files it names. The editor's first
+//! analysis of a spec opened at start-up uses these facts, and leaves out
+//! every diagnostic that needs the index (`Code::needs_index`), so nothing
+//! it reports early is wrong; the full analysis replaces it when the index
+//! is ready.
+
+use std::path::PathBuf;
+
+use super::files::{expand_like_chant, join_inside, ProjectFiles};
+use crate::analysis::{
+    Diagnostic, Filter, ModifiedFile, PathState, SpecContext, SpecLookup, WorkspaceFacts,
+};
+use crate::spec::config::ChantConfig;
+use crate::vfs::Kind;
+
+pub struct EarlyFacts {
+    files: ProjectFiles,
+    config: ChantConfig,
+}
+
+impl EarlyFacts {
+    /// The project's config, read the guarded way (one small file).
+    pub fn load(files: ProjectFiles) -> EarlyFacts {
+        let config = super::config::load(files.fs().as_ref(), files.root());
+        EarlyFacts { files, config }
+    }
+}
+
+impl WorkspaceFacts for EarlyFacts {
+    fn config(&self) -> &ChantConfig {
+        &self.config
+    }
+    // The answers below are never shown: the diagnostics that depend on
+    // them need the index and are left out of the early analysis.
+    fn lookup_spec(&self, _: &str) -> SpecLookup {
+        SpecLookup::Missing
+    }
+    fn prompt_exists(&self, _: &str) -> bool {
+        true
+    }
+    fn prompt_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn closest_spec_id(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
+        Ok(true)
+    }
+    fn dependencies_of(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+    fn spec_files(&self, _: &str) -> Vec<PathBuf> {
+        Vec::new()
+    }
+    // These the index answers the same way, from the disk.
+    fn path_state(&self, relative: &str) -> PathState {
+        let Some(path) = join_inside(self.files.root(), relative) else {
+            return PathState::Missing;
+        };
+        match self.files.kind(&path) {
+            Some(Kind::Dir) => PathState::Directory,
+            Some(_) => PathState::File,
+            None => PathState::Missing,
+        }
+    }
+    fn escapes_root(&self, relative: &str) -> bool {
+        self.files.escapes(relative)
+    }
+    fn read_file(&self, relative: &str) -> Option<String> {
+        let path = join_inside(self.files.root(), relative)?;
+        self.files.read_text(&path, crate::vfs::Limit::DATA).ok()
+    }
+    fn files_modified(&self, pattern: &str) -> Vec<ModifiedFile> {
+        expand_like_chant(&self.files, pattern)
+            .into_iter()
+            .map(|(path, modified)| ModifiedFile { path, modified })
+            .collect()
+    }
+}
+
+/// The diagnostics of a spec's text that do not need the index.
+pub fn early_diagnostics(
+    text: &str,
+    spec: SpecContext,
+    facts: &EarlyFacts,
+    filter: &Filter,
+) -> Vec<Diagnostic> {
+    let loaded = super::LoadedSpec::from_text(text.to_string());
+    let mut diagnostics = loaded.diagnose(spec, facts, filter);
+    diagnostics.retain(|d| !d.code.needs_index());
+    diagnostics
+}
