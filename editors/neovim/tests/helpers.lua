@@ -181,7 +181,8 @@ H.WALK_PROMPTS = {
 --- real path. chant is the real one (CHANT_REAL) behind a wrapper that logs
 --- its arguments, with the scripted agent on PATH as `claude`; or with
 --- `{ standin = true }` the stand-in chant (timing cases). `{ walk = true }`
---- adds the verify and split prompts. The project gets a name of its own,
+--- adds the verify and split prompts; `{ specs = { [id] = text } }` adds
+--- specs. The project gets a name of its own,
 --- so chant's worktrees (/tmp/chant-<name>-<id>) never meet another test's.
 function H.project(opts)
   opts = opts or {}
@@ -196,6 +197,9 @@ function H.project(opts)
       write(dir .. '/.chant/prompts/' .. name .. '.md', text)
     end
   end
+  for id, text in pairs(opts.specs or {}) do
+    write(dir .. '/.chant/specs/' .. id .. '.md', text)
+  end
   -- Files older than any run, as in a real checkout: a file written in the
   -- second a spec completes would count as drift (changed after it).
   sh({ 'find', dir, '-exec', 'touch', '-h', '-d', '2026-01-01T00:00:00Z', '{}', '+' })
@@ -203,6 +207,9 @@ function H.project(opts)
   sh({ 'git', 'config', 'user.name', 'Test User' }, dir)
   sh({ 'git', 'config', 'user.email', 'test@example.com' }, dir)
   sh({ 'git', 'config', 'commit.gpgsign', 'false' }, dir)
+  -- chant's merge driver for specs, as `chant init` configures it.
+  sh({ 'git', 'config', 'merge.chant-spec.name', 'Chant spec merge driver' }, dir)
+  sh({ 'git', 'config', 'merge.chant-spec.driver', 'chant merge-driver %O %A %B' }, dir)
   sh({ 'git', 'add', '-A' }, dir)
   sh({ 'git', 'commit', '-q', '-m', 'initial' }, dir)
   H.root = dir
@@ -224,7 +231,10 @@ function H.project(opts)
   vim.env.STANDIN_WORKTREE_DIR = scratch .. '/worktrees'
   vim.env.CHANT_ARGV_LOG = H.argv_log
   if opts.standin then
-    H.chant = H.standin
+    -- The stand-in, failing on purpose while $AGENT_DIR/fail exists (the
+    -- server keeps the environment it started with).
+    H.chant = scratch .. '/bin/chant'
+    write(H.chant, ('#!/bin/sh\n[ -f "$AGENT_DIR/fail" ] && export STANDIN_AGENT_FAIL=1\nexec \'%s\' "$@"\n'):format(H.standin), 493)
   else
     H.need_real()
     -- chant as the server runs it: each call's arguments go to the argv log
@@ -255,7 +265,7 @@ end
 --- merge driver are left out.
 function H.chant_calls()
   local calls = {}
-  if H.chant == H.standin then
+  if H.read(H.standin_log) then
     for line in (read(H.standin_log) or ''):gmatch('[^\n]+') do
       table.insert(calls, vim.json.decode(line))
     end

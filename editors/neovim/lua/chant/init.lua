@@ -81,6 +81,14 @@ end
 --- @param quiet boolean?
 function M.client(bufnr, quiet)
   local clients = vim.lsp.get_clients({ bufnr = bufnr, name = NAME })
+  local _, is_spec = M.spec_root(vim.api.nvim_buf_get_name(bufnr))
+  if #clients == 0 and is_spec and M.options and not quiet then
+    -- A spec just opened: its client attaches in a moment.
+    vim.wait(3000, function()
+      clients = vim.lsp.get_clients({ bufnr = bufnr, name = NAME })
+      return #clients > 0
+    end, 10)
+  end
   if #clients == 0 then
     if not quiet then
       notify('no chant-lsp client for this buffer (open a spec under .chant/specs/)', vim.log.levels.WARN)
