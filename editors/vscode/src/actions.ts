@@ -77,14 +77,15 @@ export interface Availability {
 
 /**
  * The offer "Work Anyway" runs when the server has no offer of its own with
- * `skipQuality`: the plain work offer's arguments plus `skipQuality`,
- * offered only where plain Work is refused (and nothing runs for the spec):
- * chant's checks past the quality gate are the server's to make when it
- * runs.
+ * `skipQuality`: the plain work offer's arguments plus `skipQuality`, only
+ * where the server says the spec is `ready` (its status, dependencies and
+ * approval allow work) and yet refuses plain Work, which is then chant's
+ * quality gate or another check of the spec's own; nothing runs for the spec.
+ * The server still decides when it runs.
  */
-function workAnyway(status: Pick<SpecStatus, 'commands' | 'running'>): SpecCommand | undefined {
+function workAnyway(status: Pick<SpecStatus, 'commands' | 'running' | 'readiness'>): SpecCommand | undefined {
   const work = status.commands.find(SPEC_ACTIONS[0].matches);
-  if (!work || work.enabled || status.running) {
+  if (!work || work.enabled || status.running || status.readiness !== 'ready') {
     return undefined;
   }
   const [uri, opts] = work.arguments ?? [];
@@ -98,7 +99,7 @@ function workAnyway(status: Pick<SpecStatus, 'commands' | 'running'>): SpecComma
 }
 
 /** What each spec action can do, from the server's offers for the spec. */
-export function availability(status: Pick<SpecStatus, 'commands' | 'running'>): Record<string, Availability> {
+export function availability(status: Pick<SpecStatus, 'commands' | 'running' | 'readiness'>): Record<string, Availability> {
   const out: Record<string, Availability> = {};
   for (const action of SPEC_ACTIONS) {
     const offers = status.commands.filter((c) => action.matches(c));
@@ -121,7 +122,7 @@ export function availability(status: Pick<SpecStatus, 'commands' | 'running'>): 
 }
 
 /** `can-work can-approve ...`: the enabled actions, for a tree item's contextValue. */
-export function canTokens(status: Pick<SpecStatus, 'commands' | 'running'>): string {
+export function canTokens(status: Pick<SpecStatus, 'commands' | 'running' | 'readiness'>): string {
   const a = availability(status);
   return SPEC_ACTIONS.filter((action) => a[action.key].enabled)
     .map((action) => `can-${action.key}`)

@@ -518,6 +518,41 @@ async function specMenu(): Promise<void> {
   }
 }
 
+// ---- buffers chant rewrote ------------------------------------------------
+
+const settleTimers = new Map<string, NodeJS.Timeout>();
+
+/**
+ * When chant rewrites a spec, VS Code reloads the unmodified buffer from
+ * disk and the server brings the same text in with an edit, which leaves
+ * the buffer marked modified although it holds exactly the file. Such a
+ * buffer is saved (the same bytes), so that it is not shown as unsaved and
+ * the next command does not find it "modified". A buffer that differs from
+ * the file is never touched.
+ */
+function settleSoon(doc: vscode.TextDocument): void {
+  const key = doc.uri.toString();
+  clearTimeout(settleTimers.get(key));
+  settleTimers.set(
+    key,
+    setTimeout(async () => {
+      settleTimers.delete(key);
+      if (doc.isClosed || !doc.isDirty) {
+        return;
+      }
+      try {
+        const disk = new TextDecoder('utf-8', { fatal: true }).decode(await vscode.workspace.fs.readFile(doc.uri));
+        if (disk === doc.getText() && doc.isDirty) {
+          output.debug(`${doc.uri.fsPath}: the buffer holds the file as chant wrote it; marked saved`);
+          await doc.save();
+        }
+      } catch {
+        // unreadable or not UTF-8: left alone
+      }
+    }, 400),
+  );
+}
+
 function refreshAll(): void {
   tree.refresh();
   scheduleStatus(0);
@@ -648,6 +683,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document === vscode.window.activeTextEditor?.document) {
         scheduleStatus();
+      }
+      if (isSpecUri(e.document.uri) && e.document.isDirty) {
+        settleSoon(e.document);
       }
     }),
     vscode.workspace.onDidSaveTextDocument((doc) => {

@@ -137,6 +137,7 @@ const offer = (command, options, enabled = true, reason = null, title = command)
 test('each action is enabled exactly where the server says its offer is', () => {
   const status = {
     running: false,
+    readiness: 'ready',
     commands: [
       offer('chant.work', null, true, null, 'Work this spec'),
       offer('chant.work', { prompt: 'research' }, true, null, 'Work with prompt research'),
@@ -170,21 +171,30 @@ test('each action is enabled exactly where the server says its offer is', () => 
   );
 });
 
-test('Work Anyway: the server\'s skipQuality offer, else offered where plain Work is refused', () => {
-  const refused = { running: false, commands: [offer('chant.work', null, false, 'Spec quality check failed')] };
+test('Work Anyway: the server\'s skipQuality offer, else where a ready spec\'s plain Work is refused', () => {
+  const refused = { running: false, readiness: 'ready', commands: [offer('chant.work', null, false, 'Spec quality check failed')] };
   const a = availability(refused);
   assert.equal(a.work.enabled, false);
   assert.equal(a.work.reason, 'Spec quality check failed');
   assert.equal(a.workAnyway.enabled, true);
   assert.deepEqual(a.workAnyway.offers[0].arguments, [URI, { skipQuality: true }]);
-  // Not while chant runs for the spec.
+  // Not while chant runs for the spec, nor for a spec that is not ready
+  // (completed, blocked, waiting for approval: skipping the quality check
+  // does not change that).
   assert.equal(availability({ ...refused, running: true }).workAnyway.enabled, false);
+  for (const readiness of ['completed', 'blocked', 'needs_approval', 'in_progress', 'failed']) {
+    assert.equal(availability({ ...refused, readiness }).workAnyway.enabled, false, readiness);
+  }
   // The server's own offer wins, enabled or not.
-  const own = { running: false, commands: [offer('chant.work', null, false, 'x'), offer('chant.work', { skipQuality: true }, false, 'completed')] };
+  const own = {
+    running: false,
+    readiness: 'ready',
+    commands: [offer('chant.work', null, false, 'x'), offer('chant.work', { skipQuality: true }, false, 'completed')],
+  };
   assert.equal(availability(own).workAnyway.enabled, false);
   assert.equal(availability(own).workAnyway.reason, 'completed');
   // No work offer at all: nothing.
-  assert.equal(availability({ running: false, commands: [] }).workAnyway.enabled, false);
+  assert.equal(availability({ running: false, readiness: 'ready', commands: [] }).workAnyway.enabled, false);
 });
 
 test('New Spec options: title trimmed, labels split on commas, only what was chosen', () => {
@@ -250,7 +260,8 @@ test('a spec in the chant view: description, tooltip with the reason, inline but
     specTooltip(s),
     '**Title 2026-01-02-001-abc**\n\n`2026-01-02-001-abc` · status `pending` · blocked\n\nwaiting for 2026-01-01-001-xyz (in_progress)\n\nlabels: `walk`',
   );
-  assert.equal(specContextValue(s), 'chant-spec can-workAnyway can-approve can-merge');
+  assert.equal(specContextValue(s), 'chant-spec can-approve can-merge');
+  assert.equal(specContextValue({ ...s, readiness: 'ready' }), 'chant-spec can-workAnyway can-approve can-merge');
   assert.equal(specContextValue(item('x', 'ready')), 'chant-spec');
 });
 
