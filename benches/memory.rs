@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench memory`
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 

@@ -1273,7 +1273,7 @@ fn run_actions_follow_what_chant_would_accept() {
     assert_eq!(blocked[0].0, "Work this spec");
     assert_eq!(
         blocked[0].1,
-        "This spec is blocked by dependencies that are not completed: 2026-01-01-001-abc (pending). chant work refuses it until they are completed or cancelled."
+        "This spec is blocked by dependencies that are not completed: 2026-01-01-001-abc (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too)."
     );
     let done = disabled(&h, &spec("004-don"));
     assert_eq!(done[0].0, "Work this spec");

@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod support;
+
 use chant_lsp::analysis::{Code, Diagnostic, Filter, SpecContext};
 use chant_lsp::text::{LineIndex, PositionEncoding};
 use chant_lsp::workspace::{LoadedSpec, ProjectIndex};
@@ -54,9 +56,18 @@ struct Options {
     /// project (for the size limit), so the repository stays small.
     pad: Option<u64>,
     /// Write the spec as something other than a regular file in the
-    /// project: `fifo` (a named pipe) or `link-outside` (a symlink to a
-    /// copy of the spec outside the project).
+    /// project: `fifo` (a named pipe), `link-outside` (a symlink to a
+    /// copy of the spec outside the project) or `dangling-link` (a symlink
+    /// to nothing, as editors leave lock files `.#<id>.md`).
     kind: Option<String>,
+    /// Write the spec in this subfolder of `.chant/specs` (which `chant
+    /// lint` does not read).
+    folder: Option<String>,
+    /// chant's verdict: the rules `chant lint` reports for this spec
+    /// (`parse`, `title, dependency`, or `none`). chant-lsp's diagnostics
+    /// whose `chant_rule()` is set must name exactly these; when the real
+    /// chant is available, it must say the same.
+    chant: Option<BTreeSet<String>>,
 }
 
 fn options(name: &str) -> Options {
@@ -78,6 +89,16 @@ fn options(name: &str) -> Options {
             "id" => options.id = Some(value.to_string()),
             "pad" => options.pad = Some(value.parse().expect("pad: a byte count")),
             "kind" => options.kind = Some(value.to_string()),
+            "folder" => options.folder = Some(value.to_string()),
+            "chant" => {
+                options.chant = Some(
+                    value
+                        .split(',')
+                        .map(|r| r.trim().to_string())
+                        .filter(|r| !r.is_empty() && r != "none")
+                        .collect(),
+                )
+            }
             other => panic!("{}: unknown option `{other}`", path.display()),
         }
     }
@@ -143,7 +164,10 @@ fn run_fixture(name: &str) -> String {
     if let Some(pad) = options.pad {
         bytes.extend(std::iter::repeat_n(b'\n', pad as usize));
     }
-    let spec_path = root.join(".chant/specs").join(format!("{id}.md"));
+    let spec_path = root
+        .join(".chant/specs")
+        .join(options.folder.as_deref().unwrap_or(""))
+        .join(format!("{id}.md"));
     fs::create_dir_all(spec_path.parent().unwrap()).unwrap();
     match options.kind.as_deref() {
         None => fs::write(&spec_path, &bytes).unwrap(),
@@ -170,6 +194,9 @@ fn run_fixture(name: &str) -> String {
             };
             return render("", &loaded.diagnose(spec, &index, &Filter::default()));
         }
+        Some("dangling-link") => {
+            std::os::unix::fs::symlink("ada@host.4242:1700000000", &spec_path).unwrap()
+        }
         Some(other) => panic!("{name}: unknown kind `{other}`"),
     }
 
@@ -180,11 +207,55 @@ fn run_fixture(name: &str) -> String {
         path: Some(&spec_path),
     };
     let diagnostics = loaded.diagnose(spec, &index, &Filter::default());
+    if let Some(verdict) = &options.chant {
+        check_verdict(name, &id, &root, verdict, &diagnostics);
+    }
     match &loaded {
         LoadedSpec::Parsed { text, .. } => render(text, &diagnostics),
         // Positions of the invalid byte, in the text up to it (which is valid).
         LoadedSpec::Unreadable(_) => render(&String::from_utf8_lossy(&bytes), &diagnostics),
     }
+}
+
+/// chant-lsp's `chant_rule()`s, and the real chant's rules when it is
+/// available (`CHANT_REAL`, set by the parent), must both be `verdict`.
+fn check_verdict(
+    name: &str,
+    id: &str,
+    root: &Path,
+    verdict: &BTreeSet<String>,
+    diagnostics: &[Diagnostic],
+) {
+    let ours: BTreeSet<String> = diagnostics
+        .iter()
+        .filter_map(|d| d.chant_rule())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        &ours, verdict,
+        "{name}: chant-lsp's chant rules differ from the fixture's `chant:` verdict"
+    );
+    let Some(chant) = std::env::var_os("CHANT_REAL") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let output = support::real_chant::chant_command(Path::new(&chant), root, home.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .expect("chant lint runs");
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("chant lint prints JSON");
+    let theirs: BTreeSet<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["spec_id"] == id)
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        &theirs, verdict,
+        "{name}: the real chant 0.23.2 reports other rules than the fixture's `chant:` verdict"
+    );
 }
 
 /// A line-by-line comparison that shows what is missing and what is extra.
@@ -227,6 +298,17 @@ fn fixture_child() {
     fs::write(out, actual).unwrap();
 }
 
+/// `CHANT_REAL` for the children, when the real chant can be had (built
+/// once here), so fixtures' `chant:` verdicts are checked against it.
+fn real_chant_env() -> Vec<(String, PathBuf)> {
+    static CHANT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CHANT
+        .get_or_init(|| support::real_chant::real_chant("the `chant:` verdicts of the fixtures"))
+        .iter()
+        .map(|p| ("CHANT_REAL".to_string(), p.clone()))
+        .collect()
+}
+
 /// Run one fixture in a child process: the rendered diagnostics, or why the
 /// child failed (a panic, an abort, a hang).
 fn run_isolated(name: &str, home: &Path) -> Result<String, String> {
@@ -243,6 +325,7 @@ fn run_isolated(name: &str, home: &Path) -> Result<String, String> {
         ])
         .env(CHILD_FIXTURE, name)
         .env(CHILD_OUT, out.path())
+        .envs(real_chant_env())
         // A global chant config in the real home would leak into every project.
         .env("HOME", home)
         .env("RUST_BACKTRACE", "0")

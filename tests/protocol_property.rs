@@ -161,18 +161,16 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             eprintln!("{op:?}");
         }
         match op {
-            Op::Open(i) => {
-                if !client.is_open(&uri(i)) {
-                    // (The test itself must not block on a FIFO either.)
-                    let path = ws.join(SPECS[i]);
-                    let text = std::fs::metadata(&path)
-                        .is_ok_and(|m| m.is_file())
-                        .then(|| std::fs::read(&path).ok())
-                        .flatten()
-                        .and_then(|b| String::from_utf8(b).ok())
-                        .unwrap_or_default();
-                    client.did_open(&uri(i), "markdown", &text);
-                }
+            Op::Open(i) if !client.is_open(&uri(i)) => {
+                // (The test itself must not block on a FIFO either.)
+                let path = ws.join(SPECS[i]);
+                let text = std::fs::metadata(&path)
+                    .is_ok_and(|m| m.is_file())
+                    .then(|| std::fs::read(&path).ok())
+                    .flatten()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_default();
+                client.did_open(&uri(i), "markdown", &text);
             }
             Op::Change(i, f, delete, insert) if client.is_open(&uri(i)) => {
                 let text = client.buffer(&uri(i));

@@ -65,7 +65,7 @@ codes! {
     InvalidUtf8 => "chant/invalid-utf8", Error, Some("parse"), "The file is not UTF-8 text.";
     FileTooLarge => "chant/file-too-large", Warning, None, "The file is too large to analyse.";
     FileOutsideProject => "chant/file-outside-project", Warning, None, "The spec file is a link that leads outside the project, so it is not read.";
-    UnreadableFile => "chant/unreadable-file", Error, None, "The file cannot be read: a FIFO, a device, a folder, or no permission.";
+    UnreadableFile => "chant/unreadable-file", Error, Some("parse"), "The file cannot be read: a FIFO, a device, a folder, or no permission.";
     UnknownKey => "chant/unknown-key", Warning, None, "chant does not know this field and ignores it.";
     UnclosedFrontmatter => "chant/unclosed-frontmatter", Warning, None, "The frontmatter has no closing `---`, so chant ignores it.";
     LateFrontmatter => "chant/late-frontmatter", Warning, None, "A frontmatter block that does not start the file is body text to chant.";
@@ -89,6 +89,7 @@ codes! {
     ModelWaste => "chant/model-waste", Warning, Some("modelwaste"), "An expensive model on a simple spec.";
     IncompleteApproval => "chant/incomplete-approval", Error, Some("approval"), "The approval fields contradict each other.";
     MissingOutputSchema => "chant/missing-output-schema", Error, Some("output"), "A completed spec's `output_schema` file does not exist.";
+    OutputMismatch => "chant/output-mismatch", Error, Some("output"), "A completed spec's agent log does not satisfy its `output_schema`.";
     MissingFile => "chant/missing-file", Warning, None, "A path in the frontmatter does not exist.";
     PathOutsideRoot => "chant/path-outside-root", Warning, None, "A path leads outside the chant project.";
     TracksNoMatch => "chant/tracks-no-match", Warning, None, "A `tracks` glob matches no file.";

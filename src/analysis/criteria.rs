@@ -43,6 +43,12 @@ fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
     if total > 0 || !workable || matches!(v.r#type, SpecType::Driver | SpecType::Group) {
         return;
     }
+    // chant's quality gate counts `- [ ]` lines anywhere in the body (under
+    // `### Acceptance Criteria` too): with one, it does not refuse for this.
+    let quality = super::quality::assess(cx.text, cx.model, cx.ws.config());
+    if quality.measures.checkbox_lines > 0 {
+        return;
+    }
     let body = &cx.model.body;
     let (range, at, insert) = match &body.criteria {
         Some(section) => (
@@ -64,7 +70,7 @@ fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
         Diagnostic::new(
             Code::NoCriteria,
             range,
-            "No acceptance criteria that chant counts: `chant work` refuses this spec when it does not run in a terminal (from an editor or CI) unless `--skip-criteria`. Add `- [ ]` items under `## Acceptance Criteria`.",
+            "No acceptance criteria: chant grades the spec's criteria D, so `chant work` refuses it when it does not run in a terminal (from an editor or CI) unless `--skip-criteria`. Add `- [ ]` items under `## Acceptance Criteria`.",
         )
         .with_fix(FixKind::AddCriterion, at..at, insert),
     );
@@ -93,9 +99,13 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
             )),
         }
     }
+    let last = body.criteria.as_ref().map(|c| c.heading.start).unwrap_or(0);
+    let line = if body.superseded_criteria_headings.is_empty() {
+        0
+    } else {
+        line_number(cx.text, last)
+    };
     for heading in &body.superseded_criteria_headings {
-        let last = body.criteria.as_ref().map(|c| c.heading.start).unwrap_or(0);
-        let line = line_number(cx.text, last);
         out.push(Diagnostic::new(
             Code::IgnoredCriteriaHeading,
             heading.clone(),

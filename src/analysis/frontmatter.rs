@@ -37,6 +37,10 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     if fm.rejections.is_empty() && fm.keys_all_known() {
         return;
     }
+    // One suggestion per distinct key (a frontmatter may repeat one key
+    // thousands of times; the edit distance is the costly part).
+    let mut hints: std::collections::HashMap<&str, Option<KeyHint>> =
+        std::collections::HashMap::new();
     for entry in &fm.outline().entries {
         if fields::field_info(&entry.key).is_some() {
             if entry.key == "approval" {
@@ -45,7 +49,11 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let range = entry.key_range.clone();
-        let d = match fields::unknown_key_hint(&entry.key) {
+        let hint = hints
+            .entry(entry.key.as_str())
+            .or_insert_with(|| fields::unknown_key_hint(&entry.key))
+            .clone();
+        let d = match hint {
             Some(KeyHint::Meant(meant)) => Diagnostic::new(
                 Code::UnknownKey,
                 range.clone(),

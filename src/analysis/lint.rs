@@ -49,7 +49,9 @@ fn title(cx: &Cx, out: &mut Vec<Diagnostic>) {
     );
 }
 
-/// chant's `has_frontmatter_field`: type and status always count as present.
+/// chant's `has_frontmatter_field`: type and status always count as
+/// present; `derived_fields`, `public` and `retry_state` never do (chant's
+/// list leaves them out, so requiring them always fails).
 fn has_field(cx: &Cx, name: &str) -> bool {
     let v = cx.model.values();
     match name {
@@ -78,12 +80,9 @@ fn has_field(cx: &Cx, name: &str) -> bool {
         "replayed_at" => v.replayed_at.is_some(),
         "replay_count" => v.replay_count.is_some(),
         "original_completed_at" => v.original_completed_at.is_some(),
-        "derived_fields" => v.derived_fields.is_some(),
         "approval" => v.approval.is_some(),
         "members" => v.members.is_some(),
         "output_schema" => v.output_schema.is_some(),
-        "public" => v.public.is_some(),
-        "retry_state" => v.retry_state.is_some(),
         _ => false,
     }
 }
@@ -97,7 +96,9 @@ fn required(cx: &Cx, out: &mut Vec<Diagnostic>) {
             Some(block) => block.opening.clone(),
             None => cx.spec_anchor(),
         };
-        let known = if fields::field_info(name).is_some() {
+        let known = if matches!(name.as_str(), "derived_fields" | "public" | "retry_state") {
+            " (chant never counts this field as present, even when it is written: no spec can satisfy it; check the config)".to_string()
+        } else if fields::field_info(name).is_some() {
             String::new()
         } else {
             " (chant has no such field, so no spec can satisfy it: check the config)".to_string()
@@ -107,8 +108,13 @@ fn required(cx: &Cx, out: &mut Vec<Diagnostic>) {
             range,
             format!("Missing required field `{name}`: config `enterprise.required` asks for it, and chant lint reports an error{known}."),
         );
-        // A value chant accepts for the field's type, in the file's style.
-        if let Some((range, text)) = edit::add_field(cx.text, cx.model, name) {
+        // A value chant accepts for the field's type, in the file's style
+        // (none for the fields chant never counts: adding them cannot help).
+        let never_counted = matches!(name.as_str(), "derived_fields" | "public" | "retry_state");
+        let fix = (!never_counted)
+            .then(|| edit::add_field(cx.text, cx.model, name))
+            .flatten();
+        if let Some((range, text)) = fix {
             d = d.with_fix(
                 FixKind::AddField {
                     name: name.to_string(),
@@ -327,11 +333,58 @@ fn output(cx: &Cx, out: &mut Vec<Diagnostic>) {
     let Some(schema) = &v.output_schema else {
         return;
     };
-    if cx.ws.path_state(schema) == PathState::Missing {
+    if !chant_path_exists(cx, schema) {
         out.push(Diagnostic::new(
             Code::MissingOutputSchema,
             cx.field_or_spec("output_schema"),
             format!("Output schema file not found: `{schema}` (relative to the project root). chant lint reports an error for a completed spec."),
         ));
+        return;
     }
+    // With an agent log, chant also checks the log's JSON against the schema.
+    let log_path = format!(".chant/logs/{}.log", cx.spec.id);
+    let Some(log) = cx.ws.read_file(&log_path) else {
+        return;
+    };
+    let schema_text = cx.ws.read_file(schema);
+    if let Some(problem) = super::output::validate_log(schema_text.as_deref().ok_or(()), &log) {
+        out.push(Diagnostic::new(
+            Code::OutputMismatch,
+            cx.field_or_spec("output_schema"),
+            format!("{problem} (the JSON in `{log_path}` against `{schema}`): chant lint reports an error."),
+        ));
+    }
+}
+
+/// Whether a path exists as the operating system sees it from the root, as
+/// chant checks it: an empty path does not, nor does `file/` (a file
+/// followed by a slash), and every folder on the way must be a folder.
+fn chant_path_exists(cx: &Cx, path: &str) -> bool {
+    if path.is_empty() || cx.ws.escapes_root(path) {
+        return false;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut prefix = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if !prefix.is_empty() || path.starts_with('/') {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        let last = i + 1 == parts.len();
+        if part.is_empty() || *part == "." || *part == ".." {
+            // `a//b`, `a/./b`, a trailing `/`: what comes before must be a folder.
+            if i > 0
+                && cx.ws.path_state(prefix.trim_end_matches(['/', '.'])) != PathState::Directory
+            {
+                return false;
+            }
+            continue;
+        }
+        match cx.ws.path_state(&prefix) {
+            PathState::Missing => return false,
+            PathState::File if !last => return false,
+            _ => {}
+        }
+    }
+    true
 }

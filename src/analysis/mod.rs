@@ -8,6 +8,8 @@ mod criteria;
 mod frontmatter;
 mod layout;
 mod lint;
+pub mod output;
+pub mod quality;
 pub mod readiness;
 mod references;
 
@@ -30,6 +32,12 @@ pub struct Diagnostic {
     pub message: String,
     /// A text edit that fixes the problem, when there is an obvious one.
     pub fix: Option<Fix>,
+    /// True when `chant lint` does not report this (spec, rule) pair even
+    /// though the code mirrors one of its rules: the spec is not read by
+    /// the full `chant lint` (it sits in a subfolder of `.chant/specs`), or
+    /// chant cannot parse it (then chant reports only `parse`). See
+    /// [`Diagnostic::chant_rule`].
+    pub extra: bool,
 }
 
 /// An edit to the spec's own text that resolves a diagnostic: what it
@@ -93,6 +101,18 @@ impl Diagnostic {
             range,
             message: message.into(),
             fix: None,
+            extra: false,
+        }
+    }
+
+    /// The `chant lint` rule that reports this problem, exactly when the
+    /// full `chant lint` (run at the root) reports this (spec, rule) pair;
+    /// `None` for everything chant-lsp reports beyond it.
+    pub fn chant_rule(&self) -> Option<&'static str> {
+        if self.extra {
+            None
+        } else {
+            self.code.chant_rule()
         }
     }
 
@@ -161,6 +181,37 @@ pub trait WorkspaceFacts {
     /// Every spec file (relative to the root) that claims this ID: one,
     /// unless a subfolder of `.chant/specs` holds another with that name.
     fn spec_files(&self, id: &str) -> Vec<PathBuf>;
+    /// Whether the full `chant lint` reads the spec with this ID: a
+    /// `*.md` file directly in `.chant/specs` (dotfiles included), not one
+    /// in a subfolder. Diagnostics on specs it does not read are extras
+    /// ([`Diagnostic::chant_rule`] is `None`).
+    fn chant_lints(&self, id: &str) -> bool {
+        let _ = id;
+        true
+    }
+    /// The text of a file of the project (relative to the root), when it
+    /// is a regular file that can be read; for the `output` rule's schema
+    /// and agent log.
+    fn read_file(&self, relative: &str) -> Option<String> {
+        let _ = relative;
+        None
+    }
+    /// IDs of the specs chant counts as members of `driver`: every spec it
+    /// can parse (any folder of `.chant/specs`) whose ID is `<driver>.`
+    /// followed by at least one character.
+    fn member_ids(&self, driver: &str) -> Vec<String> {
+        let _ = driver;
+        Vec::new()
+    }
+    /// The status of a spec chant can parse, in any folder of
+    /// `.chant/specs` (as `chant work` loads them; `chant lint` sees only
+    /// the top level, which is [`WorkspaceFacts::lookup_spec`]).
+    fn status_anywhere(&self, id: &str) -> Option<SpecStatus> {
+        match self.lookup_spec(id) {
+            SpecLookup::Found { status, .. } => Some(status),
+            _ => None,
+        }
+    }
 }
 
 /// Which spec is being diagnosed.
@@ -190,10 +241,28 @@ pub fn diagnose(
     lint::check(&cx, &mut out);
     references::check(&cx, &mut out);
     criteria::check(&cx, &mut out);
+    let linted = chant_lints(spec, ws);
+    let parsed = model.chant_accepts();
+    for d in &mut out {
+        // chant reports only `parse` for a spec it cannot parse, and
+        // nothing at all for a spec it does not read.
+        d.extra = !linted || (!parsed && d.code.chant_rule() != Some("parse"));
+    }
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
     out
+}
+
+/// Whether the full `chant lint` reads this spec: a `*.md` directly in
+/// `.chant/specs` (by its path when known, else as the workspace knows the ID).
+pub fn chant_lints(spec: SpecContext, ws: &dyn WorkspaceFacts) -> bool {
+    match spec.path {
+        Some(path) => path
+            .parent()
+            .is_some_and(|dir| dir.ends_with(".chant/specs")),
+        None => ws.chant_lints(spec.id),
+    }
 }
 
 /// The diagnostic for a spec file chant-lsp could not read.

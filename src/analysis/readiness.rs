@@ -3,8 +3,9 @@
 //! spec in_progress before some of its own checks). Follows chant.md
 //! section 6 (`chant work` step 1) and section 3 (status transitions).
 
-use crate::analysis::{SpecLookup, WorkspaceFacts};
+use crate::analysis::{quality, SpecLookup, WorkspaceFacts};
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
+use crate::spec::id::driver_of;
 use crate::spec::SpecModel;
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -211,6 +212,17 @@ pub fn chosen_prompt(
         .unwrap_or_else(|| "bootstrap".into())
 }
 
+/// How `chant work` is asked to run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkOptions<'a> {
+    /// `--prompt NAME`.
+    pub prompt: Option<&'a str>,
+    /// `--skip-criteria`: skips chant's quality gate, and with it the
+    /// status precondition (a completed, cancelled or in-progress spec then
+    /// fails a step later, when chant cannot move it to in_progress).
+    pub skip_quality: bool,
+}
+
 /// Why `chant work` would refuse (or fail early on) this spec, if it would.
 pub fn work_refusal(
     text: &str,
@@ -219,37 +231,76 @@ pub fn work_refusal(
     ws: &dyn WorkspaceFacts,
     prompt_override: Option<&str>,
 ) -> Option<String> {
+    work_refusal_with(
+        text,
+        model,
+        id,
+        ws,
+        WorkOptions {
+            prompt: prompt_override,
+            skip_quality: false,
+        },
+    )
+}
+
+/// Why `chant work <id> --no-watch` (with `options`), run without a
+/// terminal, would stop before running the agent (or fail right after
+/// marking the spec in_progress, as a missing prompt does). The checks
+/// follow chant 0.23.2's order: config, the spec itself, drivers (see
+/// [`work_plan`]), the lint of the spec (title, unknown dependencies),
+/// status, approval, dependencies and earlier siblings not completed, the
+/// quality gate, the move to in_progress, the prompt.
+pub fn work_refusal_with(
+    text: &str,
+    model: &SpecModel,
+    id: &str,
+    ws: &dyn WorkspaceFacts,
+    options: WorkOptions,
+) -> Option<String> {
+    if let Some(problem) = &ws.config().problem {
+        return Some(format!("chant cannot load its config ({problem}): every `chant work` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md, save, and try again."));
+    }
     if let Some(problem) = parse_problem(text, model) {
         return Some(problem);
     }
     let v = model.values();
+    match work_plan(model, id, ws, options) {
+        WorkPlan::Single => {}
+        WorkPlan::NoMembers => return Some(format!("This {} spec has no member specs (`{id}.1`, ...): chant work refuses an empty driver (\"Cannot execute an empty driver\"). Create its members first.", v.r#type.as_str())),
+        WorkPlan::AllCompleted { members } => return Some(format!("Every member of this driver ({}) is completed: chant work has nothing to run.", members.len())),
+        WorkPlan::Chain { members } => {
+            if let Some(first) = members.iter().find(|m| m.skipped.is_none()) {
+                return first.fails.as_ref().map(|why| format!("chant work runs this spec's members as a chain, and the first it would run, {}, fails before its agent starts: {why}. (chant 0.23.2 then keeps looking for a spec to run and does not stop.)", first.id));
+            }
+            let why: Vec<String> = members
+                .iter()
+                .map(|m| format!("{} ({})", m.id, m.skipped.as_deref().unwrap_or("")))
+                .collect();
+            return Some(format!("chant work runs this spec's members as a chain, and none of them can run now: {}. (chant then goes on with other ready specs of the project, or keeps looping.)", why.join(", ")));
+        }
+    }
     if model.body.title.is_none() {
         return Some("This spec has no title (a line starting with `# `): chant work lints it first and stops with \"Missing title\". Add a title, save, and try again.".into());
     }
     let deps = v.depends_on.clone().unwrap_or_default();
-    let mut unknown = Vec::new();
-    let mut unmet = Vec::new();
-    for dep in &deps {
-        match ws.lookup_spec(dep) {
-            SpecLookup::Found { status, .. } => {
-                if !status.satisfies_dependents() {
-                    unmet.push(format!("{dep} ({})", status.as_str()));
-                }
-            }
-            _ => unknown.push(dep.clone()),
-        }
-    }
+    let unknown: Vec<&String> = deps
+        .iter()
+        .filter(|d| !matches!(ws.lookup_spec(d), SpecLookup::Found { .. }))
+        .collect();
     if !unknown.is_empty() {
+        let unknown: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
         return Some(format!(
             "chant work lints this spec first and stops on unknown dependencies: {}. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.",
             unknown.join(", ")
         ));
     }
-    match v.status {
-        SpecStatus::Completed => return Some("This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.".into()),
-        SpecStatus::Cancelled => return Some("This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.".into()),
-        SpecStatus::InProgress => return Some(format!("This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/{id} from that run may still hold its work.")),
-        _ => {}
+    if !options.skip_quality {
+        match v.status {
+            SpecStatus::Completed => return Some("This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.".into()),
+            SpecStatus::Cancelled => return Some("This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.".into()),
+            SpecStatus::InProgress => return Some(format!("This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/{id} from that run may still hold its work.")),
+            _ => {}
+        }
     }
     if let Some(approval) = v.approval.as_ref().filter(|a| a.required) {
         match approval.status {
@@ -267,26 +318,230 @@ pub fn work_refusal(
             }
         }
     }
-    if !unmet.is_empty() {
+    let blockers = blocking(id, &deps, ws);
+    if !blockers.is_empty() {
         return Some(format!(
-            "This spec is blocked by dependencies that are not completed: {}. chant work refuses it until they are completed or cancelled.",
-            unmet.join(", ")
+            "This spec is blocked by dependencies that are not completed: {}. chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).",
+            blockers.join(", ")
         ));
     }
-    if model.body.total_checkboxes() == 0 && !matches!(v.r#type, SpecType::Driver | SpecType::Group)
-    {
-        return Some("This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal (\"Spec quality check failed\"). Add criteria, save, and try again.".into());
+    if !options.skip_quality {
+        let quality = quality::assess(text, model, ws.config());
+        if quality.refused_without_terminal() {
+            return Some(format!(
+                "chant grades this spec {}: run without a terminal, chant work refuses it (\"Cannot proceed in non-interactive mode with quality issues\"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).",
+                quality.summary()
+            ));
+        }
     }
-    if v.status == SpecStatus::Ready {
-        return Some("`status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.".into());
+    match v.status {
+        SpecStatus::Ready => return Some("`status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.".into()),
+        SpecStatus::Completed | SpecStatus::Cancelled => {
+            return Some(format!("chant cannot move a spec from `{}` to in_progress, so chant work fails on it even when the quality check is skipped. Set `status: pending`, save, and try again.", v.status.as_str()))
+        }
+        _ => {}
     }
-    let prompt = chosen_prompt(model, ws, prompt_override);
+    let prompt = chosen_prompt(model, ws, options.prompt);
     if !ws.prompt_exists(&prompt) {
         return Some(format!(
             "Prompt not found: {prompt}. There is no .chant/prompts/{prompt}.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one (\"Work with prompt ...\")."
         ));
     }
     None
+}
+
+/// What blocks `chant work` (dependencies are checked with
+/// `--skip-deps` absent): each `depends_on` entry that is not completed
+/// (cancelled ones included), and for a member `X.N`, each earlier
+/// sibling `X.1` .. `X.(N-1)` that is missing or not completed.
+fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<String> {
+    // Unknown dependencies were refused by the lint already; the rest are
+    // looked up as chant work loads specs, in every folder.
+    let status_of = |dep: &str| ws.status_anywhere(dep);
+    let mut out = Vec::new();
+    for dep in deps {
+        match status_of(dep) {
+            Some(SpecStatus::Completed) => {}
+            Some(status) => out.push(format!("{dep} ({})", status.as_str())),
+            None => out.push(format!("{dep} (unknown)")),
+        }
+    }
+    if let (Some(driver), Some(n)) = (driver_of(id), member_number(id)) {
+        for i in 1..n {
+            let sibling = format!("{driver}.{i}");
+            match status_of(&sibling) {
+                Some(SpecStatus::Completed) => {}
+                Some(status) => out.push(format!(
+                    "{sibling} ({}, an earlier member)",
+                    status.as_str()
+                )),
+                None => out.push(format!("{sibling} (missing, an earlier member)")),
+            }
+        }
+    }
+    out
+}
+
+/// The number of a member ID (`X.3` → 3, `X.3.1` → 3).
+fn member_number(id: &str) -> Option<u32> {
+    let (_, suffix) = id.split_once('.')?;
+    let digits: String = suffix.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// What `chant work <id>` does with a spec: work it alone, or, for a driver,
+/// a group, or any spec that has members (files named `<id>.<anything>`),
+/// run its members as a chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkPlan {
+    Single,
+    /// A driver with no members: chant refuses it.
+    NoMembers,
+    /// Every member is completed: chant says so and runs nothing.
+    AllCompleted {
+        members: Vec<String>,
+    },
+    /// The members in the order chant takes them (by member number), each
+    /// with what chant does with it. After the last one, chant goes on
+    /// with every other ready spec of the project, as `chant work --chain`
+    /// does.
+    Chain {
+        members: Vec<PlannedMember>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedMember {
+    pub id: String,
+    /// Why chant skips it, when it does (it runs the rest).
+    pub skipped: Option<String>,
+    /// For the first member chant would run: why it fails before its agent
+    /// starts (chant then marks the group failed, skips the rest, and in
+    /// 0.23.2 keeps looking for a spec to run for ever).
+    pub fails: Option<String>,
+}
+
+/// What `chant work <id>` would do with this spec (see [`WorkPlan`]).
+pub fn work_plan(
+    model: &SpecModel,
+    id: &str,
+    ws: &dyn WorkspaceFacts,
+    options: WorkOptions,
+) -> WorkPlan {
+    let mut members = ws.member_ids(id);
+    let is_group = matches!(model.values().r#type, SpecType::Driver | SpecType::Group);
+    if !is_group && members.is_empty() {
+        return WorkPlan::Single;
+    }
+    if members.is_empty() {
+        return WorkPlan::NoMembers;
+    }
+    members.sort_by(|a, b| compare_member_ids(a, b));
+    // chant work loads specs from every folder of .chant/specs.
+    let status = |m: &str| ws.status_anywhere(m);
+    if members
+        .iter()
+        .all(|m| status(m) == Some(SpecStatus::Completed))
+    {
+        return WorkPlan::AllCompleted { members };
+    }
+    let driver_deps: Vec<String> = model.values().depends_on.clone().unwrap_or_default();
+    let done_or_cancelled = |d: &str| {
+        matches!(
+            status(d),
+            Some(SpecStatus::Completed | SpecStatus::Cancelled)
+        )
+    };
+    let members = members
+        .iter()
+        .map(|m| {
+            let prefix = format!("{id}.");
+            let blockers: Vec<String> = ws
+                .dependencies_of(m)
+                .into_iter()
+                .chain(
+                    driver_deps
+                        .iter()
+                        .filter(|d| !(d.starts_with(&prefix) && d.len() > prefix.len()))
+                        .cloned(),
+                )
+                .filter(|d| !done_or_cancelled(d))
+                .collect();
+            let earlier: Vec<String> = match member_number(m) {
+                Some(n) => (1..n)
+                    .map(|i| format!("{id}.{i}"))
+                    .filter(|s| members.contains(s) && status(s) != Some(SpecStatus::Completed))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let skipped = match status(m) {
+                Some(SpecStatus::Cancelled) => Some("cancelled".to_string()),
+                Some(SpecStatus::Completed) if !options.skip_quality => {
+                    Some("completed".to_string())
+                }
+                Some(SpecStatus::Completed) => None,
+                Some(SpecStatus::Pending | SpecStatus::Failed) | None => {
+                    if !blockers.is_empty() {
+                        Some(format!("blocked by {}", blockers.join(", ")))
+                    } else if !earlier.is_empty() {
+                        Some(format!("waits for {}", earlier.join(", ")))
+                    } else if !ws.member_ids(m).is_empty() {
+                        Some("it has members of its own".into())
+                    } else {
+                        None
+                    }
+                }
+                Some(other) => Some(format!("`{}`, not pending", other.as_str())),
+            };
+            PlannedMember {
+                id: m.clone(),
+                skipped,
+                fails: None,
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut members = members;
+    if let Some(first) = members.iter_mut().find(|m| m.skipped.is_none()) {
+        first.fails = member_failure(&first.id, ws);
+    }
+    WorkPlan::Chain { members }
+}
+
+/// Why chant's chain fails to start a member's agent, as far as the
+/// workspace tells: its lint (title, unknown dependencies), dependencies
+/// not completed, and the prompt (in a chain chant takes the spec's
+/// `prompt`, else config `defaults.prompt`, else `bootstrap`, without the
+/// documentation default; a member's own `prompt` is not known here).
+fn member_failure(id: &str, ws: &dyn WorkspaceFacts) -> Option<String> {
+    match ws.lookup_spec(id) {
+        SpecLookup::Found { title: None, .. } => return Some("no title".into()),
+        SpecLookup::Found { .. } => {}
+        _ => return None,
+    }
+    for dep in ws.dependencies_of(id) {
+        match ws.lookup_spec(&dep) {
+            SpecLookup::Found {
+                status: SpecStatus::Completed,
+                ..
+            } => {}
+            SpecLookup::Found { status, .. } => {
+                return Some(format!("dependency {dep} is {}", status.as_str()))
+            }
+            _ => return Some(format!("unknown dependency {dep}")),
+        }
+    }
+    let prompt = ws
+        .config()
+        .default_prompt
+        .clone()
+        .unwrap_or_else(|| "bootstrap".into());
+    (!ws.prompt_exists(&prompt)).then(|| format!("Prompt not found: {prompt}"))
+}
+
+/// chant's order of member IDs: by member number, then by the rest.
+fn compare_member_ids(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |id: &str| (member_number(id).unwrap_or(u32::MAX), id.to_string());
+    key(a).cmp(&key(b))
 }
 
 /// Why `chant approve` would fail or do nothing.
@@ -308,6 +563,15 @@ pub fn approve_refusal(text: &str, model: &SpecModel) -> Option<String> {
 /// Why `chant reject` would fail.
 pub fn reject_refusal(text: &str, model: &SpecModel) -> Option<String> {
     parse_problem(text, model)
+}
+
+/// [`reject_refusal`], knowing the workspace: chant reject also loads the
+/// config first and stops when it cannot (chant approve does not).
+pub fn reject_refusal_in(text: &str, model: &SpecModel, ws: &dyn WorkspaceFacts) -> Option<String> {
+    if let Some(problem) = &ws.config().problem {
+        return Some(format!("chant cannot load its config ({problem}): `chant reject` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md first."));
+    }
+    reject_refusal(text, model)
 }
 
 #[cfg(test)]
@@ -353,6 +617,14 @@ mod tests {
         }
         fn dependencies_of(&self, _: &str) -> Vec<String> {
             Vec::new()
+        }
+        fn member_ids(&self, driver: &str) -> Vec<String> {
+            let prefix = format!("{driver}.");
+            self.specs
+                .keys()
+                .filter(|id| id.starts_with(&prefix) && id.len() > prefix.len())
+                .map(|id| id.to_string())
+                .collect()
         }
         fn spec_files(&self, _: &str) -> Vec<std::path::PathBuf> {
             Vec::new()
@@ -417,7 +689,7 @@ mod tests {
             assert!(refusal.contains(expected), "{head:?}: {refusal}");
         }
         let refusal = work("---\nstatus: pending\n---\n# T\n").unwrap();
-        assert!(refusal.contains("no acceptance criteria"), "{refusal}");
+        assert!(refusal.contains("acceptance criteria D"), "{refusal}");
         let text = format!("# T{CRITERIA}");
         let model = SpecModel::parse(&text);
         assert!(work_refusal(&text, &model, "x", &ws(), Some("missing"))
@@ -427,6 +699,105 @@ mod tests {
             work_refusal(&text, &model, "x", &ws(), Some("standard")),
             None
         );
+    }
+
+    fn work_with(text: &str, ws: &Ws, skip_quality: bool) -> Option<String> {
+        work_id(text, ws, "x.2", skip_quality)
+    }
+
+    fn work_id(text: &str, ws: &Ws, id: &str, skip_quality: bool) -> Option<String> {
+        let options = WorkOptions {
+            prompt: None,
+            skip_quality,
+        };
+        work_refusal_with(text, &SpecModel::parse(text), id, ws, options)
+    }
+
+    #[test]
+    fn the_quality_gate_and_skipping_it() {
+        let ws = ws();
+        let mut many = String::from("---\n---\n# T\n\n## Acceptance Criteria\n\n");
+        for i in 0..9 {
+            many.push_str(&format!("- [ ] add {i}\n"));
+        }
+        let refusal = work_id(&many, &ws, "x", false).unwrap_or_default();
+        assert!(
+            refusal.contains("Refine: complexity D (9 criteria)"),
+            "{refusal}"
+        );
+        // x.2 needs x.1 completed.
+        let mut ws = ws;
+        ws.specs.insert("x.1", SpecStatus::Completed);
+        assert_eq!(work_with(&many, &ws, true), None);
+        // Skipping the check also skips the status precondition, but chant
+        // still cannot move a completed spec to in_progress.
+        let done = many.replace("---\n---", "---\nstatus: completed\n---");
+        assert!(work_with(&done, &ws, true).unwrap().contains("cannot move"));
+    }
+
+    #[test]
+    fn dependencies_as_chant_work_checks_them() {
+        let mut ws = ws();
+        ws.specs.insert("gone", SpecStatus::Cancelled);
+        let text = format!("---\ndepends_on: [gone]\n---\n# T{CRITERIA}");
+        assert!(work_id(&text, &ws, "x", false)
+            .unwrap()
+            .contains("gone (cancelled)"));
+        // A member waits for its earlier siblings.
+        let text = format!("# T{CRITERIA}");
+        assert!(work_with(&text, &ws, false)
+            .unwrap()
+            .contains("x.1 (missing, an earlier member)"));
+        let broken = Ws {
+            config: ChantConfig::parse("---\nlint: {disable: ~}\n---\n"),
+            ..ws
+        };
+        assert!(work_with(&text, &broken, false)
+            .unwrap()
+            .contains("cannot load its config"));
+    }
+
+    #[test]
+    fn drivers_run_their_members_as_a_chain() {
+        let plan = |text: &str, ws: &Ws| {
+            work_plan(&SpecModel::parse(text), "d", ws, WorkOptions::default())
+        };
+        let driver = "---\ntype: driver\n---\n# D\n";
+        let mut ws = ws();
+        assert_eq!(plan(driver, &ws), WorkPlan::NoMembers);
+        assert!(work_id(driver, &ws, "d", false)
+            .unwrap()
+            .contains("empty driver"));
+        // A plain spec with member files is a chain too, in member order.
+        ws.specs.insert("d.10", SpecStatus::Pending);
+        ws.specs.insert("d.2", SpecStatus::Completed);
+        ws.specs.insert("d.1", SpecStatus::Cancelled);
+        let WorkPlan::Chain { members } = plan("# plain\n", &ws) else {
+            panic!("not a chain");
+        };
+        let order: Vec<(&str, Option<&str>)> = members
+            .iter()
+            .map(|m| (m.id.as_str(), m.skipped.as_deref()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("d.1", Some("cancelled")),
+                ("d.2", Some("completed")),
+                ("d.10", Some("waits for d.1"))
+            ]
+        );
+        assert!(work_id("# plain\n", &ws, "d", false)
+            .unwrap()
+            .contains("none of them can run now"));
+        // The first member it would run has no title: chant fails on it.
+        ws.specs.insert("d.1", SpecStatus::Completed);
+        assert!(work_id("# plain\n", &ws, "d", false)
+            .unwrap()
+            .contains("the first it would run, d.10"));
+        ws.specs.insert("d.10", SpecStatus::Completed);
+        ws.specs.insert("d.1", SpecStatus::Completed);
+        assert!(matches!(plan(driver, &ws), WorkPlan::AllCompleted { .. }));
     }
 
     #[test]

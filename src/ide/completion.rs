@@ -55,17 +55,19 @@ pub struct Env<'a> {
 /// Most items sent for one request; clients filter the rest as the user types.
 pub const MAX_ITEMS: usize = 200;
 
-/// The names chant ships prompts under, which a project may not have files for.
+/// The prompts chant 0.23.2 ships (`chant init` writes them; its
+/// `src/prompts.rs`), which a project may not have files for.
 pub const BUILT_IN_PROMPTS: &[&str] = &[
-    "bootstrap",
     "standard",
-    "implement",
-    "document",
-    "research",
-    "reproduce",
-    "review",
     "split",
-    "triage",
+    "verify",
+    "merge-conflict",
+    "ollama",
+    "bootstrap",
+    "documentation",
+    "doc-audit",
+    "research-analysis",
+    "research-synthesis",
 ];
 
 const TEMPLATE_VARIABLES: &[(&str, &str)] = &[
@@ -537,5 +539,29 @@ fn template_variables(text: &str, offset: usize) -> Completions {
     Completions {
         items,
         incomplete: false,
+    }
+}
+
+#[cfg(test)]
+mod built_in_prompts {
+    #[test]
+    fn the_prompts_chant_ships() {
+        let mut names = super::BUILT_IN_PROMPTS.to_vec();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "bootstrap",
+                "doc-audit",
+                "documentation",
+                "merge-conflict",
+                "ollama",
+                "research-analysis",
+                "research-synthesis",
+                "split",
+                "standard",
+                "verify"
+            ]
+        );
     }
 }

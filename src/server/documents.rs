@@ -242,7 +242,8 @@ impl Document {
         let before_is_cr = start_char > 0 && char_at(start_char - 1) == Some('\r');
         let lone_at_start = before_is_cr && char_at(start_char) != Some('\n');
         let lone_at_end = new_text.ends_with('\r') && char_at(end_char) != Some('\n');
-        let inner = new_text.trim_end_matches('\r');
+        // Only the very last `\r` may pair with the rope's next char.
+        let inner = new_text.strip_suffix('\r').unwrap_or(new_text);
         self.lone_cr = lone_at_start || lone_at_end || has_lone_cr(inner);
     }
 
@@ -488,7 +489,16 @@ mod incremental_matches_fresh {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+        // A fixed seed keeps CI reproducible; PROPTEST_RNG_SEED explores others.
+        #![proptest_config(ProptestConfig {
+            cases: 300,
+            failure_persistence: None,
+            rng_seed: match std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()) {
+                Some(seed) => proptest::test_runner::RngSeed::Fixed(seed),
+                None => proptest::test_runner::RngSeed::Fixed(20261130),
+            },
+            .. ProptestConfig::default()
+        })]
         #[test]
         fn random_edits(initial in text_strategy(), edits in edits_strategy()) {
             let uri: Uri = "file:///w/.chant/specs/p.md".parse().unwrap();

@@ -4,10 +4,9 @@
 //! value with one position-less message, [`read_frontmatter`] finds every
 //! bad value and where it is.
 
-use std::fmt;
 use std::sync::OnceLock;
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::Deserializer;
 use serde::Deserialize;
 
 use crate::syntax::yaml::{self, YamlEntry, YamlNode, YamlOutline};
@@ -114,50 +113,27 @@ pub struct ChantFrontmatter {
     pub retry_state: Option<RetryState>,
 }
 
-/// `depends_on` takes one string or a list of strings; plain scalars of any
-/// kind read as strings, as everywhere else in chant.
+/// `depends_on` takes one string or a list of strings. chant reads it
+/// through an untagged enum: the value is first read as it is (a plain `1`
+/// is a number, `true` a bool, `~` or an empty item null), then matched
+/// against "a string" and "a list of strings"; anything else, numbers and
+/// nulls inside the list included, rejects the whole file. (Other string
+/// fields take any plain scalar as text.)
 fn string_or_list<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Vec<String>>, D::Error> {
-    struct StringOrList;
-    impl<'de> Visitor<'de> for StringOrList {
-        type Value = Option<Vec<String>>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a spec ID or a list of spec IDs")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(vec![v.to_string()]))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(vec![v.to_string()]))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(vec![v.to_string()]))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Some(vec![v.to_string()]))
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Some(vec![v.to_string()]))
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(item) = seq.next_element::<String>()? {
-                out.push(item);
-            }
-            Ok(Some(out))
-        }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
     }
-    deserializer.deserialize_any(StringOrList)
+    Ok(
+        Option::<OneOrMany>::deserialize(deserializer)?.map(|v| match v {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }),
+    )
 }
 
 /// The frontmatter of one spec: its shape with ranges, the values chant
@@ -255,7 +231,52 @@ impl Frontmatter {
     }
 }
 
+/// The top-level keys of chant's frontmatter struct: given twice, any of
+/// them makes serde reject the file ("duplicate field"); other keys are
+/// ignored, however often they appear.
+pub const CHANT_FIELDS: &[&str] = &[
+    "type",
+    "status",
+    "depends_on",
+    "labels",
+    "target_files",
+    "context",
+    "prompt",
+    "branch",
+    "commits",
+    "completed_at",
+    "model",
+    "tracks",
+    "informed_by",
+    "origin",
+    "schedule",
+    "source_branch",
+    "target_branch",
+    "conflicting_files",
+    "blocked_specs",
+    "original_spec",
+    "last_verified",
+    "verification_status",
+    "verification_failures",
+    "replayed_at",
+    "replay_count",
+    "original_completed_at",
+    "derived_fields",
+    "approval",
+    "members",
+    "output_schema",
+    "public",
+    "retry_state",
+];
+
 /// Read `text[yaml]` as chant would, locating every value chant would stop on.
+///
+/// The verdict is always the YAML engine's on the whole text, as chant
+/// parses it. Only when it rejects the text are the reasons located: a
+/// syntax error where libyaml stops; otherwise each top-level entry is
+/// deserialised on its own (and each item of a list that fails), so every
+/// bad value is found with one parse of its own text: linear in the size of
+/// the frontmatter whatever it holds.
 pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
     // The common case: chant accepts it as it is.
     if too_deep(&text[yaml.clone()], RECURSION_LIMIT).is_none() {
@@ -263,7 +284,13 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
             return Frontmatter::new(text, &yaml, None, values, Vec::new());
         }
     }
-    let outline = yaml::outline(text, yaml.clone());
+    // The outline of a deeply nested value costs tree-sitter dearly: past
+    // a depth no rule looks into, brackets are read as spaces (same
+    // offsets, same entries).
+    let outline = match flatten_deep(&text[yaml.clone()], 64) {
+        Some(flat) => yaml::outline_at(&flat, yaml.start),
+        None => yaml::outline(text, yaml.clone()),
+    };
     let mut source = text[yaml.clone()].to_string();
     let mut rejections = Vec::new();
     // Entries whose values chant rejects: left out when reading the values.
@@ -274,59 +301,52 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
     // libyaml takes quadratic time on deeply nested flow collections (30 s
     // for 100,000 levels). Under a field chant knows, serde gives up at 128
     // levels ("recursion limit exceeded"); under a key chant ignores, it
-    // skips the value whatever its depth. Settle both before parsing.
-    while let Some(at) = too_deep(&source, RECURSION_LIMIT) {
+    // skips the value whatever its depth. Settle both before parsing. The
+    // scan resumes after each blanked entry, so it reads the text once.
+    let mut resume = 0;
+    while let Some(found) = too_deep(&source[resume..], RECURSION_LIMIT) {
+        let at = resume + found;
         let abs = yaml.start + at;
         let entry = outline
             .entries
             .iter()
             .find(|e| e.range.start <= abs && abs < e.range.end);
-        match entry {
-            Some(entry) if crate::spec::fields::field_info(&entry.key).is_none() => {
-                blank(
-                    &mut source,
-                    entry.range.start - yaml.start..entry.range.end - yaml.start,
-                );
-                skipped.push(entry.range.clone());
-            }
-            _ => {
-                rejections.push(Rejection {
-                    range: abs..next_char(text, abs),
-                    kind: RejectionKind::Syntax,
-                    detail: format!("recursion limit exceeded: the YAML nests more than {RECURSION_LIMIT} levels deep"),
-                });
-                match entry {
-                    Some(entry) => {
-                        blank(
-                            &mut source,
-                            entry.range.start - yaml.start..entry.range.end - yaml.start,
-                        );
-                        rejected_entries.push(entry.range.clone());
-                    }
-                    None => {
-                        return Frontmatter::new(
-                            text,
-                            &yaml,
-                            Some(outline),
-                            ChantFrontmatter::default(),
-                            rejections,
-                        )
-                    }
-                }
-            }
+        let Some(entry) = entry else {
+            rejections.push(Rejection {
+                range: abs..next_char(text, abs),
+                kind: RejectionKind::Syntax,
+                detail: format!("recursion limit exceeded: the YAML nests more than {RECURSION_LIMIT} levels deep"),
+            });
+            return Frontmatter::new(
+                text,
+                &yaml,
+                Some(outline),
+                ChantFrontmatter::default(),
+                rejections,
+            );
+        };
+        blank(
+            &mut source,
+            entry.range.start - yaml.start..entry.range.end - yaml.start,
+        );
+        resume = entry.range.end - yaml.start;
+        if CHANT_FIELDS.contains(&entry.key.as_str()) {
+            rejections.push(Rejection {
+                range: abs..next_char(text, abs),
+                kind: RejectionKind::Syntax,
+                detail: format!("recursion limit exceeded: the YAML nests more than {RECURSION_LIMIT} levels deep"),
+            });
+            rejected_entries.push(entry.range.clone());
+        } else {
+            skipped.push(entry.range.clone());
         }
     }
 
-    // Each round finds the first value chant stops on, records it, blanks
-    // it (the list item, or the whole entry) and tries again, until the
-    // rest parses. After a syntax error the structure itself is broken:
-    // later errors would be echoes, so they are not reported.
-    let mut syntax_error = false;
-    let limit = outline.entries.len() * 4 + 8;
-    if serde_yaml_ng::from_str::<ChantFrontmatter>(&source).is_err() {
+    let whole = serde_yaml_ng::from_str::<ChantFrontmatter>(&source);
+    if let Err(whole_error) = &whole {
         // A broken structure first: type errors read from it would be
         // echoes of the real mistake (an unclosed `[` swallows the keys
-        // after it as list items).
+        // after it as list items), so only that one is reported.
         if let Err(error) = serde_yaml_ng::from_str::<serde::de::IgnoredAny>(&source) {
             let message = error.to_string();
             let (_, detail) = split_error(&message);
@@ -355,81 +375,311 @@ pub fn read_frontmatter(text: &str, yaml: TextRange) -> Frontmatter {
             let values = serde_yaml_ng::from_str::<ChantFrontmatter>(&clean).unwrap_or_default();
             return Frontmatter::new(text, &yaml, Some(outline), values, rejections);
         }
-    }
-    for _ in 0..limit {
-        let error = match serde_yaml_ng::from_str::<ChantFrontmatter>(&source) {
-            Ok(_) => break,
-            Err(error) => error,
-        };
-        let message = error.to_string();
-        let (path, detail) = split_error(&message);
-        let problem = error
-            .location()
-            .map(|l| mark_to_offset(&source, l.line(), l.column()))
-            .unwrap_or(0);
-        let at = yaml.start + mark_for(&source, &message, problem);
-        let entry = entry_for(&outline, &path, at);
-        let kind = classify(&path, &detail, entry);
-        let is_syntax = kind == RejectionKind::Syntax;
-        if is_syntax && !rejections.is_empty() {
-            // The structure parsed before we blanked a value: this error is
-            // ours, not the user's.
-            break;
-        }
-        if !syntax_error {
-            let range = rejection_range(&outline, &kind, entry, at, text);
-            rejections.push(Rejection {
-                range,
-                kind: kind.clone(),
-                detail,
-            });
-        }
-        syntax_error |= is_syntax;
-        // What to blank before the next round.
-        let target = match &kind {
-            RejectionKind::DuplicateKey { key } => {
-                // Keep the first occurrence, as the user most likely meant.
-                outline
-                    .entries
-                    .iter()
-                    .filter(|e| &e.key == key)
-                    .nth(1)
-                    .map(|e| (e.range.clone(), true))
+        // The structure is sound: the values are wrong. Each entry alone.
+        let found_before = rejections.len();
+        let settled: std::collections::HashSet<usize> = rejected_entries
+            .iter()
+            .chain(&skipped)
+            .map(|r| r.start)
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for entry in &outline.entries {
+            if settled.contains(&entry.range.start) {
+                continue;
             }
-            RejectionKind::WrongType { .. } if path.contains('[') => item_at(entry, at)
-                .map(|item| (item, false))
-                .or_else(|| entry.map(|e| (e.range.clone(), true))),
-            _ => entry.map(|e| (e.range.clone(), true)),
-        };
-        let Some((range, whole)) = target else { break };
-        let relative = range.start - yaml.start..range.end - yaml.start;
-        if whole {
-            if rejected_entries.contains(&range) && source[relative.clone()].trim().is_empty() {
-                break;
+            let known = CHANT_FIELDS.contains(&entry.key.as_str());
+            if known && !seen.insert(entry.key.as_str()) {
+                rejections.push(Rejection {
+                    range: entry.key_range.clone(),
+                    kind: RejectionKind::DuplicateKey {
+                        key: entry.key.clone(),
+                    },
+                    detail: format!("duplicate field `{}`", entry.key),
+                });
+                rejected_entries.push(entry.range.clone());
+                continue;
             }
-            blank_entry(&mut source, relative);
-        } else {
-            // A bad list item becomes a plain placeholder, so the next round
-            // can find the next bad item of the same list.
-            placeholder(&mut source, relative);
-        }
-        if let Some(entry) = entry {
-            if !rejected_entries.contains(&entry.range) {
+            if !known {
+                continue;
+            }
+            let before = rejections.len();
+            check_entry(text, entry, &mut rejections);
+            if rejections.len() > before {
                 rejected_entries.push(entry.range.clone());
             }
         }
-        if let RejectionKind::DuplicateKey { .. } = kind {
-            rejected_entries.pop();
+        if rejections.len() == found_before {
+            // Nothing found entry by entry (an alias between entries, a
+            // flow mapping as the whole frontmatter): say what serde said.
+            let message = whole_error.to_string();
+            let (path, detail) = split_error(&message);
+            let problem = whole_error
+                .location()
+                .map(|l| mark_to_offset(&source, l.line(), l.column()))
+                .unwrap_or(0);
+            let at = yaml.start + mark_for(&source, &message, problem);
+            let entry = entry_for(&outline, &path, at);
+            let kind = classify(&path, &detail, entry);
+            let range = rejection_range(&outline, &kind, entry, at, text);
+            rejections.push(Rejection {
+                range,
+                kind,
+                detail,
+            });
+            if let Some(entry) = entry {
+                rejected_entries.push(entry.range.clone());
+            }
         }
     }
 
     // The values chant would read, with every rejected entry left out.
-    let mut clean = text[yaml.clone()].to_string();
+    let original = &text[yaml.clone()];
+    let mut clean = original.to_string();
     for range in rejected_entries.iter().chain(&skipped) {
-        blank_entry(&mut clean, range.start - yaml.start..range.end - yaml.start);
+        blank_entry(
+            &mut clean,
+            original,
+            range.start - yaml.start..range.end - yaml.start,
+        );
     }
     let values = serde_yaml_ng::from_str::<ChantFrontmatter>(&clean).unwrap_or_default();
     Frontmatter::new(text, &yaml, Some(outline), values, rejections)
+}
+
+/// A piece of YAML built from one entry (or one list item) of the
+/// frontmatter, and where its bytes come from in the file.
+struct Piece {
+    yaml: String,
+    /// `yaml[prefix..]` is `text[origin..]`.
+    prefix: usize,
+    origin: usize,
+}
+
+impl Piece {
+    /// The file offset of an offset into the piece.
+    fn to_file(&self, offset: usize, limit: usize) -> usize {
+        (self.origin + offset.saturating_sub(self.prefix)).min(limit)
+    }
+}
+
+/// The entry alone: from the start of its line when the key starts the
+/// line (keeping its indentation), else just `key: value`.
+fn entry_piece(text: &str, entry: &YamlEntry) -> Piece {
+    let line_start = text[..entry.range.start]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let start = if text[line_start..entry.range.start].trim().is_empty() {
+        line_start
+    } else {
+        entry.range.start
+    };
+    Piece {
+        yaml: text[start..entry.range.end].to_string(),
+        prefix: 0,
+        origin: start,
+    }
+}
+
+/// One list item of an entry, as `key: [item]`.
+fn item_piece(text: &str, entry: &YamlEntry, item: &YamlNode) -> Option<Piece> {
+    let item_text = &text[item.range.clone()];
+    if item_text.contains(['\n', '\r']) {
+        return None;
+    }
+    let head = format!("{}: [", entry.key);
+    Some(Piece {
+        yaml: format!("{head}{item_text}]"),
+        prefix: head.len(),
+        origin: item.range.start,
+    })
+}
+
+/// Why chant rejects `piece`, if it does: (kind, range in the file, detail,
+/// the error's field path).
+fn judge(
+    piece: &Piece,
+    entry: &YamlEntry,
+    locate: bool,
+) -> Option<(RejectionKind, TextRange, String, String)> {
+    let error = serde_yaml_ng::from_str::<ChantFrontmatter>(&piece.yaml).err()?;
+    let message = error.to_string();
+    let (path, detail) = split_error(&message);
+    let kind = classify(&path, &detail, Some(entry));
+    if kind == RejectionKind::Syntax {
+        // The whole text parses, so a syntax error here is an artefact of
+        // cutting it (an alias whose anchor is in another entry).
+        return None;
+    }
+    let problem = error
+        .location()
+        .map(|l| mark_to_offset(&piece.yaml, l.line(), l.column()))
+        .unwrap_or(piece.prefix);
+    let at = piece.to_file(problem, entry.range.end);
+    let range = match &kind {
+        // An item's range is known to the caller: do not search the list.
+        _ if !locate => at..at,
+        RejectionKind::MissingField { .. } => entry.key_range.clone(),
+        _ => {
+            let node = entry.value.as_ref().and_then(|v| smallest_node_at(v, at));
+            match node {
+                Some(node) if !node.range.is_empty() => node.range.clone(),
+                _ => entry.key_range.clone(),
+            }
+        }
+    };
+    Some((kind, range, detail, path))
+}
+
+/// Every value chant rejects in one top-level entry: the entry's first
+/// problem, or, when that problem is in a list item (or the list is
+/// `depends_on`, whose items chant reads all or nothing), each bad item.
+fn check_entry(text: &str, entry: &YamlEntry, out: &mut Vec<Rejection>) {
+    let piece = entry_piece(text, entry);
+    let Some((kind, range, detail, path)) = judge(&piece, entry, true) else {
+        return;
+    };
+    let items = entry.value.as_ref().map_or(&[][..], |v| v.items());
+    let per_item = path.contains('[') || entry.key == "depends_on";
+    if per_item && !items.is_empty() {
+        let before = out.len();
+        // One parse of the list tells which items are of the wrong kind;
+        // item-by-item parses only when that is not conclusive.
+        if let Some(bad) = bad_items(&piece, entry, items.len()) {
+            for (i, found) in bad {
+                out.push(Rejection {
+                    range: item_range(text, &items[i]),
+                    detail: format!("invalid type: {found}, expected a string"),
+                    kind: RejectionKind::WrongType {
+                        field: format!("{}[{i}]", entry.key),
+                        found,
+                        expected: "a string".into(),
+                    },
+                });
+            }
+            if out.len() > before {
+                return;
+            }
+        }
+        for (i, item) in items.iter().enumerate() {
+            let Some(piece) = item_piece(text, entry, item) else {
+                continue;
+            };
+            if let Some((mut kind, _, detail, _)) = judge(&piece, entry, false) {
+                // The piece holds one item: name its real index.
+                if let RejectionKind::WrongType { field, found, .. } = &mut kind {
+                    if field.is_empty() {
+                        field.clone_from(&entry.key);
+                    }
+                    if let Some(at) = field.find("[0]") {
+                        field.replace_range(at..at + 3, &format!("[{i}]"));
+                    } else if !field.contains('[') {
+                        field.push_str(&format!("[{i}]"));
+                    }
+                    if found.is_empty() {
+                        *found = describe(&text[item.range.clone()]);
+                    }
+                }
+                out.push(Rejection {
+                    range: item_range(text, item),
+                    kind,
+                    detail,
+                });
+            }
+        }
+        if out.len() > before {
+            return;
+        }
+    }
+    let mut kind = kind;
+    if let RejectionKind::WrongType { field, found, .. } = &mut kind {
+        if field.is_empty() {
+            field.clone_from(&entry.key);
+        }
+        if found.is_empty() {
+            *found = match &entry.value {
+                Some(value) => describe(&text[value.range.clone()]),
+                None => "null".into(),
+            };
+            if found == "sequence" {
+                *found = "sequence with an item that is not a string".into();
+            }
+        }
+    }
+    // An untagged enum's error has no position of its own: the value is it.
+    let range = match &entry.value {
+        Some(value) if detail.contains("did not match any variant") => value.range.clone(),
+        _ => range,
+    };
+    out.push(Rejection {
+        range,
+        kind,
+        detail,
+    });
+}
+
+/// An item's range; for an empty item (a `-` with nothing after it), the
+/// dash.
+fn item_range(text: &str, item: &YamlNode) -> TextRange {
+    let range = item.range.clone();
+    if !range.is_empty() {
+        return range;
+    }
+    match text[..range.start].char_indices().next_back() {
+        Some((i, '-')) => i..range.start,
+        _ => range,
+    }
+}
+
+/// The items of the entry's list that chant cannot read as strings, with
+/// what each is, from one parse of the entry: lists and maps anywhere;
+/// in `depends_on`, also numbers, booleans and nulls (chant resolves each
+/// value there before asking for a string). `None` when the list cannot
+/// be matched item for item with the outline.
+fn bad_items(piece: &Piece, entry: &YamlEntry, count: usize) -> Option<Vec<(usize, String)>> {
+    use serde_yaml_ng::Value;
+    let value: Value = serde_yaml_ng::from_str(&piece.yaml).ok()?;
+    let items = value.as_mapping()?.values().next()?.as_sequence()?;
+    if items.len() != count {
+        return None;
+    }
+    let strict = entry.key == "depends_on";
+    Some(
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| match v {
+                Value::Sequence(_) | Value::Mapping(_) => true,
+                Value::String(_) => false,
+                _ => strict,
+            })
+            .map(|(i, v)| (i, describe_value(v)))
+            .collect(),
+    )
+}
+
+fn describe_value(value: &serde_yaml_ng::Value) -> String {
+    use serde_yaml_ng::Value;
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Sequence(_) => "sequence".into(),
+        Value::Mapping(_) => "map".into(),
+        Value::Tagged(t) => describe_value(&t.value),
+    }
+}
+
+/// What a YAML value is, in serde's words (`integer `1``, `boolean `true``,
+/// `unit value`, `sequence`, `map`, `string "x"`).
+fn describe(yaml: &str) -> String {
+    use serde_yaml_ng::Value;
+    match serde_yaml_ng::from_str::<Value>(yaml) {
+        _ if yaml.trim().is_empty() => "null".into(),
+        Ok(value) => describe_value(&value),
+        Err(_) => "a value of another kind".into(),
+    }
 }
 
 /// Where to report a YAML error: libyaml's problem mark, unless that is the
@@ -455,41 +705,54 @@ fn mark_for(source: &str, message: &str, problem: usize) -> usize {
     }
 }
 
-/// The list item of `entry` that starts at (or contains) `at`.
-fn item_at(entry: Option<&YamlEntry>, at: usize) -> Option<TextRange> {
-    let value = entry?.value.as_ref()?;
-    value
-        .items()
-        .iter()
-        .find(|i| i.range.start <= at && at < i.range.end.max(i.range.start + 1))
-        .map(|i| i.range.clone())
-}
-
 /// Blank a whole `key: value` entry. Inside a flow mapping (`{a: 1, b: 2}`)
 /// the gap between commas must stay a valid entry, so it becomes the key
 /// `_`, which chant ignores.
-fn blank_entry(source: &mut String, range: TextRange) {
-    let in_flow = source[..range.start].trim_end().ends_with(['{', ',']);
+fn blank_entry(source: &mut String, original: &str, range: TextRange) {
+    // Looked up in the original text: in the blanked one, the spaces of
+    // every entry blanked before would be walked over each time.
+    let in_flow = original[..range.start].trim_end().ends_with(['{', ',']);
     blank(source, range.clone());
     if in_flow && !range.is_empty() {
         source.replace_range(range.start..range.start + 1, "_");
     }
 }
 
-/// Replace a value with `x` and spaces: still a valid string item, same length.
-fn placeholder(source: &mut String, range: TextRange) {
-    blank(source, range.clone());
-    if !range.is_empty() {
-        source.replace_range(range.start..range.start + 1, "x");
-    }
-}
-
 /// The nesting depth at which serde_yaml stops with "recursion limit exceeded".
 const RECURSION_LIMIT: usize = 128;
+
+/// `yaml` with every flow bracket nested deeper than `limit` replaced by a
+/// space, or `None` when none is that deep.
+fn flatten_deep(yaml: &str, limit: usize) -> Option<String> {
+    too_deep(yaml, limit)?;
+    let mut out = yaml.as_bytes().to_vec();
+    scan_brackets(yaml, |i, depth, opening| {
+        let level = if opening { depth } else { depth + 1 };
+        if level > limit {
+            out[i] = b' ';
+        }
+        false
+    });
+    String::from_utf8(out).ok()
+}
 
 /// Where flow collections (`[`, `{`) nest deeper than `limit`, ignoring
 /// brackets inside quotes and comments.
 fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
+    let mut found = None;
+    scan_brackets(yaml, |i, depth, opening| {
+        if opening && depth > limit {
+            found = Some(i);
+            return true;
+        }
+        false
+    });
+    found
+}
+
+/// Calls `visit(offset, depth after it, opening)` for every flow bracket
+/// outside quotes and comments, until it returns true.
+fn scan_brackets(yaml: &str, mut visit: impl FnMut(usize, usize, bool) -> bool) {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     // The last character that is not a space: quotes open a scalar only
@@ -525,11 +788,16 @@ fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
                 }
                 '[' | '{' => {
                     depth += 1;
-                    if depth > limit {
-                        return Some(i);
+                    if visit(i, depth, true) {
+                        return;
                     }
                 }
-                ']' | '}' => depth = depth.saturating_sub(1),
+                ']' | '}' => {
+                    depth = depth.saturating_sub(1);
+                    if visit(i, depth, false) {
+                        return;
+                    }
+                }
                 _ => {}
             },
         }
@@ -538,7 +806,6 @@ fn too_deep(yaml: &str, limit: usize) -> Option<usize> {
         }
         previous = c;
     }
-    None
 }
 
 /// serde_yaml messages read `path: message at line L column C` (and may
@@ -607,6 +874,15 @@ fn classify(path: &str, detail: &str, entry: Option<&YamlEntry>) -> RejectionKin
             field: path.to_string(),
             found: found.to_string(),
             expected: expected.to_string(),
+        };
+    }
+    if detail.contains("did not match any variant") {
+        // `depends_on`, read through an untagged enum: the value is neither
+        // a string nor a list of strings (the caller says what it is).
+        return RejectionKind::WrongType {
+            field: path.to_string(),
+            found: String::new(),
+            expected: "a spec ID or a list of spec IDs".into(),
         };
     }
     if let Some(rest) = detail.strip_prefix("invalid value: ") {
@@ -848,6 +1124,54 @@ mod tests {
             )
         );
         assert_eq!(fm.values.prompt.as_deref(), Some("standard"));
+    }
+
+    #[test]
+    fn depends_on_takes_strings_only() {
+        for bad in [
+            "depends_on: [1, 2]\n",
+            "depends_on: true\n",
+            "depends_on: 7.5\n",
+            "depends_on:\n- \n",
+            "depends_on:\n- ~\n",
+            "depends_on: [a, ~]\n",
+        ] {
+            let fm = read(bad);
+            assert!(!fm.rejections.is_empty(), "{bad:?} is accepted");
+        }
+        for good in [
+            "depends_on: a\n",
+            "depends_on: [a, 'b']\n",
+            "depends_on: ~\n",
+            "depends_on: []\n",
+        ] {
+            assert!(read(good).rejections.is_empty(), "{good:?} is rejected");
+        }
+        // Each bad item is located.
+        let yaml = "depends_on: [a, 1, b, true]\n";
+        let fm = read(yaml);
+        let found: Vec<&str> = fm
+            .rejections
+            .iter()
+            .map(|r| &yaml[r.range.clone()])
+            .collect();
+        assert_eq!(found, ["1", "true"]);
+    }
+
+    #[test]
+    fn many_bad_values_are_located_in_linear_time() {
+        // 4,000 duplicated keys and 20,000 bad list items: each found once.
+        let mut yaml = String::new();
+        for _ in 0..4000 {
+            yaml.push_str("status: pending\n");
+        }
+        yaml.push_str("depends_on: [");
+        yaml.push_str(&vec!["1"; 20000].join(", "));
+        yaml.push_str("]\n");
+        let started = std::time::Instant::now();
+        let fm = read(&yaml);
+        assert_eq!(fm.rejections.len(), 3999 + 20000);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
     #[test]

@@ -16,15 +16,18 @@ static SPEC_ID_CORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\d{4}-\d{2}-\d{2}-[0-9a-z]{3}-[0-9a-z]{3}(?:\.\d+)?").expect("valid regex")
 });
 
+/// A word character as the regex crate's Unicode `\b` counts it: letters,
+/// marks, decimal digits and connectors. Not every "numeric" character:
+/// `¹` or `½` are not word characters, so an ID followed by one is a mention.
 fn is_word(c: Option<char>) -> bool {
-    c.is_some_and(|c| c.is_alphanumeric() || c == '_' || regex_syntax_word(c))
-}
-
-/// Unicode word characters beyond alphanumerics (marks and connectors),
-/// as the regex crate's `\b` counts them.
-fn regex_syntax_word(c: char) -> bool {
     static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\w$").expect("valid regex"));
-    !c.is_ascii() && WORD.is_match(c.encode_utf8(&mut [0; 4]))
+    c.is_some_and(|c| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == '_'
+        } else {
+            WORD.is_match(c.encode_utf8(&mut [0; 4]))
+        }
+    })
 }
 
 /// Spec IDs in prose, exactly where [`SPEC_ID_IN_PROSE`] finds them, but
@@ -118,6 +121,8 @@ mod tests {
             "2026-01-01-001-abc.5x 2026-01-01-001-abc.12. é2026-01-01-001-abc _2026-01-01-001-abc",
             "(2026-01-01-001-abc)2026-01-01-001-abc-2026-01-01-002-abc 2026-01-01-001-abc_",
             "2026-01-01-001-abc2026-01-01-002-abc 2026-01-01-001-abc.3.4 中2026-01-01-001-abc",
+            "2026-01-24-001-cxn¹ 2026-01-24-001-cxn½ ²2026-01-24-001-cxn 2026-01-24-001-cxn٣ 2026-01-24-001-cxn\u{301}",
+            "2026-01-24-001-cxn.1¹ 2026-01-24-001-cxn３ Ⅻ2026-01-24-001-cxn",
         ];
         for text in cases {
             let expected: Vec<_> = SPEC_ID_IN_PROSE

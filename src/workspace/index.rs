@@ -362,8 +362,18 @@ fn read_prompt(files: &ProjectFiles, path: &Path) -> IndexUpdate {
 }
 
 /// Markdown files under `.chant/specs`, at any depth.
+/// A folder named `x.md` directly in `.chant/specs` is listed too: `chant
+/// lint` takes it for a spec, fails to read it and reports a parse error.
 pub fn spec_paths(files: &ProjectFiles) -> Vec<PathBuf> {
-    walk_md(files, &files.root().join(".chant/specs"), 16)
+    let specs = files.root().join(".chant/specs");
+    let mut paths = walk_md(files, &specs, 16);
+    for (path, is_dir) in files.read_dir(&specs) {
+        if is_dir && path.extension().is_some_and(|e| e == "md") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths
 }
 
 fn walk_md(files: &ProjectFiles, dir: &Path, depth: usize) -> Vec<PathBuf> {
@@ -371,9 +381,10 @@ fn walk_md(files: &ProjectFiles, dir: &Path, depth: usize) -> Vec<PathBuf> {
     let mut stack = vec![(dir.to_path_buf(), 0)];
     while let Some((dir, level)) = stack.pop() {
         for (path, is_dir) in files.read_dir(&dir) {
+            let md = path.extension().is_some_and(|e| e == "md");
             if is_dir && level + 1 < depth {
                 stack.push((path, level + 1));
-            } else if !is_dir && path.extension().is_some_and(|e| e == "md") {
+            } else if !is_dir && md {
                 // Pipes and links too: chant reads them, and must be told why it cannot.
                 out.push(path);
             }
@@ -480,6 +491,36 @@ impl WorkspaceFacts for ProjectIndex {
         self.spec(id)
             .map(|e| e.summary.depends_on.clone())
             .unwrap_or_default()
+    }
+
+    fn chant_lints(&self, id: &str) -> bool {
+        self.specs.contains_key(id)
+    }
+
+    fn status_anywhere(&self, id: &str) -> Option<crate::spec::frontmatter::SpecStatus> {
+        self.specs
+            .get(id)
+            .into_iter()
+            .chain(self.nested.get(id).into_iter().flatten())
+            .find(|e| e.summary.accepted)
+            .map(|e| e.summary.status)
+    }
+
+    fn member_ids(&self, driver: &str) -> Vec<String> {
+        let prefix = format!("{driver}.");
+        self.specs
+            .values()
+            .chain(self.nested.values().flatten())
+            .filter(|e| {
+                e.summary.accepted && e.id.len() > prefix.len() && e.id.starts_with(&prefix)
+            })
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
+    fn read_file(&self, relative: &str) -> Option<String> {
+        let path = super::files::join_inside(&self.root, relative)?;
+        self.files.read_text(&path, Limit::DATA).ok()
     }
 }
 

@@ -49,11 +49,22 @@ pub fn classify(path: &Path) -> ChantFile {
     };
     match rest.as_slice() {
         ["config.md"] => ChantFile::Config { root },
+        // `chant lint` reads every top-level `*.md` (by extension, so an
+        // editor's lock file `.#<id>.md` and `.draft.md` too); subfolders
+        // are for `chant show/list/work` only, which skip dotfiles there.
+        ["specs", last] => match Path::new(last).extension() {
+            Some(ext) if ext == "md" => ChantFile::Spec {
+                root,
+                id: last[..last.len() - 3].to_string(),
+                top_level: true,
+            },
+            _ => ChantFile::Other,
+        },
         ["specs", .., last] => match stem(last) {
             Some(id) => ChantFile::Spec {
                 root,
                 id,
-                top_level: rest.len() == 2,
+                top_level: false,
             },
             None => ChantFile::Other,
         },

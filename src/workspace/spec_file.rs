@@ -68,7 +68,11 @@ impl LoadedSpec {
     ) -> Vec<Diagnostic> {
         let mut diagnostics = match self {
             LoadedSpec::Parsed { text, model } => analysis::diagnose(text, model, spec, facts),
-            LoadedSpec::Unreadable(error) => vec![analysis::unreadable(error)],
+            LoadedSpec::Unreadable(error) => {
+                let mut d = analysis::unreadable(error);
+                d.extra = !analysis::chant_lints(spec, facts);
+                vec![d]
+            }
         };
         filter.apply(&mut diagnostics);
         diagnostics

@@ -5,7 +5,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -358,17 +358,12 @@ fn fake_server_apply_edit() {
 fn fake_server_crash_is_reported_quickly() {
     let scripts = tempfile::tempdir().unwrap();
     let client = LspClient::start(fake_options(scripts.path()));
-    let start = Instant::now();
     let e = catch_unwind(AssertUnwindSafe(|| {
         client.request("test/crash", json!(null))
     }))
     .unwrap_err();
     let msg = panic_text(&e);
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        start.elapsed()
-    );
+    // Reported because the server closed its stdout, not after a timeout.
     assert!(
         msg.contains("test/crash")
             && msg.contains("closed its stdout")

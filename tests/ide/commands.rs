@@ -62,9 +62,9 @@ fn a_blocked_spec() {
         &workable("depends_on: [2026-01-01-001-abc, 2026-01-02-001-def]\n"),
         expect![[r#"
             readiness: blocked (waiting for 2026-01-02-001-def (pending))
-            Work this spec | ▶ Work | chant.work | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed or cancelled.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed or cancelled.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed or cancelled.
+            Work this spec | ▶ Work | chant.work | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
         "#]],
     );
 }
@@ -252,9 +252,9 @@ fn a_spec_without_criteria_or_title() {
         "---\nstatus: pending\n---\n# T\n\nNo criteria.\n",
         expect![[r#"
             readiness: ready (ready to work)
-            Work this spec | ▶ Work | chant.work | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec has no acceptance criteria chant counts (`- [ ]` items under `## Acceptance Criteria`): chant work refuses it when it does not run in a terminal ("Spec quality check failed"). Add criteria, save, and try again.
+            Work this spec | ▶ Work | chant.work | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
         "#]],
     );
     check(
@@ -274,9 +274,9 @@ fn a_driver_needs_no_criteria() {
         "---\ntype: driver\n---\n# Driver\n",
         expect![[r#"
             readiness: ready (ready to work)
-            Work this spec | ▶ Work | chant.work | available
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Work this spec | ▶ Work | chant.work | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
         "#]],
     );
 }

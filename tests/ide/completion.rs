@@ -469,13 +469,15 @@ fn prompts_with_files_then_built_in_names_without() {
         expect![[r#"
             prompt research | Investigate and write findings. | 1:8-1:8 "" => "research"
             prompt standard | The default prompt for code work. | 1:8-1:8 "" => "standard"
-            prompt bootstrap | built-in name, no file here | 1:8-1:8 "" => "bootstrap"
-            prompt implement | built-in name, no file here | 1:8-1:8 "" => "implement"
-            prompt document | built-in name, no file here | 1:8-1:8 "" => "document"
-            prompt reproduce | built-in name, no file here | 1:8-1:8 "" => "reproduce"
-            prompt review | built-in name, no file here | 1:8-1:8 "" => "review"
             prompt split | built-in name, no file here | 1:8-1:8 "" => "split"
-            prompt triage | built-in name, no file here | 1:8-1:8 "" => "triage"
+            prompt verify | built-in name, no file here | 1:8-1:8 "" => "verify"
+            prompt merge-conflict | built-in name, no file here | 1:8-1:8 "" => "merge-conflict"
+            prompt ollama | built-in name, no file here | 1:8-1:8 "" => "ollama"
+            prompt bootstrap | built-in name, no file here | 1:8-1:8 "" => "bootstrap"
+            prompt documentation | built-in name, no file here | 1:8-1:8 "" => "documentation"
+            prompt doc-audit | built-in name, no file here | 1:8-1:8 "" => "doc-audit"
+            prompt research-analysis | built-in name, no file here | 1:8-1:8 "" => "research-analysis"
+            prompt research-synthesis | built-in name, no file here | 1:8-1:8 "" => "research-synthesis"
         "#]],
     );
 }
@@ -488,8 +490,8 @@ fn prompt_documentation_says_where_the_file_is_or_is_not() {
     "#]]
     .assert_eq(&documentation(fixture, "research"));
     expect![[r#"
-        chant ships a `review` prompt, but this project has no `.chant/prompts/review.md`: `chant work` fails with "Prompt not found: review" until the file exists.
-    "#]].assert_eq(&documentation(fixture, "review"));
+        chant ships a `verify` prompt, but this project has no `.chant/prompts/verify.md`: `chant work` fails with "Prompt not found: verify" until the file exists.
+    "#]].assert_eq(&documentation(fixture, "verify"));
 }
 
 #[test]
@@ -509,6 +511,7 @@ fn prompt_extensions_are_not_offered() {
         |l| !crate::completion::BUILT_IN.contains(&l),
         expect![[r#"
             prompt mine | `prompt` value | 1:9-1:9 "" => "mine"
+            prompt research | Investigate and write findings. | 1:9-1:9 "" => "research"
         "#]],
     );
 }

@@ -62,3 +62,4 @@ pub use rpc::*;
 pub use state::{EditRecord, Publication};
 pub use text_edits::*;
 pub use workspace::*;
+pub mod real_chant;

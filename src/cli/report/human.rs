@@ -64,7 +64,7 @@ fn render_one(
         .path(shown)
         .annotation(AnnotationKind::Primary.span(span_start..span_end));
     let mut group = title.element(snippet);
-    if let Some(rule) = d.code.chant_rule() {
+    if let Some(rule) = d.chant_rule() {
         group = group.element(Level::NOTE.message(format!("chant lint rule: {rule}")));
     }
     renderer.render(&[group])

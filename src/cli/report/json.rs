@@ -63,7 +63,7 @@ pub fn write(out: &mut impl Write, result: &CheckResult) -> std::io::Result<()> 
                 severity: d.severity.as_str(),
                 code: d.code.as_str(),
                 message: &d.message,
-                chant_rule: d.code.chant_rule(),
+                chant_rule: d.chant_rule(),
             });
         }
     }

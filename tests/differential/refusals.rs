@@ -1,0 +1,519 @@
+//! Refusals against the real chant: generated projects, each covering some
+//! reason chant may refuse (statuses, approval, dependencies unmet, unknown
+//! or cancelled, missing title, parse errors, no criteria and the quality
+//! gate, missing prompts, `status: ready`, a config chant cannot load,
+//! drivers and members). For each, chant-lsp predicts (`readiness`) whether
+//! `chant work <id> --no-watch` (with and without `--skip-criteria`),
+//! `chant approve <id> --by X` and `chant reject <id> --by X --reason R`
+//! refuse, and the real chant runs in a fresh git repository with a
+//! scripted agent named `claude` on PATH (it only leaves a mark).
+//! "Refused" means: for work, the agent never ran; for approve and reject,
+//! chant failed or left the spec file as it was.
+
+use std::path::Path;
+use std::time::Instant;
+
+use chant_lsp::analysis::readiness::{self, WorkOptions};
+use chant_lsp::workspace::{LoadedSpec, ProjectIndex};
+
+use crate::mutator::Rng;
+use crate::support::real_chant::{chant_command, git_init, real_chant};
+
+const ID: &str = "2026-03-01-001-tgt";
+const DEP_DONE: &str = "2026-03-01-002-dne";
+const DEP_OPEN: &str = "2026-03-01-003-opn";
+const DEP_CANCELLED: &str = "2026-03-01-004-cnc";
+const DEP_BROKEN: &str = "2026-03-01-005-brk";
+const DEP_NESTED: &str = "2026-03-01-006-nst";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Work,
+    WorkSkipQuality,
+    Approve,
+    Reject,
+}
+
+impl Action {
+    fn name(self) -> &'static str {
+        match self {
+            Action::Work => "work",
+            Action::WorkSkipQuality => "work --skip-criteria",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    n: usize,
+    action: Action,
+    config: String,
+    prompts: Vec<&'static str>,
+    /// Path under `.chant/specs` (no `.md`) and text.
+    specs: Vec<(String, String)>,
+    target: String,
+    what: Vec<String>,
+}
+
+fn body(rng: &mut Rng, what: &mut Vec<String>) -> String {
+    let mut b = String::new();
+    let title = rng.chance(92);
+    if title {
+        b.push_str("# Make the thing\n\n");
+    } else {
+        what.push("no-title".into());
+        b.push_str("Make the thing.\n\n");
+    }
+    match rng.below(7) {
+        0 => {
+            what.push("no-criteria".into());
+            b.push_str("- add the parser\n- fix the lexer\n");
+        }
+        1 => {
+            what.push("1-criterion".into());
+            b.push_str("## Acceptance Criteria\n\n- [ ] add the parser\n");
+        }
+        2 => {
+            what.push("9-criteria".into());
+            b.push_str("## Acceptance Criteria\n\n");
+            for i in 0..9 {
+                b.push_str(&format!("- [ ] add part {i}\n"));
+            }
+        }
+        3 => {
+            what.push("prose".into());
+            b.push_str(&"This is a paragraph of prose that explains things.\n".repeat(12));
+            b.push_str("## Acceptance Criteria\n\n- [ ] add the parser\n- [ ] fix it\n");
+        }
+        4 => {
+            what.push("h3-criteria".into());
+            b.push_str("### Acceptance Criteria\n\n- [ ] add the parser\n- [ ] fix it\n");
+        }
+        5 => {
+            what.push("vague".into());
+            b.push_str("## Acceptance Criteria\n\n- [ ] improve etc\n- [ ] similar etc\n- [ ] etc etc\n- [ ] improve as needed\n");
+        }
+        _ => {
+            b.push_str("## Acceptance Criteria\n\n- [ ] add the parser\n- [ ] fix the lexer\n");
+        }
+    }
+    b
+}
+
+fn generate(rng: &mut Rng, n: usize) -> Case {
+    let mut what = Vec::new();
+    let mut front = String::new();
+    let status = rng.pick(&[
+        "pending",
+        "pending",
+        "pending",
+        "in_progress",
+        "completed",
+        "cancelled",
+        "failed",
+        "paused",
+        "needs_attention",
+        "ready",
+        "blocked",
+        "opne",
+    ]);
+    front.push_str(&format!("status: {status}\n"));
+    what.push(format!("status={status}"));
+    if rng.chance(25) {
+        let approval = rng.pick(&[
+            "approval:\n  required: true\n",
+            "approval:\n  required: true\n  status: approved\n  by: Ada\n  at: 2026-01-01T00:00:00Z\n",
+            "approval:\n  required: true\n  status: rejected\n  by: Bo\n  at: 2026-01-01T00:00:00Z\n",
+            "approval:\n  status: approved\n  by: Ada\n  at: 2026-01-01T00:00:00Z\n",
+        ]);
+        front.push_str(approval);
+        what.push("approval".into());
+    }
+    if rng.chance(35) {
+        let dep = rng.pick(&[
+            DEP_DONE,
+            DEP_OPEN,
+            DEP_CANCELLED,
+            DEP_BROKEN,
+            DEP_NESTED,
+            "2026-03-01-0zz-zzz",
+        ]);
+        front.push_str(&format!("depends_on: [{dep}]\n"));
+        what.push(format!("depends_on={dep}"));
+    }
+    if rng.chance(20) {
+        let prompt = rng.pick(&["standard", "missing-one", "bootstrap"]);
+        front.push_str(&format!("prompt: {prompt}\n"));
+        what.push(format!("prompt={prompt}"));
+    }
+    if rng.chance(10) {
+        front.push_str("type: documentation\n");
+        what.push("documentation".into());
+    }
+    let mut specs = vec![
+        (
+            DEP_DONE.to_string(),
+            "---\nstatus: completed\n---\n# Done\n".to_string(),
+        ),
+        (
+            DEP_OPEN.to_string(),
+            "---\nstatus: pending\n---\n# Open\n".to_string(),
+        ),
+        (
+            DEP_CANCELLED.to_string(),
+            "---\nstatus: cancelled\n---\n# Gone\n".to_string(),
+        ),
+        (
+            DEP_BROKEN.to_string(),
+            "---\nstatus: nope\n---\n# Broken\n".to_string(),
+        ),
+        (
+            format!("sub/{DEP_NESTED}"),
+            "---\nstatus: completed\n---\n# Nested\n".to_string(),
+        ),
+    ];
+    let mut target = ID.to_string();
+    // Drivers, groups and members.
+    match rng.below(10) {
+        0 => {
+            front.push_str(&format!("type: {}\n", rng.pick(&["driver", "group"])));
+            let members = rng.below(3);
+            let done = rng.chance(50);
+            what.push(format!("driver({members} members, done={done})"));
+            for i in 1..=members {
+                let status = if done { "completed" } else { "pending" };
+                specs.push((
+                    format!("{ID}.{i}"),
+                    format!("---\nstatus: {status}\n---\n# Member {i}\n\n## Acceptance Criteria\n\n- [ ] add it\n- [ ] fix it\n"),
+                ));
+            }
+        }
+        1 => {
+            // The target is a member: earlier siblings must be completed.
+            target = format!("{ID}.2");
+            let first = rng.pick(&["completed", "pending"]);
+            what.push(format!("member(.1 {first})"));
+            specs.push((format!("{ID}.1"), format!("---\nstatus: {first}\n---\n# First\n\n## Acceptance Criteria\n\n- [ ] add it\n- [ ] fix it\n")));
+            specs.push((
+                ID.to_string(),
+                "---\ntype: driver\nmembers: []\n---\n# Driver\n".to_string(),
+            ));
+        }
+        2 => {
+            // A plain spec that has a member file.
+            what.push("has-member-file".into());
+            specs.push((format!("{ID}.1"), "---\nstatus: pending\n---\n# Sub\n\n## Acceptance Criteria\n\n- [ ] add it\n- [ ] fix it\n".to_string()));
+        }
+        _ => {}
+    }
+    let text = format!("---\n{front}---\n{}", body(rng, &mut what));
+    specs.retain(|(p, _)| *p != target);
+    specs.push((target.clone(), text));
+    let config = match rng.below(12) {
+        0 => {
+            what.push("config-broken".into());
+            "---\nproject:\n  name: t\nlint:\n  disable: ~\n---\n# Config\n".to_string()
+        }
+        1 => {
+            what.push("config-default-prompt".into());
+            "---\nproject:\n  name: t\ndefaults:\n  prompt: standard\n---\n# Config\n".to_string()
+        }
+        _ => "---\nproject:\n  name: t\n---\n# Config\n".to_string(),
+    };
+    let prompts = match rng.below(4) {
+        0 => vec!["standard"],
+        1 => vec!["bootstrap", "documentation"],
+        _ => vec!["bootstrap", "standard"],
+    };
+    let action = rng.pick(&[
+        Action::Work,
+        Action::Work,
+        Action::WorkSkipQuality,
+        Action::Approve,
+        Action::Reject,
+    ]);
+    Case {
+        n,
+        action,
+        config,
+        prompts,
+        specs,
+        target,
+        what,
+    }
+}
+
+fn write(case: &Case, root: &Path) {
+    std::fs::create_dir_all(root.join(".chant/specs")).unwrap();
+    std::fs::create_dir_all(root.join(".chant/prompts")).unwrap();
+    // chant puts worktrees at /tmp/chant-<project name>-<id>: a name of
+    // its own per case keeps parallel cases (and runs) apart.
+    let config = case
+        .config
+        .replace("name: t\n", &format!("name: {}\n", project_name(case)));
+    std::fs::write(root.join(".chant/config.md"), config).unwrap();
+    for p in &case.prompts {
+        std::fs::write(
+            root.join(format!(".chant/prompts/{p}.md")),
+            "---\nname: p\n---\nWork on {{spec.id}}.\n",
+        )
+        .unwrap();
+    }
+    for (path, text) in &case.specs {
+        let file = root.join(format!(".chant/specs/{path}.md"));
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+}
+
+fn project_name(case: &Case) -> String {
+    format!("difftest{}x{}", std::process::id(), case.n)
+}
+
+/// Remove the worktrees chant made in /tmp for this case.
+fn remove_worktrees(case: &Case) {
+    let prefix = format!("chant-{}-", project_name(case));
+    for entry in std::fs::read_dir("/tmp").into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// chant-lsp's prediction: `Some(reason)` when it says chant refuses.
+fn predict(case: &Case, root: &Path) -> Option<String> {
+    let index = ProjectIndex::load(root);
+    let path = root.join(format!(".chant/specs/{}.md", case.target));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let loaded = LoadedSpec::from_text(text.clone());
+    let model = loaded.model().unwrap();
+    match case.action {
+        Action::Work | Action::WorkSkipQuality => readiness::work_refusal_with(
+            &text,
+            model,
+            &case.target,
+            &index,
+            WorkOptions {
+                prompt: None,
+                skip_quality: case.action == Action::WorkSkipQuality,
+            },
+        ),
+        Action::Approve => readiness::approve_refusal(&text, model),
+        Action::Reject => readiness::reject_refusal_in(&text, model, &index),
+    }
+}
+
+/// What chant did: (refused, a short account).
+fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
+    let root = dir.join("project");
+    let home = dir.join("home");
+    let bin = dir.join("bin");
+    let marker = dir.join("agent-ran");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    let agent = bin.join("claude");
+    // chant hands the agent "Read and execute the task in
+    // .chant/tmp/<id>-prompt.md" (and asks `claude --version`): the agent
+    // notes its arguments.
+    std::fs::write(
+        &agent,
+        "#!/bin/sh\necho \"$@\" >> \"$AGENT_MARKER\"\necho agent done\nexit 0\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&agent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    git_init(&root, &home);
+    let spec_path = root.join(format!(".chant/specs/{}.md", case.target));
+    let before = std::fs::read(&spec_path).unwrap();
+    let mut command = chant_command(chant, &root, &home);
+    command
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("AGENT_MARKER", &marker)
+        .env("TMPDIR", dir);
+    match case.action {
+        Action::Work => command.args(["work", &case.target, "--no-watch"]),
+        Action::WorkSkipQuality => {
+            command.args(["work", &case.target, "--no-watch", "--skip-criteria"])
+        }
+        Action::Approve => command.args(["approve", &case.target, "--by", "Ada"]),
+        Action::Reject => command.args(["reject", &case.target, "--by", "Ada", "--reason", "no"]),
+    };
+    // chant 0.23.2 can loop for ever (a driver's chain that keeps picking
+    // a spec it then skips): give up after a while and say so.
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("chant runs");
+    let deadline = Instant::now() + std::time::Duration::from_secs(8);
+    let mut hung = false;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            hung = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let output = child.wait_with_output().expect("chant output");
+    let account = format!(
+        "{}exit {:?}; {}",
+        if hung {
+            "HUNG (killed after 8 s); "
+        } else {
+            ""
+        },
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .chain(String::from_utf8_lossy(&output.stdout).lines())
+            .filter(|l| l.contains("rror")
+                || l.contains("Cannot")
+                || l.contains("not found")
+                || l.contains("refus")
+                || l.contains("already")
+                || l.contains("blocked")
+                || l.contains("No ready")
+                || l.contains("member"))
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    // Remove the worktrees chant made, so nothing is left outside `dir`.
+    remove_worktrees(case);
+    let refused = match case.action {
+        // The agent ran for this spec (or, for a driver, one of its members).
+        Action::Work | Action::WorkSkipQuality => !std::fs::read_to_string(&marker)
+            .unwrap_or_default()
+            .contains(&format!(".chant/tmp/{}", case.target)),
+        Action::Approve | Action::Reject => {
+            !output.status.success()
+                || std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
+        }
+    };
+    (refused, account)
+}
+
+pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String> {
+    let started = Instant::now();
+    let mut rng = Rng::new(seed);
+    let cases: Vec<Case> = (0..cases).map(|n| generate(&mut rng, n)).collect();
+    let threads = 2;
+    let results: Vec<(Case, Option<String>, bool, String)> = std::thread::scope(|s| {
+        let chunks: Vec<Vec<Case>> = (0..threads)
+            .map(|t| {
+                cases
+                    .iter()
+                    .filter(|c| c.n % threads == t)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|case| {
+                            let dir = tempfile::tempdir().unwrap();
+                            let root = dir.path().join("project");
+                            write(&case, &root);
+                            let predicted = predict(&case, &root);
+                            let (refused, account) = run(&case, chant, dir.path());
+                            (case, predicted, refused, account)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut lines = Vec::new();
+    let mut failures = Vec::new();
+    for action in [
+        Action::Work,
+        Action::WorkSkipQuality,
+        Action::Approve,
+        Action::Reject,
+    ] {
+        let mine: Vec<_> = results.iter().filter(|r| r.0.action == action).collect();
+        let agree = mine.iter().filter(|r| r.1.is_some() == r.2).count();
+        let refused = mine.iter().filter(|r| r.2).count();
+        lines.push(format!(
+            "  {:<22} {agree}/{} agree ({:.2} %), chant refused {refused}",
+            action.name(),
+            mine.len(),
+            100.0 * agree as f64 / mine.len().max(1) as f64
+        ));
+    }
+    for (case, predicted, refused, account) in &results {
+        if predicted.is_some() != *refused {
+            failures.push(format!(
+                "--- case {} `chant {} {}` ({}) ---\nchant: {}, {account}\nchant-lsp predicts: {}\nspecs:\n{}\nconfig:\n{}\nprompts: {:?}",
+                case.n,
+                case.action.name(),
+                case.target,
+                case.what.join(", "),
+                if *refused { "refused" } else { "ran" },
+                predicted.as_deref().unwrap_or("no refusal"),
+                case.specs
+                    .iter()
+                    .map(|(p, t)| format!("  {p}.md:\n{}", t.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                case.config,
+                case.prompts
+            ));
+        }
+    }
+    let summary = format!(
+        "refusals (chant 0.23.2): {} generated projects, {:.1} s\n{}",
+        results.len(),
+        started.elapsed().as_secs_f64(),
+        lines.join("\n")
+    );
+    if failures.is_empty() {
+        Ok(summary)
+    } else {
+        Err(format!(
+            "{summary}\n\n{} disagreements:\n\n{}",
+            failures.len(),
+            failures
+                .into_iter()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        ))
+    }
+}
+
+#[test]
+fn refusals_agree_with_real_chant() {
+    let Some(chant) = real_chant("refusals_agree_with_real_chant") else {
+        return;
+    };
+    let cases = std::env::var("CHANT_DIFF_REFUSALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(240);
+    let seed = std::env::var("CHANT_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    match refusals(&chant, cases, seed) {
+        Ok(summary) => eprintln!("{summary}"),
+        Err(report) => panic!("{report}"),
+    }
+}
