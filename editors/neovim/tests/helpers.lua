@@ -494,6 +494,17 @@ function H.position_after(bufnr, line, needle)
   return { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = line, character = e } }
 end
 
+--- Removes the worktrees the real chant left in /tmp for this test's project.
+function H.cleanup()
+  if H.name then
+    for name in vim.fs.dir('/tmp') do
+      if vim.startswith(name, 'chant-' .. H.name .. '-') then
+        vim.fn.delete('/tmp/' .. name, 'rf')
+      end
+    end
+  end
+end
+
 --- Runs the tests in `cases` ({ name, fn } pairs) in order, then quits.
 function H.run(cases)
   local started = uv.hrtime()
@@ -517,6 +528,7 @@ function H.run(cases)
         H.dump_logs()
       end
       io.stderr:write(('\nFAIL %s\n%s\n'):format(case[1], err))
+      H.cleanup()
       os.exit(1)
     else
       io.stdout:write(('\nok   %s (%d ms)'):format(case[1], (uv.hrtime() - t0) / 1e6))
@@ -534,6 +546,7 @@ function H.run(cases)
   vim.wait(500, function()
     return #vim.lsp.get_clients() == 0
   end)
+  H.cleanup()
   os.exit(0)
 end
 

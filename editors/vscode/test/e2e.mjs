@@ -352,6 +352,12 @@ async function step(name, fn) {
 }
 
 async function cleanup() {
+  // The worktrees the real chant left in /tmp for this run's projects.
+  for (const name of fs.readdirSync('/tmp')) {
+    if (name.startsWith(`chant-vsc${process.pid}x`)) {
+      fs.rmSync(path.join('/tmp', name), { recursive: true, force: true });
+    }
+  }
   await browser?.close().catch(() => {});
   if (codeServer && codeServer.exitCode === null) {
     try {
