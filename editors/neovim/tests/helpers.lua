@@ -2,11 +2,17 @@
 --
 -- Each test file runs in its own Neovim:
 --   nvim --headless -u NONE -i NONE -n -l editors/neovim/tests/test_X.lua
--- with CHANT_LSP (the server binary) and CHANT_STANDIN (the stand-in chant)
--- set by scripts/test-editors. A test copies editors/test-fixtures/demo into
--- a temporary git repository and drives the real plugin against the real
--- server. Any failure raises an error, which makes nvim exit non-zero; the
--- server's log (lsp.log) and the stand-in's log are printed first.
+-- with CHANT_LSP (the server binary), CHANT_REAL (the real chant 0.23.2,
+-- from scripts/build-real-chant) and CHANT_STANDIN (the stand-in chant, for
+-- timing cases) set by scripts/test-editors. A test copies
+-- editors/test-fixtures/demo into a temporary git repository and drives the
+-- real plugin against the real server; chant runs the scripted agent
+-- editors/test-fixtures/agent/claude, put on PATH as `claude`. Any failure
+-- raises an error, which makes nvim exit non-zero; the server's log
+-- (lsp.log) and chant's calls are printed first.
+--
+-- Tests wait for events (a progress ending, a publication, the server idle
+-- through chant/serverStatus {waitForIdle}), never for time.
 
 local H = {}
 
@@ -15,6 +21,12 @@ local uv = vim.uv
 H.repo = vim.fs.normalize(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h:h:h'))
 H.server = assert(os.getenv('CHANT_LSP'), 'set CHANT_LSP to the chant-lsp binary')
 H.standin = assert(os.getenv('CHANT_STANDIN'), 'set CHANT_STANDIN to the stand-in chant binary')
+--- The real chant (nil: tests that need it skip loudly, see H.need_real).
+H.real = os.getenv('CHANT_REAL')
+if H.real == '' then
+  H.real = nil
+end
+H.skip_missing = os.getenv('CHANT_EDITOR_TESTS_SKIP_MISSING') == '1'
 H.timeout = tonumber(os.getenv('CHANT_NVIM_TIMEOUT_MS') or '') or 15000
 
 -- Keep lsp.log and other state out of the home folder.
@@ -30,28 +42,95 @@ vim.cmd('filetype on')
 vim.o.swapfile = false
 vim.o.shortmess = vim.o.shortmess .. 'F'
 
---- publishDiagnostics notifications received, by URI (count).
+--- Diagnostics received (publishDiagnostics, or a pulled result), by URI (count).
 H.published = {}
+--- The document version of the latest publication, by URI.
+H.published_version = {}
 local publish = vim.lsp.handlers['textDocument/publishDiagnostics']
 vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, params, ctx, config)
   if params and params.uri then
     H.published[params.uri] = (H.published[params.uri] or 0) + 1
+    H.published_version[params.uri] = params.version
   end
   return publish(err, params, ctx, config)
 end
+-- Clients that pull diagnostics (textDocument/diagnostic) get none pushed:
+-- a pulled result counts as a publication, for the version it was asked for.
+local pulled = vim.lsp.handlers['textDocument/diagnostic']
+vim.lsp.handlers['textDocument/diagnostic'] = function(err, result, ctx, config)
+  local uri = ctx and ctx.params and ctx.params.textDocument and ctx.params.textDocument.uri
+  if uri and result and not err then
+    H.published[uri] = (H.published[uri] or 0) + 1
+    H.published_version[uri] = ctx.version
+  end
+  return pulled(err, result, ctx, config)
+end
 
 --- window/showMessageRequest from the server, newest last. Neovim's own
---- handler asks with inputlist(), which blocks a headless test: record the
---- request and answer with `H.answer_message_request(params)` (default: no
---- choice, as when the user presses <Esc>).
+--- handler runs (it asks with vim.ui.select, which the tests answer through
+--- H.answer_select).
 H.message_requests = {}
-H.answer_message_request = function()
-  return vim.NIL
-end
-vim.lsp.handlers['window/showMessageRequest'] = function(_, params)
+local message_request = vim.lsp.handlers['window/showMessageRequest']
+vim.lsp.handlers['window/showMessageRequest'] = function(err, params, ctx)
   table.insert(H.message_requests, params)
-  return H.answer_message_request(params)
+  return message_request(err, params, ctx)
 end
+
+--- window/showDocument requests from the server, newest last (Neovim's own
+--- handler opens the file).
+H.shown = {}
+local show_document = vim.lsp.handlers['window/showDocument']
+vim.lsp.handlers['window/showDocument'] = function(err, params, ctx)
+  table.insert(H.shown, params)
+  return show_document(err, params, ctx)
+end
+
+--- What the user answers: vim.ui.select and vim.ui.input take the next
+--- answer queued with H.answer_select / H.answer_input (a string: the item
+--- whose text is that, or the text typed; false: <Esc>). Without an answer
+--- queued, the prompt is dismissed. Each prompt is recorded in H.prompts.
+H.prompts = {}
+local select_answers, input_answers = {}, {}
+function H.answer_select(...)
+  vim.list_extend(select_answers, { ... })
+end
+function H.answer_input(...)
+  vim.list_extend(input_answers, { ... })
+end
+vim.ui.select = function(items, opts, on_choice)
+  opts = opts or {}
+  local format = opts.format_item or tostring
+  local texts = vim.tbl_map(format, items)
+  table.insert(H.prompts, { kind = 'select', prompt = opts.prompt, items = texts })
+  local answer = table.remove(select_answers, 1)
+  for i, text in ipairs(texts) do
+    if answer and (text == answer or (type(answer) == 'string' and answer:sub(1, 1) == '~' and text:find(answer:sub(2), 1, true))) then
+      return on_choice(items[i], i)
+    end
+  end
+  if answer then
+    io.stderr:write(('[ui.select] no item %q among %s: dismissed\n'):format(tostring(answer), vim.inspect(texts)))
+  end
+  on_choice(nil, nil)
+end
+vim.ui.input = function(opts, on_confirm)
+  table.insert(H.prompts, { kind = 'input', prompt = (opts or {}).prompt })
+  local answer = table.remove(input_answers, 1)
+  on_confirm(answer or nil)
+end
+
+--- Progress events of the chant clients: { token, kind, title, message }.
+H.progress = {}
+--- Progress tokens begun and not ended.
+H.running = {}
+vim.api.nvim_create_autocmd('LspProgress', {
+  callback = function(ev)
+    local v = ev.data.params.value or {}
+    local token = ev.data.params.token
+    table.insert(H.progress, { token = token, kind = v.kind, title = v.title, message = v.message })
+    H.running[token] = v.kind ~= 'end' or nil
+  end,
+})
 
 --- Messages shown with vim.notify, newest last.
 H.notes = {}
@@ -80,23 +159,140 @@ local function sh(cmd, cwd)
 end
 H.sh = sh
 
+local function write(path, text, mode)
+  vim.fn.mkdir(vim.fs.dirname(path), 'p')
+  local f = assert(io.open(path, 'w'))
+  f:write(text)
+  f:close()
+  if mode then
+    assert(uv.fs_chmod(path, mode))
+  end
+end
+H.write = write
+
+--- The prompts chant's verify and split use; `TASK:` tells the scripted
+--- agent what to do.
+H.WALK_PROMPTS = {
+  verify = '---\nname: verify\npurpose: Verify a spec\n---\nTASK: verify {{spec.id}}\n',
+  split = '---\nname: split\npurpose: Split a spec\n---\nTASK: split {{spec.id}}: {{spec.title}}\n',
+}
+
 --- Copies the demo fixture into a fresh git repository and returns its
---- real path (the stand-in chant needs a committed `.chant/`).
-function H.project()
+--- real path. chant is the real one (CHANT_REAL) behind a wrapper that logs
+--- its arguments, with the scripted agent on PATH as `claude`; or with
+--- `{ standin = true }` the stand-in chant (timing cases). `{ walk = true }`
+--- adds the verify and split prompts; `{ specs = { [id] = text } }` adds
+--- specs. The project gets a name of its own,
+--- so chant's worktrees (/tmp/chant-<name>-<id>) never meet another test's.
+function H.project(opts)
+  opts = opts or {}
   local dir = vim.fn.tempname() .. '-chant-demo'
   sh({ 'cp', '-R', H.repo .. '/editors/test-fixtures/demo', dir })
   dir = uv.fs_realpath(dir)
+  H.name = 'demo' .. tostring(uv.hrtime()):sub(-9)
+  local config = read(dir .. '/.chant/config.md'):gsub('name: demo\n', 'name: ' .. H.name .. '\n')
+  write(dir .. '/.chant/config.md', config)
+  if opts.walk then
+    for name, text in pairs(H.WALK_PROMPTS) do
+      write(dir .. '/.chant/prompts/' .. name .. '.md', text)
+    end
+  end
+  for id, text in pairs(opts.specs or {}) do
+    write(dir .. '/.chant/specs/' .. id .. '.md', text)
+  end
+  -- Files older than any run, as in a real checkout: a file written in the
+  -- second a spec completes would count as drift (changed after it).
+  sh({ 'find', dir, '-exec', 'touch', '-h', '-d', '2026-01-01T00:00:00Z', '{}', '+' })
   sh({ 'git', 'init', '-q', '-b', 'main' }, dir)
   sh({ 'git', 'config', 'user.name', 'Test User' }, dir)
   sh({ 'git', 'config', 'user.email', 'test@example.com' }, dir)
   sh({ 'git', 'config', 'commit.gpgsign', 'false' }, dir)
+  -- chant's merge driver for specs, as `chant init` configures it.
+  sh({ 'git', 'config', 'merge.chant-spec.name', 'Chant spec merge driver' }, dir)
+  sh({ 'git', 'config', 'merge.chant-spec.driver', 'chant merge-driver %O %A %B' }, dir)
   sh({ 'git', 'add', '-A' }, dir)
   sh({ 'git', 'commit', '-q', '-m', 'initial' }, dir)
   H.root = dir
-  H.standin_log = vim.fn.tempname() .. '-standin-log.jsonl'
+  local scratch = vim.fn.tempname() .. '-scratch'
+  H.scratch = scratch
+  H.agent_dir = scratch .. '/agent'
+  vim.fn.mkdir(H.agent_dir, 'p')
+  vim.fn.mkdir(scratch .. '/home', 'p')
+  vim.env.AGENT_DIR = H.agent_dir
+  vim.env.GIT_AUTHOR_NAME = 'Test User'
+  vim.env.GIT_AUTHOR_EMAIL = 'test@example.com'
+  vim.env.GIT_COMMITTER_NAME = 'Test User'
+  vim.env.GIT_COMMITTER_EMAIL = 'test@example.com'
+  vim.env.GIT_CONFIG_NOSYSTEM = '1'
+  vim.env.NO_COLOR = '1'
+  H.standin_log = scratch .. '/standin-log.jsonl'
+  H.argv_log = scratch .. '/argv.log'
   vim.env.STANDIN_LOG = H.standin_log
-  vim.env.STANDIN_WORKTREE_DIR = vim.fn.tempname() .. '-worktrees'
+  vim.env.STANDIN_WORKTREE_DIR = scratch .. '/worktrees'
+  vim.env.CHANT_ARGV_LOG = H.argv_log
+  if opts.standin then
+    -- The stand-in, failing on purpose while $AGENT_DIR/fail exists (the
+    -- server keeps the environment it started with).
+    H.chant = scratch .. '/bin/chant'
+    write(H.chant, ('#!/bin/sh\n[ -f "$AGENT_DIR/fail" ] && export STANDIN_AGENT_FAIL=1\nexec \'%s\' "$@"\n'):format(H.standin), 493)
+  else
+    H.need_real()
+    -- chant as the server runs it: each call's arguments go to the argv log
+    -- (arguments separated by 0x1f, calls ended by 0x1e), then the real chant.
+    H.chant = scratch .. '/bin/chant'
+    write(H.chant, ("#!/bin/sh\n{ for a in \"$@\"; do printf '%%s\\037' \"$a\"; done; printf '\\036'; } >> \"$CHANT_ARGV_LOG\"\nexec '%s' \"$@\"\n"):format(H.real), 493)
+    write(scratch .. '/bin/claude', read(H.repo .. '/editors/test-fixtures/agent/claude'), 493)
+    -- A private home: the machine's ~/.config/chant never interferes.
+    vim.env.HOME = scratch .. '/home'
+    vim.env.PATH = scratch .. '/bin:' .. vim.env.PATH
+  end
   return dir
+end
+
+--- Skips the whole test file (loudly) when the real chant is not there.
+function H.need_real()
+  if H.real then
+    return
+  end
+  io.stderr:write('SKIP ' .. (debug.getinfo(3, 'S').short_src or '?')
+    .. ': needs the real chant (CHANT_REAL; scripts/build-real-chant builds it from shared/vendor)\n')
+  io.stdout:write('SKIP (no real chant)\n')
+  os.exit(0)
+end
+
+--- chant's calls so far (the real chant's wrapper log, or the stand-in's
+--- log), each a list of arguments; chant's own calls to itself as git's
+--- merge driver are left out.
+function H.chant_calls()
+  local calls = {}
+  if H.read(H.standin_log) then
+    for line in (read(H.standin_log) or ''):gmatch('[^\n]+') do
+      table.insert(calls, vim.json.decode(line))
+    end
+    return calls
+  end
+  for record in (read(H.argv_log) or ''):gmatch('[^\30]+') do
+    local argv = {}
+    for arg in record:gmatch('([^\31]*)\31') do
+      table.insert(argv, arg)
+    end
+    if argv[1] ~= 'merge-driver' then
+      table.insert(calls, argv)
+    end
+  end
+  return calls
+end
+
+--- The value of `flag` in an argument list (`--flag value` or `--flag=value`).
+function H.flag_value(args, flag)
+  for i, a in ipairs(args) do
+    if a == flag then
+      return args[i + 1]
+    end
+    if vim.startswith(a, flag .. '=') then
+      return a:sub(#flag + 2)
+    end
+  end
 end
 
 --- Dumps what helps to understand a failure.
@@ -106,9 +302,11 @@ function H.dump_logs()
   local from = math.max(1, #lines - 120)
   io.stderr:write('\n---- lsp.log (last ' .. (#lines - from + 1) .. ' lines): ' .. vim.lsp.log.get_filename() .. '\n')
   io.stderr:write(table.concat(lines, '\n', from) .. '\n')
-  if H.standin_log then
-    io.stderr:write('---- stand-in chant log:\n' .. (read(H.standin_log) or '(chant never ran)\n'))
+  if H.root then
+    io.stderr:write('---- chant calls:\n' .. vim.inspect(H.chant_calls()) .. '\n')
   end
+  io.stderr:write('---- progress:\n' .. vim.inspect(H.progress) .. '\n')
+  io.stderr:write('---- message requests:\n' .. vim.inspect(H.message_requests) .. '\n')
   io.stderr:write('---- notifications:\n')
   for _, n in ipairs(H.notes) do
     io.stderr:write(('  [%s] %s\n'):format(tostring(n.level), n.msg))
@@ -151,7 +349,7 @@ end
 function H.setup(opts)
   require('chant').setup(vim.tbl_deep_extend('force', {
     cmd = { H.server },
-    path = H.standin,
+    path = H.chant or H.standin,
     approverName = 'Test User',
     diagnostics = { debounceMs = 20 },
   }, opts or {}))
@@ -173,31 +371,83 @@ function H.client(bufnr)
   return client
 end
 
---- Waits until the server has published diagnostics for `bufnr` at least
---- once (it has read the project), and returns the client.
+--- Waits until the client has diagnostics for `bufnr` from the server
+--- (pushed or pulled) at least once (it has read the project), and returns
+--- the client.
 function H.ready(bufnr)
   local client = H.client(bufnr)
   local uri = vim.uri_from_bufnr(bufnr)
-  H.wait('a first publishDiagnostics for ' .. uri, function()
+  H.wait('first diagnostics (pushed or pulled) for ' .. uri, function()
     return (H.published[uri] or 0) > 0
   end)
   return client
 end
 
+--- Raised by H.missing: the server lacks a feature (H.run reports it as a
+--- SKIP with CHANT_EDITOR_TESTS_SKIP_MISSING=1, else as a failure).
+local Missing = {}
+Missing.__index = Missing
+Missing.__tostring = function(m)
+  return m.msg
+end
+
+--- The server lacks `feature`: the test cannot run.
+function H.missing(feature, detail)
+  error(setmetatable({ msg = ('MISSING SERVER FEATURE: server has no %s yet%s'):format(
+    feature, detail and (' (' .. detail .. ')') or '') }, Missing), 2)
+end
+
 --- The server's capabilities for a feature, or a failure naming the
---- missing server feature. With CHANT_EDITOR_TESTS_SKIP_MISSING=1 the test
---- file is skipped instead (exit 0, loudly).
+--- missing server feature (a loud skip with CHANT_EDITOR_TESTS_SKIP_MISSING=1).
 function H.require_capability(client, cap, feature)
   if client.server_capabilities[cap] then
     return client.server_capabilities[cap]
   end
-  local msg = ('MISSING SERVER FEATURE: the server does not advertise %s (%s); capabilities: %s'):format(
-    cap, feature, table.concat(vim.tbl_keys(client.server_capabilities), ', '))
-  if os.getenv('CHANT_EDITOR_TESTS_SKIP_MISSING') == '1' then
-    io.stderr:write('SKIP ' .. msg .. '\n')
-    os.exit(0)
+  H.missing(feature, ('it does not advertise %s; capabilities: %s'):format(
+    cap, table.concat(vim.tbl_keys(client.server_capabilities), ', ')))
+end
+
+--- The server runs `command` (workspace/executeCommand), or the test is missing it.
+function H.require_command(client, command)
+  local provider = client.server_capabilities.executeCommandProvider or {}
+  if not vim.list_contains(provider.commands or {}, command) then
+    H.missing(command, 'executeCommandProvider.commands: ' .. table.concat(provider.commands or {}, ', '))
   end
-  H.fail(msg)
+end
+
+--- The server answers `method`, or the test is missing it.
+function H.require_request(client, method, params)
+  local res = client:request_sync(method, params or {}, H.timeout)
+  if res and res.err and res.err.code == -32601 then
+    H.missing(method, 'method not found')
+  end
+  return res and res.result
+end
+
+--- chant/serverStatus once the server is idle (nothing scheduled, no file
+--- change waiting): after it, a test's "nothing happened" check is sound.
+function H.idle(client)
+  local res = client:request_sync('chant/serverStatus', { waitForIdle = true }, H.timeout)
+  if not res then
+    H.fail('chant/serverStatus: no answer within ' .. H.timeout .. ' ms')
+  end
+  if res.err then
+    H.fail('chant/serverStatus failed: ' .. vim.inspect(res.err))
+  end
+  return res.result
+end
+
+--- Waits until every chant run the server reported has ended, then until
+--- the server is idle.
+function H.runs_finished(client)
+  H.wait('the chant runs to end', function()
+    return next(H.running) == nil
+  end, 60000)
+  if client then
+    H.wait('no chant run going on', function()
+      return #H.idle(client).running == 0
+    end, 60000)
+  end
 end
 
 --- chant diagnostics of `bufnr`, as { code, {l1,c1,l2,c2}, severity } sorted by position.
@@ -244,25 +494,59 @@ function H.position_after(bufnr, line, needle)
   return { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = line, character = e } }
 end
 
+--- Removes the worktrees the real chant left in /tmp for this test's project.
+function H.cleanup()
+  if H.name then
+    for name in vim.fs.dir('/tmp') do
+      if vim.startswith(name, 'chant-' .. H.name .. '-') then
+        vim.fn.delete('/tmp/' .. name, 'rf')
+      end
+    end
+  end
+end
+
 --- Runs the tests in `cases` ({ name, fn } pairs) in order, then quits.
 function H.run(cases)
   local started = uv.hrtime()
+  local skipped = 0
   for _, case in ipairs(cases) do
     local t0 = uv.hrtime()
-    local ok, err = xpcall(case[2], debug.traceback)
-    if not ok then
+    local missing
+    local ok, err = xpcall(case[2], function(e)
+      if getmetatable(e) == Missing then
+        missing = e
+        return e.msg
+      end
+      return debug.traceback(e)
+    end)
+    if missing and H.skip_missing then
+      io.stdout:write(('\nSKIP %s: %s'):format(case[1], missing.msg))
+      io.stderr:write(('SKIP %s: %s\n'):format(case[1], missing.msg))
+      skipped = skipped + 1
+    elseif not ok then
+      if missing then
+        H.dump_logs()
+      end
       io.stderr:write(('\nFAIL %s\n%s\n'):format(case[1], err))
+      H.cleanup()
       os.exit(1)
+    else
+      io.stdout:write(('\nok   %s (%d ms)'):format(case[1], (uv.hrtime() - t0) / 1e6))
     end
-    io.stdout:write(('\nok   %s (%d ms)'):format(case[1], (uv.hrtime() - t0) / 1e6))
   end
-  io.stdout:write(('\nall %d passed in %d ms\n'):format(#cases, (uv.hrtime() - started) / 1e6))
+  if skipped > 0 then
+    io.stdout:write(('\n%d passed, %d SKIPPED (missing server features) in %d ms\n'):format(
+      #cases - skipped, skipped, (uv.hrtime() - started) / 1e6))
+  else
+    io.stdout:write(('\nall %d passed in %d ms\n'):format(#cases, (uv.hrtime() - started) / 1e6))
+  end
   for _, c in ipairs(vim.lsp.get_clients()) do
     c:stop(true)
   end
   vim.wait(500, function()
     return #vim.lsp.get_clients() == 0
   end)
+  H.cleanup()
   os.exit(0)
 end
 

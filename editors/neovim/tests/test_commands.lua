@@ -1,40 +1,18 @@
--- chant commands from Neovim with commands enabled (a trusted project):
--- the "Work this spec" code action runs the stand-in chant and the spec
--- buffer changes; progress arrives through Neovim's LSP progress; a
--- rejection asks for its reason with vim.ui.input; approve; apply the
--- agent's changes. Needs the server's code actions and commands.
+-- chant commands from Neovim with commands enabled (a trusted project), on
+-- the REAL chant with the scripted agent: the "Work this spec" code action
+-- runs chant and the spec buffer changes; progress arrives through Neovim's
+-- LSP progress; the diagnostics follow the finished spec; the agent's
+-- changes come into the workspace; a rejection asks for its reason with
+-- vim.ui.input (cancelled: nothing runs); :ChantReject, the "✓ Approve" code
+-- lens and :ChantWork with a prompt.
 local H = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/helpers.lua')
 
 H.project()
-H.setup({ commands = { enabled = true, timeoutSeconds = 60 } })
+H.setup({ commands = { enabled = true, timeoutSeconds = 120 } })
 
 local WORK_ID = '2026-11-20-001-abc'
 local REVIEW_ID = '2026-11-20-003-ghi'
-
---- The stand-in's invocations so far, each a list of arguments.
-local function chant_runs()
-  local text = H.read(H.standin_log)
-  if not text then
-    return {}
-  end
-  local runs = {}
-  for line in text:gmatch('[^\n]+') do
-    table.insert(runs, vim.json.decode(line))
-  end
-  return runs
-end
-
---- The value of `flag` in an argument list (`--flag value` or `--flag=value`).
-local function flag_value(args, flag)
-  for i, a in ipairs(args) do
-    if a == flag then
-      return args[i + 1]
-    end
-    if vim.startswith(a, flag .. '=') then
-      return a:sub(#flag + 2)
-    end
-  end
-end
+local TASK_ID = '2026-11-20-004-jkl'
 
 local function disk(rel)
   return H.read(H.root .. '/' .. rel)
@@ -44,26 +22,7 @@ local function strip_eol(s)
   return (s:gsub('\n+$', ''))
 end
 
---- Progress events of the chant client: { kind, title, message }.
-local progress = {}
-local running = {} -- progress tokens begun and not ended
-vim.api.nvim_create_autocmd('LspProgress', {
-  callback = function(ev)
-    local v = ev.data.params.value or {}
-    table.insert(progress, { kind = v.kind, title = v.title, message = v.message })
-    running[ev.data.params.token] = v.kind ~= 'end' or nil
-  end,
-})
-
---- Waits until every chant run the server reported has ended.
-local function runs_finished()
-  H.wait('the chant runs to end', function()
-    return next(running) == nil
-  end, 30000)
-end
-
 local function code_action_titles(buf, line)
-  local client = H.client(buf)
   local result = H.request(buf, 'textDocument/codeAction', {
     textDocument = { uri = vim.uri_from_bufnr(buf) },
     range = { start = { line = line, character = 0 }, ['end'] = { line = line, character = 0 } },
@@ -71,17 +30,19 @@ local function code_action_titles(buf, line)
   }) or {}
   local titles = {}
   for _, a in ipairs(result) do
-    table.insert(titles, a.title)
+    if not a.disabled then
+      table.insert(titles, a.title)
+    end
   end
-  return titles, client
+  return titles
 end
 
-local work_buf
+local work_buf, client
 
 H.run({
   { 'the server offers the chant commands', function()
     work_buf = H.open('.chant/specs/' .. WORK_ID .. '.md')
-    local client = H.ready(work_buf)
+    client = H.ready(work_buf)
     H.require_capability(client, 'codeActionProvider', 'code actions')
     local provider = H.require_capability(client, 'executeCommandProvider', 'workspace/executeCommand')
     for _, cmd in ipairs({ 'chant.work', 'chant.approve', 'chant.reject', 'chant.applyAgentChanges' }) do
@@ -92,6 +53,10 @@ H.run({
   end },
 
   { 'the "Work this spec" code action runs chant and the spec buffer changes', function()
+    -- Before: chant would tick the open criterion, which is reported.
+    H.idle(client)
+    H.eq({ { 'chant/unchecked-criterion', { 13, 0, 13, 35 }, vim.diagnostic.severity.INFO } },
+      H.diagnostics(work_buf), 'diagnostics before the run')
     local titles = code_action_titles(work_buf, 7)
     H.ok(vim.list_contains(titles, 'Work this spec'), '"Work this spec" among the code actions on the title: '
       .. vim.inspect(titles))
@@ -105,11 +70,12 @@ H.run({
     H.wait('the spec buffer to show the finished work', function()
       return H.text(work_buf):find('status: completed', 1, true)
     end, 60000)
-    -- chant ran once, as `chant work <id> --no-watch ...`, from the project root.
-    local runs = chant_runs()
-    H.eq(1, #runs, 'chant runs: ' .. vim.inspect(runs))
-    H.eq({ 'work', WORK_ID }, { runs[1][1], runs[1][2] }, 'chant work <id>')
-    H.ok(vim.list_contains(runs[1], '--no-watch'), '--no-watch passed: ' .. vim.inspect(runs[1]))
+    -- chant ran once, as `chant work <id> --no-watch`, from the project root.
+    local calls = H.chant_calls()
+    H.eq(1, #calls, 'chant calls: ' .. vim.inspect(calls))
+    H.eq({ 'work', WORK_ID }, { calls[1][1], calls[1][2] }, 'chant work <id>')
+    H.ok(vim.list_contains(calls[1], '--no-watch'), '--no-watch passed: ' .. vim.inspect(calls[1]))
+    H.eq({ WORK_ID }, vim.split(strip_eol(H.read(H.agent_dir .. '/runs')), '\n'), 'the agent ran once')
     -- The buffer holds exactly what chant wrote.
     H.wait('the buffer to equal the file chant wrote', function()
       return strip_eol(H.text(work_buf)) == strip_eol(disk('.chant/specs/' .. WORK_ID .. '.md'))
@@ -117,20 +83,19 @@ H.run({
     local text = H.text(work_buf)
     H.ok(text:find('- [x] The index caches parsed specs', 1, true), 'the criterion is ticked:\n' .. text)
     H.ok(text:find('\n## Agent Output\n', 1, true), 'an Agent Output section:\n' .. text)
-    H.ok(text:find('stand-in agent: working on ' .. WORK_ID .. ' (line 3 of 3)', 1, true), 'the agent output:\n' .. text)
+    H.ok(text:find('agent: done with ' .. WORK_ID, 1, true), 'the agent output:\n' .. text)
     H.ok(text:find('\nbranch: chant/' .. WORK_ID .. '\n', 1, true), 'branch recorded:\n' .. text)
   end },
 
   { 'the run reported LSP progress (begin ... end) through LspProgress', function()
-    H.wait('the progress to end', function()
-      return #progress > 0 and progress[#progress].kind == 'end'
-    end)
+    H.runs_finished(client)
     local kinds = vim.tbl_map(function(p)
       return p.kind
-    end, progress)
-    H.ok(kinds[1] == 'begin', 'progress begins: ' .. vim.inspect(progress))
-    H.ok(kinds[#kinds] == 'end', 'progress ends: ' .. vim.inspect(progress))
-    H.ok(type(progress[1].title) == 'string' and progress[1].title ~= '', 'progress has a title')
+    end, H.progress)
+    H.ok(#kinds >= 2, 'progress events: ' .. vim.inspect(H.progress))
+    H.eq('begin', kinds[1], 'progress begins: ' .. vim.inspect(H.progress))
+    H.eq('end', kinds[#kinds], 'progress ends: ' .. vim.inspect(H.progress))
+    H.eq('chant work ' .. WORK_ID, H.progress[1].title, 'the progress title')
   end },
 
   { 'the server tells how the run ended and offers to apply the agent changes', function()
@@ -138,33 +103,37 @@ H.run({
       return #H.message_requests > 0
     end)
     local req = H.message_requests[1]
-    H.ok(req.message:match('^`chant work ' .. vim.pesc(WORK_ID) .. '` finished: the spec is completed %(commits %x+, %x+%)'),
+    H.ok(req.message:match('^`chant work ' .. vim.pesc(WORK_ID) .. '` finished: the spec is completed'),
       'the message: ' .. req.message)
-    H.eq({ { title = 'Apply agent changes' } }, req.actions, 'the actions offered')
+    H.ok(vim.list_contains(vim.tbl_map(function(a)
+      return a.title
+    end, req.actions), 'Apply agent changes'), 'the actions offered: ' .. vim.inspect(req.actions))
+    -- Asked with vim.ui.select (Neovim's own handler); dismissed here.
+    H.eq('select', H.prompts[#H.prompts].kind, 'asked with vim.ui.select')
   end },
 
-  { 'diagnostics follow the finished spec (no unchecked criterion left)', function()
-    H.wait('the unchecked-criterion note to go', function()
-      for _, d in ipairs(H.diagnostics(work_buf)) do
-        if d[1] == 'chant/unchecked-criterion' then
-          return false
-        end
-      end
-      return true
+  { 'diagnostics follow the finished spec: published again, and exactly what is left', function()
+    local uri = vim.uri_from_bufnr(work_buf)
+    -- The run rewrote the buffer; the server published for the new text.
+    H.idle(client)
+    H.ok((H.published[uri] or 0) >= 2, 'publications for the spec: ' .. tostring(H.published[uri]))
+    H.wait('a publication for the buffer as it is now', function()
+      return H.published_version[uri] == vim.lsp.util.buf_versions[work_buf]
     end)
+    H.eq({}, H.diagnostics(work_buf), 'diagnostics of the completed spec (the criterion is ticked)')
   end },
 
   { ':ChantApplyChanges brings the agent file into the workspace', function()
-    runs_finished()
+    H.runs_finished(client)
     vim.cmd('ChantApplyChanges')
-    local path = H.root .. '/agent-output.txt'
-    local expected = 'stand-in agent output for ' .. WORK_ID
-    H.wait('agent-output.txt in the workspace', function()
+    local path = H.root .. '/done-' .. WORK_ID .. '.txt'
+    local expected = 'work of ' .. WORK_ID
+    H.wait('done-' .. WORK_ID .. '.txt in the workspace', function()
       local b = vim.fn.bufnr(path)
       if b ~= -1 and vim.api.nvim_buf_is_loaded(b) then
         return strip_eol(H.text(b)) == expected
       end
-      return strip_eol(disk('agent-output.txt') or '') == expected
+      return strip_eol(disk('done-' .. WORK_ID .. '.txt') or '') == expected
     end, 30000)
   end },
 
@@ -172,66 +141,88 @@ H.run({
     local buf = H.open('.chant/specs/' .. REVIEW_ID .. '.md')
     H.ready(buf)
     local titles = code_action_titles(buf, 6)
-    local reject_title
-    for _, t in ipairs(titles) do
-      if vim.startswith(t, 'Reject spec') then
-        reject_title = t
-      end
-    end
-    H.ok(reject_title, '"Reject spec..." among the code actions: ' .. vim.inspect(titles))
-    local asked = {}
-    vim.ui.input = function(opts, on_confirm)
-      table.insert(asked, opts.prompt)
-      on_confirm(nil) -- the user pressed <Esc>
-    end
+    H.ok(vim.list_contains(titles, 'Reject spec...'), '"Reject spec..." among the code actions: ' .. vim.inspect(titles))
     vim.api.nvim_win_set_cursor(0, { 7, 0 })
-    local before = #chant_runs()
+    local before = #H.chant_calls()
+    local prompts = #H.prompts
+    H.answer_input(false) -- the user presses <Esc>
     vim.lsp.buf.code_action({
       apply = true,
       filter = function(a)
-        return a.title == reject_title
+        return a.title == 'Reject spec...'
       end,
     })
     H.wait('vim.ui.input to ask for the reason', function()
-      return #asked == 1
+      return #H.prompts > prompts
     end)
-    H.eq('Reason for rejecting the spec: ', asked[1], 'the prompt')
-    vim.wait(700, function() return false end)
-    H.eq(before, #chant_runs(), 'chant did not run')
+    H.eq({ kind = 'input', prompt = 'Reason for rejecting the spec: ' }, H.prompts[#H.prompts], 'the prompt')
+    local status = H.idle(client)
+    H.eq({}, status.running, 'no chant run going on')
+    H.eq(before, #H.chant_calls(), 'chant did not run')
+    H.ok(H.notes[#H.notes].msg:find('a reason is required', 1, true), 'the user is told: ' .. H.notes[#H.notes].msg)
   end },
 
   { ':ChantReject asks for the reason and the rejection lands in the buffer', function()
     local buf = vim.api.nvim_get_current_buf()
-    vim.ui.input = function(_, on_confirm)
-      on_confirm('Needs a design review first')
-    end
+    H.answer_input('Needs a design review first')
     vim.cmd('ChantReject')
     H.wait('the rejection in the buffer', function()
       return H.text(buf):find('REJECTED', 1, true)
     end, 30000)
-    local runs = chant_runs()
-    local last = runs[#runs]
+    local calls = H.chant_calls()
+    local last = calls[#calls]
     H.eq({ 'reject', REVIEW_ID }, { last[1], last[2] }, 'chant reject <id>')
-    H.eq('Needs a design review first', flag_value(last, '--reason'), '--reason')
-    H.eq('Test User', flag_value(last, '--by'), '--by (chant.approverName)')
+    H.eq('Needs a design review first', H.flag_value(last, '--reason'), '--reason')
+    H.eq('Test User', H.flag_value(last, '--by'), '--by (chant.approverName)')
     local text = H.text(buf)
     H.ok(text:find('\n  status: rejected\n', 1, true), 'approval.status: rejected:\n' .. text)
     H.ok(text:find('\n  by: Test User\n', 1, true), 'approval.by:\n' .. text)
     H.ok(text:match('\n%*%*Test User%*%* %- %d%d%d%d%-%d%d%-%d%d %d%d:%d%d %- REJECTED\nNeeds a design review first'),
       'the discussion line and the reason:\n' .. text)
-    H.eq(strip_eol(disk('.chant/specs/' .. REVIEW_ID .. '.md')), strip_eol(text), 'buffer equals the file')
-    runs_finished()
+    H.runs_finished(client)
+    H.eq(strip_eol(disk('.chant/specs/' .. REVIEW_ID .. '.md')), strip_eol(H.text(buf)), 'buffer equals the file')
   end },
 
-  { ':ChantApprove approves the spec', function()
+  { 'the "✓ Approve" code lens approves the spec', function()
     local buf = vim.api.nvim_get_current_buf()
-    vim.cmd('ChantApprove')
+    H.require_capability(client, 'codeLensProvider', 'code lenses')
+    vim.lsp.codelens.refresh({ bufnr = buf })
+    local titles
+    H.wait('the code lenses of the spec', function()
+      titles = vim.tbl_map(function(l)
+        return l.command and l.command.title
+      end, vim.lsp.codelens.get(buf))
+      return vim.list_contains(titles, '✓ Approve')
+    end)
+    local title_line = vim.lsp.codelens.get(buf)[1].range.start.line
+    vim.api.nvim_win_set_cursor(0, { title_line + 1, 0 })
+    H.answer_select('✓ Approve') -- several lenses on the line: Neovim asks which
+    vim.lsp.codelens.run()
     H.wait('the approval in the buffer', function()
       return H.text(buf):find('\n  status: approved\n', 1, true)
     end, 30000)
-    local runs = chant_runs()
-    H.eq({ 'approve', REVIEW_ID, 'Test User' }, { runs[#runs][1], runs[#runs][2], flag_value(runs[#runs], '--by') },
+    local calls = H.chant_calls()
+    H.eq({ 'approve', REVIEW_ID, 'Test User' }, { calls[#calls][1], calls[#calls][2], H.flag_value(calls[#calls], '--by') },
       'chant approve <id> --by NAME')
     H.ok(H.text(buf):match('\n%*%*Test User%*%* %- [%d%- :]+ %- APPROVED'), 'the approval line:\n' .. H.text(buf))
+    H.runs_finished(client)
+  end },
+
+  { ':ChantWork research works the spec with that prompt', function()
+    local buf = H.open('.chant/specs/' .. TASK_ID .. '.md')
+    H.ready(buf)
+    vim.cmd('ChantWork research')
+    H.wait('the spec to be completed', function()
+      return H.text(buf):find('status: completed', 1, true)
+    end, 60000)
+    local calls = H.chant_calls()
+    local last = calls[#calls]
+    H.eq({ 'work', TASK_ID }, { last[1], last[2] }, 'chant work <id>')
+    H.eq('research', H.flag_value(last, '--prompt'), '--prompt')
+    -- The agent got the research prompt.
+    local prompt = H.read(H.agent_dir .. '/prompts/' .. TASK_ID .. '.md') or ''
+    H.ok(prompt:find('Summarise what  says about Compare queue designs.', 1, true),
+      'the research prompt, rendered by chant:\n' .. prompt)
+    H.runs_finished(client)
   end },
 })

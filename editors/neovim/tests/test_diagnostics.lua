@@ -48,9 +48,12 @@ H.run({
     local readme = H.open('README.md')
     H.eq('markdown', vim.bo[readme].filetype, 'README filetype')
     local prompt = H.open('.chant/prompts/standard.md')
-    -- Give a wrongly attached client time to show up and publish.
-    vim.wait(800, function() return false end)
+    -- Attaching is decided when the buffer gets its filetype (root_dir runs
+    -- then); wait until the server has handled everything sent so far.
+    H.idle(spec_client)
     H.eq({}, vim.lsp.get_clients({ bufnr = readme }), 'clients on README.md')
+    H.eq(nil, H.published[vim.uri_from_bufnr(readme)], 'diagnostics received for README.md')
+    H.eq(nil, H.published[vim.uri_from_bufnr(prompt)], 'diagnostics received for the prompt')
     H.eq({}, vim.lsp.get_clients({ bufnr = prompt }), 'clients on the prompt')
     H.eq({}, vim.diagnostic.get(readme), 'diagnostics on README.md')
     H.eq(false, vim.lsp.buf_is_attached(readme, spec_client.id), 'README not attached')
@@ -59,13 +62,19 @@ H.run({
   { 'settings: commands are disabled unless the user enables them', function()
     local client = vim.lsp.get_clients({ name = 'chant' })[1]
     H.eq(false, client.config.settings.chant.commands.enabled, 'settings.chant.commands.enabled')
-    H.eq(H.standin, client.config.settings.chant.path, 'settings.chant.path')
+    H.eq(H.chant, client.config.settings.chant.path, 'settings.chant.path')
     H.eq(false, client.config.init_options.chant.commands.enabled, 'init_options.chant.commands.enabled')
   end },
 
   { 'the user commands exist', function()
-    for _, name in ipairs({ 'ChantWork', 'ChantApprove', 'ChantReject', 'ChantApplyChanges' }) do
+    for _, name in ipairs({
+      'ChantAdd', 'ChantWork', 'ChantWorkAnyway', 'ChantApprove', 'ChantReject', 'ChantMerge', 'ChantMergeAll',
+      'ChantArchive', 'ChantArchiveLabel', 'ChantReset', 'ChantCancel', 'ChantVerify', 'ChantSplit', 'ChantLog',
+      'ChantApplyChanges', 'ChantSpecs',
+    }) do
       H.eq(2, vim.fn.exists(':' .. name), ':' .. name)
     end
+    H.eq(true, vim.api.nvim_get_commands({}).ChantReset.bang, ':ChantReset! (and work)')
+    H.eq(true, vim.api.nvim_get_commands({}).ChantCancel.bang, ':ChantCancel! (delete)')
   end },
 })

@@ -41,7 +41,7 @@ H.run({
     local lines = checkhealth()
     has(line_with(lines, 'setup() was called'), 'OK')
     has(line_with(lines, 'server: '), 'OK', H.server, '(chant-lsp 0.')
-    has(line_with(lines, 'chant: '), 'OK', H.standin, '(chant 0.23.2)')
+    has(line_with(lines, 'chant: '), 'OK', H.chant, '(chant 0.23.2)')
     has(line_with(lines, 'commands.enabled = false'), 'the server never runs chant')
     has(line_with(lines, 'running for ' .. H.root), 'OK', '(chant-lsp 0.')
   end },

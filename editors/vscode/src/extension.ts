@@ -1,8 +1,11 @@
 // chant for VS Code: runs chant-lsp for chant spec files (and prompts and
-// the config), adds the chant commands to the palette, and shows the
-// current spec's status and criteria progress in the status bar.
+// the config), adds every chant action to the palette, the editor's context
+// menu and the "chant" view in the Explorer, and shows the current spec's
+// readiness and criteria in the status bar.
+//
+// What can be done with a spec is the server's answer (`chant/specStatus`,
+// `chant/specList`): the extension parses neither specs nor lens titles.
 
-import * as path from 'path';
 import * as vscode from 'vscode';
 import {
   ClientCapabilities,
@@ -15,11 +18,31 @@ import {
   State,
   StaticFeature,
 } from 'vscode-languageclient/node';
+import { addOptions, availability, promptOf, SPEC_ACTIONS, SPEC_TYPES } from './actions';
 import { bundledServer, INSTALL_HINT, resolveServerPath } from './serverPath';
-import { SPEC_STATUS_REQUEST, SpecStatus, statusText, statusTooltip } from './specStatus';
+import { labelsOf, ProjectSpecs, projectOf, SPEC_LIST_CHANGED, SPEC_LIST_REQUEST, SpecListResult } from './specList';
+import { SPEC_STATUS_REQUEST, SpecCommand, SpecStatus, statusText, statusTooltip } from './specStatus';
+import { Node, SpecTree } from './specTree';
 
-/** The server's commands that run chant. */
-const CHANT_COMMANDS = new Set(['chant.work', 'chant.approve', 'chant.reject', 'chant.applyAgentChanges']);
+/** The server's commands that run chant (the extension checks trust first). */
+const CHANT_COMMANDS = new Set([
+  'chant.work',
+  'chant.approve',
+  'chant.reject',
+  'chant.applyAgentChanges',
+  'chant.add',
+  'chant.merge',
+  'chant.mergeAll',
+  'chant.archive',
+  'chant.archiveByLabel',
+  'chant.reset',
+  'chant.cancel',
+  'chant.verify',
+  'chant.split',
+]);
+
+/** Commands about a whole project (their first argument is the project's URI). */
+const PROJECT_COMMANDS = new Set(['chant.add', 'chant.mergeAll', 'chant.archiveByLabel']);
 
 const SELECTOR = [
   { scheme: 'file', language: 'markdown', pattern: '**/.chant/specs/**/*.md' },
@@ -32,13 +55,12 @@ let output: vscode.LogOutputChannel;
 let statusItem: vscode.StatusBarItem;
 let statusTimer: NodeJS.Timeout | undefined;
 let missingServer: string | undefined;
+let tree: SpecTree;
+/** The active spec's status, as last asked. */
+let activeStatus: { uri: string; status: SpecStatus } | undefined;
 
 export function isSpecUri(uri: vscode.Uri): boolean {
   return uri.scheme === 'file' && /\/\.chant\/specs\/(.+\/)?[^/]+\.md$/.test(uri.path);
-}
-
-function specId(uri: vscode.Uri): string {
-  return path.basename(uri.path, '.md');
 }
 
 /**
@@ -59,11 +81,26 @@ function sendSettings(): void {
   }
 }
 
+function running(): LanguageClient | undefined {
+  return client && client.state === State.Running ? client : undefined;
+}
+
+/** Saves the open, modified specs under `rootUri` (chant reads them from disk). */
+async function saveProjectSpecs(rootUri: string): Promise<void> {
+  const prefix = rootUri.endsWith('/') ? rootUri : `${rootUri}/`;
+  for (const doc of vscode.workspace.textDocuments) {
+    if (doc.isDirty && isSpecUri(doc.uri) && doc.uri.toString().startsWith(prefix)) {
+      await doc.save();
+    }
+  }
+}
+
 /**
- * Checks before a chant command runs, for the palette and for the server's
- * code actions alike: the workspace is trusted, a rejection has a reason
- * (asked for in an input box), and the spec is saved (chant works on the
- * file on disk). Returns the arguments to send, or undefined to run nothing.
+ * Checks before a chant command runs, for the extension's own commands and
+ * for the server's code actions and code lenses alike: the workspace is
+ * trusted, a rejection has a reason (asked for in an input box), the specs
+ * are saved (chant works on the files on disk). Returns the arguments to
+ * send, or undefined to run nothing.
  */
 async function prepareChantCommand(command: string, args: any[]): Promise<any[] | undefined> {
   if (!CHANT_COMMANDS.has(command)) {
@@ -85,7 +122,7 @@ async function prepareChantCommand(command: string, args: any[]): Promise<any[] 
   if (command === 'chant.reject') {
     const options = typeof args[1] === 'object' && args[1] !== null ? { ...args[1] } : {};
     if (typeof options.reason !== 'string' || options.reason.trim() === '') {
-      const id = uriString ? specId(vscode.Uri.parse(uriString)) : 'this spec';
+      const id = activeStatus && activeStatus.uri === uriString ? activeStatus.status.id : 'this spec';
       const reason = await vscode.window.showInputBox({
         title: `Reject spec ${id}`,
         prompt: 'Why is the spec rejected? chant records the reason under Approval Discussion.',
@@ -100,7 +137,9 @@ async function prepareChantCommand(command: string, args: any[]): Promise<any[] 
     }
     args[1] = options;
   }
-  if (uriString) {
+  if (uriString && PROJECT_COMMANDS.has(command)) {
+    await saveProjectSpecs(uriString);
+  } else if (uriString) {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uriString);
     if (doc?.isDirty) {
       await doc.save();
@@ -109,38 +148,265 @@ async function prepareChantCommand(command: string, args: any[]): Promise<any[] 
   return args;
 }
 
-/** Runs one of the server's chant commands on the active spec (palette). */
-async function runOnActiveSpec(command: string): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || !isSpecUri(editor.document.uri)) {
-    void vscode.window.showWarningMessage('Open a chant spec (a Markdown file in .chant/specs/) first.');
-    return;
-  }
-  if (!client || client.state !== State.Running) {
+/** Sends a chant command to the server (after the checks above); errors are shown. */
+async function execute(command: string, args: any[]): Promise<void> {
+  const c = running();
+  if (!c) {
     void vscode.window.showErrorMessage(missingServer ?? 'chant-lsp is not running (see chant: Show Output).');
     return;
   }
-  const args = await prepareChantCommand(command, [editor.document.uri.toString()]);
-  if (!args) {
+  const prepared = await prepareChantCommand(command, args);
+  if (!prepared) {
     return;
   }
-  output.info(`${command} ${args[0]}`);
+  output.info(`${command} ${JSON.stringify(prepared)}`);
   try {
-    await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+    await c.sendRequest(ExecuteCommandRequest.type, { command, arguments: prepared });
   } catch (err: any) {
     void vscode.window.showErrorMessage(`chant: ${err?.message ?? String(err)}`);
   }
 }
 
-// ---- status bar --------------------------------------------------------
+// ---- spec actions ----------------------------------------------------------
+
+/** The spec an action is about: a node of the chant view, else the active editor's spec. */
+async function targetSpec(node?: Node): Promise<{ uri: string; status: SpecStatus } | undefined> {
+  if (node && typeof node === 'object' && 'kind' in node && node.kind === 'spec') {
+    return { uri: node.spec.uri, status: node.spec };
+  }
+  if (node instanceof vscode.Uri && isSpecUri(node)) {
+    const doc = await vscode.workspace.openTextDocument(node);
+    const status = await specStatus(doc);
+    return status ? { uri: doc.uri.toString(), status } : undefined;
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || !isSpecUri(editor.document.uri)) {
+    void vscode.window.showWarningMessage('Open a chant spec (a Markdown file in .chant/specs/) first.');
+    return undefined;
+  }
+  if (!running()) {
+    void vscode.window.showErrorMessage(missingServer ?? 'chant-lsp is not running (see chant: Show Output).');
+    return undefined;
+  }
+  const status = await specStatus(editor.document);
+  if (!status) {
+    void vscode.window.showWarningMessage('chant-lsp has no status for this spec yet: try again in a moment.');
+    return undefined;
+  }
+  return { uri: editor.document.uri.toString(), status };
+}
+
+/** Runs the action `key` on a spec: the server's enabled offer for it, with its arguments. */
+async function runSpecAction(key: string, node?: Node): Promise<void> {
+  const action = SPEC_ACTIONS.find((a) => a.key === key)!;
+  if (!vscode.workspace.isTrusted && action.server !== 'chant.showLog') {
+    await prepareChantCommand(action.server, []); // says why, offers to manage trust
+    return;
+  }
+  const target = await targetSpec(node);
+  if (!target) {
+    return;
+  }
+  const a = availability(target.status)[key];
+  let offer: SpecCommand | undefined;
+  if (key === 'workWithPrompt') {
+    const enabled = a.offers.filter((o) => o.enabled);
+    if (enabled.length === 0) {
+      void vscode.window.showWarningMessage(`chant: ${a.reason ?? 'no prompt to work this spec with.'}`);
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(
+      enabled.map((o) => ({ label: promptOf(o) ?? o.title, description: o.title, offer: o })),
+      { title: `Work spec ${target.status.id} with prompt`, placeHolder: 'The prompt chant gives the agent' },
+    );
+    offer = pick?.offer;
+    if (!offer) {
+      return;
+    }
+  } else {
+    offer = a.offers.find((o) => o.enabled);
+  }
+  if (!offer) {
+    void vscode.window.showWarningMessage(
+      `chant: ${action.title.replace(/\.\.\.$/, '')}: ${a.reason ?? `the server does not offer it for spec ${target.status.id}.`}`,
+    );
+    return;
+  }
+  await execute(offer.command, offer.arguments ?? [target.uri]);
+}
+
+// ---- project actions -----------------------------------------------------
+
+async function specList(): Promise<ProjectSpecs[] | undefined> {
+  const c = running();
+  if (!c) {
+    return undefined;
+  }
+  const result = await c.sendRequest<SpecListResult>(SPEC_LIST_REQUEST, {});
+  return result?.projects ?? [];
+}
+
+/** The project an action is about: the node's, the active spec's, the only one, or one the user picks. */
+async function targetProject(node?: Node): Promise<ProjectSpecs | undefined> {
+  // From the chant view: the node's project (menus elsewhere pass a URI or nothing).
+  if (node && typeof node === 'object' && 'kind' in node) {
+    return node.project;
+  }
+  let projects: ProjectSpecs[] | undefined;
+  try {
+    projects = tree.projects ?? (await specList());
+  } catch {
+    projects = undefined;
+  }
+  if (!projects || projects.length === 0) {
+    // A server without chant/specList: the workspace folders that hold .chant/.
+    const found = await vscode.workspace.findFiles('**/.chant/config.md', '**/node_modules/**', 20);
+    projects = found.map((u) => ({ root: vscode.Uri.joinPath(u, '..', '..').toString(), specs: [] }));
+  }
+  const active = vscode.window.activeTextEditor?.document.uri.toString();
+  const mine = active ? projectOf(projects, active) : undefined;
+  if (mine) {
+    return mine;
+  }
+  if (projects.length <= 1) {
+    if (projects.length === 0) {
+      void vscode.window.showWarningMessage('No chant project here: open a folder that holds .chant/.');
+    }
+    return projects[0];
+  }
+  const pick = await vscode.window.showQuickPick(
+    projects.map((p) => ({ label: p.name || vscode.Uri.parse(p.root).fsPath, description: vscode.Uri.parse(p.root).fsPath, p })),
+    { title: 'Which chant project?' },
+  );
+  return pick?.p;
+}
+
+/** The prompt names of a project (`.chant/prompts/*.md`). */
+async function promptNames(root: string): Promise<string[]> {
+  const dir = vscode.Uri.joinPath(vscode.Uri.parse(root), '.chant', 'prompts');
+  try {
+    const entries = await vscode.workspace.fs.readDirectory(dir);
+    return entries
+      .filter(([name, type]) => type === vscode.FileType.File && name.endsWith('.md'))
+      .map(([name]) => name.slice(0, -3))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** New Spec...: asks title, type, prompt, labels and approval, then `chant.add`. */
+async function newSpec(node?: Node): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    await prepareChantCommand('chant.add', []);
+    return;
+  }
+  const project = await targetProject(node);
+  if (!project) {
+    return;
+  }
+  const steps = 5;
+  const title = await vscode.window.showInputBox({
+    title: `New chant spec (1/${steps}): title`,
+    prompt: 'The spec\'s title (its "# " line)',
+    placeHolder: 'Title of the new spec',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === '' ? 'A title is required.' : undefined),
+  });
+  if (title === undefined || title.trim() === '') {
+    return;
+  }
+  const type = await vscode.window.showQuickPick(SPEC_TYPES, {
+    title: `New chant spec (2/${steps}): type`,
+    placeHolder: 'The type of spec',
+    ignoreFocusOut: true,
+  });
+  if (!type) {
+    return;
+  }
+  const DEFAULT = "(chant's default)";
+  const prompt = await vscode.window.showQuickPick([DEFAULT, ...(await promptNames(project.root))], {
+    title: `New chant spec (3/${steps}): prompt`,
+    placeHolder: 'The prompt chant gives the agent',
+    ignoreFocusOut: true,
+  });
+  if (!prompt) {
+    return;
+  }
+  const labels = await vscode.window.showInputBox({
+    title: `New chant spec (4/${steps}): labels`,
+    prompt: 'Labels, separated by commas (optional)',
+    placeHolder: 'e.g. backend, phase 1',
+    ignoreFocusOut: true,
+  });
+  if (labels === undefined) {
+    return;
+  }
+  const approval = await vscode.window.showQuickPick(['No', 'Yes'], {
+    title: `New chant spec (5/${steps}): needs approval?`,
+    placeHolder: 'Must the spec be approved before it is worked?',
+    ignoreFocusOut: true,
+  });
+  if (!approval) {
+    return;
+  }
+  const options = addOptions({
+    title,
+    type,
+    prompt: prompt === DEFAULT ? undefined : prompt,
+    labels,
+    needsApproval: approval === 'Yes',
+  });
+  await execute('chant.add', [project.root, options]);
+}
+
+async function mergeAll(node?: Node): Promise<void> {
+  const project = await targetProject(node);
+  if (project) {
+    await execute('chant.mergeAll', [project.root]);
+  }
+}
+
+/** Archive by Label...: picks one of the project's labels (or types one), then `chant.archiveByLabel`. */
+async function archiveByLabel(node?: Node): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    await prepareChantCommand('chant.archiveByLabel', []);
+    return;
+  }
+  const project = await targetProject(node);
+  if (!project) {
+    return;
+  }
+  const OTHER = 'Another label...';
+  const labels = labelsOf(project);
+  let label = labels.length
+    ? await vscode.window.showQuickPick([...labels, OTHER], {
+        title: 'Archive the completed specs with the label',
+        placeHolder: 'A label of the project\'s specs',
+      })
+    : OTHER;
+  if (label === OTHER) {
+    label = await vscode.window.showInputBox({
+      title: 'Archive the completed specs with the label',
+      validateInput: (v) => (v.trim() === '' ? 'A label is required.' : undefined),
+    });
+  }
+  if (!label || !label.trim()) {
+    return;
+  }
+  await execute('chant.archiveByLabel', [project.root, { label: label.trim() }]);
+}
+
+// ---- status bar and context keys -------------------------------------------
 
 /** The spec's status, readiness and commands, from the server. */
 async function specStatus(doc: vscode.TextDocument): Promise<SpecStatus | undefined> {
-  if (!client || client.state !== State.Running) {
+  const c = running();
+  if (!c) {
     return undefined;
   }
   try {
-    const status = await client.sendRequest<SpecStatus | null>(SPEC_STATUS_REQUEST, {
+    const status = await c.sendRequest<SpecStatus | null>(SPEC_STATUS_REQUEST, {
       textDocument: { uri: doc.uri.toString() },
     });
     return status ?? undefined;
@@ -163,16 +429,50 @@ const clientCommands: StaticFeature = {
   clear(): void {},
 };
 
+/** Sets `chant.can.<key>` for every spec action from the status (none: all false). */
+function setSpecContext(status: SpecStatus | undefined): void {
+  const a = status ? availability(status) : undefined;
+  for (const action of SPEC_ACTIONS) {
+    void vscode.commands.executeCommand('setContext', `chant.can.${action.key}`, !!a?.[action.key].enabled);
+  }
+}
+
+/** Sets the project actions' context keys from the spec list. */
+function setProjectContext(projects: ProjectSpecs[] | undefined): void {
+  const commands =
+    (running()?.initializeResult?.capabilities.executeCommandProvider?.commands as string[] | undefined) ?? [];
+  const trusted = vscode.workspace.isTrusted;
+  const specs = (projects ?? []).flatMap((p) => p.specs);
+  const any = (pred: (c: SpecCommand) => boolean) => specs.some((s) => s.commands.some((c) => c.enabled && pred(c)));
+  const has = (projects ?? []).length > 0;
+  void vscode.commands.executeCommand('setContext', 'chant.hasProject', has);
+  void vscode.commands.executeCommand('setContext', 'chant.can.add', trusted && commands.includes('chant.add'));
+  void vscode.commands.executeCommand(
+    'setContext',
+    'chant.can.mergeAll',
+    commands.includes('chant.mergeAll') && any((c) => c.command === 'chant.merge'),
+  );
+  void vscode.commands.executeCommand(
+    'setContext',
+    'chant.can.archiveByLabel',
+    commands.includes('chant.archiveByLabel') &&
+      specs.some((s) => s.labels?.length && s.commands.some((c) => c.enabled && c.command === 'chant.archive')),
+  );
+}
+
 async function updateStatus(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const doc = editor?.document;
   const spec = !!doc && isSpecUri(doc.uri);
   void vscode.commands.executeCommand('setContext', 'chant.isSpec', spec);
   if (!doc || !spec) {
+    activeStatus = undefined;
+    setSpecContext(undefined);
     statusItem.hide();
     return;
   }
   if (missingServer) {
+    setSpecContext(undefined);
     statusItem.text = '$(warning) chant-lsp missing';
     statusItem.tooltip = missingServer;
     statusItem.show();
@@ -182,8 +482,10 @@ async function updateStatus(): Promise<void> {
   if (vscode.window.activeTextEditor?.document !== doc) {
     return;
   }
+  activeStatus = s ? { uri: doc.uri.toString(), status: s } : undefined;
+  setSpecContext(s);
   if (!s) {
-    statusItem.text = `$(loading~spin) chant ${specId(doc.uri)}`;
+    statusItem.text = '$(loading~spin) chant';
     statusItem.tooltip = 'chant-lsp has not answered for this spec yet.';
     statusItem.show();
     return;
@@ -200,18 +502,60 @@ function scheduleStatus(delay = 250): void {
   statusTimer = setTimeout(() => void updateStatus(), delay);
 }
 
+/** The status bar item's menu: the commands the server offers for the spec now. */
 async function specMenu(): Promise<void> {
-  const items: (vscode.QuickPickItem & { command: string })[] = [
-    { label: '$(play) Work Spec', command: 'chant.spec.work' },
-    { label: '$(check) Approve Spec', command: 'chant.spec.approve' },
-    { label: '$(close) Reject Spec...', command: 'chant.spec.reject' },
-    { label: '$(git-merge) Apply Agent Changes', command: 'chant.spec.applyAgentChanges' },
-    { label: '$(output) Show Output', command: 'chant.server.showOutput' },
-  ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'chant' });
+  const editor = vscode.window.activeTextEditor;
+  const status = editor && isSpecUri(editor.document.uri) ? await specStatus(editor.document) : undefined;
+  const items: (vscode.QuickPickItem & { run: () => unknown })[] = (status?.commands ?? [])
+    .filter((c) => c.enabled)
+    .map((c) => ({ label: c.title, run: () => execute(c.command, c.arguments) }));
+  items.push({ label: '$(output) Show Output', run: () => output.show(true) });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: status ? `chant spec ${status.id}: ${status.readiness.replace(/_/g, ' ')}` : 'chant',
+  });
   if (pick) {
-    await vscode.commands.executeCommand(pick.command);
+    await pick.run();
   }
+}
+
+// ---- buffers chant rewrote ------------------------------------------------
+
+const settleTimers = new Map<string, NodeJS.Timeout>();
+
+/**
+ * When chant rewrites a spec, VS Code reloads the unmodified buffer from
+ * disk and the server brings the same text in with an edit, which leaves
+ * the buffer marked modified although it holds exactly the file. Such a
+ * buffer is saved (the same bytes), so that it is not shown as unsaved and
+ * the next command does not find it "modified". A buffer that differs from
+ * the file is never touched.
+ */
+function settleSoon(doc: vscode.TextDocument): void {
+  const key = doc.uri.toString();
+  clearTimeout(settleTimers.get(key));
+  settleTimers.set(
+    key,
+    setTimeout(async () => {
+      settleTimers.delete(key);
+      if (doc.isClosed || !doc.isDirty) {
+        return;
+      }
+      try {
+        const disk = new TextDecoder('utf-8', { fatal: true }).decode(await vscode.workspace.fs.readFile(doc.uri));
+        if (disk === doc.getText() && doc.isDirty) {
+          output.debug(`${doc.uri.fsPath}: the buffer holds the file as chant wrote it; marked saved`);
+          await doc.save();
+        }
+      } catch {
+        // unreadable or not UTF-8: left alone
+      }
+    }, 400),
+  );
+}
+
+function refreshAll(): void {
+  tree.refresh();
+  scheduleStatus(0);
 }
 
 // ---- client ------------------------------------------------------------
@@ -253,12 +597,14 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
           return params.items.map((item, i) => (item.section === 'chant' ? chantSettings() : values[i]));
         },
       },
+      // Code lenses and code actions run the server's commands through
+      // here: the same checks as the extension's own commands.
       executeCommand: async (command, args, next) => {
         const prepared = await prepareChantCommand(command, args);
         if (!prepared) {
           return undefined;
         }
-        output.info(`${command} ${prepared[0] ?? ''}`);
+        output.info(`${command} ${JSON.stringify(prepared)}`);
         return next(command, prepared);
       },
     },
@@ -268,12 +614,16 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   context.subscriptions.push(
     client.onDidChangeState((e) => {
       if (e.newState === State.Running) {
-        scheduleStatus(0);
+        refreshAll();
       }
     }),
   );
   try {
     await client.start();
+    // A spec changed (a run, an edit, a file): the list and the active
+    // spec's status are asked again.
+    client.onNotification(SPEC_LIST_CHANGED, () => refreshAll());
+    refreshAll();
   } catch (err: any) {
     output.error(`chant-lsp failed to start: ${err?.message ?? err}`);
     void vscode.window.showErrorMessage(`chant-lsp failed to start: ${err?.message ?? err}. ${INSTALL_HINT}`);
@@ -295,7 +645,7 @@ async function stopClient(): Promise<void> {
 async function restart(context: vscode.ExtensionContext): Promise<void> {
   await stopClient();
   await startClient(context);
-  scheduleStatus(0);
+  refreshAll();
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -304,13 +654,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem.name = 'chant spec';
   statusItem.command = 'chant.spec.menu';
   context.subscriptions.push(output, statusItem);
+  void vscode.commands.executeCommand('setContext', 'chant.active', true);
 
-  const register = (id: string, fn: () => unknown) =>
+  tree = new SpecTree(async () => {
+    const projects = await specList();
+    setProjectContext(projects);
+    return projects;
+  });
+  const view = vscode.window.createTreeView('chant.specs', { treeDataProvider: tree, showCollapseAll: true });
+  tree.view = view;
+  context.subscriptions.push(view);
+
+  const register = (id: string, fn: (...args: any[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  register('chant.spec.work', () => runOnActiveSpec('chant.work'));
-  register('chant.spec.approve', () => runOnActiveSpec('chant.approve'));
-  register('chant.spec.reject', () => runOnActiveSpec('chant.reject'));
-  register('chant.spec.applyAgentChanges', () => runOnActiveSpec('chant.applyAgentChanges'));
+  for (const action of SPEC_ACTIONS) {
+    register(action.id, (node?: Node) => runSpecAction(action.key, node));
+  }
+  register('chant.project.add', (node?: Node) => newSpec(node));
+  register('chant.project.mergeAll', (node?: Node) => mergeAll(node));
+  register('chant.project.archiveByLabel', (node?: Node) => archiveByLabel(node));
+  register('chant.specs.refresh', () => refreshAll());
   register('chant.server.restart', () => restart(context));
   register('chant.server.showOutput', () => output.show(true));
   register('chant.spec.menu', () => specMenu());
@@ -321,10 +684,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (e.document === vscode.window.activeTextEditor?.document) {
         scheduleStatus();
       }
+      if (isSpecUri(e.document.uri) && e.document.isDirty) {
+        settleSoon(e.document);
+      }
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (isSpecUri(doc.uri)) {
+        scheduleStatus(0);
+      }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       output.info('workspace trusted: chant commands enabled');
       sendSettings();
+      refreshAll();
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('chant.server.path')) {

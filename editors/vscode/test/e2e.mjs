@@ -5,23 +5,33 @@
 //
 // Environment (scripts/test-editors sets it):
 //   CHANT_LSP            a chant-lsp binary (for the `chant.server.path` step)
-//   CHANT_STANDIN        the stand-in chant binary
+//   CHANT_REAL           the real chant 0.23.2 (scripts/build-real-chant); every
+//                        chant run of this test is the real chant, running the
+//                        scripted agent editors/test-fixtures/agent/claude
 //   CHANT_EDITOR_TOOLS   folder with node_modules/{code-server,playwright-core}
 //   CHANT_VSIX           the platform-specific extension (scripts/package-vsix),
 //                        which carries its own chant-lsp
 //   CHANT_SCREENSHOTS    where PNG screenshots go (default target/editor-screenshots)
 //   CHANT_CHROMIUM       the browser (default /usr/bin/chromium)
-//   CHANT_EDITOR_TESTS_SKIP_MISSING=1  skip steps whose server feature is missing
+//   CHANT_EDITOR_TESTS_SKIP_MISSING=1  skip (loudly) steps whose server feature is missing
 //
 // It installs the platform .vsix into a clean extensions folder, with no
 // chant-lsp on PATH and no `chant.server.path`: the extension must run the
 // server it carries. It copies editors/test-fixtures/demo into a temporary
 // git repository, opens it in code-server, and checks what a user sees: the
 // Problems panel, completion of an `informed_by` path and of a prompt name,
-// the hover preview of a linked research file, the status bar, "chant: Work
-// Spec" running the stand-in chant and changing the spec buffer, and that a
-// `chant.server.path` setting wins over the bundled server. On failure it saves a screenshot and prints the logs of
-// code-server, the extension host and the extension's output channel.
+// the hover preview of a linked research file, the status bar, the palette
+// offering only what the server enables, "chant: Work Spec" running chant
+// (its progress in the status bar) and changing the spec buffer, Apply Agent
+// Changes, Reject and Approve, and that a `chant.server.path` setting wins
+// over the bundled server. Then, on a second project, the walkthrough: the
+// chant view in the Explorer (grouped by readiness, tooltips, inline Work /
+// Approve / Merge), New Spec..., Work with Prompt..., Work Anyway, Merge
+// Branch, Merge All, Verify (from the editor's context menu), Show Agent Log,
+// Archive, Archive by Label..., Reset, Reset and Work, Cancel, Delete (the
+// server asks), Split, and the code lenses. Last, Restricted Mode. On failure
+// it saves a screenshot and prints the logs of code-server, the extension
+// host and the extension's output channel.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -41,13 +51,19 @@ const env = (name, fallback) => {
   return v;
 };
 const SERVER = env('CHANT_LSP');
-const STANDIN = env('CHANT_STANDIN');
+const REAL = process.env.CHANT_REAL;
 const TOOLS = env('CHANT_EDITOR_TOOLS');
 const VSIX = env('CHANT_VSIX', path.join(repo, 'editors/vscode/chant-lsp.vsix'));
 const SHOTS = env('CHANT_SCREENSHOTS', path.join(repo, 'target/editor-screenshots'));
 const CHROMIUM = env('CHANT_CHROMIUM', '/usr/bin/chromium');
 const SKIP_MISSING = process.env.CHANT_EDITOR_TESTS_SKIP_MISSING === '1';
+let skipped = 0;
 const TIMEOUT = Number(process.env.CHANT_VSCODE_TIMEOUT_MS ?? 30000);
+
+if (!REAL) {
+  console.log('SKIP the VS Code end-to-end test: it needs the real chant (CHANT_REAL; scripts/build-real-chant builds it)');
+  process.exit(0);
+}
 
 const requireTool = createRequire(path.join(TOOLS, 'node_modules', 'noop.js'));
 const { chromium } = requireTool('playwright-core');
@@ -118,27 +134,83 @@ class MissingFeature extends Error {}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-vscode-e2e-'));
 
-/** A copy of the demo fixture in a fresh git repository (chant needs a committed .chant/). */
-function makeProject(name) {
+// chant as the server runs it: each call's arguments go to the argv log
+// (arguments separated by 0x1f, calls ended by 0x1e), then the real chant;
+// the scripted agent is on PATH as `claude`.
+const bin = path.join(tmp, 'bin');
+const agentDir = path.join(tmp, 'agent');
+const argvLog = path.join(tmp, 'argv.log');
+fs.mkdirSync(bin, { recursive: true });
+fs.mkdirSync(agentDir, { recursive: true });
+const CHANT = path.join(bin, 'chant');
+fs.writeFileSync(
+  CHANT,
+  // (PATH again here: code-server's extension host takes PATH from a login shell)
+  `#!/bin/sh\n{ for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\036'; } >> "$CHANT_ARGV_LOG"\nPATH='${bin}':"$PATH" exec '${REAL}' "$@"\n`,
+  { mode: 0o755 },
+);
+fs.copyFileSync(path.join(repo, 'editors/test-fixtures/agent/claude'), path.join(bin, 'claude'));
+fs.chmodSync(path.join(bin, 'claude'), 0o755);
+
+/** chant's calls (not its own calls as git's merge driver), each an argument list. */
+function chantCalls() {
+  const log = fs.existsSync(argvLog) ? fs.readFileSync(argvLog, 'utf8') : '';
+  return log
+    .split('\x1e')
+    .filter(Boolean)
+    .map((r) => r.split('\x1f').filter((a, i, all) => i < all.length - 1 || a !== ''))
+    .filter((argv) => argv[0] !== 'merge-driver');
+}
+const flagValue = (args, flag) => {
+  for (const [i, a] of args.entries()) {
+    if (a === flag) return args[i + 1];
+    if (a.startsWith(`${flag}=`)) return a.slice(flag.length + 1);
+  }
+  return undefined;
+};
+
+/** The prompts chant's verify and split use; `TASK:` tells the scripted agent what to do. */
+const WALK_PROMPTS = {
+  verify: '---\nname: verify\npurpose: Verify a spec\n---\nTASK: verify {{spec.id}}\n',
+  split: '---\nname: split\npurpose: Split a spec\n---\nTASK: split {{spec.id}}: {{spec.title}}\n',
+};
+
+let projectNames = 0;
+/**
+ * A copy of the demo fixture in a fresh git repository (chant needs a
+ * committed .chant/), with a project name of its own (chant's worktrees
+ * are /tmp/chant-<name>-<id>), files older than any run, chant's merge
+ * driver, and `specs` and `prompts` added.
+ */
+function makeProject(name, { specs = {}, prompts = {} } = {}) {
   const dir = path.join(tmp, name);
   fs.cpSync(path.join(repo, 'editors/test-fixtures/demo'), dir, { recursive: true });
+  const chantName = `vsc${process.pid}x${++projectNames}`;
+  const config = path.join(dir, '.chant/config.md');
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('name: demo\n', `name: ${chantName}\n`));
+  for (const [id, text] of Object.entries(specs)) {
+    fs.writeFileSync(path.join(dir, '.chant/specs', `${id}.md`), text);
+  }
+  for (const [p, text] of Object.entries(prompts)) {
+    fs.writeFileSync(path.join(dir, '.chant/prompts', `${p}.md`), text);
+  }
+  run('find', [dir, '-exec', 'touch', '-h', '-d', '2026-01-01T00:00:00Z', '{}', '+']);
   const git = (...args) => run('git', args, { cwd: dir });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'Test User');
   git('config', 'user.email', 'test@example.com');
   git('config', 'commit.gpgsign', 'false');
+  git('config', 'merge.chant-spec.name', 'Chant spec merge driver');
+  git('config', 'merge.chant-spec.driver', 'chant merge-driver %O %A %B');
   git('add', '-A');
   git('commit', '-q', '-m', 'initial');
-  return dir;
+  return { dir, chantName };
 }
-let project = makeProject('demo');
-const standinLog = path.join(tmp, 'standin-log.jsonl');
+let project = makeProject('demo').dir;
 const readSpec = (id, root = project) => fs.readFileSync(path.join(root, '.chant/specs', `${id}.md`), 'utf8');
+const specExists = (id, root = project) => fs.existsSync(path.join(root, '.chant/specs', `${id}.md`));
 const specLines = (id) => readSpec(id).split('\n');
-const standinRuns = () =>
-  fs.existsSync(standinLog)
-    ? fs.readFileSync(standinLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    : [];
+const statusOnDisk = (id, root = project) => (/\nstatus: (\S+)\n/.exec(readSpec(id, root)) ?? [])[1];
 
 const userData = path.join(tmp, 'user-data');
 const extensionsDir = path.join(tmp, 'extensions');
@@ -182,7 +254,7 @@ writeUserSettings(userData, false);
 // settings under code-server: VS Code ignores them in User settings there.
 // No `chant.server.path`: the extension runs the server it carries.
 const machineSettings = path.join(userData, 'Machine', 'settings.json');
-const serverSettings = { 'chant.path': STANDIN };
+const serverSettings = { 'chant.path': CHANT };
 fs.writeFileSync(machineSettings, JSON.stringify(serverSettings, null, 2));
 fs.writeFileSync(path.join(tmp, 'config.yaml'), 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
 fs.mkdirSync(SHOTS, { recursive: true });
@@ -197,12 +269,16 @@ const pathWithoutServer = (process.env.PATH ?? '')
   .join(path.delimiter);
 const csEnv = {
   ...process.env,
-  PATH: pathWithoutServer,
   HOME: path.join(tmp, 'home'),
-  STANDIN_LOG: standinLog,
-  STANDIN_AGENT_LINES: '3',
-  STANDIN_AGENT_DELAY_MS: '400',
-  STANDIN_WORKTREE_DIR: path.join(tmp, 'worktrees'),
+  PATH: `${bin}${path.delimiter}${pathWithoutServer}`,
+  AGENT_DIR: agentDir,
+  CHANT_ARGV_LOG: argvLog,
+  GIT_AUTHOR_NAME: 'Test User',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test User',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  NO_COLOR: '1',
   XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
   XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
 };
@@ -238,12 +314,20 @@ function dumpLogs() {
     }
   };
   walk(tmp);
-  tail(standinLog, 20);
+  out.push(`---- chant calls\n${JSON.stringify(chantCalls())}`);
   console.error(out.join('\n'));
   console.error(`(test files kept in ${tmp})`);
 }
 
+// Debugging aid: CHANT_VSCODE_FROM=TEXT skips the steps before the first
+// one whose name contains TEXT (the install and the first start still run).
+let reached = !process.env.CHANT_VSCODE_FROM;
 async function step(name, fn) {
+  reached ||= name.includes(process.env.CHANT_VSCODE_FROM ?? '');
+  if (!reached && !/^(install|start code-server)/.test(name)) {
+    console.log(`skipped (CHANT_VSCODE_FROM): ${name}`);
+    return;
+  }
   const t0 = Date.now();
   try {
     await fn();
@@ -252,6 +336,7 @@ async function step(name, fn) {
   } catch (err) {
     if (err instanceof MissingFeature && SKIP_MISSING) {
       console.log(`SKIP ${name}: ${err.message}`);
+      skipped += 1;
       return;
     }
     console.error(`FAIL ${name}\n${err.stack ?? err}`);
@@ -267,6 +352,12 @@ async function step(name, fn) {
 }
 
 async function cleanup() {
+  // The worktrees the real chant left in /tmp for this run's projects.
+  for (const name of fs.readdirSync('/tmp')) {
+    if (name.startsWith(`chant-vsc${process.pid}x`)) {
+      fs.rmSync(path.join('/tmp', name), { recursive: true, force: true });
+    }
+  }
   await browser?.close().catch(() => {});
   if (codeServer && codeServer.exitCode === null) {
     try {
@@ -281,8 +372,8 @@ async function cleanup() {
 
 const mod = 'Control';
 
-/** Runs a command from the command palette by its label. */
-async function palette(label) {
+/** Runs a command from the command palette by its label (`{ asks: true }`: it opens a quick input of its own). */
+async function palette(label, { asks = false } = {}) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -290,7 +381,9 @@ async function palette(label) {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  if (!asks) {
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  }
 }
 
 /** Opens a workspace file with Quick Open. */
@@ -579,29 +672,78 @@ await step('the status bar shows the spec status and criteria progress', async (
   await waitFor('the chant status bar item', async () => (await statusBarText()).includes('ready · 1/2'));
 });
 
-await step('"chant: Work Spec" runs the stand-in chant and the spec buffer changes', async () => {
+/** Whether the palette lists `label` (typed, filtered) right now; closes it again. */
+async function paletteLists(label) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${label}`);
+  await sleep(300); // the list filters as one types
+  const rows = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  return rows.map((r) => r.replace(/\s+/g, ' ').trim()).includes(label);
+}
+
+/** Answers the open quick input (an input box or a quick pick) with `text`, then Enter. */
+async function answer(text, { title } = {}) {
+  const widget = page.locator('.quick-input-widget');
+  await widget.waitFor({ state: 'visible' });
+  if (title) {
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible' });
+  }
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(text);
+  if (text && (await page.locator('.quick-input-list .monaco-list-row').count()) > 0) {
+    // A quick pick: the typed text filters it down to the item.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ state: 'visible' });
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** Waits until no chant run is going on (the extension's progress left the status bar) and chant has been called `n` times. */
+async function runsDone(n, timeout = 90000) {
+  await waitFor(`${n} chant call(s) (so far: ${JSON.stringify(chantCalls())})`, () => chantCalls().length >= n, timeout);
+  await waitFor('the chant progress to leave the status bar', async () =>
+    (await page.locator('.statusbar-item', { hasText: /chant (work|approve|reject|add|merge|archive|reset|cancel|verify|split)/ }).count()) === 0,
+    timeout,
+  );
+}
+
+await step('the palette offers only what the server enables for the spec', async () => {
+  await openFile(`.chant/specs/${WORK_ID}.md`);
+  await waitFor('the chant status bar item', async () => (await statusBarText()).includes('ready · 1/2'));
+  assert(await paletteLists('chant: Work Spec'), 'Work Spec is in the palette for a ready spec');
+  assert(await paletteLists('chant: Work with Prompt...'), 'Work with Prompt... too (the project has prompts)');
+  for (const hidden of ['chant: Approve Spec', 'chant: Merge Branch', 'chant: Archive Spec', 'chant: Reset Spec', 'chant: Verify Spec']) {
+    assert(!(await paletteLists(hidden)), `${hidden} is not in the palette for a pending spec without approval or branch`);
+  }
+});
+
+await step('"chant: Work Spec" runs chant, shows its progress, and the spec buffer changes', async () => {
   needs('executeCommandProvider', 'workspace/executeCommand (chant.work)');
   assert((caps.executeCommandProvider.commands ?? []).includes('chant.work'), 'the server offers chant.work');
+  // The agent takes a moment, so the progress can be seen.
+  fs.writeFileSync(path.join(agentDir, 'delay'), '1');
   await focusEditor();
   await palette('chant: Work Spec');
-  // The stand-in's agent prints 3 lines 400 ms apart: catch the progress.
-  const progress = page.locator('.notification-toast, .statusbar-item', { hasText: /chant|work/i }).first();
-  await progress.waitFor({ state: 'visible', timeout: 5000 }).catch(() => {});
+  const progress = page.locator('.statusbar-item', { hasText: `chant work ${WORK_ID}` }).first();
+  await progress.waitFor({ state: 'visible', timeout: 15000 });
   await page.screenshot({ path: path.join(SHOTS, 'vscode-work-progress.png') });
   await waitFor('chant to finish the spec on disk', () => readSpec(WORK_ID).includes('status: completed'), 60000);
+  fs.rmSync(path.join(agentDir, 'delay'));
   await waitFor('the editor to show the finished spec', async () => {
     const text = await editorText();
     return text.includes('status: completed') && text.includes('## Agent Output');
   });
   const text = await editorText();
   assert(text.includes('- [x] The index caches parsed specs'), `the criterion is ticked:\n${text}`);
-  assert(text.includes(`stand-in agent: working on ${WORK_ID} (line 3 of 3)`), `the agent output:\n${text}`);
-  const runs = standinRuns();
-  const work = runs.filter((r) => r[0] === 'work');
-  assertEq(1, work.length, `chant work runs: ${JSON.stringify(runs)}`);
-  assertEq(['work', WORK_ID], work[0].slice(0, 2), 'chant work <id>');
-  assert(work[0].includes('--no-watch'), `--no-watch: ${JSON.stringify(work[0])}`);
+  assert(text.includes(`agent: done with ${WORK_ID}`), `the agent output:\n${text}`);
+  const work = chantCalls().filter((r) => r[0] === 'work');
+  assertEq(1, work.length, `chant work runs: ${JSON.stringify(chantCalls())}`);
+  assertEq(['work', WORK_ID, '--no-watch'], work[0], 'chant work <id> --no-watch');
   await waitFor('the status bar to show completed', async () => (await statusBarText()).includes('completed · 2/2'));
+  await progress.waitFor({ state: 'detached' });
   const done = page.locator('.notification-toast', { hasText: `\`chant work ${WORK_ID}\` finished: the spec is completed` });
   await done.waitFor({ state: 'visible' });
   await sleep(700); // let the toasts finish sliding in
@@ -621,11 +763,10 @@ await step('"chant: Work Spec" runs the stand-in chant and the spec buffer chang
 await step('"chant: Apply Agent Changes" brings the agent\'s file into the editor', async () => {
   await openFile(`.chant/specs/${WORK_ID}.md`);
   await palette('chant: Apply Agent Changes');
-  await page.locator('.tab', { hasText: 'agent-output.txt' }).first().waitFor({ state: 'visible' });
-  await page.locator('.tab', { hasText: 'agent-output.txt' }).first().click();
-  await waitFor('the agent file in the editor', async () =>
-    (await editorText()).includes(`stand-in agent output for ${WORK_ID}`),
-  );
+  const file = `done-${WORK_ID}.txt`;
+  await page.locator('.tab', { hasText: file }).first().waitFor({ state: 'visible' });
+  await page.locator('.tab', { hasText: file }).first().click();
+  await waitFor('the agent file in the editor', async () => (await editorText()).includes(`work of ${WORK_ID}`));
   await page.screenshot({ path: path.join(SHOTS, 'vscode-apply-changes.png') });
 });
 
@@ -650,6 +791,7 @@ await step('"chant: Restart Server" restarts it; "chant: Show Output" shows its 
 await step('"chant: Reject Spec..." asks for the reason in an input box, then rejects', async () => {
   await palette('Notifications: Clear All Notifications');
   await openFile(`.chant/specs/${REVIEW_ID}.md`);
+  await waitFor('the status bar for the spec', async () => (await statusBarText()).includes('needs approval'));
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -664,19 +806,32 @@ await step('"chant: Reject Spec..." asks for the reason in an input box, then re
   await page.keyboard.type('Needs a design review first');
   await message.waitFor({ state: 'hidden' });
   await page.screenshot({ path: path.join(SHOTS, 'vscode-reject.png') });
+  const calls = chantCalls().length;
   await page.keyboard.press('Enter');
   await waitFor('the rejection on disk', () => readSpec(REVIEW_ID).includes('REJECTED'), 60000);
   await waitFor('the editor to show the rejection', async () => (await editorText()).includes('Needs a design review first'));
   const text = await editorText();
   assert(/\*\*Test User\*\* - \d{4}-\d{2}-\d{2} \d{2}:\d{2} - REJECTED/.test(text), `the discussion line:\n${text}`);
   assert(text.includes('status: rejected'), `approval.status:\n${text}`);
-  const reject = standinRuns().filter((r) => r[0] === 'reject');
+  await runsDone(calls + 1);
+  const reject = chantCalls().filter((r) => r[0] === 'reject');
   assertEq(1, reject.length, 'chant reject runs');
-  assert(
-    reject[0].includes('--reason=Needs a design review first') ||
-      reject[0].join('\u0000').includes('--reason\u0000Needs a design review first'),
-    `the reason passed: ${JSON.stringify(reject[0])}`,
-  );
+  assertEq(['reject', REVIEW_ID], reject[0].slice(0, 2), 'chant reject <id>');
+  assertEq('Needs a design review first', flagValue(reject[0], '--reason'), 'the reason passed');
+  assertEq('Test User', flagValue(reject[0], '--by'), 'the approver (chant.approverName)');
+});
+
+await step('"chant: Approve Spec" approves the rejected spec', async () => {
+  await waitFor('Approve Spec in the palette', () => paletteLists('chant: Approve Spec'));
+  const calls = chantCalls().length;
+  await palette('chant: Approve Spec');
+  await waitFor('the approval on disk', () => readSpec(REVIEW_ID).includes('\n  status: approved\n'), 60000);
+  await waitFor('the editor to show the approval', async () => (await editorText()).includes('status: approved'));
+  await runsDone(calls + 1);
+  const approve = chantCalls().slice(calls);
+  assertEq([['approve', REVIEW_ID, '--by=Test User']], approve, 'chant approve <id> --by NAME');
+  await waitFor('the status bar to leave "needs approval"', async () => !(await statusBarText()).includes('needs approval'));
+  assert(!(await paletteLists('chant: Approve Spec')), 'Approve Spec leaves the palette once approved');
 });
 
 await step('chant.server.path wins over the bundled server; a wrong one says how to fix it', async () => {
@@ -704,17 +859,354 @@ await step('chant.server.path wins over the bundled server; a wrong one says how
   await waitFor('the bundled server to start again', () => starts(BUNDLED).length === 3);
 });
 
-await step('Restricted Mode: diagnostics still work, "Work Spec" never runs chant', async () => {
+// ---- the walkthrough, on a second project ----------------------------------
+
+const spec = (title, { head = '', criteria = ['it works'], body = '' } = {}) =>
+  `---\ntype: code\nstatus: pending\n${head}---\n# ${title}\n\n${body}` +
+  (criteria.length ? `\n## Acceptance Criteria\n\n${criteria.map((c) => `- [ ] ${c}`).join('\n')}\n` : '');
+const W = {
+  MERGE: '2026-11-20-001-abc', // Cache parsed specs: inline Work, inline Merge, Verify, log, Archive
+  LABEL: '2026-11-20-004-jkl', // labelled walk: Work, Merge All, Archive by Label
+  APPROVAL: '2026-11-21-011-apr', // inline Approve, then the ▶ Work code lens
+  PROMPT: '2026-11-21-012-prm', // Work with Prompt...
+  RESET: '2026-11-21-005-res',
+  RESET2: '2026-11-21-010-rsw',
+  CANCEL: '2026-11-21-006-can',
+  DELETE: '2026-11-21-007-del',
+  SPLIT: '2026-11-21-008-spl',
+  ANYWAY: '2026-11-21-009-any',
+};
+let walk;
+
+/** Stops code-server and starts it again on `folder`. */
+async function restartEditor(folder, dataDir, trust) {
   await browser.close();
   const cs = codeServer;
   process.kill(-cs.pid, 'SIGTERM');
   await waitFor('code-server to stop', () => cs.exitCode !== null || cs.signalCode !== null, 10000);
-  project = makeProject('restricted');
-  const dataDir = path.join(tmp, 'user-data-restricted');
-  writeUserSettings(dataDir, true);
+  writeUserSettings(dataDir, trust);
   fs.writeFileSync(path.join(dataDir, 'Machine', 'settings.json'), JSON.stringify(serverSettings, null, 2));
-  const runsBefore = standinRuns().length;
-  await startEditor({ folder: project, dataDir, trust: true });
+  await startEditor({ folder, dataDir, trust });
+}
+
+/** The rows of the chant view. */
+const chantView = () => page.locator('.pane-body', { has: page.locator('.custom-view-tree-node-item') }).last();
+const treeRow = (text) => chantView().locator('.monaco-list-row', { hasText: text }).first();
+
+/** Shows the chant view in the Explorer. */
+async function showChantView() {
+  await palette('Explorer: Focus on chant View');
+  // Room for it: the folder's file tree collapses.
+  const folders = page.locator('.pane-header[aria-expanded="true"]', { has: page.locator('.title', { hasText: path.basename(project) }) });
+  if (await folders.count()) {
+    await folders.first().click();
+  }
+  await treeRow(/\(\d+\)/).waitFor({ state: 'visible' });
+}
+
+/** Clicks the inline button `label` (Work Spec, Approve Spec, Merge Branch) of the spec row `title`. */
+async function inline(title, label) {
+  // The view re-renders when the server says the list changed: hover and
+  // click again until the click lands.
+  await waitFor(`the inline button ${label} of ${title}`, async () => {
+    const row = treeRow(title);
+    await row.hover({ timeout: 3000 });
+    const button = row.locator(`.actions .action-label[aria-label="${label}"]`);
+    await button.click({ timeout: 3000 });
+    return true;
+  });
+}
+
+/** Runs `fn` (which starts one chant job) and waits for it to end; returns chant's calls meanwhile. */
+async function job(fn, { timeout = 90000 } = {}) {
+  const before = chantCalls().length;
+  await fn();
+  try {
+    await runsDone(before + 1, timeout);
+  } catch (err) {
+    const toasts = await page.locator('.notification-toast').allInnerTexts();
+    throw new Error(`${err.message}\nnotifications: ${JSON.stringify(toasts.map((t) => t.replace(/\s+/g, ' ')))}`);
+  }
+  return chantCalls().slice(before);
+}
+
+/** Opens a spec of the walk project and waits until the status bar has its status. */
+async function openSpec(id) {
+  await openFile(`.chant/specs/${id}.md`);
+  await waitFor(`the status of ${id} in the status bar`, async () => (await statusBarText()).includes(' · '));
+  await sleep(300); // the context keys follow the status
+}
+
+await step('start code-server on a second project for the walkthrough', async () => {
+  const labelled = readSpec(W.LABEL).replace('status: pending\n', 'status: pending\nlabels:\n- walk\n');
+  walk = makeProject('walk', {
+    prompts: WALK_PROMPTS,
+    specs: {
+      [W.LABEL]: labelled,
+      [W.APPROVAL]: spec('Approve me first', { head: 'approval:\n  required: true\n' }),
+      [W.PROMPT]: spec('Research the options'),
+      [W.RESET]: spec('Reset me'),
+      [W.RESET2]: spec('Reset and work me'),
+      [W.CANCEL]: spec('Cancel me'),
+      [W.DELETE]: spec('Delete me'),
+      [W.SPLIT]: spec('Split me', {
+        criteria: ['part one', 'part two'],
+        body: 'A spec big enough to split: the greeting module, its command line and its documentation.\n',
+      }),
+      [W.ANYWAY]: spec('Work me anyway', { criteria: [], body: "No acceptance criteria: chant's quality check fails.\n" }),
+    },
+  });
+  project = walk.dir;
+  await restartEditor(project, path.join(tmp, 'user-data-walk'), false);
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible' });
+});
+
+await step('the chant view lists the specs by readiness, with the reason as tooltip; a click opens one', async () => {
+  await openFile(`.chant/specs/${W.MERGE}.md`); // starts the server
+  await showChantView();
+  for (const group of ['Ready (', 'Needs Approval (2)']) {
+    await treeRow(group).waitFor({ state: 'visible' });
+  }
+  const rows = (await chantView().locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  console.log(`chant view: ${JSON.stringify(rows)}`);
+  const groups = rows.filter((r) => /\(\d+\)$/.test(r)).map((r) => r.replace(/ \(\d+\)$/, ''));
+  const order = ['Ready', 'Blocked', 'In Progress', 'Needs Approval', 'Failed', 'Completed'];
+  const known = groups.filter((g) => order.includes(g));
+  assertEq([...known].sort((x, y) => order.indexOf(x) - order.indexOf(y)), known, 'groups in readiness order');
+  assertEq(known, groups.slice(0, known.length), 'the known groups come first');
+  const row = treeRow('Cache parsed specs');
+  assertEq('Cache parsed specs', (await row.locator('.label-name').innerText()).trim(), 'the label: the title');
+  assertEq('pending · 1/2 · 2026-11-20-001-abc', (await row.locator('.label-description').innerText()).trim(), 'the description');
+  const tip = page.locator('.monaco-hover, .workbench-hover', { hasText: W.APPROVAL }).first();
+  await waitFor('the tooltip of a spec', async () => {
+    await page.mouse.move(700, 500);
+    await treeRow('Approve me first').hover();
+    return tip.waitFor({ state: 'visible', timeout: 3000 }).then(() => true);
+  });
+  const tipText = await tip.innerText();
+  assert(/approv/i.test(tipText), `the tooltip gives the reason: ${tipText}`);
+  await sleep(400);
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-spec-tree.png') });
+  await treeRow('Compare queue designs').click();
+  await page.locator('.tab.active', { hasText: `${W.LABEL}.md` }).waitFor({ state: 'visible' });
+});
+
+await step('"chant: New Spec..." asks title, type, prompt, labels and approval; the new spec opens', async () => {
+  needs('executeCommandProvider', 'workspace/executeCommand');
+  if (!(caps.executeCommandProvider.commands ?? []).includes('chant.add')) {
+    throw new MissingFeature('MISSING SERVER FEATURE: server has no chant.add yet');
+  }
+  const calls = chantCalls().length;
+  await palette('chant: New Spec...', { asks: true });
+  await answer('Greet the user', { title: 'title' });
+  await answer('task', { title: 'type' });
+  await answer('standard', { title: 'prompt' });
+  await answer('walk, phase 1', { title: 'labels' });
+  await answer('Yes', { title: 'approval' });
+  await runsDone(calls + 1);
+  assertEq([['add', '--prompt=standard', '--needs-approval', '--', 'Greet the user']], chantCalls().slice(calls), 'chant add');
+  const tab = page.locator('.tab.active', { hasText: /^\d{4}-\d{2}-\d{2}-\d{3}-\w+\.md/ });
+  await tab.waitFor({ state: 'visible' });
+  await waitFor('the type and labels set in the new spec', async () => {
+    const text = await editorText();
+    return text.includes('type: task') && text.includes('- phase 1') && text.includes('# Greet the user');
+  });
+  await save();
+  await showChantView();
+  await treeRow('Greet the user').waitFor({ state: 'visible' });
+});
+
+await step('the inline Work button works a spec; the view follows; the inline Merge button merges it', async () => {
+  await showChantView();
+  const calls = await job(() => inline('Cache parsed specs', 'Work Spec'));
+  assertEq([['work', W.MERGE, '--no-watch']], calls, 'chant work');
+  await waitFor('the view to show it completed', async () => (await treeRow('Cache parsed specs').innerText()).includes('completed · 2/2'));
+  assert(!fs.existsSync(path.join(project, `done-${W.MERGE}.txt`)), 'not merged yet');
+  const merge = await job(() => inline('Cache parsed specs', 'Merge Branch'));
+  assertEq(['merge', W.MERGE], merge[0].slice(0, 2), 'chant merge <id>');
+  await waitFor("the agent's file on main", () => fs.existsSync(path.join(project, `done-${W.MERGE}.txt`)));
+});
+
+await step('"Verify Spec" from the editor\'s context menu (chant submenu) verifies it', async () => {
+  await openSpec(W.MERGE);
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  await menu.waitFor({ state: 'visible' });
+  await menu.locator('.action-item', { hasText: /^chant$/ }).first().hover();
+  const verify = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Verify Spec' }).first();
+  await verify.waitFor({ state: 'visible' });
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-context-menu.png') });
+  // Into the submenu with the keyboard, down to the item, Enter.
+  const submenu = page.locator('.context-view .monaco-menu').last();
+  const items = (await submenu.locator('.action-item:not(.disabled) .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  const index = items.indexOf('Verify Spec');
+  assert(index >= 0, `Verify Spec in the chant submenu: ${JSON.stringify(items)}`);
+  const calls = await job(async () => {
+    await page.keyboard.press('ArrowRight');
+    const focused = () => submenu.locator('.action-item.focused .action-label').innerText({ timeout: 500 }).catch(() => '');
+    for (let i = 0; i < 12 && (await focused()).trim() !== 'Verify Spec'; i++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    assertEq('Verify Spec', (await focused()).trim(), 'the focused menu item');
+    await page.keyboard.press('Enter');
+  });
+  assertEq([['verify', W.MERGE]], calls.map((c) => c.slice(0, 2)), 'chant verify');
+});
+
+await step('"chant: Show Agent Log" opens the log (window/showDocument)', async () => {
+  await openSpec(W.MERGE);
+  await palette('chant: Show Agent Log');
+  await page.locator('.tab.active', { hasText: `${W.MERGE}.log` }).waitFor({ state: 'visible' });
+  await waitFor('the log text', async () => (await editorText()).includes(`agent: done with ${W.MERGE}`));
+});
+
+await step('"chant: Archive Spec" archives the merged spec', async () => {
+  await openSpec(W.MERGE);
+  const calls = await job(() => palette('chant: Archive Spec'));
+  assertEq(['archive', W.MERGE], calls[0].slice(0, 2), 'chant archive <id>');
+  await waitFor('the spec to leave .chant/specs', () => !specExists(W.MERGE));
+});
+
+await step('"chant: Merge All" merges every completed spec\'s branch', async () => {
+  await openSpec(W.LABEL);
+  await job(() => palette('chant: Work Spec'));
+  await waitFor('the spec completed', () => statusOnDisk(W.LABEL) === 'completed');
+  const calls = await job(() => palette('chant: Merge All'));
+  assertEq(['merge', '--all'], calls[0].slice(0, 2), 'chant merge --all');
+  await waitFor("the agent's file on main", () => fs.existsSync(path.join(project, `done-${W.LABEL}.txt`)));
+});
+
+await step('"chant: Archive by Label..." offers the project\'s labels and archives those specs', async () => {
+  await openSpec(W.LABEL);
+  await waitFor('Archive by Label... in the palette', () => paletteLists('chant: Archive by Label...'));
+  const calls = await job(async () => {
+    await palette('chant: Archive by Label...', { asks: true });
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Archive the completed specs' }).waitFor();
+    const rows = page.locator('.quick-input-list .monaco-list-row .label-name');
+    await rows.first().waitFor({ state: 'visible' });
+    assertEq(['phase 1', 'walk', 'Another label...'], (await rows.allInnerTexts()).map((t) => t.trim()), 'labels offered');
+    await answer('walk');
+  });
+  assertEq('archive', calls[0][0], `chant archive: ${JSON.stringify(calls)}`);
+  await waitFor('the labelled spec to leave .chant/specs', () => !specExists(W.LABEL));
+});
+
+await step('"chant: Reset Spec" puts a failed spec back to pending', async () => {
+  await openSpec(W.RESET);
+  fs.writeFileSync(path.join(agentDir, `mode-${W.RESET}`), 'fail');
+  await job(() => palette('chant: Work Spec'));
+  await waitFor('the spec failed', () => statusOnDisk(W.RESET) === 'failed');
+  await showChantView();
+  await treeRow('Failed (1)').waitFor({ state: 'visible' });
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-spec-tree-groups.png') });
+  await openSpec(W.RESET);
+  await waitFor('Reset Spec in the palette', () => paletteLists('chant: Reset Spec'));
+  const calls = await job(() => palette('chant: Reset Spec'));
+  assertEq([['reset', W.RESET]], calls, 'chant reset <id>');
+  await waitFor('the spec pending', () => statusOnDisk(W.RESET) === 'pending');
+});
+
+await step('"chant: Reset and Work" resets a failed spec and works it again', async () => {
+  await openSpec(W.RESET2);
+  fs.writeFileSync(path.join(agentDir, `mode-${W.RESET2}`), 'fail');
+  await job(() => palette('chant: Work Spec'));
+  await waitFor('the spec failed', () => statusOnDisk(W.RESET2) === 'failed');
+  // chant 0.23.2 cannot work a spec again while the failed run's branch is
+  // there: remove it as the server's message after the failure says.
+  run('git', ['worktree', 'remove', '--force', `/tmp/chant-${walk.chantName}-${W.RESET2}`], { cwd: project });
+  run('git', ['branch', '-D', `chant/${W.RESET2}`], { cwd: project });
+  fs.writeFileSync(path.join(agentDir, `mode-${W.RESET2}`), 'ok');
+  await waitFor('Reset and Work in the palette', () => paletteLists('chant: Reset and Work'));
+  const before = chantCalls().length;
+  await palette('chant: Reset and Work');
+  await runsDone(before + 2);
+  assertEq([['reset', W.RESET2], ['work', W.RESET2, '--no-watch']], chantCalls().slice(before), 'chant reset, then chant work');
+  await waitFor('the spec completed', () => statusOnDisk(W.RESET2) === 'completed');
+});
+
+await step('"chant: Cancel Spec" cancels a pending spec', async () => {
+  await openSpec(W.CANCEL);
+  const calls = await job(() => palette('chant: Cancel Spec'));
+  assertEq(['cancel', W.CANCEL], calls[0].slice(0, 2), 'chant cancel <id>');
+  await waitFor('the spec cancelled', () => statusOnDisk(W.CANCEL) === 'cancelled');
+});
+
+await step('"chant: Delete Spec..." asks (the server\'s question), then deletes', async () => {
+  await palette('Notifications: Clear All Notifications');
+  await openSpec(W.DELETE);
+  const calls = await job(async () => {
+    await palette('chant: Delete Spec...');
+    const question = page.locator('.notification-toast', { hasText: `Delete spec ${W.DELETE}?` });
+    await question.waitFor({ state: 'visible' });
+    await sleep(500); // let the toast finish sliding in
+    await page.screenshot({ path: path.join(SHOTS, 'vscode-delete-confirm.png') });
+    await question.locator('.monaco-button', { hasText: /^Delete$/ }).click();
+  });
+  assertEq(['cancel', W.DELETE], calls[0].slice(0, 2), 'chant cancel <id>');
+  assert(calls[0].includes('--delete'), `--delete: ${JSON.stringify(calls[0])}`);
+  await waitFor('the spec deleted', () => !specExists(W.DELETE));
+});
+
+await step('"chant: Split Spec" splits a pending spec into members', async () => {
+  await openSpec(W.SPLIT);
+  const calls = await job(() => palette('chant: Split Spec'));
+  assertEq([['split', W.SPLIT]], calls.map((c) => c.slice(0, 2)), 'chant split <id>');
+  await waitFor('the members', () => specExists(`${W.SPLIT}.1`) && specExists(`${W.SPLIT}.2`));
+});
+
+await step('"chant: Work with Prompt..." picks a prompt and works the spec with it', async () => {
+  await openSpec(W.PROMPT);
+  const calls = await job(async () => {
+    await palette('chant: Work with Prompt...', { asks: true });
+    await answer('research', { title: 'with prompt' });
+  });
+  assertEq(['work', W.PROMPT, '--no-watch', '--prompt=research'], calls[0], 'chant work --prompt');
+  await waitFor('the spec completed', () => statusOnDisk(W.PROMPT) === 'completed');
+  await waitFor('the editor to show it', async () => (await editorText()).includes('status: completed'));
+  // The buffer holds what chant wrote, and is not shown as unsaved.
+  await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: 10000 });
+});
+
+await step('the inline Approve button approves; the "▶ Work" code lens works the spec', async () => {
+  await showChantView();
+  const approve = await job(() => inline('Approve me first', 'Approve Spec'));
+  assertEq([['approve', W.APPROVAL, '--by=Test User']], approve, 'chant approve');
+  await openSpec(W.APPROVAL);
+  const lens = page.locator('.codelens-decoration a', { hasText: '▶ Work' }).first();
+  await lens.waitFor({ state: 'visible' });
+  const work = await job(() => lens.click());
+  assertEq([['work', W.APPROVAL, '--no-watch']], work, 'chant work from the lens');
+  await waitFor('the spec completed', () => statusOnDisk(W.APPROVAL) === 'completed');
+});
+
+await step('"chant: Work Anyway" works a spec past chant\'s quality check', async () => {
+  await palette('Notifications: Clear All Notifications');
+  await openSpec(W.ANYWAY);
+  assert(!(await paletteLists('chant: Work Spec')), 'Work Spec is not offered (quality check)');
+  await waitFor('Work Anyway in the palette', () => paletteLists('chant: Work Anyway (Skip the Quality Check)'));
+  const before = chantCalls().length;
+  await palette('chant: Work Anyway (Skip the Quality Check)');
+  const refused = page.locator('.notification-toast', { hasText: 'Spec quality check failed' });
+  const started = await Promise.race([
+    refused.first().waitFor({ state: 'visible', timeout: 20000 }).then(() => false),
+    waitFor('chant to run', () => chantCalls().length > before, 20000).then(() => true),
+  ]);
+  if (!started) {
+    throw new MissingFeature(
+      `MISSING SERVER FEATURE: server has no chant.work with skipQuality yet (it refused: ${await refused.first().innerText()})`,
+    );
+  }
+  await runsDone(before + 1);
+  const calls = chantCalls().slice(before);
+  assertEq(['work', W.ANYWAY], calls[0].slice(0, 2), 'chant work <id>');
+  assert(calls[0].includes('--skip-criteria'), `--skip-criteria: ${JSON.stringify(calls[0])}`);
+  await waitFor('the spec completed', () => statusOnDisk(W.ANYWAY) === 'completed');
+});
+
+await step('Restricted Mode: diagnostics still work, "Work Spec" never runs chant', async () => {
+  project = makeProject('restricted').dir;
+  const runsBefore = chantCalls().length;
+  await restartEditor(project, path.join(tmp, 'user-data-restricted'), true);
   const dialog = page.locator('.monaco-dialog-box', { hasText: 'trust the authors' });
   await dialog.waitFor({ state: 'visible' });
   await dialog.locator('.monaco-button', { hasText: "No, I don't trust the authors" }).click();
@@ -733,8 +1225,8 @@ await step('Restricted Mode: diagnostics still work, "Work Spec" never runs chan
   await toast.waitFor({ state: 'visible' });
   await sleep(700); // let the toast finish sliding in
   await page.screenshot({ path: path.join(SHOTS, 'vscode-restricted.png') });
-  await sleep(1500);
-  assertEq(runsBefore, standinRuns().length, 'chant runs (none in Restricted Mode)');
+  // The extension decided not to send the command before it said so.
+  assertEq(runsBefore, chantCalls().length, 'chant runs (none in Restricted Mode)');
   assertEq(before, readSpec(WORK_ID), 'the spec on disk');
   assert(!(await editorText()).includes('in_progress'), 'the spec buffer is unchanged');
 });
@@ -747,6 +1239,10 @@ await step('no "chant rewrote ... while you were editing it" warning after Work 
 
 await cleanup();
 const total = timings.reduce((a, [, ms]) => a + ms, 0);
-console.log(`all VS Code steps passed in ${total} ms; screenshots in ${SHOTS}`);
+console.log(
+  skipped
+    ? `${timings.length} VS Code steps passed, ${skipped} SKIPPED (missing server features), in ${total} ms; screenshots in ${SHOTS}`
+    : `all ${timings.length} VS Code steps passed in ${total} ms; screenshots in ${SHOTS}`,
+);
 fs.rmSync(tmp, { recursive: true, force: true });
 process.exit(0);

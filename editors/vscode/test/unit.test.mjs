@@ -13,7 +13,12 @@ import * as esbuild from 'esbuild';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-vscode-unit-'));
 await esbuild.build({
-  entryPoints: [path.join(here, '../src/specStatus.ts'), path.join(here, '../src/serverPath.ts')],
+  entryPoints: [
+    path.join(here, '../src/specStatus.ts'),
+    path.join(here, '../src/serverPath.ts'),
+    path.join(here, '../src/actions.ts'),
+    path.join(here, '../src/specList.ts'),
+  ],
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -23,6 +28,9 @@ await esbuild.build({
 const require = createRequire(import.meta.url);
 const { statusText, statusTooltip } = require(path.join(out, 'specStatus.js'));
 const { resolveServerPath, findOnPath, bundledServer, INSTALL_HINT, SETTING_HINT } = require(path.join(out, 'serverPath.js'));
+const { availability, canTokens, SPEC_ACTIONS, PROJECT_ACTIONS, addOptions, parseLabels, promptOf } = require(path.join(out, 'actions.js'));
+const { groupSpecs, specContextValue, specDescription, specTooltip, projectOf, labelsOf } = require(path.join(out, 'specList.js'));
+const manifest = JSON.parse(fs.readFileSync(path.join(here, '../package.json'), 'utf8'));
 
 test('the server path: setting, PATH, or a message with install instructions', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-bin-'));
@@ -113,4 +121,179 @@ test('status bar text and tooltip come from the server\'s chant/specStatus', () 
     statusTooltip(s),
     'chant spec `2026-01-02-001-abc` — Add the greeting\n\nstatus `pending` · waiting for 2026-01-01-001-xyz (in_progress) · 1 of 2 acceptance criteria checked\n\nClick for the chant commands.',
   );
+});
+
+// ---- actions and the spec list ---------------------------------------------
+
+const URI = 'file:///p/.chant/specs/2026-01-02-001-abc.md';
+const offer = (command, options, enabled = true, reason = null, title = command) => ({
+  command,
+  title,
+  arguments: options ? [URI, options] : [URI],
+  enabled,
+  reason,
+});
+
+test('each action is enabled exactly where the server says its offer is', () => {
+  const status = {
+    running: false,
+    readiness: 'ready',
+    commands: [
+      offer('chant.work', null, true, null, 'Work this spec'),
+      offer('chant.work', { prompt: 'research' }, true, null, 'Work with prompt research'),
+      offer('chant.work', { prompt: 'standard' }, false, 'no such prompt', 'Work with prompt standard'),
+      offer('chant.approve', null, false, 'already approved'),
+      offer('chant.reject', null, true),
+      offer('chant.merge', null, true),
+      offer('chant.reset', { work: true }, true),
+      offer('chant.reset', null, true),
+      offer('chant.cancel', null, false, 'others depend on it'),
+      offer('chant.cancel', { delete: true }, true),
+      offer('chant.showLog', null, true),
+    ],
+  };
+  const a = availability(status);
+  const enabled = Object.keys(a).filter((k) => a[k].enabled).sort();
+  assert.deepEqual(enabled, ['delete', 'merge', 'reject', 'reset', 'resetAndWork', 'showLog', 'work', 'workWithPrompt']);
+  assert.equal(a.approve.reason, 'already approved');
+  assert.equal(a.cancel.reason, 'others depend on it');
+  assert.equal(a.archive.enabled, false);
+  assert.deepEqual(a.archive.offers, []);
+  // Work with prompt: the enabled prompt first, with the server's arguments.
+  assert.deepEqual(a.workWithPrompt.offers.map(promptOf), ['research', 'standard']);
+  assert.deepEqual(a.resetAndWork.offers[0].arguments, [URI, { work: true }]);
+  assert.deepEqual(a.delete.offers[0].arguments, [URI, { delete: true }]);
+  // Plain Work is enabled, so Work Anyway is not offered.
+  assert.equal(a.workAnyway.enabled, false);
+  assert.equal(
+    canTokens(status),
+    'can-work can-workWithPrompt can-reject can-merge can-reset can-resetAndWork can-delete can-showLog',
+  );
+});
+
+test('Work Anyway: the server\'s skipQuality offer, else where a ready spec\'s plain Work is refused', () => {
+  const refused = { running: false, readiness: 'ready', commands: [offer('chant.work', null, false, 'Spec quality check failed')] };
+  const a = availability(refused);
+  assert.equal(a.work.enabled, false);
+  assert.equal(a.work.reason, 'Spec quality check failed');
+  assert.equal(a.workAnyway.enabled, true);
+  assert.deepEqual(a.workAnyway.offers[0].arguments, [URI, { skipQuality: true }]);
+  // Not while chant runs for the spec, nor for a spec that is not ready
+  // (completed, blocked, waiting for approval: skipping the quality check
+  // does not change that).
+  assert.equal(availability({ ...refused, running: true }).workAnyway.enabled, false);
+  for (const readiness of ['completed', 'blocked', 'needs_approval', 'in_progress', 'failed']) {
+    assert.equal(availability({ ...refused, readiness }).workAnyway.enabled, false, readiness);
+  }
+  // The server's own offer wins, enabled or not.
+  const own = {
+    running: false,
+    readiness: 'ready',
+    commands: [offer('chant.work', null, false, 'x'), offer('chant.work', { skipQuality: true }, false, 'completed')],
+  };
+  assert.equal(availability(own).workAnyway.enabled, false);
+  assert.equal(availability(own).workAnyway.reason, 'completed');
+  // No work offer at all: nothing.
+  assert.equal(availability({ running: false, readiness: 'ready', commands: [] }).workAnyway.enabled, false);
+});
+
+test('New Spec options: title trimmed, labels split on commas, only what was chosen', () => {
+  assert.deepEqual(addOptions({ title: '  Greet  ', type: 'code', labels: '' }), { title: 'Greet', type: 'code' });
+  assert.deepEqual(
+    addOptions({ title: 'Greet', type: 'task', prompt: 'standard', labels: 'walk, phase 1,, walk ', needsApproval: true }),
+    { title: 'Greet', type: 'task', prompt: 'standard', labels: ['walk', 'phase 1'], needsApproval: true },
+  );
+  assert.deepEqual(parseLabels(' a ,b,,a'), ['a', 'b']);
+});
+
+const item = (id, readiness, extra = {}) => ({
+  id,
+  title: `Title ${id}`,
+  uri: `file:///p/.chant/specs/${id}.md`,
+  status: 'pending',
+  type: 'code',
+  readiness,
+  reason: `why ${id}`,
+  labels: [],
+  criteria: { checked: 1, total: 2 },
+  running: false,
+  commands: [],
+  ...extra,
+});
+
+test('the chant view groups specs by readiness, in a fixed order, others after', () => {
+  const groups = groupSpecs([
+    item('c', 'completed'),
+    item('b', 'ready'),
+    item('z', 'unreadable'),
+    item('a', 'ready'),
+    item('f', 'failed'),
+    item('n', 'needs_approval'),
+    item('r', 'rejected'),
+    item('i', 'in_progress'),
+    item('k', 'blocked'),
+  ]);
+  assert.deepEqual(
+    groups.map((g) => [g.label, g.specs.map((s) => s.id)]),
+    [
+      ['Ready', ['a', 'b']],
+      ['Blocked', ['k']],
+      ['In Progress', ['i']],
+      ['Needs Approval', ['n']],
+      ['Failed', ['f']],
+      ['Completed', ['c']],
+      ['Rejected', ['r']],
+      ['Unreadable', ['z']],
+    ],
+  );
+});
+
+test('a spec in the chant view: description, tooltip with the reason, inline buttons from its offers', () => {
+  const s = item('2026-01-02-001-abc', 'blocked', {
+    reason: 'waiting for 2026-01-01-001-xyz (in_progress)',
+    labels: ['walk'],
+    commands: [offer('chant.work', null, false, 'blocked'), offer('chant.approve', null, true), offer('chant.merge', null, true)],
+  });
+  assert.equal(specDescription(s), 'pending · 1/2 · 2026-01-02-001-abc');
+  assert.equal(specDescription({ ...s, running: true }), 'running · pending · 1/2 · 2026-01-02-001-abc');
+  assert.equal(
+    specTooltip(s),
+    '**Title 2026-01-02-001-abc**\n\n`2026-01-02-001-abc` · status `pending` · blocked\n\nwaiting for 2026-01-01-001-xyz (in_progress)\n\nlabels: `walk`',
+  );
+  assert.equal(specContextValue(s), 'chant-spec can-approve can-merge');
+  assert.equal(specContextValue({ ...s, readiness: 'ready' }), 'chant-spec can-workAnyway can-approve can-merge');
+  assert.equal(specContextValue(item('x', 'ready')), 'chant-spec');
+});
+
+test('projects: the one holding a file, and its labels', () => {
+  const projects = [
+    { root: 'file:///p', specs: [item('a', 'ready', { labels: ['x', 'walk'] }), item('b', 'ready', { labels: ['walk'] })] },
+    { root: 'file:///p/sub', specs: [] },
+  ];
+  assert.equal(projectOf(projects, 'file:///p/sub/.chant/specs/a.md').root, 'file:///p/sub');
+  assert.equal(projectOf(projects, 'file:///p/.chant/specs/a.md').root, 'file:///p');
+  assert.equal(projectOf(projects, 'file:///pp/.chant/specs/a.md'), undefined);
+  assert.deepEqual(labelsOf(projects[0]), ['walk', 'x']);
+});
+
+test('package.json: every action is a command, in the palette and menus only where enabled', () => {
+  const commands = new Map(manifest.contributes.commands.map((c) => [c.command, c]));
+  const palette = new Map(manifest.contributes.menus.commandPalette.map((m) => [m.command, m.when]));
+  const context = new Map(manifest.contributes.menus['chant.editorContext'].map((m) => [m.command, m.when]));
+  for (const a of SPEC_ACTIONS) {
+    assert.equal(commands.get(a.id)?.title, a.title, a.id);
+    assert.equal(commands.get(a.id)?.category, 'chant', a.id);
+    assert.match(palette.get(a.id), new RegExp(`chant\\.isSpec && chant\\.can\\.${a.key}\\b`), a.id);
+    assert.equal(context.get(a.id), `chant.can.${a.key}`, a.id);
+  }
+  for (const a of PROJECT_ACTIONS) {
+    assert.equal(commands.get(a.id)?.title, a.title, a.id);
+    assert.match(palette.get(a.id), new RegExp(`^chant\\.can\\.${a.key}\\b`), a.id);
+  }
+  const inline = manifest.contributes.menus['view/item/context'].filter((m) => m.group === 'inline');
+  assert.deepEqual(
+    inline.map((m) => [m.command, m.when]),
+    ['work', 'approve', 'merge'].map((k) => [`chant.spec.${k}`, `view == chant.specs && viewItem =~ /\\bcan-${k}\\b/`]),
+  );
+  assert.deepEqual(manifest.contributes.views.explorer.map((v) => [v.id, v.name]), [['chant.specs', 'chant']]);
 });

@@ -98,7 +98,7 @@ function M.check()
   health.start('chant (the CLI the server runs)')
   report_binary('chant', settings.path or options.path or 'chant', health.warn, {
     'Install chant, or set its path: setup({ path = "/path/to/chant" })',
-    'Only Work, Approve, Reject and Apply agent changes need it; diagnostics do not',
+    'Only the chant commands (:ChantWork, :ChantMerge, ... and their code actions) need it; diagnostics do not',
   })
   local enabled = settings.commands and settings.commands.enabled
   if enabled == nil then

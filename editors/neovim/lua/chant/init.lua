@@ -81,6 +81,14 @@ end
 --- @param quiet boolean?
 function M.client(bufnr, quiet)
   local clients = vim.lsp.get_clients({ bufnr = bufnr, name = NAME })
+  local _, is_spec = M.spec_root(vim.api.nvim_buf_get_name(bufnr))
+  if #clients == 0 and is_spec and M.options and not quiet then
+    -- A spec just opened: its client attaches in a moment.
+    vim.wait(3000, function()
+      clients = vim.lsp.get_clients({ bufnr = bufnr, name = NAME })
+      return #clients > 0
+    end, 10)
+  end
   if #clients == 0 then
     if not quiet then
       notify('no chant-lsp client for this buffer (open a spec under .chant/specs/)', vim.log.levels.WARN)
@@ -91,7 +99,8 @@ function M.client(bufnr, quiet)
 end
 
 --- Sends `workspace/executeCommand` for `command` with `args`, after saving
---- the buffer (chant works on the file on disk). Errors are reported with
+--- the buffer (chant works on the file on disk; for a project command,
+--- `bufnr` nil, every modified spec buffer of the project). Errors are reported with
 --- vim.notify; the result arrives as `workspace/applyEdit` and
 --- `window/showMessage` from the server.
 --- @param client vim.lsp.Client
@@ -100,10 +109,21 @@ end
 --- @param args any[]
 --- @param on_done fun(err: table?, result: any)?
 function M.execute(client, bufnr, command, args, on_done)
-  if vim.api.nvim_buf_is_loaded(bufnr) and vim.bo[bufnr].modified then
+  if bufnr and vim.api.nvim_buf_is_loaded(bufnr) and vim.bo[bufnr].modified then
     vim.api.nvim_buf_call(bufnr, function()
       vim.cmd('silent update')
     end)
+  elseif bufnr == nil and client.root_dir then
+    -- A project command: chant reads every spec from disk.
+    local specs = vim.fs.joinpath(vim.fs.normalize(client.root_dir), '.chant', 'specs') .. '/'
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      local name = vim.api.nvim_buf_get_name(b)
+      if vim.api.nvim_buf_is_loaded(b) and vim.bo[b].modified and vim.startswith(vim.fs.normalize(name), specs) then
+        vim.api.nvim_buf_call(b, function()
+          vim.cmd('silent update')
+        end)
+      end
+    end
   end
   client:request('workspace/executeCommand', { command = command, arguments = args }, function(err, result)
     if err then
@@ -132,9 +152,20 @@ function M.reject_with_prompt(client, bufnr, uri, extra)
   end)
 end
 
--- Client-side handler for `chant.reject` (also used by the server's
--- "Reject spec..." code action): the server refuses a rejection without a
--- reason, so ask for it first.
+--- The loaded buffer of a spec URI, or nil.
+local function loaded_buf(uri)
+  if type(uri) ~= 'string' or not vim.startswith(uri, 'file:') then
+    return nil
+  end
+  local b = vim.fn.bufnr(vim.uri_to_fname(uri))
+  if b ~= -1 and vim.api.nvim_buf_is_loaded(b) then
+    return b
+  end
+end
+
+-- Client-side handler for `chant.reject` (the server's "Reject spec..."
+-- code action and "✗ Reject…" lens): the server refuses a rejection without
+-- a reason, so ask for it first.
 local function reject_command(command, ctx)
   local client = vim.lsp.get_client_by_id(ctx.client_id)
   if not client then
@@ -142,12 +173,38 @@ local function reject_command(command, ctx)
   end
   local args = command.arguments or {}
   local uri = args[1] or vim.uri_from_bufnr(ctx.bufnr)
+  local bufnr = loaded_buf(uri) or ctx.bufnr
   local extra = type(args[2]) == 'table' and args[2] or {}
   if type(extra.reason) == 'string' and vim.trim(extra.reason) ~= '' then
-    M.execute(client, ctx.bufnr, 'chant.reject', { uri, extra })
+    M.execute(client, bufnr, 'chant.reject', { uri, extra })
   else
-    M.reject_with_prompt(client, ctx.bufnr, uri, extra)
+    M.reject_with_prompt(client, bufnr, uri, extra)
   end
+end
+
+-- Client-side handler for the other chant commands of code actions and
+-- code lenses: save the spec first (chant reads it from disk), then send.
+local function spec_command_handler(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then
+    return
+  end
+  local args = command.arguments or {}
+  M.execute(client, loaded_buf(args[1]) or ctx.bufnr, command.command, args)
+end
+
+--- The server's spec commands the plugin handles on the client side.
+local SPEC_COMMANDS = {
+  'chant.work', 'chant.approve', 'chant.applyAgentChanges', 'chant.merge', 'chant.archive',
+  'chant.reset', 'chant.cancel', 'chant.verify', 'chant.split', 'chant.showLog',
+}
+
+local function client_commands()
+  local commands = { ['chant.reject'] = reject_command }
+  for _, name in ipairs(SPEC_COMMANDS) do
+    commands[name] = spec_command_handler
+  end
+  return commands
 end
 
 --- Whether a loaded buffer holds exactly what its file holds on disk
@@ -196,6 +253,299 @@ local function apply_edit_handler(err, params, ctx)
   return result
 end
 
+-- ---- project-level helpers ------------------------------------------------
+
+--- A chant client for project commands: the current buffer's, else one
+--- whose root holds the current directory, else the only one running, else
+--- a new one (not attached to any buffer) for the project around the
+--- current directory. Nil (with a message) when there is no chant project.
+--- @return vim.lsp.Client?
+function M.project_client()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local own = M.client(bufnr, true)
+  if own then
+    return own
+  end
+  local cwd = vim.fs.normalize(vim.fn.getcwd())
+  local clients = vim.lsp.get_clients({ name = NAME })
+  for _, c in ipairs(clients) do
+    local root = c.root_dir and vim.fs.normalize(c.root_dir)
+    if root and (cwd == root or vim.startswith(cwd, root .. '/')) then
+      return c
+    end
+  end
+  if #clients == 1 then
+    return clients[1]
+  end
+  local root = vim.fs.root(cwd, '.chant')
+  if not root then
+    notify('no chant project here (no .chant/ folder above ' .. cwd .. ')', vim.log.levels.WARN)
+    return nil
+  end
+  local config = vim.deepcopy(vim.lsp.config[NAME] or {})
+  config.name = NAME
+  config.root_dir = root
+  config.filetypes = nil
+  local id = vim.lsp.start(config, { attach = false })
+  local client = id and vim.lsp.get_client_by_id(id)
+  if not client then
+    notify('could not start chant-lsp for ' .. root, vim.log.levels.ERROR)
+    return nil
+  end
+  vim.wait(10000, function()
+    return client.initialized
+  end, 10)
+  return client
+end
+
+--- The project root URI of `client`.
+local function root_uri(client)
+  return vim.uri_from_fname(client.root_dir)
+end
+
+--- `chant/specList` for the client's project; `on_list(projects)` gets the
+--- `projects` array (nil after an error, which is reported).
+--- @param client vim.lsp.Client
+--- @param on_list fun(projects: table[]?)
+function M.spec_list(client, on_list)
+  client:request('chant/specList', { rootUri = root_uri(client) }, function(err, result)
+    if err then
+      notify('chant/specList failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      on_list(nil)
+      return
+    end
+    on_list((result or {}).projects or {})
+  end)
+end
+
+--- The order specs are grouped in (the picker and the docs).
+M.READINESS_ORDER = { 'ready', 'blocked', 'in_progress', 'needs_approval', 'failed', 'completed' }
+
+local function readiness_rank(readiness)
+  for i, r in ipairs(M.READINESS_ORDER) do
+    if r == readiness then
+      return i
+    end
+  end
+  return #M.READINESS_ORDER + 1
+end
+
+--- The specs of `projects` for the picker: grouped by readiness (in
+--- READINESS_ORDER, others after), then by ID.
+--- @param projects table[]
+--- @return table[] items { spec, project }
+function M.picker_items(projects)
+  local items = {}
+  for _, project in ipairs(projects or {}) do
+    for _, spec in ipairs(project.specs or {}) do
+      items[#items + 1] = { spec = spec, project = project }
+    end
+  end
+  table.sort(items, function(a, b)
+    local ra, rb = readiness_rank(a.spec.readiness), readiness_rank(b.spec.readiness)
+    if ra ~= rb then
+      return ra < rb
+    end
+    if a.spec.readiness ~= b.spec.readiness then
+      return tostring(a.spec.readiness) < tostring(b.spec.readiness)
+    end
+    return tostring(a.spec.id) < tostring(b.spec.id)
+  end)
+  return items
+end
+
+--- One picker line: `ready          2026-11-20-001-abc  Cache parsed specs  (pending · 1/2)`.
+function M.format_spec(item)
+  local s = item.spec
+  local criteria = s.criteria or { checked = 0, total = 0 }
+  local readiness = (s.running and 'running' or tostring(s.readiness)):gsub('_', ' ')
+  return ('%-14s %s  %s  (%s · %d/%d)'):format(
+    readiness,
+    s.id,
+    s.title ~= vim.NIL and s.title or '(no title)',
+    s.status,
+    criteria.checked or 0,
+    criteria.total or 0
+  )
+end
+
+--- :ChantSpecs: pick a spec of the project (chant/specList) and open it.
+function M.pick_spec()
+  local client = M.project_client()
+  if not client then
+    return
+  end
+  M.spec_list(client, function(projects)
+    if not projects then
+      return
+    end
+    local items = M.picker_items(projects)
+    if #items == 0 then
+      notify('this project has no specs')
+      return
+    end
+    vim.ui.select(items, { prompt = 'chant specs', kind = 'chant_spec', format_item = M.format_spec }, function(item)
+      if item then
+        vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(item.spec.uri)))
+      end
+    end)
+  end)
+end
+
+--- chant's spec types, in the order chant add's editors offer them.
+M.SPEC_TYPES = { 'code', 'task', 'research', 'documentation', 'driver', 'group' }
+
+--- The prompt names of a project (`.chant/prompts/*.md`).
+local function prompt_names(root)
+  local names = {}
+  for name, kind in vim.fs.dir(vim.fs.joinpath(root, '.chant', 'prompts')) do
+    if kind == 'file' and name:match('%.md$') then
+      names[#names + 1] = name:gsub('%.md$', '')
+    end
+  end
+  table.sort(names)
+  return names
+end
+
+--- Runs `steps` (functions taking a `next` callback) one after the other.
+local function chain(steps, done)
+  local i = 0
+  local function next_step()
+    i = i + 1
+    if i > #steps then
+      return done()
+    end
+    steps[i](next_step)
+  end
+  next_step()
+end
+
+--- :ChantAdd [title]: asks for the title (unless given), type, prompt,
+--- labels and whether it needs approval, then runs `chant.add`; the server
+--- opens the new spec (window/showDocument).
+function M.add(title)
+  local client = M.project_client()
+  if not client then
+    return
+  end
+  local options = {}
+  local cancelled = false
+  local function stop(what)
+    cancelled = true
+    notify('no spec added: ' .. what)
+  end
+  chain({
+    function(next_step)
+      if title and vim.trim(title) ~= '' then
+        options.title = vim.trim(title)
+        return next_step()
+      end
+      vim.ui.input({ prompt = 'Title of the new spec: ' }, function(input)
+        if input == nil or vim.trim(input) == '' then
+          return stop('a title is required')
+        end
+        options.title = vim.trim(input)
+        next_step()
+      end)
+    end,
+    function(next_step)
+      vim.ui.select(M.SPEC_TYPES, { prompt = 'Type of the spec', kind = 'chant_type' }, function(choice)
+        if not choice then
+          return stop('no type chosen')
+        end
+        options.type = choice
+        next_step()
+      end)
+    end,
+    function(next_step)
+      local choices = { '(chant\'s default)' }
+      vim.list_extend(choices, prompt_names(client.root_dir))
+      vim.ui.select(choices, { prompt = 'Prompt', kind = 'chant_prompt' }, function(choice, idx)
+        if not choice then
+          return stop('no prompt chosen')
+        end
+        if idx ~= 1 then
+          options.prompt = choice
+        end
+        next_step()
+      end)
+    end,
+    function(next_step)
+      vim.ui.input({ prompt = 'Labels (comma-separated, optional): ' }, function(input)
+        if input == nil then
+          return stop('cancelled')
+        end
+        local labels = {}
+        for label in input:gmatch('[^,]+') do
+          label = vim.trim(label)
+          if label ~= '' then
+            labels[#labels + 1] = label
+          end
+        end
+        if #labels > 0 then
+          options.labels = labels
+        end
+        next_step()
+      end)
+    end,
+    function(next_step)
+      vim.ui.select({ 'No', 'Yes' }, { prompt = 'Needs approval before work?', kind = 'chant_approval' }, function(choice)
+        if not choice then
+          return stop('cancelled')
+        end
+        if choice == 'Yes' then
+          options.needsApproval = true
+        end
+        next_step()
+      end)
+    end,
+  }, function()
+    if not cancelled then
+      M.execute(client, nil, 'chant.add', { root_uri(client), options })
+    end
+  end)
+end
+
+--- :ChantArchiveLabel [label]: archives the project's specs with a label
+--- (asks for it, offering the labels the project's specs carry).
+function M.archive_label(label)
+  local client = M.project_client()
+  if not client then
+    return
+  end
+  local function run(l)
+    M.execute(client, nil, 'chant.archiveByLabel', { root_uri(client), { label = l } })
+  end
+  if label and vim.trim(label) ~= '' then
+    return run(vim.trim(label))
+  end
+  M.spec_list(client, function(projects)
+    local seen, labels = {}, {}
+    for _, project in ipairs(projects or {}) do
+      for _, spec in ipairs(project.specs or {}) do
+        for _, l in ipairs(spec.labels or {}) do
+          if not seen[l] then
+            seen[l] = true
+            labels[#labels + 1] = l
+          end
+        end
+      end
+    end
+    table.sort(labels)
+    if #labels == 0 then
+      notify('no spec of this project has a label', vim.log.levels.WARN)
+      return
+    end
+    vim.ui.select(labels, { prompt = 'Archive the specs labelled', kind = 'chant_label' }, function(choice)
+      if choice then
+        run(choice)
+      end
+    end)
+  end)
+end
+
+-- ---- spec commands ----------------------------------------------------------
+
 local function buf_command(fn)
   return function(cmd)
     local bufnr = vim.api.nvim_get_current_buf()
@@ -206,32 +556,71 @@ local function buf_command(fn)
   end
 end
 
-local function create_user_commands()
-  local create = vim.api.nvim_create_user_command
-  create('ChantWork', buf_command(function(client, bufnr, uri, cmd)
+--- A user command that runs `command` on the current spec with the
+--- options `opts(cmd)` returns (nil: none).
+local function spec_command(command, opts)
+  return buf_command(function(client, bufnr, uri, cmd)
     local args = { uri }
-    if cmd.args ~= '' then
-      args[2] = { prompt = cmd.args }
+    local o = opts and opts(cmd)
+    if o and next(o) ~= nil then
+      args[2] = o
     end
-    M.execute(client, bufnr, 'chant.work', args)
-  end), { nargs = '?', desc = 'chant: work this spec (optional prompt name)' })
-  create('ChantApprove', buf_command(function(client, bufnr, uri, cmd)
-    local args = { uri }
-    if cmd.args ~= '' then
-      args[2] = { by = cmd.args }
-    end
-    M.execute(client, bufnr, 'chant.approve', args)
-  end), { nargs = '?', desc = 'chant: approve this spec (optional approver name)' })
-  create('ChantReject', buf_command(function(client, bufnr, uri, cmd)
+    M.execute(client, bufnr, command, args)
+  end)
+end
+
+--- Every user command: name, function, options (the table docs/editors.md shows).
+M.USER_COMMANDS = {
+  { 'ChantAdd', function(cmd)
+    M.add(cmd.args)
+  end, { nargs = '?', desc = 'chant: add a spec (asks for title, type, prompt, labels, approval)' } },
+  { 'ChantWork', spec_command('chant.work', function(cmd)
+    return cmd.args ~= '' and { prompt = cmd.args } or nil
+  end), { nargs = '?', desc = 'chant: work this spec (optional prompt name)' } },
+  { 'ChantWorkAnyway', spec_command('chant.work', function(cmd)
+    return { skipQuality = true, prompt = cmd.args ~= '' and cmd.args or nil }
+  end), { nargs = '?', desc = "chant: work this spec past chant's quality check" } },
+  { 'ChantApprove', spec_command('chant.approve', function(cmd)
+    return cmd.args ~= '' and { by = cmd.args } or nil
+  end), { nargs = '?', desc = 'chant: approve this spec (optional approver name)' } },
+  { 'ChantReject', buf_command(function(client, bufnr, uri, cmd)
     if cmd.args ~= '' then
       M.execute(client, bufnr, 'chant.reject', { uri, { reason = cmd.args } })
     else
       M.reject_with_prompt(client, bufnr, uri, {})
     end
-  end), { nargs = '?', desc = 'chant: reject this spec (asks for the reason)' })
-  create('ChantApplyChanges', buf_command(function(client, bufnr, uri)
-    M.execute(client, bufnr, 'chant.applyAgentChanges', { uri })
-  end), { nargs = 0, desc = "chant: apply the agent's changes of this spec" })
+  end), { nargs = '?', desc = 'chant: reject this spec (asks for the reason)' } },
+  { 'ChantMerge', spec_command('chant.merge'), { nargs = 0, desc = "chant: merge this spec's branch" } },
+  { 'ChantMergeAll', function()
+    local client = M.project_client()
+    if client then
+      M.execute(client, nil, 'chant.mergeAll', { root_uri(client) })
+    end
+  end, { nargs = 0, desc = "chant: merge every completed spec's branch" } },
+  { 'ChantArchive', spec_command('chant.archive'), { nargs = 0, desc = 'chant: archive this spec' } },
+  { 'ChantArchiveLabel', function(cmd)
+    M.archive_label(cmd.args)
+  end, { nargs = '?', desc = 'chant: archive the specs with a label (asks for it)' } },
+  { 'ChantReset', spec_command('chant.reset', function(cmd)
+    return cmd.bang and { work = true } or nil
+  end), { nargs = 0, bang = true, desc = 'chant: reset this spec to pending (! then works it)' } },
+  { 'ChantCancel', spec_command('chant.cancel', function(cmd)
+    return cmd.bang and { delete = true } or nil
+  end), { nargs = 0, bang = true, desc = 'chant: cancel this spec (! deletes it, once you confirm)' } },
+  { 'ChantVerify', spec_command('chant.verify'), { nargs = 0, desc = 'chant: verify this spec' } },
+  { 'ChantSplit', spec_command('chant.split'), { nargs = 0, desc = 'chant: split this spec into members' } },
+  { 'ChantLog', spec_command('chant.showLog'), { nargs = 0, desc = "chant: open this spec's agent log" } },
+  { 'ChantApplyChanges', spec_command('chant.applyAgentChanges'),
+    { nargs = 0, desc = "chant: apply the agent's changes of this spec" } },
+  { 'ChantSpecs', function()
+    M.pick_spec()
+  end, { nargs = 0, desc = "chant: pick one of the project's specs and open it" } },
+}
+
+local function create_user_commands()
+  for _, c in ipairs(M.USER_COMMANDS) do
+    vim.api.nvim_create_user_command(c[1], c[2], c[3])
+  end
 end
 
 local progress_group = vim.api.nvim_create_augroup('chant.progress', { clear = true })
@@ -275,7 +664,7 @@ function M.setup(opts)
     -- Also as initializationOptions, for the first diagnostics before the
     -- server asks for workspace/configuration.
     init_options = settings,
-    commands = { ['chant.reject'] = reject_command },
+    commands = client_commands(),
     handlers = { ['workspace/applyEdit'] = apply_edit_handler },
     on_attach = opts.on_attach,
     -- Neovim's apply_workspace_edit() handles documentChanges (versioned
