@@ -214,8 +214,15 @@ fn work_then_merge_cleanly() {
         format!("Cannot archive spec '{A}': feature branch 'chant/{A}' has not been merged to main. Merge it first (\"Merge branch chant/{A}\"), or archive it anyway from a terminal with `chant archive {A} --force`.")
     );
     let mark = w.client.mark();
+    let refreshes = w.client.server_requests("workspace/inlayHint/refresh").len();
     let before = w.short("HEAD");
     let (answer, progress) = w.run("chant.merge", json!([uri]));
+    // The spec's inlay hint said "chant is running": the client is asked
+    // to request the hints again once the run is over.
+    assert!(
+        w.client.server_requests("workspace/inlayHint/refresh").len() > refreshes,
+        "no workspace/inlayHint/refresh after the run"
+    );
     assert_eq!(answer["arguments"], json!(["merge", A, "--yes"]));
     let merged: Vec<String> = w
         .git(&[

@@ -59,6 +59,8 @@ pub struct ClientCaps {
     pub diagnostic_refresh: bool,
     /// `workspace/semanticTokens/refresh`.
     pub semantic_tokens_refresh: bool,
+    /// `workspace/inlayHint/refresh`.
+    pub inlay_hint_refresh: bool,
     /// Client-side commands the client says it runs (rust-analyzer's
     /// `experimental.commands.commands`), e.g. `editor.action.triggerSuggest`.
     pub client_commands: Vec<String>,
@@ -121,6 +123,10 @@ impl ClientCaps {
                 .unwrap_or(false),
             semantic_tokens_refresh: workspace
                 .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            inlay_hint_refresh: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             client_commands,

@@ -146,7 +146,9 @@ const CHANT = path.join(bin, 'chant');
 fs.writeFileSync(
   CHANT,
   // (PATH again here: code-server's extension host takes PATH from a login shell)
-  `#!/bin/sh\n{ for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\036'; } >> "$CHANT_ARGV_LOG"\nPATH='${bin}':"$PATH" exec '${REAL}' "$@"\n`,
+  // Each call's end is appended to the done log (one byte per call), so a
+  // test knows chant has exited, not only that it started.
+  `#!/bin/sh\n{ for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\036'; } >> "$CHANT_ARGV_LOG"\nPATH='${bin}':"$PATH" '${REAL}' "$@"\nstatus=$?\n[ "$1" = merge-driver ] || printf x >> "$CHANT_ARGV_LOG.done"\nexit $status\n`,
   { mode: 0o755 },
 );
 fs.copyFileSync(path.join(repo, 'editors/test-fixtures/agent/claude'), path.join(bin, 'claude'));
@@ -374,6 +376,12 @@ const mod = 'Control';
 
 /** Runs a command from the command palette by its label (`{ asks: true }`: it opens a quick input of its own). */
 async function palette(label, { asks = false } = {}) {
+  // The palette lists what the context keys allow when it opens; they
+  // follow the server's answers a moment after a run ends, so look again
+  // until the command is there, as a user would.
+  if (label.startsWith('chant: ')) {
+    await waitFor(`${label} in the command palette`, () => paletteLists(label));
+  }
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -702,8 +710,17 @@ async function answer(text, { title } = {}) {
 }
 
 /** Waits until no chant run is going on (the extension's progress left the status bar) and chant has been called `n` times. */
+/** How many of chant's calls (not as git's merge driver) have exited. */
+function chantCallsEnded() {
+  const done = `${argvLog}.done`;
+  return fs.existsSync(done) ? fs.readFileSync(done, 'utf8').length : 0;
+}
+
 async function runsDone(n, timeout = 90000) {
   await waitFor(`${n} chant call(s) (so far: ${JSON.stringify(chantCalls())})`, () => chantCalls().length >= n, timeout);
+  // chant has exited; then the server ends the progress it showed since
+  // before chant started.
+  await waitFor(`${n} chant call(s) to exit (so far: ${chantCallsEnded()})`, () => chantCallsEnded() >= n, timeout);
   await waitFor('the chant progress to leave the status bar', async () =>
     (await page.locator('.statusbar-item', { hasText: /chant (work|approve|reject|add|merge|archive|reset|cancel|verify|split)/ }).count()) === 0,
     timeout,
@@ -934,6 +951,13 @@ async function job(fn, { timeout = 90000 } = {}) {
 async function openSpec(id) {
   await openFile(`.chant/specs/${id}.md`);
   await waitFor(`the status of ${id} in the status bar`, async () => (await statusBarText()).includes(' · '));
+  await sleep(300); // the status bar follows the active editor
+  // A run on it may still be finishing (chant exits before the server has
+  // read the last of its output): the spinner in the status bar stops when
+  // the server no longer counts it running, as a user would wait for.
+  await waitFor(`${id} not running`, async () =>
+    (await page.locator('#chant-lsp\\.chant-lsp\\.chant\\.spec .codicon-sync, .statusbar-item[id$="chant.spec"] .codicon-sync').count()) === 0,
+  );
   await sleep(300); // the context keys follow the status
 }
 
@@ -1029,12 +1053,23 @@ await step('the inline Work button works a spec; the view follows; the inline Me
 
 await step('"Verify Spec" from the editor\'s context menu (chant submenu) verifies it', async () => {
   await openSpec(W.MERGE);
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ button: 'right' });
-  const menu = page.locator('.context-view .monaco-menu');
-  await menu.waitFor({ state: 'visible' });
-  await menu.locator('.action-item', { hasText: /^chant$/ }).first().hover();
+  // The menu shows what the context keys allowed when it opened: open it
+  // again until Verify is there (the keys follow the server's answers).
   const verify = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Verify Spec' }).first();
-  await verify.waitFor({ state: 'visible' });
+  await waitFor('Verify Spec in the chant submenu', async () => {
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.waitFor({ state: 'visible' });
+    await menu.locator('.action-item', { hasText: /^chant$/ }).first().hover();
+    try {
+      await verify.waitFor({ state: 'visible', timeout: 2000 });
+      return true;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Escape');
+      throw e;
+    }
+  });
   await page.screenshot({ path: path.join(SHOTS, 'vscode-context-menu.png') });
   // Into the submenu with the keyboard, down to the item, Enter.
   const submenu = page.locator('.context-view .monaco-menu').last();

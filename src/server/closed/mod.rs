@@ -339,6 +339,33 @@ pub fn request_tokens_refresh(session: &Arc<Session>) {
     });
 }
 
+/// [`list_changed`] at once, not debounced: a run ended, and editors
+/// should show it before the run's progress goes away.
+pub async fn list_changed_now(session: &Arc<Session>) {
+    notify_list_changed(session).await;
+}
+
+async fn notify_list_changed(session: &Arc<Session>) {
+    session
+        .client()
+        .send_notification::<SpecListChanged>(())
+        .await;
+    // What the inlay hints of open specs say (readiness, "chant is
+    // running") may have changed with it. A request: its answer is not
+    // waited for here. (Code lenses are not refreshed this way: code-server
+    // 4.139 was seen to drop a spec's lenses after `workspace/codeLens/refresh`
+    // until the document changed; they are asked again when it changes.)
+    if !session.caps().inlay_hint_refresh {
+        return;
+    }
+    let client = session.client().clone();
+    let job = session.job();
+    tokio::spawn(async move {
+        let _job = job;
+        let _ = tokio::time::timeout(Duration::from_secs(5), client.inlay_hint_refresh()).await;
+    });
+}
+
 /// Tell the client that a list of specs may show something else now
 /// (debounced).
 pub fn list_changed(session: &Arc<Session>) {
@@ -355,10 +382,7 @@ pub fn list_changed(session: &Arc<Session>) {
         let _job = job;
         tokio::time::sleep(LIST_DEBOUNCE).await;
         *lock(&session.closed().list_scheduled) = false;
-        session
-            .client()
-            .send_notification::<SpecListChanged>(())
-            .await;
+        notify_list_changed(&session).await;
     });
 }
 

@@ -769,7 +769,7 @@ async fn drive(session: Arc<Session>, mut job: Job, handle: RunHandle) {
             Err(message) => {
                 sync::finish(&session, &handle.token).await;
                 drop(handle);
-                super::closed::list_changed(&session);
+                super::closed::list_changed_now(&session).await;
                 if let Some(progress) = &progress {
                     progress
                         .end(&session, "chant could not be started".into())
@@ -836,7 +836,7 @@ async fn drive(session: Arc<Session>, mut job: Job, handle: RunHandle) {
     watch::files_changed(&session, changed);
     session.branches().forget();
     drop(handle);
-    super::closed::list_changed(&session);
+    super::closed::list_changed_now(&session).await;
     if let Some(progress) = &progress {
         progress.end(&session, outcome.short.clone()).await;
     }
