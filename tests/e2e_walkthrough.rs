@@ -214,13 +214,19 @@ fn work_then_merge_cleanly() {
         format!("Cannot archive spec '{A}': feature branch 'chant/{A}' has not been merged to main. Merge it first (\"Merge branch chant/{A}\"), or archive it anyway from a terminal with `chant archive {A} --force`.")
     );
     let mark = w.client.mark();
-    let refreshes = w.client.server_requests("workspace/inlayHint/refresh").len();
+    let refreshes = w
+        .client
+        .server_requests("workspace/inlayHint/refresh")
+        .len();
     let before = w.short("HEAD");
     let (answer, progress) = w.run("chant.merge", json!([uri]));
     // The spec's inlay hint said "chant is running": the client is asked
     // to request the hints again once the run is over.
     assert!(
-        w.client.server_requests("workspace/inlayHint/refresh").len() > refreshes,
+        w.client
+            .server_requests("workspace/inlayHint/refresh")
+            .len()
+            > refreshes,
         "no workspace/inlayHint/refresh after the run"
     );
     assert_eq!(answer["arguments"], json!(["merge", A, "--yes"]));
@@ -458,6 +464,24 @@ fn archive_by_label_archives_each_completed_spec_and_says_why_not_the_others() {
         ),
         "Invalid label: \"a---b\" holds `---`, where chant would end the frontmatter."
     );
+    // Helix runs a command picked from its list with no arguments: the
+    // workspace's only project is meant, and the label is asked.
+    // (The archive's moves committed first: chant merges into a clean tree.)
+    w.git(&["add", "-A"]);
+    w.git(&["commit", "-qm", "Archive the walk"]);
+    let (answer, _) = w.run("chant.mergeAll", json!([]));
+    assert_eq!(answer["arguments"], json!(["merge", "--all", "--yes"]));
+    let before = w.answers.asked().len();
+    w.answers.push(Some("walk"));
+    let (answer, _) = w.run("chant.archiveByLabel", json!([]));
+    let asked = &w.answers.asked()[before];
+    assert_eq!(
+        asked["message"],
+        "Archive the completed specs with which label?"
+    );
+    assert_eq!(asked["actions"], json!([{"title": "walk"}]));
+    assert_eq!(answer["arguments"], json!(["archive", B]));
+    assert!(w.ws.exists(&format!(".chant/archive/2026-02-01/{B}.md")));
     w.shutdown();
 }
 

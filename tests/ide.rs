@@ -36,7 +36,7 @@ mod preview;
 mod real_disk;
 #[path = "ide/rename.rs"]
 mod rename;
-#[path = "ide/walkthrough.rs"]
-mod walkthrough;
 #[path = "ide/semantic.rs"]
 mod semantic;
+#[path = "ide/walkthrough.rs"]
+mod walkthrough;

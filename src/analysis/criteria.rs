@@ -60,7 +60,11 @@ fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
         ),
         None => {
             let end = body.range.end;
-            let sep = if body.range.is_empty() { String::new() } else { format!("{nl}{nl}") };
+            let sep = if body.range.is_empty() {
+                String::new()
+            } else {
+                format!("{nl}{nl}")
+            };
             (
                 cx.spec_anchor(),
                 end,

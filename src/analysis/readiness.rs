@@ -384,7 +384,12 @@ fn blocked_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> bool
             Some(SpecStatus::Completed | SpecStatus::Cancelled)
         )
     };
-    if v.depends_on.as_deref().unwrap_or_default().iter().any(unmet) {
+    if v.depends_on
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(unmet)
+    {
         return true;
     }
     if let Some(driver) = driver_of(id) {

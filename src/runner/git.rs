@@ -146,7 +146,12 @@ pub async fn merged_branches_with_prefix(
     let merged = format!("--merged=refs/heads/{into}");
     run(
         dir,
-        &["for-each-ref", &merged, "--format=%(refname:short)", &pattern],
+        &[
+            "for-each-ref",
+            &merged,
+            "--format=%(refname:short)",
+            &pattern,
+        ],
     )
     .await
     .ok()

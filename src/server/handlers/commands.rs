@@ -67,7 +67,7 @@ pub async fn execute_command(
         }
         APPLY_AGENT_CHANGES => runs::agent::apply(session, uri_argument(&args)?).await,
         ADD => {
-            let options = options(&args)?;
+            let (uri, options) = project_arguments(session, &args)?;
             let add = AddOptions {
                 title: string_option(&options, "title")?,
                 spec_type: string_option(&options, "type")?,
@@ -75,19 +75,18 @@ pub async fn execute_command(
                 labels: string_list_option(&options, "labels")?,
                 needs_approval: bool_option(&options, "needsApproval")?,
             };
-            runs::add::add(session, uri_argument(&args)?, add).await
+            runs::add::add(session, uri, add).await
         }
         MERGE => runs::walk::merge(session, uri_argument(&args)?).await,
-        MERGE_ALL => runs::walk::merge_all(session, uri_argument(&args)?).await,
+        MERGE_ALL => {
+            let (uri, _) = project_arguments(session, &args)?;
+            runs::walk::merge_all(session, uri).await
+        }
         ARCHIVE => runs::walk::archive(session, uri_argument(&args)?).await,
         ARCHIVE_BY_LABEL => {
-            let options = options(&args)?;
-            let Some(label) = string_option(&options, "label")? else {
-                return Err(invalid_params(
-                    "A label is required: pass it as {\"label\": \"...\"} in the second argument.",
-                ));
-            };
-            runs::walk::archive_by_label(session, uri_argument(&args)?, label).await
+            let (uri, options) = project_arguments(session, &args)?;
+            let label = string_option(&options, "label")?;
+            runs::walk::archive_by_label(session, uri, label).await
         }
         RESET => {
             let options = options(&args)?;
@@ -128,6 +127,30 @@ fn uri_argument(args: &[Value]) -> Result<Uri> {
         ));
     };
     Uri::from_str(raw).map_err(|e| invalid_params(format!("`{raw}` is not a URI: {e}")))
+}
+
+/// The project and the options of a project command: `[rootUri, options?]`,
+/// or, when the workspace holds one chant project, `[options?]` or no
+/// arguments at all (what Helix's `:lsp-workspace-command` sends when the
+/// command is picked from its list).
+fn project_arguments(session: &Session, args: &[Value]) -> Result<(Uri, Map<String, Value>)> {
+    if args.first().is_some_and(Value::is_string) {
+        return Ok((uri_argument(args)?, options(args)?));
+    }
+    let options = options(&[Value::Null, args.first().cloned().unwrap_or(Value::Null)])?;
+    let projects = session.projects().all();
+    match projects.as_slice() {
+        [only] => Uri::from_file_path(&only.root)
+            .map(|uri| (uri, options))
+            .ok_or_else(|| invalid_params("The project's folder has no file URI.")),
+        [] => Err(refuse(
+            "No chant project is open in this workspace (no folder holds .chant/).",
+        )),
+        several => Err(invalid_params(format!(
+            "This workspace holds {} chant projects: pass the project folder's URI as the first argument.",
+            several.len()
+        ))),
+    }
 }
 
 /// The options object (second argument), if any.

@@ -146,15 +146,25 @@ pub async fn archive(session: &Arc<Session>, uri: Uri) -> Result<Option<Value>> 
 /// `chant.archiveByLabel [rootUri, {"label": L}]`: chant 0.23.2's archive
 /// has no label filter, so `chant archive <id>` for each completed spec
 /// with the label, one after another; the others are named with why.
+/// Without a label, the labels of the project's completed specs are offered
+/// as the choices of a question (`window/showMessageRequest`: clients
+/// without an input box, such as Helix, can answer it).
 pub async fn archive_by_label(
     session: &Arc<Session>,
     uri: Uri,
-    label: String,
+    label: Option<String>,
 ) -> Result<Option<Value>> {
     let settings = session.settings();
     require_enabled(&settings)?;
-    let label = validate_label(&label).map_err(invalid)?;
     let target = resolve_project(session, uri).await?;
+    let label = match label {
+        Some(label) => label,
+        None => match ask_label(session, &target).await? {
+            Some(label) => label,
+            None => return Ok(None),
+        },
+    };
+    let label = validate_label(&label).map_err(invalid)?;
     require_saved_specs(session, &target).await?;
     let program = find_chant(&settings, &target.root)?;
     let labelled: Vec<(String, PathBuf, SpecStatus)> = {
@@ -398,4 +408,38 @@ pub async fn show_log(session: &Arc<Session>, uri: Uri) -> Result<Option<Value>>
         .await
         .unwrap_or(false);
     Ok(Some(json!({"uri": log_uri.as_str(), "shown": shown})))
+}
+
+/// Ask which label to archive, offering the labels of the project's
+/// completed specs; None when the user dismissed the question.
+async fn ask_label(session: &Arc<Session>, target: &ProjectTarget) -> Result<Option<String>> {
+    let labels: Vec<String> = {
+        let index = target.project.index();
+        let mut labels: Vec<String> = index
+            .specs()
+            .filter(|e| e.summary.status == SpecStatus::Completed)
+            .flat_map(|e| e.summary.labels.iter().cloned())
+            .collect();
+        labels.sort();
+        labels.dedup();
+        labels
+    };
+    if labels.is_empty() {
+        return Err(refuse(
+            "No completed spec of this project has a label: there is nothing to archive by label.",
+        ));
+    }
+    let choices: Vec<&str> = labels.iter().map(String::as_str).collect();
+    super::ask(
+        session,
+        MessageType::INFO,
+        "Archive the completed specs with which label?".into(),
+        &choices,
+    )
+    .await
+    .map_err(|()| {
+        super::invalid_params(
+            "A label is required: pass it as {\"label\": \"...\"} (this editor cannot be asked).",
+        )
+    })
 }
