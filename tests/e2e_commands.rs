@@ -627,7 +627,7 @@ fn refusals_say_what_to_do() {
     for (command, args, expected) in [
         ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.applyFix."),
         ("chant.work", json!([]), "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's."),
-        ("chant.archiveByLabel", json!([w.root_uri()]), "A label is required: pass it as {\"label\": \"...\"} in the second argument."),
+        ("chant.archiveByLabel", json!([w.root_uri(), {"label": 7}]), "Option `label` must be a string, not 7."),
         ("chant.cancel", json!([uri, {"delete": "yes"}]), "Option `delete` must be true or false, not \"yes\"."),
         ("chant.add", json!([w.root_uri(), {"title": "T", "labels": "walk"}]), "Option `labels` must be a list of strings, not \"walk\"."),
     ] {
