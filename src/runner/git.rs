@@ -118,20 +118,25 @@ pub async fn is_merged(dir: &Path, branch: &str, into: &str) -> Option<bool> {
     }
 }
 
+/// The lines git prints; None when git fails.
+async fn output_lines<T: FromIterator<String>>(dir: &Path, args: &[&str]) -> Option<T> {
+    let out = run(dir, args).await.ok()?;
+    Some(
+        String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
 /// The local branches whose names start with `prefix` (one git call).
 pub async fn branches_with_prefix(dir: &Path, prefix: &str) -> std::collections::HashSet<String> {
     let pattern = format!("refs/heads/{prefix}*");
-    run(
+    output_lines(
         dir,
         &["for-each-ref", "--format=%(refname:short)", &pattern],
     )
     .await
-    .map(|out| {
-        String::from_utf8_lossy(&out)
-            .lines()
-            .map(str::to_string)
-            .collect()
-    })
     .unwrap_or_default()
 }
 
@@ -144,23 +149,13 @@ pub async fn merged_branches_with_prefix(
 ) -> Option<std::collections::HashSet<String>> {
     let pattern = format!("refs/heads/{prefix}*");
     let merged = format!("--merged=refs/heads/{into}");
-    run(
-        dir,
-        &[
-            "for-each-ref",
-            &merged,
-            "--format=%(refname:short)",
-            &pattern,
-        ],
-    )
-    .await
-    .ok()
-    .map(|out| {
-        String::from_utf8_lossy(&out)
-            .lines()
-            .map(str::to_string)
-            .collect()
-    })
+    let args = [
+        "for-each-ref",
+        &merged,
+        "--format=%(refname:short)",
+        &pattern,
+    ];
+    output_lines(dir, &args).await
 }
 
 /// How long a branch lookup is reused: editors ask for code actions on
@@ -241,15 +236,8 @@ pub async fn merge_base(dir: &Path, a: &str, b: &str) -> Option<String> {
 /// `since`, oldest first.
 pub async fn new_commits(dir: &Path, since: &str) -> Vec<String> {
     let range = format!("{since}..HEAD");
-    run(dir, &["log", "--reverse", "--format=%h", &range])
+    output_lines(dir, &["log", "--reverse", "--format=%h", &range])
         .await
-        .ok()
-        .map(|out| {
-            String::from_utf8_lossy(&out)
-                .lines()
-                .map(str::to_string)
-                .collect()
-        })
         .unwrap_or_default()
 }
 

@@ -32,7 +32,7 @@ use crate::workspace::{Changes, LoadedSpec, Project};
 
 pub mod state;
 
-use state::{lock, SpecListChanged, BATCH};
+use state::{lock, ClosedState, SpecListChanged, BATCH};
 
 /// How long a burst of list changes is gathered into one notification.
 const LIST_DEBOUNCE: Duration = Duration::from_millis(200);
@@ -291,25 +291,15 @@ pub fn request_refresh(session: &Arc<Session>) {
     if !caps.pull_diagnostics || !caps.diagnostic_refresh {
         return;
     }
-    {
-        let mut scheduled = lock(&session.closed().refresh_scheduled);
-        if *scheduled {
-            return;
-        }
-        *scheduled = true;
-    }
-    let job = session.job();
-    let session = session.clone();
-    tokio::spawn(async move {
-        let _job = job;
-        tokio::time::sleep(REFRESH_DEBOUNCE).await;
-        *lock(&session.closed().refresh_scheduled) = false;
-        let _ = tokio::time::timeout(
-            Duration::from_secs(5),
-            session.client().workspace_diagnostic_refresh(),
-        )
-        .await;
-    });
+    debounced(
+        session,
+        REFRESH_DEBOUNCE,
+        |c| &c.refresh_scheduled,
+        |session| async move {
+            let refresh = session.client().workspace_diagnostic_refresh();
+            let _ = tokio::time::timeout(Duration::from_secs(5), refresh).await;
+        },
+    );
 }
 
 /// Ask the client to request semantic tokens again (debounced; only when
@@ -318,8 +308,30 @@ pub fn request_tokens_refresh(session: &Arc<Session>) {
     if !session.caps().semantic_tokens_refresh {
         return;
     }
+    debounced(
+        session,
+        REFRESH_DEBOUNCE,
+        |c| &c.tokens_refresh_scheduled,
+        |session| async move {
+            let refresh = session.client().semantic_tokens_refresh();
+            let _ = tokio::time::timeout(Duration::from_secs(5), refresh).await;
+        },
+    );
+}
+
+/// Runs `send` after `delay`, unless a run is scheduled already (`flag`):
+/// a burst of reasons to tell the client ends in one message.
+fn debounced<F, Fut>(
+    session: &Arc<Session>,
+    delay: Duration,
+    flag: fn(&ClosedState) -> &std::sync::Mutex<bool>,
+    send: F,
+) where
+    F: FnOnce(Arc<Session>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     {
-        let mut scheduled = lock(&session.closed().tokens_refresh_scheduled);
+        let mut scheduled = lock(flag(session.closed()));
         if *scheduled {
             return;
         }
@@ -329,13 +341,9 @@ pub fn request_tokens_refresh(session: &Arc<Session>) {
     let session = session.clone();
     tokio::spawn(async move {
         let _job = job;
-        tokio::time::sleep(REFRESH_DEBOUNCE).await;
-        *lock(&session.closed().tokens_refresh_scheduled) = false;
-        let _ = tokio::time::timeout(
-            Duration::from_secs(5),
-            session.client().semantic_tokens_refresh(),
-        )
-        .await;
+        tokio::time::sleep(delay).await;
+        *lock(flag(session.closed())) = false;
+        send(session).await;
     });
 }
 
@@ -369,21 +377,12 @@ async fn notify_list_changed(session: &Arc<Session>) {
 /// Tell the client that a list of specs may show something else now
 /// (debounced).
 pub fn list_changed(session: &Arc<Session>) {
-    {
-        let mut scheduled = lock(&session.closed().list_scheduled);
-        if *scheduled {
-            return;
-        }
-        *scheduled = true;
-    }
-    let job = session.job();
-    let session = session.clone();
-    tokio::spawn(async move {
-        let _job = job;
-        tokio::time::sleep(LIST_DEBOUNCE).await;
-        *lock(&session.closed().list_scheduled) = false;
-        notify_list_changed(&session).await;
-    });
+    debounced(
+        session,
+        LIST_DEBOUNCE,
+        |c| &c.list_scheduled,
+        |session| async move { notify_list_changed(&session).await },
+    );
 }
 
 /// Forget what was sent for specs under a folder that left the workspace,
