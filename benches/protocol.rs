@@ -347,9 +347,10 @@ fn cold_start(root: &Path) {
     let sent = Instant::now();
     let list = server.request("chant/specList", json!({}));
     println!(
-        "| `chant/specList` on 10,000 specs (commands off) | | {:.0} ms ({} specs) |",
+        "| `chant/specList` on 10,000 specs (commands off) | | {:.0} ms ({} specs, {} KB) |",
         ms(sent.elapsed()),
-        list["projects"][0]["specs"].as_array().map_or(0, Vec::len)
+        list["projects"][0]["specs"].as_array().map_or(0, Vec::len),
+        list.to_string().len() / 1024
     );
     server.stop();
 

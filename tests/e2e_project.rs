@@ -766,23 +766,28 @@ fn the_spec_list_groups_by_readiness_and_says_when_it_changes() {
         specs[1]["reason"],
         "waiting for 2026-06-01-001-rdy (pending)"
     );
-    // The same commands as chant/specStatus (commands are off here).
-    let work = &ready["commands"][0];
-    assert_eq!(work["command"], "chant.work");
-    assert_eq!(work["enabled"], false);
-    assert!(work["reason"]
-        .as_str()
-        .unwrap()
-        .contains("chant.commands.enabled"));
+    // The list carries the commands that can run (none: commands are off
+    // here); chant/specStatus has them all, the refused ones with why.
+    assert_eq!(ready["commands"], json!([]));
     let ready_uri = ws.uri(&spec_rel("2026-06-01-001-rdy"));
     client.did_open_from_disk(&ready_uri);
     let status = client.request_ok(
         "chant/specStatus",
         json!({"textDocument": {"uri": ready_uri}}),
     );
+    let work = &status["commands"][0];
+    assert_eq!(work["command"], "chant.work");
+    assert_eq!(work["enabled"], false);
+    assert!(work["reason"]
+        .as_str()
+        .unwrap()
+        .contains("chant.commands.enabled"));
+    // Otherwise the same answer, from the same code.
     let mut listed = ready.clone();
     listed.as_object_mut().unwrap().remove("uri");
     listed.as_object_mut().unwrap().remove("labels");
+    let mut status = status.clone();
+    status["commands"] = json!([]);
     assert_eq!(listed, status);
     client.did_close(&ready_uri);
 

@@ -607,7 +607,14 @@ fn item_of(uri: &Uri, labels: &[String], view: &SpecView) -> SpecListItem {
             .labels
             .clone()
             .unwrap_or_else(|| labels.to_vec()),
-        status: status_of(uri, view),
+        status: {
+            // Only what can run: a list of many specs would otherwise carry
+            // every refused command with its reason (60 MB for 10,000
+            // specs); `chant/specStatus` has them all for one spec.
+            let mut status = status_of(uri, view);
+            status.commands.retain(|c| c.enabled);
+            status
+        },
     }
 }
 
