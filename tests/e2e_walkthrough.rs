@@ -316,6 +316,15 @@ fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
         enabled.contains(&format!("Merge branch chant/{A}")),
         "{enabled:?}"
     );
+    // Merge All stops at the same spec and says so.
+    let mark = w.client.mark();
+    let (_, progress) = w.run("chant.mergeAll", json!([]));
+    assert_eq!(progress.last().unwrap()["message"], "conflicts");
+    assert_eq!(
+        w.outcome_after(mark, "stopped at spec")["message"],
+        format!("`chant merge --all` stopped at spec {A}: merging its branch into main conflicts in README.md. chant aborted that merge, so your checkout is as it was. Merge {A} on its own (\"Merge branch\" on the spec, or `git merge` its branch and resolve README.md by hand), or let chant rebase it and resolve the conflicts with its agent: `chant merge {A} --rebase --auto`. The specs after it were not merged: run Merge All again once it is.")
+    );
+    assert_eq!(w.short("HEAD"), head);
     w.shutdown();
 }
 

@@ -422,6 +422,13 @@ fn failure(f: &RunFacts) -> Outcome {
             return merge_conflict(f, &files);
         }
     }
+    if let ChantCommand::MergeAll = command {
+        let files = output::conflicting_files(&f.ending.stdout);
+        let stopped = output::merge_failures(&f.ending.stdout).pop();
+        if let (false, Some((id, _))) = (files.is_empty(), stopped) {
+            return merge_all_conflict(f, &id, &files);
+        }
+    }
     let error = f
         .ending
         .error
@@ -472,6 +479,38 @@ fn merge_conflict(f: &RunFacts, files: &[String]) -> Outcome {
         text,
         short: "conflicts".into(),
         offer_apply: offer,
+        done: false,
+    }
+}
+
+/// `chant merge --all` stopped at a spec whose branch conflicts: what was
+/// merged before it, the files, and what to do (the rest was not merged).
+fn merge_all_conflict(f: &RunFacts, id: &str, files: &[String]) -> Outcome {
+    let main = &f.main_branch;
+    let list = files.join(", ");
+    let mut text = format!(
+        "`chant merge --all` stopped at spec {id}: merging its branch into {main} conflicts in {list}."
+    );
+    let mut merged = output::merged_ids(&f.ending.stdout);
+    merged.dedup();
+    if !merged.is_empty() {
+        text.push_str(&format!(" Merged before it: {}.", merged.join(", ")));
+    }
+    if f.merge_in_progress {
+        text.push_str(&format!(
+            " The merge is still in progress in your checkout: resolve the conflicts in {list}, `git add` them and run `git merge --continue`, or `git merge --abort` to give up."
+        ));
+    } else {
+        text.push_str(&format!(
+            " chant aborted that merge, so your checkout is as it was. Merge {id} on its own (\"Merge branch\" on the spec, or `git merge` its branch and resolve {list} by hand), or let chant rebase it and resolve the conflicts with its agent: `chant merge {id} --rebase --auto`."
+        ));
+    }
+    text.push_str(" The specs after it were not merged: run Merge All again once it is.");
+    Outcome {
+        level: Level::Error,
+        text,
+        short: "conflicts".into(),
+        offer_apply: false,
         done: false,
     }
 }
@@ -999,6 +1038,22 @@ mod tests {
         assert_eq!(
             describe(&f).text,
             "`chant work x` took longer than 5 s (setting `chant.commands.timeoutSeconds`) and was stopped: chant and the processes it started were killed."
+        );
+    }
+
+    #[test]
+    fn merge_all_names_the_spec_it_stopped_at_and_the_files() {
+        let mut f = facts(ChantCommand::MergeAll);
+        failed(
+            &mut f,
+            "  ✓ Successfully merged a to main\n  ✗ b failed: Error: Content conflicts detected for spec b\n\nFiles with conflicts:\n  - .chant/specs/b.md\n\nNext steps:\n",
+            "Error: Error: Merge stopped at spec b\n",
+        );
+        let outcome = describe(&f);
+        assert_eq!(outcome.short, "conflicts");
+        assert_eq!(
+            outcome.text,
+            "`chant merge --all` stopped at spec b: merging its branch into main conflicts in .chant/specs/b.md. Merged before it: a. chant aborted that merge, so your checkout is as it was. Merge b on its own (\"Merge branch\" on the spec, or `git merge` its branch and resolve .chant/specs/b.md by hand), or let chant rebase it and resolve the conflicts with its agent: `chant merge b --rebase --auto`. The specs after it were not merged: run Merge All again once it is."
         );
     }
 

@@ -105,7 +105,20 @@ class Style:
         return ";".join(parts)
 
 
-SGR = re.compile(r"\x1b\[([0-9;]*)m")
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+
+
+def plain_params(params):
+    """SGR parameters without colon sub-parameters (`4:3`, curly underline,
+    is underline; `4:0` is none; other colon forms, such as an underline
+    colour, are dropped)."""
+    out = []
+    for token in params.split(";"):
+        if ":" not in token:
+            out.append(token)
+        elif token.startswith("4:"):
+            out.append("24" if token == "4:0" else "4")
+    return ";".join(out)
 
 
 def render(text):
@@ -119,7 +132,7 @@ def render(text):
         for m in SGR.finditer(raw + "\x1b[m"):
             if probe.bg and m.start() > pos:
                 counts[probe.bg] = counts.get(probe.bg, 0) + m.start() - pos
-            probe.apply(m.group(1))
+            probe.apply(plain_params(m.group(1)))
             pos = m.end()
     if counts:
         BG = max(counts, key=counts.get)
@@ -131,7 +144,7 @@ def render(text):
         for m in SGR.finditer(raw):
             if m.start() > pos:
                 out.append(f'<span style="{style.css()}">{html.escape(raw[pos:m.start()])}</span>')
-            style.apply(m.group(1))
+            style.apply(plain_params(m.group(1)))
             pos = m.end()
         if pos < len(raw):
             out.append(f'<span style="{style.css()}">{html.escape(raw[pos:])}</span>')
