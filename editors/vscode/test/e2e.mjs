@@ -884,7 +884,7 @@ const spec = (title, { head = '', criteria = ['it works'], body = '' } = {}) =>
 const W = {
   MERGE: '2026-11-20-001-abc', // Cache parsed specs: inline Work, inline Merge, Verify, log, Archive
   LABEL: '2026-11-20-004-jkl', // labelled walk: Work, Merge All, Archive by Label
-  APPROVAL: '2026-11-21-011-apr', // inline Approve, then the ▶ Work code lens
+  APPROVAL: '2026-11-21-011-apr', // the ✓ Approve code lens, then inline Work
   PROMPT: '2026-11-21-012-prm', // Work with Prompt...
   RESET: '2026-11-21-005-res',
   RESET2: '2026-11-21-010-rsw',
@@ -932,6 +932,30 @@ async function inline(title, label) {
     await button.click({ timeout: 3000 });
     return true;
   });
+}
+
+/**
+ * Clicks an inline button of the chant view and waits for the chant job it
+ * starts to end; returns chant's calls meanwhile. The view re-renders when
+ * the server says the list changed, and a click can land on a row that is
+ * being replaced: when chant is not called within seconds, it clicks again
+ * (a second start while the first runs would be refused, never run twice).
+ */
+async function inlineJob(title, label) {
+  const before = chantCalls().length;
+  await waitFor(`chant to be called after a click on ${label} of ${title}`, async () => {
+    await inline(title, label);
+    const end = Date.now() + 5000;
+    while (Date.now() < end) {
+      if (chantCalls().length > before) {
+        return true;
+      }
+      await sleep(100);
+    }
+    return false;
+  }, 60000);
+  await runsDone(before + 1);
+  return chantCalls().slice(before);
 }
 
 /** Runs `fn` (which starts one chant job) and waits for it to end; returns chant's calls meanwhile. */
@@ -1042,11 +1066,11 @@ await step('"chant: New Spec..." asks title, type, prompt, labels and approval; 
 
 await step('the inline Work button works a spec; the view follows; the inline Merge button merges it', async () => {
   await showChantView();
-  const calls = await job(() => inline('Cache parsed specs', 'Work Spec'));
+  const calls = await inlineJob('Cache parsed specs', 'Work Spec');
   assertEq([['work', W.MERGE, '--no-watch']], calls, 'chant work');
   await waitFor('the view to show it completed', async () => (await treeRow('Cache parsed specs').innerText()).includes('completed · 2/2'));
   assert(!fs.existsSync(path.join(project, `done-${W.MERGE}.txt`)), 'not merged yet');
-  const merge = await job(() => inline('Cache parsed specs', 'Merge Branch'));
+  const merge = await inlineJob('Cache parsed specs', 'Merge Branch');
   assertEq(['merge', W.MERGE], merge[0].slice(0, 2), 'chant merge <id>');
   await waitFor("the agent's file on main", () => fs.existsSync(path.join(project, `done-${W.MERGE}.txt`)));
 });
@@ -1202,15 +1226,15 @@ await step('"chant: Work with Prompt..." picks a prompt and works the spec with 
   await page.locator('.tab.active.dirty').waitFor({ state: 'detached', timeout: 10000 });
 });
 
-await step('the inline Approve button approves; the "▶ Work" code lens works the spec', async () => {
-  await showChantView();
-  const approve = await job(() => inline('Approve me first', 'Approve Spec'));
-  assertEq([['approve', W.APPROVAL, '--by=Test User']], approve, 'chant approve');
+await step('the "✓ Approve" code lens approves; the inline Work button works the spec', async () => {
   await openSpec(W.APPROVAL);
-  const lens = page.locator('.codelens-decoration a', { hasText: '▶ Work' }).first();
+  const lens = page.locator('.codelens-decoration a', { hasText: '✓ Approve' }).first();
   await lens.waitFor({ state: 'visible' });
-  const work = await job(() => lens.click());
-  assertEq([['work', W.APPROVAL, '--no-watch']], work, 'chant work from the lens');
+  const approve = await job(() => lens.click());
+  assertEq([['approve', W.APPROVAL, '--by=Test User']], approve, 'chant approve from the lens');
+  await showChantView();
+  const work = await inlineJob('Approve me first', 'Work Spec');
+  assertEq([['work', W.APPROVAL, '--no-watch']], work, 'chant work from the inline button');
   await waitFor('the spec completed', () => statusOnDisk(W.APPROVAL) === 'completed');
 });
 
