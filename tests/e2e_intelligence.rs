@@ -622,3 +622,38 @@ fn renaming_a_file_offers_edits_to_the_specs_that_reference_it() {
     );
     client.shutdown();
 }
+
+/// A completion asked for before the workspace is indexed waits for the
+/// index instead of answering nothing (only diagnostics answer early). The
+/// project is large enough that the request arrives while it is indexed.
+#[test]
+fn completion_before_the_index_is_ready_waits_for_it() {
+    let ws = workspace();
+    for i in 0..3000 {
+        ws.write(
+            &format!(
+                ".chant/specs/2026-02-01-{:03}-x{:02}.md",
+                i % 1000,
+                i / 1000
+            ),
+            &format!(
+                "---\nstatus: pending\n---\n# Filler {i}\n\n## Acceptance Criteria\n\n- [ ] done\n"
+            ),
+        );
+    }
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.position_encodings = vec!["utf-16"];
+    let client = LspClient::start(opts);
+    let (uri, position) = open_marked(
+        &client,
+        &ws,
+        ".chant/specs/2026-03-01-001-new.md",
+        "---\ninformed_by:\n  - docs/research/|\n---\n# New\n",
+    );
+    let list = complete(&client, &uri, position);
+    assert!(
+        labels(&list).iter().any(|l| l.contains("auth-notes.md")),
+        "{list}"
+    );
+    client.shutdown();
+}

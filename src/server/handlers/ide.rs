@@ -41,7 +41,14 @@ pub(super) async fn with_project<R>(
     uri: &Uri,
     feature: impl FnOnce(&DocSnapshot, &TextPositions, &ProjectIndex) -> R,
 ) -> Result<Option<R>> {
-    let snap = session.snapshot(uri).await?;
+    let mut snap = session.snapshot(uri).await?;
+    if snap.project.is_none() && !session.is_indexed() {
+        // Only diagnostics answer before the workspace is indexed (with
+        // what a spec knows alone); the features that need the project
+        // wait for it.
+        session.wait_indexed().await;
+        snap = session.snapshot(uri).await?;
+    }
     let Some(project) = snap.project.clone() else {
         return Ok(None);
     };
