@@ -137,7 +137,7 @@ fn project_arguments(session: &Session, args: &[Value]) -> Result<(Uri, Map<Stri
     if args.first().is_some_and(Value::is_string) {
         return Ok((uri_argument(args)?, options(args)?));
     }
-    let options = options(&[Value::Null, args.first().cloned().unwrap_or(Value::Null)])?;
+    let options = options_at(args, 0)?;
     let projects = session.projects().all();
     match projects.as_slice() {
         [only] => Uri::from_file_path(&only.root)
@@ -155,11 +155,17 @@ fn project_arguments(session: &Session, args: &[Value]) -> Result<(Uri, Map<Stri
 
 /// The options object (second argument), if any.
 fn options(args: &[Value]) -> Result<Map<String, Value>> {
-    match args.get(1) {
+    options_at(args, 1)
+}
+
+/// The options object at `index` (first or second argument), if any.
+fn options_at(args: &[Value], index: usize) -> Result<Map<String, Value>> {
+    match args.get(index) {
         None | Some(Value::Null) => Ok(Default::default()),
         Some(Value::Object(map)) => Ok(map.clone()),
         Some(other) => Err(invalid_params(format!(
-            "The second argument must be an object of options, not {other}."
+            "The {} argument must be an object of options, not {other}.",
+            if index == 0 { "first" } else { "second" }
         ))),
     }
 }
