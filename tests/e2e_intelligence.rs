@@ -636,7 +636,7 @@ fn completion_before_the_index_is_ready_waits_for_it() {
                 i % 1000,
                 i / 1000
             ),
-            &format!(
+            format!(
                 "---\nstatus: pending\n---\n# Filler {i}\n\n## Acceptance Criteria\n\n- [ ] done\n"
             ),
         );
