@@ -318,7 +318,11 @@ function dumpLogs() {
   walk(tmp);
   out.push(`---- chant calls\n${JSON.stringify(chantCalls())}`);
   console.error(out.join('\n'));
-  console.error(`(test files kept in ${tmp})`);
+  if (process.env.CHANT_KEEP_TEST_FILES) {
+    console.error(`(test files kept in ${tmp})`);
+  } else {
+    console.error('(set CHANT_KEEP_TEST_FILES=1 to keep the test files of a failed run)');
+  }
 }
 
 // Debugging aid: CHANT_VSCODE_FROM=TEXT skips the steps before the first
@@ -349,6 +353,7 @@ async function step(name, fn) {
     }
     dumpLogs();
     await cleanup();
+    if (!process.env.CHANT_KEEP_TEST_FILES) fs.rmSync(tmp, { recursive: true, force: true });
     process.exit(1);
   }
 }

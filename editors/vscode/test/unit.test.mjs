@@ -11,7 +11,17 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-vscode-unit-'));
+// Every temporary folder a test makes is listed here and removed at the end.
+const temporary = [];
+const mkdtemp = (prefix) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+};
+test.after(() => {
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+const out = mkdtemp('chant-vscode-unit-');
 await esbuild.build({
   entryPoints: [
     path.join(here, '../src/specStatus.ts'),
@@ -33,7 +43,7 @@ const { groupSpecs, specContextValue, specDescription, specTooltip, projectOf, l
 const manifest = JSON.parse(fs.readFileSync(path.join(here, '../package.json'), 'utf8'));
 
 test('the server path: setting, PATH, or a message with install instructions', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-bin-'));
+  const dir = mkdtemp('chant-bin-');
   const exe = path.join(dir, 'chant-lsp');
   fs.writeFileSync(exe, '#!/bin/sh\n', { mode: 0o755 });
   fs.writeFileSync(path.join(dir, 'not-executable'), '', { mode: 0o644 });
@@ -65,8 +75,8 @@ test('the server path: setting, PATH, or a message with install instructions', (
 });
 
 test('the server path order: setting, then the bundled binary, then PATH', () => {
-  const ext = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-ext-'));
-  const onPath = fs.mkdtempSync(path.join(os.tmpdir(), 'chant-path-'));
+  const ext = mkdtemp('chant-ext-');
+  const onPath = mkdtemp('chant-path-');
   const pathExe = path.join(onPath, 'chant-lsp');
   fs.writeFileSync(pathExe, '#!/bin/sh\n', { mode: 0o755 });
   const setExe = path.join(ext, 'configured-chant-lsp');
