@@ -42,7 +42,7 @@ fn work_reports_progress_and_brings_chants_rewrite_into_the_buffer() {
         normalize(&disk),
         format!(
             "---\ntype: code\nstatus: completed\nbranch: chant/{A}\ncommits:\n- {}\n- {}\ncompleted_at: <UTC>\n---\n# Add the greeting\n\n## Acceptance Criteria\n\n- [x] hello.txt exists\n\n## Agent Output\n\n<UTC>\n\n```\nagent: working on {A}\nagent: done with {A}```\n",
-            commits[0], commits[1]
+            yaml_scalar(&commits[0]), yaml_scalar(&commits[1])
         )
     );
     let edits = w.client.edits();

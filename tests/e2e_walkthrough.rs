@@ -812,7 +812,7 @@ fn the_whole_walkthrough() {
     assert_eq!(commits.len(), 2);
     assert_eq!(
         normalize(&w.spec(&research)),
-        format!("---\ntype: research\nstatus: completed\nlabels:\n- walk\ntarget_files:\n- notes.md\nbranch: chant/{research}\ncommits:\n- {}\n- {}\ncompleted_at: <UTC>\ninformed_by:\n- README.md\norigin:\n- README.md\n---\n# Research the greeting\n\n## Acceptance Criteria\n\n- [x] notes.md lists the options\n\n## Agent Output\n\n<UTC>\n\n```\nagent: working on {research}\nagent: done with {research}```\n", commits[0], commits[1])
+        format!("---\ntype: research\nstatus: completed\nlabels:\n- walk\ntarget_files:\n- notes.md\nbranch: chant/{research}\ncommits:\n- {}\n- {}\ncompleted_at: <UTC>\ninformed_by:\n- README.md\norigin:\n- README.md\n---\n# Research the greeting\n\n## Acceptance Criteria\n\n- [x] notes.md lists the options\n\n## Agent Output\n\n<UTC>\n\n```\nagent: working on {research}\nagent: done with {research}```\n", yaml_scalar(&commits[0]), yaml_scalar(&commits[1]))
     );
     assert_eq!(w.client.buffer(&r), w.spec(&research));
 

@@ -528,3 +528,12 @@ pub fn branch_commits(w: &Walk, id: &str) -> Vec<String> {
     .map(str::to_string)
     .collect()
 }
+
+/// A string as chant's YAML writer puts it in a list: a hash of digits only
+/// (`5394405`) is quoted so that it stays a string.
+pub fn yaml_scalar(text: &str) -> String {
+    serde_yaml_ng::to_string(text)
+        .expect("a string serializes")
+        .trim_end()
+        .to_string()
+}
