@@ -141,27 +141,15 @@ pub fn existing_log(index: &ProjectIndex, id: &str) -> Option<std::path::PathBuf
 /// The specs whose `depends_on` names `id` (chant refuses to cancel or
 /// delete a spec others depend on).
 pub fn dependents(index: &ProjectIndex, id: &str) -> Vec<String> {
-    let mut out: Vec<String> = index
-        .specs()
-        .chain(index.nested_specs())
-        .filter(|e| e.summary.depends_on.iter().any(|d| d == id))
-        .map(|e| e.id.clone())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+    index.dependents(id).to_vec()
 }
 
 /// The members of `id` (`<id>.N`) chant finds, with their status.
 pub fn members(index: &ProjectIndex, id: &str) -> Vec<(String, Option<SpecStatus>)> {
-    let prefix = format!("{id}.");
     let mut out: Vec<(String, Option<SpecStatus>)> = index
-        .specs()
-        .filter(|e| {
-            e.id.strip_prefix(&prefix)
-                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-        })
-        .map(|e| (e.id.clone(), Some(e.summary.status)))
+        .numbered_members(id)
+        .iter()
+        .map(|member| (member.clone(), index.spec(member).map(|e| e.summary.status)))
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out

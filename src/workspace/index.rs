@@ -418,6 +418,22 @@ impl ProjectIndex {
         self.derived().prompts_used.contains(name)
     }
 
+    /// The IDs of the specs whose `depends_on` names `id`, sorted.
+    pub fn dependents(&self, id: &str) -> &[String] {
+        self.derived()
+            .dependents
+            .get(id)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The top-level specs `<id>.<digit>…` (chant's members of a driver).
+    pub fn numbered_members(&self, id: &str) -> &[String] {
+        self.derived()
+            .numbered_members
+            .get(id)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Project files relative to the root (listed once, until files change).
     pub fn files(&self) -> Arc<FileTree> {
         self.file_tree
@@ -656,6 +672,12 @@ struct Derived {
     members: HashMap<String, Vec<String>>,
     /// Prompt names some spec's `prompt:` names (top level).
     prompts_used: std::collections::HashSet<String>,
+    /// `id` → the IDs of the specs (any folder) whose `depends_on` names
+    /// it, sorted, once each.
+    dependents: HashMap<String, Vec<String>>,
+    /// `driver` → the top-level specs `<driver>.<digit>…`, parsed or not:
+    /// the members `chant archive` and `chant merge` look at.
+    numbered_members: HashMap<String, Vec<String>>,
 }
 
 impl Derived {
@@ -680,6 +702,30 @@ impl Derived {
             .values()
             .filter_map(|e| e.summary.prompt.clone())
             .collect();
+        for e in index.specs.values().chain(index.nested.values().flatten()) {
+            for dependency in &e.summary.depends_on {
+                derived
+                    .dependents
+                    .entry(dependency.clone())
+                    .or_default()
+                    .push(e.id.clone());
+            }
+        }
+        for ids in derived.dependents.values_mut() {
+            ids.sort();
+            ids.dedup();
+        }
+        for e in index.specs.values() {
+            for (at, _) in e.id.match_indices('.') {
+                if e.id[at + 1..].starts_with(|c: char| c.is_ascii_digit()) {
+                    derived
+                        .numbered_members
+                        .entry(e.id[..at].to_string())
+                        .or_default()
+                        .push(e.id.clone());
+                }
+            }
+        }
         derived
     }
 }

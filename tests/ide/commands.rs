@@ -526,3 +526,69 @@ fn a_documentation_spec_uses_the_documentation_prompt() {
         "#]],
     );
 }
+
+#[test]
+fn dependents_and_members_come_from_the_whole_project() {
+    use chant_lsp::ide::actions::{dependents, members};
+    use chant_lsp::spec::frontmatter::SpecStatus;
+    let f = Fixture::new(
+        r#"
+        //- /.chant/specs/2026-03-01-001-drv.md
+        ---
+        status: pending
+        ---
+        # Driver$0
+        //- /.chant/specs/2026-03-01-001-drv.2.md
+        ---
+        status: completed
+        depends_on: [2026-03-01-001-drv.1, 2026-03-01-001-drv.1]
+        ---
+        # Second
+        //- /.chant/specs/2026-03-01-001-drv.1.md
+        ---
+        status: [not, a, status]
+        ---
+        # First, unparsable
+        //- /.chant/specs/2026-03-01-001-drv.1.3.md
+        ---
+        status: pending
+        depends_on: [2026-03-01-001-drv]
+        ---
+        # A member of a member
+        //- /.chant/specs/2026-03-01-001-drv.x.md
+        ---
+        status: pending
+        ---
+        # Not a member: no digit after the dot
+        //- /.chant/specs/nested/2026-03-01-001-drv.4.md
+        ---
+        status: pending
+        depends_on: [2026-03-01-001-drv, 2026-03-01-001-drv.1]
+        ---
+        # Nested: a dependent, not a member
+        "#,
+    );
+    let id = "2026-03-01-001-drv";
+    assert_eq!(
+        members(&f.index, id),
+        vec![
+            (format!("{id}.1"), Some(SpecStatus::Pending)),
+            (format!("{id}.1.3"), Some(SpecStatus::Pending)),
+            (format!("{id}.2"), Some(SpecStatus::Completed)),
+        ]
+    );
+    assert_eq!(
+        members(&f.index, &format!("{id}.1")),
+        vec![(format!("{id}.1.3"), Some(SpecStatus::Pending))]
+    );
+    assert_eq!(members(&f.index, &format!("{id}.2")), vec![]);
+    assert_eq!(
+        dependents(&f.index, id),
+        vec![format!("{id}.1.3"), format!("{id}.4")]
+    );
+    assert_eq!(
+        dependents(&f.index, &format!("{id}.1")),
+        vec![format!("{id}.2"), format!("{id}.4")]
+    );
+    assert_eq!(dependents(&f.index, &format!("{id}.2")), Vec::<String>::new());
+}
