@@ -377,36 +377,111 @@ pub fn status_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> S
 /// driver's dependencies (not its earlier siblings), and a pending spec
 /// that needs approval is blocked.
 fn blocked_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> bool {
+    !blocked_on_load_because(model, id, ws).is_empty()
+}
+
+const NEEDS_APPROVAL: &str = "it needs approval";
+
+/// Why chant's `is_blocked` holds, one reason each: "waiting for X
+/// (pending)", "its driver X waits for Y (in_progress)", "it needs
+/// approval". Empty when it does not.
+fn blocked_on_load_because(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Vec<String> {
     let v = model.values();
-    let unmet = |dep: &String| {
+    let unmet = |dep: &&String| {
         !matches!(
             ws.status_anywhere(dep),
             Some(SpecStatus::Completed | SpecStatus::Cancelled)
         )
     };
-    if v.depends_on
+    let describe = |dep: &String| {
+        Waiting {
+            id: dep.clone(),
+            status: ws.status_anywhere(dep),
+            earlier_member: false,
+        }
+        .describe()
+    };
+    let mut because = Vec::new();
+    let own: Vec<String> = v
+        .depends_on
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .any(unmet)
-    {
-        return true;
+        .filter(unmet)
+        .map(describe)
+        .collect();
+    if !own.is_empty() {
+        because.push(format!("waiting for {}", own.join(", ")));
     }
     if let Some(driver) = driver_of(id) {
         let member_prefix = format!("{driver}.");
-        if ws
+        let drivers: Vec<String> = ws
             .dependencies_of(driver)
             .iter()
             .filter(|dep| !dep.starts_with(&member_prefix))
-            .any(unmet)
-        {
-            return true;
+            .filter(unmet)
+            .map(describe)
+            .collect();
+        if !drivers.is_empty() {
+            because.push(format!("its driver {driver} waits for {}", drivers.join(", ")));
         }
     }
-    v.status == SpecStatus::Pending
+    if v.status == SpecStatus::Pending
         && v.approval
             .as_ref()
             .is_some_and(|a| a.required && a.status != ApprovalStatus::Approved)
+    {
+        because.push(NEEDS_APPROVAL.to_string());
+    }
+    because
+}
+
+/// Where `chant list` (which shows the status chant gives a spec on load,
+/// [`status_on_load`]) disagrees with `chant work`'s readiness, the
+/// sentence that says so; None where they agree.
+pub fn list_disagreement(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Option<String> {
+    if !model.chant_accepts() {
+        return None;
+    }
+    let readiness = assess(model, id, ws);
+    let approval_said = matches!(
+        readiness,
+        Readiness::NeedsApproval | Readiness::Rejected { .. }
+    );
+    match (status_on_load(model, id, ws), &readiness) {
+        (SpecStatus::Blocked, Readiness::Blocked { .. }) => None,
+        (SpecStatus::Blocked, _) => {
+            // Only what `chant work` does not wait for: a refused approval
+            // is said already.
+            let because: Vec<String> = blocked_on_load_because(model, id, ws)
+                .into_iter()
+                .filter(|why| !(approval_said && why == NEEDS_APPROVAL))
+                .collect();
+            (!because.is_empty()).then(|| {
+                format!(
+                    "`chant list` shows it as blocked: {}. `chant work` does not wait for that.",
+                    because.join("; ")
+                )
+            })
+        }
+        (SpecStatus::Pending, Readiness::Blocked { waiting_for }) => {
+            let mut differences = Vec::new();
+            if waiting_for
+                .iter()
+                .any(|w| !w.earlier_member && w.status == Some(SpecStatus::Cancelled))
+            {
+                differences.push("counts a cancelled dependency as met");
+            }
+            if waiting_for.iter().any(|w| w.earlier_member) {
+                differences.push("does not wait for earlier members");
+            }
+            Some(format!(
+                "`chant list` shows it as pending: unlike `chant work`, it {}.",
+                differences.join(" and ")
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// [`waiting_for`] as the refusal names them.

@@ -100,6 +100,9 @@ pub fn hover_spec(
         .push_str(&readiness_markdown(&readiness::assess(
             model, spec.id, index,
         )));
+    if let Some(note) = readiness::list_disagreement(model, spec.id, index) {
+        result.markdown.push_str(&format!("\n\n{note}"));
+    }
     if spec.running {
         result.markdown.push_str(&running_markdown(index, spec.id));
     }

@@ -9,6 +9,12 @@
 //! scripted agent named `claude` on PATH (it only leaves a mark).
 //! "Refused" means: for work, the agent never ran; for approve and reject,
 //! chant failed or left the spec file as it was.
+//!
+//! Before the action, `chant list` shows the target with the status chant
+//! gives it on load (○ pending, ⊗ blocked...), which differs from what
+//! `chant work` checks: chant-lsp predicts it too
+//! (`readiness::status_on_load`, which the hover's note on `chant list` and
+//! `chant split`'s refusal use).
 
 use std::path::Path;
 use std::time::Instant;
@@ -196,9 +202,18 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
             let first = rng.pick(&["completed", "pending"]);
             what.push(format!("member(.1 {first})"));
             specs.push((format!("{ID}.1"), format!("---\nstatus: {first}\n---\n# First\n\n## Acceptance Criteria\n\n- [ ] add it\n- [ ] fix it\n")));
+            // The driver's own dependencies block its members for
+            // `chant list`, not for `chant work`.
+            let driver_dep = rng.pick(&["", DEP_DONE, DEP_OPEN, DEP_CANCELLED, "2026-03-01-0zz-zzz"]);
+            let driver_deps = if driver_dep.is_empty() {
+                String::new()
+            } else {
+                what.push(format!("driver depends_on={driver_dep}"));
+                format!("depends_on: [{driver_dep}]\n")
+            };
             specs.push((
                 ID.to_string(),
-                "---\ntype: driver\nmembers: []\n---\n# Driver\n".to_string(),
+                format!("---\ntype: driver\nmembers: []\n{driver_deps}---\n# Driver\n"),
             ));
         }
         2 => {
@@ -305,8 +320,51 @@ fn predict(case: &Case, root: &Path) -> Option<String> {
     }
 }
 
+/// chant-lsp's prediction of the target's icon in `chant list`: None when
+/// chant does not list it (cancelled), or when its frontmatter does not
+/// parse (then chant may refuse to list anything: not compared).
+fn predict_listed(case: &Case, root: &Path) -> Option<Option<&'static str>> {
+    let index = ProjectIndex::load(root);
+    let path = root.join(format!(".chant/specs/{}.md", case.target));
+    let loaded = LoadedSpec::from_text(std::fs::read_to_string(&path).unwrap());
+    let model = loaded.model().filter(|m| m.chant_accepts())?;
+    if model.values().r#type.as_str() == "conflict" {
+        return None;
+    }
+    let status = readiness::status_on_load(model, &case.target, &index);
+    Some(icon_of(status.as_str()))
+}
+
+/// chant's `status_icon`; None for the cancelled specs `chant list` hides.
+fn icon_of(status: &str) -> Option<&'static str> {
+    Some(match status {
+        "pending" => "○",
+        "in_progress" => "◐",
+        "paused" => "◑",
+        "completed" => "●",
+        "failed" => "✗",
+        "needs_attention" => "⚠",
+        "ready" => "◕",
+        "blocked" => "⊗",
+        _ => return None,
+    })
+}
+
+/// The target's icon in the real `chant list` (None when not listed).
+fn listed(case: &Case, chant: &Path, root: &Path, home: &Path) -> Option<String> {
+    let output = chant_command(chant, root, home)
+        .arg("list")
+        .output()
+        .expect("chant list runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout.lines().find_map(|line| {
+        let rest = line.strip_prefix(&format!("{} ", case.target))?;
+        rest.split_whitespace().next().map(str::to_string)
+    })
+}
+
 /// What chant did: (refused, a short account).
-fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
+fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) {
     let root = dir.join("project");
     let home = dir.join("home");
     let bin = dir.join("bin");
@@ -326,6 +384,7 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
     git_init(&root, &home);
     let spec_path = root.join(format!(".chant/specs/{}.md", case.target));
     let before = std::fs::read(&spec_path).unwrap();
+    let list_icon = listed(case, chant, &root, &home);
     let mut command = chant_command(chant, &root, &home);
     command
         .env(
@@ -399,7 +458,7 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String) {
                 || std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
         }
     };
-    (refused, account)
+    (refused, account, list_icon)
 }
 
 pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String> {
@@ -407,7 +466,8 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
     let mut rng = Rng::new(seed);
     let cases: Vec<Case> = (0..cases).map(|n| generate(&mut rng, n)).collect();
     let threads = 2;
-    let results: Vec<(Case, Option<String>, bool, String)> = std::thread::scope(|s| {
+    type Outcome = (Case, Option<String>, bool, String);
+    let results: Vec<(Outcome, (Option<Option<&str>>, Option<String>))> = std::thread::scope(|s| {
         let chunks: Vec<Vec<Case>> = (0..threads)
             .map(|t| {
                 cases
@@ -428,8 +488,9 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
                             let root = dir.path().join("project");
                             write(&case, &root);
                             let predicted = predict(&case, &root);
-                            let (refused, account) = run(&case, chant, dir.path());
-                            (case, predicted, refused, account)
+                            let listing = predict_listed(&case, &root);
+                            let (refused, account, icon) = run(&case, chant, dir.path());
+                            ((case, predicted, refused, account), (listing, icon))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -440,6 +501,7 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
+    let (results, listings): (Vec<Outcome>, Vec<_>) = results.into_iter().unzip();
     let mut lines = Vec::new();
     let mut failures = Vec::new();
     for action in [
@@ -457,6 +519,39 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
             mine.len(),
             100.0 * agree as f64 / mine.len().max(1) as f64
         ));
+    }
+    let compared: Vec<_> = results
+        .iter()
+        .zip(&listings)
+        .filter_map(|(r, (predicted, icon))| Some((&r.0, (*predicted)?, icon.as_deref())))
+        .collect();
+    let listed_agree = compared
+        .iter()
+        .filter(|(_, predicted, icon)| predicted == icon)
+        .count();
+    let listed_blocked = compared.iter().filter(|c| c.2 == Some("⊗")).count();
+    lines.push(format!(
+        "  {:<22} {listed_agree}/{} agree ({:.2} %), chant listed {listed_blocked} blocked",
+        "list (status on load)",
+        compared.len(),
+        100.0 * listed_agree as f64 / compared.len().max(1) as f64
+    ));
+    for (case, predicted, icon) in &compared {
+        if predicted != icon {
+            failures.push(format!(
+                "--- case {} `chant list`, {} ({}) ---\nchant lists it as {:?}, chant-lsp predicts {:?}\nspecs:\n{}",
+                case.n,
+                case.target,
+                case.what.join(", "),
+                icon,
+                predicted,
+                case.specs
+                    .iter()
+                    .map(|(p, t)| format!("  {p}.md:\n{}", t.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ));
+        }
     }
     for (case, predicted, refused, account) in &results {
         if predicted.is_some() != *refused {

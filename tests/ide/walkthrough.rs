@@ -215,3 +215,120 @@ fn the_spec_links_to_its_agents_log() {
     );
     assert_eq!(link("---\nstatus: completed\n---\n# T\n"), None);
 }
+
+#[test]
+fn the_hover_on_status_says_where_chant_list_disagrees_with_chant_work() {
+    // A member: `chant work` runs it, `chant list` shows it blocked while
+    // its driver waits.
+    hover(
+        r#"
+        //- /.chant/specs/2026-02-01-001-cur.1.md
+        ---
+        status: pend$0ing
+        ---
+        # A member
+        //- /.chant/specs/2026-02-01-001-cur.md
+        ---
+        type: driver
+        depends_on: [2026-01-02-001-def]
+        ---
+        # The driver
+        "#,
+        false,
+        expect![[r#"
+            1:8-1:15
+            `status: pending`␠␠
+            The default. Ready to work once dependencies are completed (and approval given, if required).
+
+            ---
+
+            **For chant:** ready: `chant work` can start it now.
+
+            `chant list` shows it as blocked: its driver 2026-02-01-001-cur waits for 2026-01-02-001-def (pending). `chant work` does not wait for that.
+        "#]],
+    );
+    // A cancelled dependency: `chant work` waits, `chant list` does not.
+    hover(
+        r#"
+        //- /.chant/specs/2026-01-09-001-can.md
+        ---
+        status: cancelled
+        ---
+        # Dropped
+        //- /.chant/specs/2026-02-01-001-cur.md
+        ---
+        status: pend$0ing
+        depends_on: [2026-01-09-001-can]
+        ---
+        # T
+        "#,
+        false,
+        expect![[r#"
+            1:8-1:15
+            `status: pending`␠␠
+            The default. Ready to work once dependencies are completed (and approval given, if required).
+
+            ---
+
+            **For chant:** blocked: waiting for 2026-01-09-001-can (cancelled).
+
+            `chant list` shows it as pending: unlike `chant work`, it counts a cancelled dependency as met.
+        "#]],
+    );
+    // Needs approval: both block it, and the hover says so once.
+    hover(
+        r#"
+        ---
+        status: pend$0ing
+        approval:
+          required: true
+        ---
+        # T
+        "#,
+        false,
+        expect![[r#"
+            1:8-1:15
+            `status: pending`␠␠
+            The default. Ready to work once dependencies are completed (and approval given, if required).
+
+            ---
+
+            **For chant:** needs approval: needs approval before work can begin.
+        "#]],
+    );
+}
+
+#[test]
+fn the_hover_on_status_says_chant_list_does_not_wait_for_earlier_members() {
+    hover(
+        r#"
+        //- /.chant/specs/2026-02-01-001-cur.2.md
+        ---
+        status: pend$0ing
+        ---
+        # The second member
+        //- /.chant/specs/2026-02-01-001-cur.1.md
+        ---
+        status: pending
+        ---
+        # The first member
+        //- /.chant/specs/2026-02-01-001-cur.md
+        ---
+        type: driver
+        ---
+        # The driver
+        "#,
+        false,
+        expect![[r#"
+            1:8-1:15
+            `status: pending`␠␠
+            The default. Ready to work once dependencies are completed (and approval given, if required).
+
+            ---
+
+            **For chant:** blocked: waiting for 2026-02-01-001-cur.1 (pending, an earlier member).
+
+            `chant list` shows it as pending: unlike `chant work`, it does not wait for earlier members.
+        "#]],
+    );
+}
