@@ -466,8 +466,11 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
     let mut rng = Rng::new(seed);
     let cases: Vec<Case> = (0..cases).map(|n| generate(&mut rng, n)).collect();
     let threads = 2;
+    // (case, predicted refusal, refused, account), and (predicted icon in
+    // `chant list`, the icon chant shows).
     type Outcome = (Case, Option<String>, bool, String);
-    let results: Vec<(Outcome, (Option<Option<&str>>, Option<String>))> = std::thread::scope(|s| {
+    type Listing = (Option<Option<&'static str>>, Option<String>);
+    let results: Vec<(Outcome, Listing)> = std::thread::scope(|s| {
         let chunks: Vec<Vec<Case>> = (0..threads)
             .map(|t| {
                 cases
