@@ -13,6 +13,9 @@
 //! editor predicts `chant work`, `chant approve` and `chant reject` refuse,
 //! against what chant does.
 //!
+//! `drift_agrees_with_real_chant` (in `differential/drift.rs`): which
+//! completed specs the editor marks as drifted, against `chant drift`.
+//!
 //! Both skip loudly (and pass) when the vendored chant source is absent.
 //! Environment: `CHANT_REAL` (a chant binary), `CHANT_VENDOR_DIR`,
 //! `CHANT_LSP_CORPUS` (the corpus folder, default `tests/corpus/chant-workspace`),
@@ -26,6 +29,8 @@ mod mutator;
 mod project;
 #[path = "differential/refusals.rs"]
 mod refusals;
+#[path = "differential/drift.rs"]
+mod drift;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;

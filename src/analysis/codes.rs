@@ -104,6 +104,7 @@ codes! {
     CompletedWithUnchecked => "chant/completed-with-unchecked", Warning, None, "A completed spec with unchecked criteria.";
     ApprovalBlocksWork => "chant/approval-blocks-work", Information, None, "Approval is required and not given, so `chant work` refuses the spec.";
     Drift => "chant/drift", Warning, None, "A completed spec's `tracks`, `origin` or `informed_by` files changed after its `completed_at`.";
+    DriftInvalidPattern => "chant/drift-invalid-pattern", Warning, None, "A completed spec's pattern that `chant drift` cannot expand: the whole command fails on it.";
 }
 
 impl Code {

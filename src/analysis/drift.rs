@@ -10,7 +10,8 @@
 //! `completed_at` that is missing or not RFC 3339 means no check; a file
 //! drifts when its modification time is strictly later than `completed_at`;
 //! patterns are globs only when they contain `*`, `?` or `[`; only regular
-//! files count.
+//! files count. A pattern chant's glob crate refuses makes the whole
+//! command fail (`chant/drift-invalid-pattern`).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -46,6 +47,16 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             if pattern.is_empty() {
                 continue;
             }
+            if let Some(refused) = refused_pattern(pattern) {
+                out.push(Diagnostic::new(
+                    Code::DriftInvalidPattern,
+                    item_range(cx, key, i, pattern),
+                    format!(
+                        "`chant drift` cannot expand this pattern ({refused}): it stops with \"Invalid glob pattern: {pattern}\" and reports no spec at all. Write the pattern so that chant's glob crate accepts it (`**` alone between slashes, `[` closed by `]`)."
+                    ),
+                ));
+                continue;
+            }
             let mut changed: Vec<(String, i128)> = cx
                 .ws
                 .files_modified(pattern)
@@ -64,6 +75,18 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// Why chant's glob crate refuses a pattern, when it does: chant expands a
+/// pattern with it when the pattern holds `*`, `?` or `[`, and fails the
+/// whole `chant drift` on the crate's error.
+fn refused_pattern(pattern: &str) -> Option<String> {
+    if !pattern.contains(['*', '?', '[']) {
+        return None;
+    }
+    glob::Pattern::new(pattern)
+        .err()
+        .map(|e| format!("{} at character {}", e.msg, e.pos + 1))
 }
 
 fn message(key: &str, pattern: &str, completed_at: &str, changed: &[(String, i128)]) -> String {
