@@ -23,14 +23,14 @@
 
 mod support;
 
+#[path = "differential/drift.rs"]
+mod drift;
 #[path = "differential/mutator.rs"]
 mod mutator;
 #[path = "differential/project.rs"]
 mod project;
 #[path = "differential/refusals.rs"]
 mod refusals;
-#[path = "differential/drift.rs"]
-mod drift;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;

@@ -423,7 +423,10 @@ fn blocked_on_load_because(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts)
             .map(describe)
             .collect();
         if !drivers.is_empty() {
-            because.push(format!("its driver {driver} waits for {}", drivers.join(", ")));
+            because.push(format!(
+                "its driver {driver} waits for {}",
+                drivers.join(", ")
+            ));
         }
     }
     if v.status == SpecStatus::Pending

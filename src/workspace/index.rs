@@ -420,10 +420,7 @@ impl ProjectIndex {
 
     /// The IDs of the specs whose `depends_on` names `id`, sorted.
     pub fn dependents(&self, id: &str) -> &[String] {
-        self.derived()
-            .dependents
-            .get(id)
-            .map_or(&[], Vec::as_slice)
+        self.derived().dependents.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The top-level specs `<id>.<digit>…` (chant's members of a driver).

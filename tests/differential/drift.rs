@@ -79,7 +79,10 @@ struct Case {
 
 /// An instant a few days ago, whole seconds.
 fn base_instant() -> i128 {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i128;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i128;
     (now - 3 * 86_400) * 1_000_000_000
 }
 
@@ -188,7 +191,11 @@ fn write(case: &Case, root: &Path) {
     std::fs::create_dir_all(root.join(".chant/specs")).unwrap();
     std::fs::write(
         root.join(".chant/config.md"),
-        format!("---\nproject:\n  name: drifttest{}x{}\n---\n# Config\n", std::process::id(), case.n),
+        format!(
+            "---\nproject:\n  name: drifttest{}x{}\n---\n# Config\n",
+            std::process::id(),
+            case.n
+        ),
     )
     .unwrap();
     std::fs::write(root.join(format!(".chant/specs/{ID}.md")), spec_text(case)).unwrap();
@@ -342,7 +349,11 @@ pub fn drift(chant: &Path, cases: usize, seed: u64) -> Result<String, String> {
         Err(format!(
             "{summary}\n\n{} disagreements:\n\n{}",
             failures.len(),
-            failures.into_iter().take(8).collect::<Vec<_>>().join("\n\n")
+            failures
+                .into_iter()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join("\n\n")
         ))
     }
 }

@@ -204,7 +204,8 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
             specs.push((format!("{ID}.1"), format!("---\nstatus: {first}\n---\n# First\n\n## Acceptance Criteria\n\n- [ ] add it\n- [ ] fix it\n")));
             // The driver's own dependencies block its members for
             // `chant list`, not for `chant work`.
-            let driver_dep = rng.pick(&["", DEP_DONE, DEP_OPEN, DEP_CANCELLED, "2026-03-01-0zz-zzz"]);
+            let driver_dep =
+                rng.pick(&["", DEP_DONE, DEP_OPEN, DEP_CANCELLED, "2026-03-01-0zz-zzz"]);
             let driver_deps = if driver_dep.is_empty() {
                 String::new()
             } else {

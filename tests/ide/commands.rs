@@ -590,5 +590,8 @@ fn dependents_and_members_come_from_the_whole_project() {
         dependents(&f.index, &format!("{id}.1")),
         vec![format!("{id}.2"), format!("{id}.4")]
     );
-    assert_eq!(dependents(&f.index, &format!("{id}.2")), Vec::<String>::new());
+    assert_eq!(
+        dependents(&f.index, &format!("{id}.2")),
+        Vec::<String>::new()
+    );
 }

@@ -85,6 +85,7 @@ export function specTooltip(s: SpecListItem): string {
     `**${specLabel(s)}**\n\n` +
     `\`${s.id}\` · status \`${s.status}\` · ${s.readiness.replace(/_/g, ' ')}\n\n` +
     `${s.reason}` +
+    (s.listNote ? `\n\n${s.listNote}` : '') +
     labels
   );
 }

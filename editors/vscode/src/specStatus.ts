@@ -18,6 +18,8 @@ export interface SpecStatus {
   type: string;
   readiness: string;
   reason: string;
+  /** Where `chant list` shows the spec otherwise than `chant work` sees it. */
+  listNote?: string;
   criteria: { checked: number; total: number };
   running: boolean;
   commands: SpecCommand[];
@@ -49,6 +51,7 @@ export function statusTooltip(s: SpecStatus): string {
   return (
     `chant spec \`${s.id}\`${s.title ? ` — ${s.title}` : ''}\n\n` +
     `status \`${s.status}\` · ${s.reason} · ${s.criteria.checked} of ${s.criteria.total} acceptance criteria checked` +
+    (s.listNote ? `\n\n${s.listNote}` : '') +
     '\n\nClick for the chant commands.'
   );
 }

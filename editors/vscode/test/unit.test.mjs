@@ -131,6 +131,11 @@ test('status bar text and tooltip come from the server\'s chant/specStatus', () 
     statusTooltip(s),
     'chant spec `2026-01-02-001-abc` — Add the greeting\n\nstatus `pending` · waiting for 2026-01-01-001-xyz (in_progress) · 1 of 2 acceptance criteria checked\n\nClick for the chant commands.',
   );
+  const note = '`chant list` shows it as pending: unlike `chant work`, it counts a cancelled dependency as met.';
+  assert.equal(
+    statusTooltip({ ...s, listNote: note }),
+    `chant spec \`2026-01-02-001-abc\` — Add the greeting\n\nstatus \`pending\` · waiting for 2026-01-01-001-xyz (in_progress) · 1 of 2 acceptance criteria checked\n\n${note}\n\nClick for the chant commands.`,
+  );
 });
 
 // ---- actions and the spec list ---------------------------------------------
@@ -269,6 +274,10 @@ test('a spec in the chant view: description, tooltip with the reason, inline but
   assert.equal(
     specTooltip(s),
     '**Title 2026-01-02-001-abc**\n\n`2026-01-02-001-abc` · status `pending` · blocked\n\nwaiting for 2026-01-01-001-xyz (in_progress)\n\nlabels: `walk`',
+  );
+  assert.equal(
+    specTooltip({ ...s, listNote: 'NOTE' }),
+    '**Title 2026-01-02-001-abc**\n\n`2026-01-02-001-abc` · status `pending` · blocked\n\nwaiting for 2026-01-01-001-xyz (in_progress)\n\nNOTE\n\nlabels: `walk`',
   );
   assert.equal(specContextValue(s), 'chant-spec can-approve can-merge');
   assert.equal(specContextValue({ ...s, readiness: 'ready' }), 'chant-spec can-workAnyway can-approve can-merge');

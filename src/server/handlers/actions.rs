@@ -364,6 +364,10 @@ pub struct SpecStatusResult {
     pub readiness: String,
     /// Why, in words: "waiting for 2026-01-29-002-def (in_progress)".
     pub reason: String,
+    /// Where `chant list` shows the spec otherwise than `chant work` sees
+    /// it (its notion of "blocked" differs), the sentence that says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_note: Option<String>,
     pub criteria: CriteriaCount,
     /// A chant run for this spec is going on.
     pub running: bool,
@@ -391,6 +395,7 @@ fn status_of(uri: &Uri, view: &SpecView) -> SpecStatusResult {
         spec_type: v.r#type.as_str().to_string(),
         readiness: readiness.name().to_string(),
         reason: readiness.reason(),
+        list_note: crate::analysis::readiness::list_disagreement(model, view.id, view.index),
         criteria: CriteriaCount {
             checked: total - model.body.unchecked_count(),
             total,
