@@ -141,6 +141,7 @@ proptest! {
             agent_branch: Some("chant/x"),
             branch_merged: None,
             commands_enabled: true,
+            nested: false,
         };
         actions::commands(&view);
         actions::readiness(&view);

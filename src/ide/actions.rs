@@ -58,6 +58,8 @@ pub struct SpecView<'a> {
     pub branch_merged: Option<bool>,
     /// The user allowed running chant in this workspace.
     pub commands_enabled: bool,
+    /// The spec file is in a subfolder of `.chant/specs`.
+    pub nested: bool,
 }
 
 /// Why nothing runs when the user has not allowed it.
@@ -197,7 +199,12 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
     } else {
         None
     };
-    let refusal = |specific: Option<String>| general.clone().or(specific);
+    // chant writes a nested spec to the top level: no command that changes
+    // it runs (applying the agent's branch and opening the log still do).
+    let changes_spec = general
+        .clone()
+        .or_else(|| view.nested.then(|| lifecycle::nested_refusal(view.id)));
+    let refusal = |specific: Option<String>| changes_spec.clone().or(specific);
     let offer = |command: SpecCommand, title: &str, lens_title: &str, refused: Option<String>| {
         CommandOffer {
             command,
@@ -241,7 +248,7 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
             },
             title: "Work anyway (skip the quality check)".into(),
             lens_title: "▶ Work anyway".into(),
-            refused: general.clone(),
+            refused: changes_spec.clone(),
             lens: false,
         });
     }

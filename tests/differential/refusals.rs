@@ -8,7 +8,10 @@
 //! refuse, and the real chant runs in a fresh git repository with a
 //! scripted agent named `claude` on PATH (it only leaves a mark).
 //! "Refused" means: for work, the agent never ran; for approve and reject,
-//! chant failed or left the spec file as it was.
+//! chant failed or left the spec file as it was. A target in a subfolder of
+//! `.chant/specs` is refused by the editor whatever its state, because chant
+//! writes such a spec back to the top level: there, "refused" means the
+//! file stayed as it was, whatever chant did.
 //!
 //! Before the action, `chant list` shows the target with the status chant
 //! gives it on load (○ pending, ⊗ blocked...), which differs from what
@@ -19,8 +22,9 @@
 use std::path::Path;
 use std::time::Instant;
 
+use chant_lsp::analysis::lifecycle;
 use chant_lsp::analysis::readiness::{self, WorkOptions};
-use chant_lsp::workspace::{LoadedSpec, ProjectIndex};
+use chant_lsp::workspace::{classify, ChantFile, LoadedSpec, ProjectIndex};
 
 use crate::mutator::Rng;
 use crate::support::real_chant::{chant_command, git_init, real_chant};
@@ -60,7 +64,15 @@ struct Case {
     /// Path under `.chant/specs` (no `.md`) and text.
     specs: Vec<(String, String)>,
     target: String,
+    /// The target's folder under `.chant/specs` (`""` or `"sub/"`).
+    folder: String,
     what: Vec<String>,
+}
+
+impl Case {
+    fn target_path(&self, root: &Path) -> std::path::PathBuf {
+        root.join(format!(".chant/specs/{}{}.md", self.folder, self.target))
+    }
 }
 
 fn body(rng: &mut Rng, what: &mut Vec<String>) -> String {
@@ -225,8 +237,15 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         _ => {}
     }
     let text = format!("---\n{front}---\n{}", body(rng, &mut what));
+    // chant works specs in subfolders of .chant/specs too.
+    let folder = if target == ID && rng.chance(10) {
+        what.push("nested".into());
+        "sub/".to_string()
+    } else {
+        String::new()
+    };
     specs.retain(|(p, _)| *p != target);
-    specs.push((target.clone(), text));
+    specs.push((format!("{folder}{target}"), text));
     let config = match rng.below(12) {
         0 => {
             what.push("config-broken".into());
@@ -257,6 +276,7 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         prompts,
         specs,
         target,
+        folder,
         what,
     }
 }
@@ -301,10 +321,21 @@ fn remove_worktrees(case: &Case) {
 /// chant-lsp's prediction: `Some(reason)` when it says chant refuses.
 fn predict(case: &Case, root: &Path) -> Option<String> {
     let index = ProjectIndex::load(root);
-    let path = root.join(format!(".chant/specs/{}.md", case.target));
+    let path = case.target_path(root);
     let text = std::fs::read_to_string(&path).unwrap();
     let loaded = LoadedSpec::from_text(text.clone());
     let model = loaded.model().unwrap();
+    // The editor runs nothing that changes a spec in a subfolder (chant
+    // would write a second copy at the top level): see `run`.
+    if matches!(
+        classify(&path),
+        ChantFile::Spec {
+            top_level: false,
+            ..
+        }
+    ) {
+        return Some(lifecycle::nested_refusal(&case.target));
+    }
     match case.action {
         Action::Work | Action::WorkSkipQuality => readiness::work_refusal_with(
             &text,
@@ -326,7 +357,7 @@ fn predict(case: &Case, root: &Path) -> Option<String> {
 /// parse (then chant may refuse to list anything: not compared).
 fn predict_listed(case: &Case, root: &Path) -> Option<Option<&'static str>> {
     let index = ProjectIndex::load(root);
-    let path = root.join(format!(".chant/specs/{}.md", case.target));
+    let path = case.target_path(root);
     let loaded = LoadedSpec::from_text(std::fs::read_to_string(&path).unwrap());
     let model = loaded.model().filter(|m| m.chant_accepts())?;
     if model.values().r#type.as_str() == "conflict" {
@@ -383,7 +414,7 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
     .unwrap();
     std::fs::set_permissions(&agent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     git_init(&root, &home);
-    let spec_path = root.join(format!(".chant/specs/{}.md", case.target));
+    let spec_path = case.target_path(&root);
     let before = std::fs::read(&spec_path).unwrap();
     let list_icon = listed(case, chant, &root, &home);
     let mut command = chant_command(chant, &root, &home);
@@ -450,6 +481,11 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
     // Remove the worktrees chant made, so nothing is left outside `dir`.
     remove_worktrees(case);
     let refused = match case.action {
+        // A spec in a subfolder: whatever chant does, the file the user
+        // edits must stay as it was (chant writes `.chant/specs/<id>.md`).
+        _ if !case.folder.is_empty() => {
+            std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
+        }
         // The agent ran for this spec (or, for a driver, one of its members).
         Action::Work | Action::WorkSkipQuality => !std::fs::read_to_string(&marker)
             .unwrap_or_default()
@@ -591,7 +627,7 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
             failures.len(),
             failures
                 .into_iter()
-                .take(8)
+                .take(16)
                 .collect::<Vec<_>>()
                 .join("\n\n")
         ))

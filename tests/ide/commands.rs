@@ -595,3 +595,33 @@ fn dependents_and_members_come_from_the_whole_project() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_spec_in_a_subfolder_runs_nothing_that_would_change_it() {
+    // chant would write it back to `.chant/specs/<id>.md`, a second copy.
+    check(
+        r#"
+        //- /.chant/specs/sub/2026-02-01-001-cur.md
+        ---
+        approval:
+          required: true
+        ---
+        # T$0
+
+        ## Acceptance Criteria
+
+        - [ ] works
+        "#,
+        expect![[r#"
+            readiness: needs_approval (needs approval before work can begin)
+            Work this spec | ▶ Work | chant.work | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Approve spec | ✓ Approve | chant.approve | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Reject spec... | ✗ Reject… | chant.reject | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Split spec | ⑃ Split | chant.split | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+        "#]],
+    );
+}

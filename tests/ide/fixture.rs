@@ -320,6 +320,13 @@ impl Fixture {
             agent_branch: None,
             branch_merged: None,
             commands_enabled: true,
+            nested: matches!(
+                self.kind(),
+                ChantFile::Spec {
+                    top_level: false,
+                    ..
+                }
+            ),
         }
     }
 

@@ -35,6 +35,7 @@ struct SpecState {
     agent_branch: Option<String>,
     branch_merged: Option<bool>,
     commands_enabled: bool,
+    nested: bool,
 }
 
 /// Everything about an open spec the actions need. None for documents that
@@ -44,7 +45,15 @@ async fn spec_state(session: &Arc<Session>, uri: &Uri) -> Option<SpecState> {
     let (uri, path, kind) = session
         .documents()
         .with_doc(&key, |d| (d.uri.clone(), d.path.clone(), d.kind.clone()))?;
-    let (ChantFile::Spec { id, root, .. }, Some(path)) = (kind, path) else {
+    let (
+        ChantFile::Spec {
+            id,
+            root,
+            top_level,
+        },
+        Some(path),
+    ) = (kind, path)
+    else {
         return None;
     };
     let analysed = diagnostics::current(session, &key).await?;
@@ -75,6 +84,7 @@ async fn spec_state(session: &Arc<Session>, uri: &Uri) -> Option<SpecState> {
         agent_branch,
         branch_merged,
         commands_enabled,
+        nested: !top_level,
     })
 }
 
@@ -92,6 +102,7 @@ impl SpecState {
                 agent_branch: self.agent_branch.as_deref(),
                 branch_merged: self.branch_merged,
                 commands_enabled: self.commands_enabled,
+                nested: self.nested,
             })
         })
     }
@@ -555,21 +566,29 @@ fn list_project(
     commands_enabled: bool,
 ) -> Vec<SpecListItem> {
     use rayon::prelude::*;
-    let entries: Vec<(String, std::path::PathBuf, Vec<String>)> = {
+    let entries: Vec<(String, std::path::PathBuf, Vec<String>, bool)> = {
         let index = project.index();
         index
             .specs()
             .chain(index.nested_specs())
-            .map(|e| (e.id.clone(), e.path.clone(), e.summary.labels.clone()))
+            .map(|e| {
+                (
+                    e.id.clone(),
+                    e.path.clone(),
+                    e.summary.labels.clone(),
+                    !e.top_level,
+                )
+            })
             .collect()
     };
     let files = project.files().clone();
-    let read: Vec<(String, std::path::PathBuf, Vec<String>, String, SpecModel)> = entries
+    type Read = (std::path::PathBuf, Vec<String>, bool, String, SpecModel);
+    let read: Vec<(String, Read)> = entries
         .into_par_iter()
-        .map(|(id, path, labels)| {
+        .map(|(id, path, labels, nested)| {
             let text = crate::ide::read_source(&files, buffers, &path).unwrap_or_default();
             let model = SpecModel::parse(&text);
-            (id, path, labels, text, model)
+            (id, (path, labels, nested, text, model))
         })
         .collect();
     let mut out: Vec<SpecListItem> = read
@@ -578,7 +597,7 @@ fn list_project(
             let index = project.index();
             chunk
                 .iter()
-                .filter_map(|(id, path, labels, text, model)| {
+                .filter_map(|(id, (path, labels, nested, text, model))| {
                     let uri = Uri::from_file_path(path)?;
                     let branch = format!("{}{}", index.config.branch_prefix, id);
                     let view = SpecView {
@@ -593,6 +612,7 @@ fn list_project(
                             .then(|| merged.map(|m| m.contains(&branch)))
                             .flatten(),
                         commands_enabled,
+                        nested: *nested,
                     };
                     Some(item_of(&uri, labels, &view))
                 })
