@@ -243,6 +243,17 @@ pub fn split_refusal(
     None
 }
 
+/// Why the editor runs no chant command that changes a spec kept in a
+/// subfolder of `.chant/specs`: chant finds the spec there, but writes it
+/// back to `.chant/specs/<id>.md` (`chant work`, `approve`, `reject`...),
+/// which makes a second copy and leaves the file the user edits as it was
+/// (tested against the real chant).
+pub fn nested_refusal(id: &str) -> String {
+    format!(
+        "This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/{id}.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,15 +327,4 @@ mod tests {
             .contains("Invalid transition from Completed to Cancelled"));
         assert_eq!(cancel_refusal(done, &model(done), "x", &[], true), None);
     }
-}
-
-/// Why the editor runs no chant command that changes a spec kept in a
-/// subfolder of `.chant/specs`: chant finds the spec there, but writes it
-/// back to `.chant/specs/<id>.md` (`chant work`, `approve`, `reject`...),
-/// which makes a second copy and leaves the file the user edits as it was
-/// (tested against the real chant).
-pub fn nested_refusal(id: &str) -> String {
-    format!(
-        "This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/{id}.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it."
-    )
 }
