@@ -830,50 +830,56 @@ fn the_spec_list_groups_by_readiness_and_says_when_it_changes() {
     client.shutdown();
 }
 
-/// `chant work` runs a member whose driver still waits; `chant list` shows
-/// it blocked. The list and the status say both.
+/// `chant work` refuses a spec whose dependency was cancelled; `chant list`
+/// counts a cancelled dependency as met and shows it pending. The list and
+/// the status say both.
 #[test]
 fn the_spec_list_notes_where_chant_list_shows_a_spec_otherwise() {
     let ws = project();
     write_spec(
         &ws,
-        "2026-06-03-001-dep",
-        "---\nstatus: in_progress\n---\n# Still running\n",
+        "2026-06-03-001-cnc",
+        "---\nstatus: cancelled\n---\n# Dropped\n",
     );
     write_spec(
         &ws,
-        "2026-06-03-002-drv",
-        "---\ntype: driver\ndepends_on: [2026-06-03-001-dep]\n---\n# The driver\n",
+        "2026-06-03-002-wai",
+        "---\ndepends_on: [2026-06-03-001-cnc]\n---\n# Waits for a cancelled one\n\n## Acceptance Criteria\n\n- [ ] a\n",
     );
     write_spec(
         &ws,
-        "2026-06-03-002-drv.1",
-        "---\nstatus: pending\n---\n# The member\n\n## Acceptance Criteria\n\n- [ ] a\n",
+        "2026-06-03-003-opn",
+        "---\ndepends_on: [2026-06-03-002-wai]\n---\n# Waits for a pending one\n\n## Acceptance Criteria\n\n- [ ] a\n",
     );
     let client = LspClient::start(ClientOptions::for_folder(ws.path()));
     client.wait_idle();
     let list = client.request_ok("chant/specList", json!({}));
     let specs = list["projects"][0]["specs"].as_array().unwrap();
-    let member = specs
-        .iter()
-        .find(|s| s["id"] == "2026-06-03-002-drv.1")
-        .unwrap_or_else(|| panic!("{list}"));
-    assert_eq!(member["readiness"], "ready");
+    let find = |id: &str| {
+        specs
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("{list}"))
+            .clone()
+    };
+    let waits = find("2026-06-03-002-wai");
+    assert_eq!(waits["readiness"], "blocked");
     assert_eq!(
-        member["listNote"],
-        "`chant list` shows it as blocked: its driver 2026-06-03-002-drv waits for 2026-06-03-001-dep (in_progress). `chant work` does not wait for that."
+        waits["reason"],
+        "waiting for 2026-06-03-001-cnc (cancelled)"
+    );
+    assert_eq!(
+        waits["listNote"],
+        "`chant list` shows it as pending: unlike `chant work`, it counts a cancelled dependency as met."
     );
     // Where both agree, no note at all.
-    let driver = specs
-        .iter()
-        .find(|s| s["id"] == "2026-06-03-002-drv")
-        .unwrap();
-    assert_eq!(driver["readiness"], "blocked");
-    assert!(driver.get("listNote").is_none(), "{driver}");
-    let uri = ws.uri(&spec_rel("2026-06-03-002-drv.1"));
+    let open = find("2026-06-03-003-opn");
+    assert_eq!(open["readiness"], "blocked");
+    assert!(open.get("listNote").is_none(), "{open}");
+    let uri = ws.uri(&spec_rel("2026-06-03-002-wai"));
     client.did_open_from_disk(&uri);
     let status = client.request_ok("chant/specStatus", json!({"textDocument": {"uri": uri}}));
-    assert_eq!(status["listNote"], member["listNote"]);
+    assert_eq!(status["listNote"], waits["listNote"]);
     client.shutdown();
 }
 

@@ -59,10 +59,20 @@ pub struct Waiting {
     pub status: Option<SpecStatus>,
     /// An earlier member of the same driver, not a `depends_on` entry.
     pub earlier_member: bool,
+    /// A dependency of the spec's driver (`chant work` checks them when it
+    /// moves a member to in_progress), not one of its own.
+    pub of_driver: Option<String>,
 }
 
 impl Waiting {
     fn describe(&self) -> String {
+        if let Some(driver) = &self.of_driver {
+            let status = self.status.map_or("unknown to chant", |s| s.as_str());
+            return format!(
+                "{} ({status}, a dependency of its driver {driver})",
+                self.id
+            );
+        }
         match (self.status, self.earlier_member) {
             (Some(status), false) => format!("{} ({})", self.id, status.as_str()),
             (None, false) => format!("{} (unknown to chant)", self.id),
@@ -314,6 +324,16 @@ pub fn work_refusal_with(
         }
         _ => {}
     }
+    let drivers: Vec<String> = driver_waits_for(id, ws)
+        .iter()
+        .map(Waiting::describe)
+        .collect();
+    if !drivers.is_empty() {
+        return Some(format!(
+            "This member waits for its driver's dependencies: {}. chant work stops when it moves the spec to in_progress (\"Dependencies not met\") until they are completed or cancelled.",
+            drivers.join(", ")
+        ));
+    }
     let prompt = chosen_prompt(model, ws, options.prompt);
     if !ws.prompt_exists(&prompt) {
         return Some(format!(
@@ -338,6 +358,7 @@ fn waiting_for(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<Waitin
                 id: dep.clone(),
                 status,
                 earlier_member: false,
+                of_driver: None,
             })
         })
         .collect();
@@ -350,11 +371,39 @@ fn waiting_for(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<Waitin
                     id: sibling,
                     status,
                     earlier_member: true,
+                    of_driver: None,
                 });
             }
         }
     }
+    out.extend(driver_waits_for(id, ws));
     out
+}
+
+/// For a member, its driver's dependencies (other than the driver's own
+/// members) that are neither completed nor cancelled: chant's `is_blocked`,
+/// which `chant work` checks when it moves the member to in_progress
+/// ("Dependencies not met: Spec has unmet dependencies").
+fn driver_waits_for(id: &str, ws: &dyn WorkspaceFacts) -> Vec<Waiting> {
+    let Some(driver) = driver_of(id) else {
+        return Vec::new();
+    };
+    let member_prefix = format!("{driver}.");
+    ws.dependencies_of(driver)
+        .into_iter()
+        .filter(|dep| !dep.starts_with(&member_prefix))
+        .filter_map(|dep| {
+            let status = ws.status_anywhere(&dep);
+            (!matches!(status, Some(SpecStatus::Completed | SpecStatus::Cancelled))).then(|| {
+                Waiting {
+                    id: dep,
+                    status,
+                    earlier_member: false,
+                    of_driver: Some(driver.to_string()),
+                }
+            })
+        })
+        .collect()
 }
 
 /// The status chant gives a spec when it loads it (`apply_blocked_status`):
@@ -372,10 +421,11 @@ pub fn status_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> S
     }
 }
 
-/// chant's `Spec::is_blocked`, which differs from what `chant work` checks:
-/// a cancelled dependency counts as met, a member also waits for its
-/// driver's dependencies (not its earlier siblings), and a pending spec
-/// that needs approval is blocked.
+/// chant's `Spec::is_blocked`, which differs from what `chant work` checks
+/// first: a cancelled dependency counts as met, earlier members do not
+/// count, and a pending spec that needs approval is blocked. (A member
+/// also waits for its driver's dependencies, which `chant work` checks too,
+/// when it moves the spec to in_progress.)
 fn blocked_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> bool {
     !blocked_on_load_because(model, id, ws).is_empty()
 }
@@ -398,6 +448,7 @@ fn blocked_on_load_because(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts)
             id: dep.clone(),
             status: ws.status_anywhere(dep),
             earlier_member: false,
+            of_driver: None,
         }
         .describe()
     };
@@ -454,18 +505,14 @@ pub fn list_disagreement(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -
     match (status_on_load(model, id, ws), &readiness) {
         (SpecStatus::Blocked, Readiness::Blocked { .. }) => None,
         (SpecStatus::Blocked, _) => {
-            // Only what `chant work` does not wait for: a refused approval
-            // is said already.
+            // The readiness stopped before the dependencies (a rejected
+            // spec) or at the approval: the list's other reasons, if any.
             let because: Vec<String> = blocked_on_load_because(model, id, ws)
                 .into_iter()
                 .filter(|why| !(approval_said && why == NEEDS_APPROVAL))
                 .collect();
-            (!because.is_empty()).then(|| {
-                format!(
-                    "`chant list` shows it as blocked: {}. `chant work` does not wait for that.",
-                    because.join("; ")
-                )
-            })
+            (!because.is_empty())
+                .then(|| format!("`chant list` shows it as blocked ({}).", because.join("; ")))
         }
         (SpecStatus::Pending, Readiness::Blocked { waiting_for }) => {
             let mut differences = Vec::new();
@@ -491,6 +538,7 @@ pub fn list_disagreement(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -
 fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<String> {
     waiting_for(id, deps, ws)
         .iter()
+        .filter(|w| w.of_driver.is_none())
         .map(Waiting::describe)
         .collect()
 }

@@ -109,11 +109,12 @@ fn a_spec_with_an_unknown_dependency() {
 }
 
 /// `chant work` on a member checks the member's own `depends_on` and its
-/// earlier siblings, not its driver's dependencies: readiness and the
-/// refusal agree that the first member is ready. `chant split` sees the
-/// status chant gives it on load, which counts the driver's dependencies.
+/// earlier siblings first, then, when it moves the member to in_progress,
+/// its driver's dependencies ("Dependencies not met", seen with the real
+/// chant by the refusal differential): the first member waits too.
+/// `chant split` sees the status chant gives it on load, which counts them.
 #[test]
-fn a_member_does_not_wait_for_its_drivers_dependencies() {
+fn a_member_waits_for_its_drivers_dependencies_too() {
     check(
         r#"
         //- /.chant/specs/2026-01-05-001-drv.1.md
@@ -133,10 +134,10 @@ fn a_member_does_not_wait_for_its_drivers_dependencies() {
         # Driver
         "#,
         expect![[r#"
-            readiness: ready (ready to work)
-            Work this spec | ▶ Work | chant.work | available
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            readiness: blocked (waiting for 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv))
+            Work this spec | ▶ Work | chant.work | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
             Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Cannot cancel member spec '2026-01-05-001-drv.1'. Cancel the driver spec '2026-01-05-001-drv' instead.
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: Cannot delete member spec '2026-01-05-001-drv.1' directly. Delete the driver spec '2026-01-05-001-drv' instead.

@@ -156,7 +156,7 @@ fn a_driver_and_its_members() {
                 from 2:13-2:31 "2026-01-02-001-def"
               2026-03-02-001-drv.1 First member | completed @ .chant/specs/2026-03-02-001-drv.1.md 3:0-3:14
                 from 3:10-3:30 "2026-03-02-001-drv.1"
-              2026-03-02-001-drv.2 Second member | pending · ready @ .chant/specs/2026-03-02-001-drv.2.md 2:0-2:15
+              2026-03-02-001-drv.2 Second member | pending · blocked: waiting for 2026-01-02-001-def (pending, a dependency of its driver 2026-03-02-001-drv) @ .chant/specs/2026-03-02-001-drv.2.md 2:0-2:15
                 from 5:0-5:12 "# The driver"
         "##]],
     );
@@ -174,7 +174,7 @@ fn a_driver_and_its_members() {
         # Second $0member
         "#,
         expect![[r##"
-            item: 2026-03-02-001-drv.2 Second member | pending · blocked: waiting for 2026-03-02-001-drv.1 (missing, an earlier member) @ .chant/specs/2026-03-02-001-drv.2.md 2:0-2:15
+            item: 2026-03-02-001-drv.2 Second member | pending · blocked: waiting for 2026-03-02-001-drv.1 (missing, an earlier member), 2026-01-02-001-def (pending, a dependency of its driver 2026-03-02-001-drv) @ .chant/specs/2026-03-02-001-drv.2.md 2:0-2:15
             incoming:
               2026-03-02-001-drv The driver | pending · blocked: waiting for 2026-01-02-001-def (pending) @ .chant/specs/2026-03-02-001-drv.md 4:0-4:12
                 from 4:0-4:12 "# The driver"

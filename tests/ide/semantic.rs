@@ -73,14 +73,14 @@ fn an_unknown_status_and_a_broken_frontmatter() {
     check(
         "---\nstatus: opne\n---\n# T\n",
         expect![[r#"
-        1:0-1:6 "status" Field []
-        1:8-1:12 "opne" Status [Unknown]
-    "#]],
+            1:0-1:6 "status" Field []
+            1:8-1:12 "opne" Status [Unknown]
+        "#]],
     );
     check(
         "---\nstatus: [pending\n---\n# T\n",
         expect![[r#"
-        1:0-1:6 "status" Field []
-    "#]],
+            1:0-1:6 "status" Field []
+        "#]],
     );
 }

@@ -218,8 +218,8 @@ fn the_spec_links_to_its_agents_log() {
 
 #[test]
 fn the_hover_on_status_says_where_chant_list_disagrees_with_chant_work() {
-    // A member: `chant work` runs it, `chant list` shows it blocked while
-    // its driver waits.
+    // A member whose driver waits: both `chant work` (when it moves the
+    // member to in_progress) and `chant list` count it as blocked.
     hover(
         r#"
         //- /.chant/specs/2026-02-01-001-cur.1.md
@@ -242,9 +242,7 @@ fn the_hover_on_status_says_where_chant_list_disagrees_with_chant_work() {
 
             ---
 
-            **For chant:** ready: `chant work` can start it now.
-
-            `chant list` shows it as blocked: its driver 2026-02-01-001-cur waits for 2026-01-02-001-def (pending). `chant work` does not wait for that.
+            **For chant:** blocked: waiting for 2026-01-02-001-def (pending, a dependency of its driver 2026-02-01-001-cur).
         "#]],
     );
     // A cancelled dependency: `chant work` waits, `chant list` does not.
