@@ -2,13 +2,14 @@
 //! reason chant may refuse (statuses, approval, dependencies unmet, unknown
 //! or cancelled, missing title, parse errors, no criteria and the quality
 //! gate, missing prompts, `status: ready`, a config chant cannot load,
-//! drivers and members). For each, chant-lsp predicts (`readiness`) whether
-//! `chant work <id> --no-watch` (with and without `--skip-criteria`),
-//! `chant approve <id> --by X` and `chant reject <id> --by X --reason R`
-//! refuse, and the real chant runs in a fresh git repository with a
+//! drivers and members). For each, chant-lsp predicts (`readiness`,
+//! `lifecycle`) whether `chant work <id> --no-watch` (with and without
+//! `--skip-criteria`), `chant approve <id> --by X`, `chant reject <id> --by X
+//! --reason R`, `chant cancel <id>`, `chant reset <id>` and `chant archive
+//! <id>` refuse, and the real chant runs in a fresh git repository with a
 //! scripted agent named `claude` on PATH (it only leaves a mark).
-//! "Refused" means: for work, the agent never ran; for approve and reject,
-//! chant failed or left the spec file as it was. A target in a subfolder of
+//! "Refused" means: for work, the agent never ran; for the others, chant
+//! failed or left the spec file as it was. A target in a subfolder of
 //! `.chant/specs` is refused by the editor whatever its state, because chant
 //! writes such a spec back to the top level: there, "refused" means the
 //! file stayed as it was, whatever chant did.
@@ -24,6 +25,7 @@ use std::time::Instant;
 
 use chant_lsp::analysis::lifecycle;
 use chant_lsp::analysis::readiness::{self, WorkOptions};
+use chant_lsp::ide::actions;
 use chant_lsp::workspace::{classify, ChantFile, LoadedSpec, ProjectIndex};
 
 use crate::mutator::Rng;
@@ -42,6 +44,9 @@ enum Action {
     WorkSkipQuality,
     Approve,
     Reject,
+    Cancel,
+    Reset,
+    Archive,
 }
 
 impl Action {
@@ -51,6 +56,9 @@ impl Action {
             Action::WorkSkipQuality => "work --skip-criteria",
             Action::Approve => "approve",
             Action::Reject => "reject",
+            Action::Cancel => "cancel",
+            Action::Reset => "reset",
+            Action::Archive => "archive",
         }
     }
 }
@@ -192,6 +200,17 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
             "---\nstatus: completed\n---\n# Nested\n".to_string(),
         ),
     ];
+    if rng.chance(15) {
+        // A spec that depends on the target: chant cancel refuses it.
+        what.push("has-dependent".into());
+        specs.push((
+            "2026-03-01-007-usr".to_string(),
+            format!(
+                "---\nstatus: {}\ndepends_on: [{ID}]\n---\n# Uses it\n",
+                rng.pick(&["pending", "completed"])
+            ),
+        ));
+    }
     let mut target = ID.to_string();
     // Drivers, groups and members.
     match rng.below(10) {
@@ -268,6 +287,9 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         Action::WorkSkipQuality,
         Action::Approve,
         Action::Reject,
+        Action::Cancel,
+        Action::Reset,
+        Action::Archive,
     ]);
     Case {
         n,
@@ -349,6 +371,26 @@ fn predict(case: &Case, root: &Path) -> Option<String> {
         ),
         Action::Approve => readiness::approve_refusal(&text, model),
         Action::Reject => readiness::reject_refusal_in(&text, model, &index),
+        Action::Cancel => lifecycle::cancel_refusal(
+            &text,
+            model,
+            &case.target,
+            &actions::dependents(&index, &case.target),
+            false,
+        ),
+        Action::Reset => lifecycle::reset_refusal(&text, model, &case.target),
+        // No agent branch exists in these projects.
+        Action::Archive => lifecycle::archive_refusal(
+            &text,
+            model,
+            &case.target,
+            &actions::members(&index, &case.target),
+            &index.config.main_branch,
+            lifecycle::BranchState {
+                exists: false,
+                merged: None,
+            },
+        ),
     }
 }
 
@@ -436,6 +478,9 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
         }
         Action::Approve => command.args(["approve", &case.target, "--by", "Ada"]),
         Action::Reject => command.args(["reject", &case.target, "--by", "Ada", "--reason", "no"]),
+        Action::Cancel => command.args(["cancel", &case.target]),
+        Action::Reset => command.args(["reset", &case.target]),
+        Action::Archive => command.args(["archive", &case.target]),
     };
     // chant 0.23.2 can loop for ever (a driver's chain that keeps picking
     // a spec it then skips): give up after a while and say so.
@@ -490,7 +535,7 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
         Action::Work | Action::WorkSkipQuality => !std::fs::read_to_string(&marker)
             .unwrap_or_default()
             .contains(&format!(".chant/tmp/{}", case.target)),
-        Action::Approve | Action::Reject => {
+        Action::Approve | Action::Reject | Action::Cancel | Action::Reset | Action::Archive => {
             !output.status.success()
                 || std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
         }
@@ -549,6 +594,9 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
         Action::WorkSkipQuality,
         Action::Approve,
         Action::Reject,
+        Action::Cancel,
+        Action::Reset,
+        Action::Archive,
     ] {
         let mine: Vec<_> = results.iter().filter(|r| r.0.action == action).collect();
         let agree = mine.iter().filter(|r| r.1.is_some() == r.2).count();
