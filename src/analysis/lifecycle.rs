@@ -34,16 +34,30 @@ fn debug_status(status: SpecStatus) -> String {
         .collect()
 }
 
+/// What `chant merge` looks at besides the spec and its branch.
+pub struct MergeContext<'a> {
+    /// Why chant cannot load `.chant/config.md`, when it cannot.
+    pub config_problem: Option<&'a str>,
+    /// The spec's members (`<id>.N`) with their status (None: unreadable):
+    /// chant merges a spec with members only once all are completed.
+    pub members: &'a [(String, Option<SpecStatus>)],
+}
+
 /// Why `chant merge <id> --yes` would refuse or merge nothing.
 pub fn merge_refusal(
     text: &str,
     model: &SpecModel,
+    id: &str,
     branch: &str,
     main_branch: &str,
     state: BranchState,
+    cx: MergeContext,
 ) -> Option<String> {
     if let Some(problem) = parse_problem(text, model) {
         return Some(problem);
+    }
+    if let Some(problem) = cx.config_problem {
+        return Some(format!("chant cannot load its config ({problem}): `chant merge` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md, save, and try again."));
     }
     if !state.exists {
         return Some(format!("There is no branch {branch} to merge: chant creates it when \"Work this spec\" runs the agent (chant merge would say \"No completed specs with branches to merge.\" and do nothing)."));
@@ -59,6 +73,18 @@ pub fn merge_refusal(
         .is_some_and(|a| a.required && a.status != ApprovalStatus::Approved)
     {
         return Some("This spec requires approval before its branch is merged: chant merge refuses it (\"Cannot merge: 1 spec(s) require approval\"). Approve it first (\"Approve spec\").".into());
+    }
+    let open: Vec<String> = cx
+        .members
+        .iter()
+        .filter(|(_, status)| *status != Some(SpecStatus::Completed))
+        .map(|(m, status)| format!("{m} ({})", status.map_or("unreadable", |s| s.as_str())))
+        .collect();
+    if !open.is_empty() {
+        return Some(format!(
+            "This spec has member specs, so chant merges it as a driver, only once every member is completed (\"Cannot merge driver spec {id} - members are incomplete\"): {}.",
+            open.join(", ")
+        ));
     }
     None
 }
@@ -258,6 +284,13 @@ pub fn nested_refusal(id: &str) -> String {
 mod tests {
     use super::*;
 
+    fn no_cx() -> MergeContext<'static> {
+        MergeContext {
+            config_problem: None,
+            members: &[],
+        }
+    }
+
     #[test]
     fn statuses_as_chant_prints_them() {
         assert_eq!(debug_status(SpecStatus::InProgress), "InProgress");
@@ -274,26 +307,33 @@ mod tests {
         let text = "---\nstatus: completed\n---\n# T\n";
         let m = model(text);
         let none = BranchState::default();
-        assert!(merge_refusal(text, &m, "chant/x", "main", none)
-            .unwrap()
-            .starts_with("There is no branch chant/x to merge"));
+        assert!(
+            merge_refusal(text, &m, "x", "chant/x", "main", none, no_cx())
+                .unwrap()
+                .starts_with("There is no branch chant/x to merge")
+        );
         let merged = BranchState {
             exists: true,
             merged: Some(true),
         };
         assert_eq!(
-            merge_refusal(text, &m, "chant/x", "main", merged).unwrap(),
+            merge_refusal(text, &m, "x", "chant/x", "main", merged, no_cx()).unwrap(),
             "Branch chant/x is already merged into main: there is nothing to merge."
         );
         let open = BranchState {
             exists: true,
             merged: Some(false),
         };
-        assert_eq!(merge_refusal(text, &m, "chant/x", "main", open), None);
+        assert_eq!(
+            merge_refusal(text, &m, "x", "chant/x", "main", open, no_cx()),
+            None
+        );
         let text = "---\nstatus: completed\napproval:\n  required: true\n---\n# T\n";
-        assert!(merge_refusal(text, &model(text), "chant/x", "main", open)
-            .unwrap()
-            .contains("requires approval"));
+        assert!(
+            merge_refusal(text, &model(text), "x", "chant/x", "main", open, no_cx())
+                .unwrap()
+                .contains("requires approval")
+        );
     }
 
     #[test]
@@ -326,5 +366,44 @@ mod tests {
             .unwrap()
             .contains("Invalid transition from Completed to Cancelled"));
         assert_eq!(cancel_refusal(done, &model(done), "x", &[], true), None);
+    }
+
+    #[test]
+    fn merge_waits_for_a_working_config_and_every_member() {
+        let text = "---\nstatus: completed\n---\n# T\n";
+        let m = model(text);
+        let open = BranchState {
+            exists: true,
+            merged: Some(false),
+        };
+        let members = [
+            ("x.1".to_string(), Some(SpecStatus::Completed)),
+            ("x.2".to_string(), Some(SpecStatus::Pending)),
+            ("x.3".to_string(), None),
+        ];
+        let cx = MergeContext {
+            config_problem: None,
+            members: &members,
+        };
+        assert_eq!(
+            merge_refusal(text, &m, "x", "chant/x", "main", open, cx).as_deref(),
+            Some("This spec has member specs, so chant merges it as a driver, only once every member is completed (\"Cannot merge driver spec x - members are incomplete\"): x.2 (pending), x.3 (unreadable).")
+        );
+        let cx = MergeContext {
+            config_problem: Some("bad"),
+            members: &members[..1],
+        };
+        assert_eq!(
+            merge_refusal(text, &m, "x", "chant/x", "main", open, cx).as_deref(),
+            Some("chant cannot load its config (bad): `chant merge` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md, save, and try again.")
+        );
+        let cx = MergeContext {
+            config_problem: None,
+            members: &members[..1],
+        };
+        assert_eq!(
+            merge_refusal(text, &m, "x", "chant/x", "main", open, cx),
+            None
+        );
     }
 }

@@ -351,7 +351,18 @@ fn walkthrough(
             format!("Merge branch {branch}"),
             "⤵ Merge",
             true,
-            lifecycle::merge_refusal(text, model, branch, main, branch_state),
+            lifecycle::merge_refusal(
+                text,
+                model,
+                id,
+                branch,
+                main,
+                branch_state,
+                lifecycle::MergeContext {
+                    config_problem: index.config.problem.as_deref(),
+                    members: &members(index, id),
+                },
+            ),
         );
     }
     if matches!(status, SpecStatus::Completed | SpecStatus::Cancelled) {

@@ -47,6 +47,7 @@ enum Action {
     Cancel,
     Reset,
     Archive,
+    Merge,
 }
 
 impl Action {
@@ -59,6 +60,7 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Reset => "reset",
             Action::Archive => "archive",
+            Action::Merge => "merge",
         }
     }
 }
@@ -74,6 +76,9 @@ struct Case {
     target: String,
     /// The target's folder under `.chant/specs` (`""` or `"sub/"`).
     folder: String,
+    /// The agent's branch `chant/<target>`: absent, or with a commit,
+    /// merged into main already or not.
+    branch: Option<bool>,
     what: Vec<String>,
 }
 
@@ -290,7 +295,14 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         Action::Cancel,
         Action::Reset,
         Action::Archive,
+        Action::Merge,
+        Action::Merge,
     ]);
+    let branch = match rng.below(10) {
+        0..=1 => None,
+        2..=3 => Some(true),
+        _ => Some(false),
+    };
     Case {
         n,
         action,
@@ -299,6 +311,7 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         specs,
         target,
         folder,
+        branch,
         what,
     }
 }
@@ -379,6 +392,21 @@ fn predict(case: &Case, root: &Path) -> Option<String> {
             false,
         ),
         Action::Reset => lifecycle::reset_refusal(&text, model, &case.target),
+        Action::Merge => lifecycle::merge_refusal(
+            &text,
+            model,
+            &case.target,
+            &format!("chant/{}", case.target),
+            &index.config.main_branch,
+            lifecycle::BranchState {
+                exists: case.branch.is_some(),
+                merged: case.branch,
+            },
+            lifecycle::MergeContext {
+                config_problem: index.config.problem.as_deref(),
+                members: &actions::members(&index, &case.target),
+            },
+        ),
         // No agent branch exists in these projects.
         Action::Archive => lifecycle::archive_refusal(
             &text,
@@ -456,6 +484,46 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
     .unwrap();
     std::fs::set_permissions(&agent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     git_init(&root, &home);
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .env("HOME", &home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    if let Some(merged) = case.branch {
+        // The agent's work, as chant's worktree leaves it.
+        let branch = format!("chant/{}", case.target);
+        git(&["checkout", "-q", "-b", &branch]);
+        std::fs::write(root.join(format!("agent-{}.txt", case.n)), "done\n").unwrap();
+        git(&["add", "-A"]);
+        git(&[
+            "commit",
+            "-q",
+            "-m",
+            &format!("chant({}): the agent's work", case.target),
+        ]);
+        git(&["checkout", "-q", "main"]);
+        // Its members' branches, as working them left them (chant merges a
+        // driver only when they exist too, which the editor does not check).
+        for (path, _) in &case.specs {
+            if let Some(member) = path.strip_prefix(&format!("{}.", case.target)) {
+                git(&["branch", &format!("chant/{}.{member}", case.target)]);
+            }
+        }
+        if merged {
+            git(&["merge", "-q", "--no-ff", &branch, "-m", "merged before"]);
+        }
+    }
+    let main_before = git(&["rev-parse", "main"]);
     let spec_path = case.target_path(&root);
     let before = std::fs::read(&spec_path).unwrap();
     let list_icon = listed(case, chant, &root, &home);
@@ -481,6 +549,7 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
         Action::Cancel => command.args(["cancel", &case.target]),
         Action::Reset => command.args(["reset", &case.target]),
         Action::Archive => command.args(["archive", &case.target]),
+        Action::Merge => command.args(["merge", &case.target, "--yes"]),
     };
     // chant 0.23.2 can loop for ever (a driver's chain that keeps picking
     // a spec it then skips): give up after a while and say so.
@@ -535,6 +604,8 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
         Action::Work | Action::WorkSkipQuality => !std::fs::read_to_string(&marker)
             .unwrap_or_default()
             .contains(&format!(".chant/tmp/{}", case.target)),
+        // Merged means main moved to hold the branch.
+        Action::Merge => git(&["rev-parse", "main"]) == main_before,
         Action::Approve | Action::Reject | Action::Cancel | Action::Reset | Action::Archive => {
             !output.status.success()
                 || std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
@@ -597,6 +668,7 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
         Action::Cancel,
         Action::Reset,
         Action::Archive,
+        Action::Merge,
     ] {
         let mine: Vec<_> = results.iter().filter(|r| r.0.action == action).collect();
         let agree = mine.iter().filter(|r| r.1.is_some() == r.2).count();

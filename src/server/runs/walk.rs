@@ -89,9 +89,22 @@ pub async fn merge(session: &Arc<Session>, uri: Uri) -> Result<Option<Value>> {
     let program = spec_preflight(session, &target, &settings)?;
     let (branch, main) = (target.branch(), target.main_branch());
     let state = branch_state(&target.root, &branch, &main).await;
-    if let Some(refusal) =
-        lifecycle::merge_refusal(&target.disk, &target.model(), &branch, &main, state)
-    {
+    let refusal = {
+        let index = target.project.index();
+        lifecycle::merge_refusal(
+            &target.disk,
+            &target.model(),
+            &target.id,
+            &branch,
+            &main,
+            state,
+            lifecycle::MergeContext {
+                config_problem: index.config.problem.as_deref(),
+                members: &members(&index, &target.id),
+            },
+        )
+    };
+    if let Some(refusal) = refusal {
         return Err(refuse(refusal));
     }
     start(session, Job::for_spec(&target, command, program, &settings)).await
