@@ -74,12 +74,7 @@ pub fn merge_refusal(
     {
         return Some("This spec requires approval before its branch is merged: chant merge refuses it (\"Cannot merge: 1 spec(s) require approval\"). Approve it first (\"Approve spec\").".into());
     }
-    let open: Vec<String> = cx
-        .members
-        .iter()
-        .filter(|(_, status)| *status != Some(SpecStatus::Completed))
-        .map(|(m, status)| format!("{m} ({})", status.map_or("unreadable", |s| s.as_str())))
-        .collect();
+    let open = unfinished(cx.members);
     if !open.is_empty() {
         return Some(format!(
             "This spec has member specs, so chant merges it as a driver, only once every member is completed (\"Cannot merge driver spec {id} - members are incomplete\"): {}.",
@@ -87,6 +82,16 @@ pub fn merge_refusal(
         ));
     }
     None
+}
+
+/// The members that are not completed, as "X.2 (pending)" (both `chant
+/// merge` and `chant archive` wait for them).
+fn unfinished(members: &[(String, Option<SpecStatus>)]) -> Vec<String> {
+    members
+        .iter()
+        .filter(|(_, status)| *status != Some(SpecStatus::Completed))
+        .map(|(m, status)| format!("{m} ({})", status.map_or("unreadable", |s| s.as_str())))
+        .collect()
 }
 
 /// Why `chant archive <id>` would refuse or archive nothing. `members`
@@ -109,11 +114,7 @@ pub fn archive_refusal(
         other => return Some(format!("chant archive archives only completed specs, and this one is {}: it would say \"No specs to archive.\" and do nothing.", other.as_str())),
     }
     if driver_of(id).is_none() {
-        let open: Vec<String> = members
-            .iter()
-            .filter(|(_, status)| *status != Some(SpecStatus::Completed))
-            .map(|(m, status)| format!("{m} ({})", status.map_or("unreadable", |s| s.as_str())))
-            .collect();
+        let open = unfinished(members);
         if !open.is_empty() {
             return Some(format!(
                 "chant archive skips a driver whose members are not all completed (\"Skipping driver spec {id} - not all members are completed\"): {}.",

@@ -433,8 +433,8 @@ fn blocked_on_load(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> bool
 const NEEDS_APPROVAL: &str = "it needs approval";
 
 /// Why chant's `is_blocked` holds, one reason each: "waiting for X
-/// (pending)", "its driver X waits for Y (in_progress)", "it needs
-/// approval". Empty when it does not.
+/// (pending)", "waiting for Y (in_progress, a dependency of its driver
+/// D)", "it needs approval". Empty when it does not.
 fn blocked_on_load_because(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Vec<String> {
     let v = model.values();
     let unmet = |dep: &&String| {
@@ -464,21 +464,12 @@ fn blocked_on_load_because(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts)
     if !own.is_empty() {
         because.push(format!("waiting for {}", own.join(", ")));
     }
-    if let Some(driver) = driver_of(id) {
-        let member_prefix = format!("{driver}.");
-        let drivers: Vec<String> = ws
-            .dependencies_of(driver)
-            .iter()
-            .filter(|dep| !dep.starts_with(&member_prefix))
-            .filter(unmet)
-            .map(describe)
-            .collect();
-        if !drivers.is_empty() {
-            because.push(format!(
-                "its driver {driver} waits for {}",
-                drivers.join(", ")
-            ));
-        }
+    let drivers: Vec<String> = driver_waits_for(id, ws)
+        .iter()
+        .map(Waiting::describe)
+        .collect();
+    if !drivers.is_empty() {
+        because.push(format!("waiting for {}", drivers.join(", ")));
     }
     if v.status == SpecStatus::Pending
         && v.approval
@@ -491,18 +482,22 @@ fn blocked_on_load_because(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts)
 }
 
 /// Where `chant list` (which shows the status chant gives a spec on load,
-/// [`status_on_load`]) disagrees with `chant work`'s readiness, the
-/// sentence that says so; None where they agree.
-pub fn list_disagreement(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Option<String> {
+/// [`status_on_load`]) disagrees with `chant work`'s `readiness` (the
+/// spec's [`assess`]), the sentence that says so; None where they agree.
+pub fn list_disagreement(
+    model: &SpecModel,
+    id: &str,
+    ws: &dyn WorkspaceFacts,
+    readiness: &Readiness,
+) -> Option<String> {
     if !model.chant_accepts() {
         return None;
     }
-    let readiness = assess(model, id, ws);
     let approval_said = matches!(
         readiness,
         Readiness::NeedsApproval | Readiness::Rejected { .. }
     );
-    match (status_on_load(model, id, ws), &readiness) {
+    match (status_on_load(model, id, ws), readiness) {
         (SpecStatus::Blocked, Readiness::Blocked { .. }) => None,
         (SpecStatus::Blocked, _) => {
             // The readiness stopped before the dependencies (a rejected

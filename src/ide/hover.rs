@@ -95,12 +95,9 @@ pub fn hover_spec(
         result.markdown.truncate(end);
         result.markdown.push_str("\n\n---\n\n");
     }
-    result
-        .markdown
-        .push_str(&readiness_markdown(&readiness::assess(
-            model, spec.id, index,
-        )));
-    if let Some(note) = readiness::list_disagreement(model, spec.id, index) {
+    let assessed = readiness::assess(model, spec.id, index);
+    result.markdown.push_str(&readiness_markdown(&assessed));
+    if let Some(note) = readiness::list_disagreement(model, spec.id, index, &assessed) {
         result.markdown.push_str(&format!("\n\n{note}"));
     }
     if spec.running {

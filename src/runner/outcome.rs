@@ -460,9 +460,7 @@ fn merge_conflict(f: &RunFacts, files: &[String]) -> Outcome {
     let mut text =
         format!("`chant merge {id}` stopped: merging {branch} into {main} conflicts in {list}.");
     if f.merge_in_progress {
-        text.push_str(&format!(
-            " The merge is still in progress in your checkout: resolve the conflicts in {list}, `git add` them and run `git merge --continue`, or `git merge --abort` to give up."
-        ));
+        text.push_str(&merge_in_progress(&list));
     } else {
         text.push_str(&format!(
             " chant aborted the merge, so your checkout is as it was and {branch} keeps the agent's work. To merge by hand: `git merge {branch}`, resolve the conflicts in {list}, `git add` them and run `git merge --continue` (or `git merge --abort`). Or let chant rebase the branch and resolve the conflicts with its agent: `chant merge {id} --rebase --auto`."
@@ -483,6 +481,13 @@ fn merge_conflict(f: &RunFacts, files: &[String]) -> Outcome {
     }
 }
 
+/// What to do when chant left a conflicted merge in the checkout.
+fn merge_in_progress(files: &str) -> String {
+    format!(
+        " The merge is still in progress in your checkout: resolve the conflicts in {files}, `git add` them and run `git merge --continue`, or `git merge --abort` to give up."
+    )
+}
+
 /// `chant merge --all` stopped at a spec whose branch conflicts: what was
 /// merged before it, the files, and what to do (the rest was not merged).
 fn merge_all_conflict(f: &RunFacts, id: &str, files: &[String]) -> Outcome {
@@ -497,9 +502,7 @@ fn merge_all_conflict(f: &RunFacts, id: &str, files: &[String]) -> Outcome {
         text.push_str(&format!(" Merged before it: {}.", merged.join(", ")));
     }
     if f.merge_in_progress {
-        text.push_str(&format!(
-            " The merge is still in progress in your checkout: resolve the conflicts in {list}, `git add` them and run `git merge --continue`, or `git merge --abort` to give up."
-        ));
+        text.push_str(&merge_in_progress(&list));
     } else {
         text.push_str(&format!(
             " chant aborted that merge, so your checkout is as it was. Merge {id} on its own (\"Merge branch\" on the spec, or `git merge` its branch and resolve {list} by hand), or let chant rebase it and resolve the conflicts with its agent: `chant merge {id} --rebase --auto`."

@@ -363,14 +363,8 @@ fn drift_agrees_with_real_chant() {
     let Some(chant) = crate::support::real_chant::real_chant("drift_agrees_with_real_chant") else {
         return;
     };
-    let cases = std::env::var("CHANT_DIFF_DRIFT")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
-    let seed = std::env::var("CHANT_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let cases = crate::env_number("CHANT_DIFF_DRIFT", 300) as usize;
+    let seed = crate::env_number("CHANT_DIFF_SEED", 1);
     match drift(&chant, cases, seed) {
         Ok(summary) => eprintln!("{summary}"),
         Err(report) => panic!("{report}"),

@@ -29,7 +29,7 @@ use chant_lsp::ide::actions;
 use chant_lsp::workspace::{classify, ChantFile, LoadedSpec, ProjectIndex};
 
 use crate::mutator::Rng;
-use crate::support::real_chant::{chant_command, git_init, real_chant};
+use crate::support::real_chant::{chant_command, git, git_init, real_chant};
 
 const ID: &str = "2026-03-01-001-tgt";
 const DEP_DONE: &str = "2026-03-01-002-dne";
@@ -484,21 +484,7 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
     .unwrap();
     std::fs::set_permissions(&agent, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     git_init(&root, &home);
-    let git = |args: &[&str]| {
-        let output = std::process::Command::new("git")
-            .args(args)
-            .current_dir(&root)
-            .env("HOME", &home)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .output()
-            .expect("git runs");
-        assert!(output.status.success(), "git {args:?}: {output:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    };
+    let git = |args: &[&str]| git(&root, &home, args);
     if let Some(merged) = case.branch {
         // The agent's work, as chant's worktree leaves it.
         let branch = format!("chant/{}", case.target);
@@ -759,14 +745,8 @@ fn refusals_agree_with_real_chant() {
     let Some(chant) = real_chant("refusals_agree_with_real_chant") else {
         return;
     };
-    let cases = std::env::var("CHANT_DIFF_REFUSALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(240);
-    let seed = std::env::var("CHANT_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
+    let cases = crate::env_number("CHANT_DIFF_REFUSALS", 240) as usize;
+    let seed = crate::env_number("CHANT_DIFF_SEED", 1);
     match refusals(&chant, cases, seed) {
         Ok(summary) => eprintln!("{summary}"),
         Err(report) => panic!("{report}"),

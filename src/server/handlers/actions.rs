@@ -406,7 +406,9 @@ fn status_of(uri: &Uri, view: &SpecView) -> SpecStatusResult {
         spec_type: v.r#type.as_str().to_string(),
         readiness: readiness.name().to_string(),
         reason: readiness.reason(),
-        list_note: crate::analysis::readiness::list_disagreement(model, view.id, view.index),
+        list_note: crate::analysis::readiness::list_disagreement(
+            model, view.id, view.index, &readiness,
+        ),
         criteria: CriteriaCount {
             checked: total - model.body.unchecked_count(),
             total,
