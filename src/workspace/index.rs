@@ -52,6 +52,9 @@ pub struct ProjectIndex {
     /// Derived from the specs, built on first use and dropped whenever a
     /// spec changes: members by driver, and the prompts specs name.
     derived: OnceLock<Derived>,
+    /// Dependents and numbered members, built when the commands of a spec
+    /// are asked for (not by diagnostics) and dropped with `derived`.
+    relations: OnceLock<Relations>,
     /// What each drift pattern expands to (with modification times), until
     /// any file changes.
     drift_cache: std::sync::Mutex<HashMap<String, Arc<Vec<ModifiedFile>>>>,
@@ -101,6 +104,7 @@ impl ProjectIndex {
             prompts: BTreeMap::new(),
             id_groups: OnceLock::new(),
             derived: OnceLock::new(),
+            relations: OnceLock::new(),
             file_tree: OnceLock::new(),
             drift_cache: Default::default(),
         }
@@ -155,6 +159,7 @@ impl ProjectIndex {
     fn insert(&mut self, entry: SpecEntry) {
         self.id_groups.take();
         self.derived.take();
+        self.relations.take();
         if entry.top_level {
             self.specs.insert(entry.id.clone(), entry);
         } else {
@@ -253,6 +258,7 @@ impl ProjectIndex {
         }
         changes.ids.insert(id);
         self.derived.take();
+        self.relations.take();
         if !entry.top_level {
             let list = self.nested.entry(entry.id.clone()).or_default();
             match list.iter_mut().find(|e| e.path == entry.path) {
@@ -269,6 +275,7 @@ impl ProjectIndex {
 
     fn remove_spec(&mut self, id: &str, path: &Path, top_level: bool) -> bool {
         self.derived.take();
+        self.relations.take();
         if top_level {
             self.id_groups.take();
             return self.specs.remove(id).is_some();
@@ -413,6 +420,10 @@ impl ProjectIndex {
         self.derived.get_or_init(|| Derived::of(self))
     }
 
+    fn relations(&self) -> &Relations {
+        self.relations.get_or_init(|| Relations::of(self))
+    }
+
     /// Whether some spec names this prompt in `prompt:`.
     pub fn prompt_used(&self, name: &str) -> bool {
         self.derived().prompts_used.contains(name)
@@ -420,12 +431,15 @@ impl ProjectIndex {
 
     /// The IDs of the specs whose `depends_on` names `id`, sorted.
     pub fn dependents(&self, id: &str) -> &[String] {
-        self.derived().dependents.get(id).map_or(&[], Vec::as_slice)
+        self.relations()
+            .dependents
+            .get(id)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The top-level specs `<id>.<digit>…` (chant's members of a driver).
     pub fn numbered_members(&self, id: &str) -> &[String] {
-        self.derived()
+        self.relations()
             .numbered_members
             .get(id)
             .map_or(&[], Vec::as_slice)
@@ -669,6 +683,12 @@ struct Derived {
     members: HashMap<String, Vec<String>>,
     /// Prompt names some spec's `prompt:` names (top level).
     prompts_used: std::collections::HashSet<String>,
+}
+
+/// Who depends on whom, for the commands a spec offers (cancel, archive,
+/// merge), which a list of every spec asks for each.
+#[derive(Debug, Default)]
+struct Relations {
     /// `id` → the IDs of the specs (any folder) whose `depends_on` names
     /// it, sorted, once each.
     dependents: HashMap<String, Vec<String>>,
@@ -699,23 +719,30 @@ impl Derived {
             .values()
             .filter_map(|e| e.summary.prompt.clone())
             .collect();
+        derived
+    }
+}
+
+impl Relations {
+    fn of(index: &ProjectIndex) -> Relations {
+        let mut relations = Relations::default();
         for e in index.specs.values().chain(index.nested.values().flatten()) {
             for dependency in &e.summary.depends_on {
-                derived
+                relations
                     .dependents
                     .entry(dependency.clone())
                     .or_default()
                     .push(e.id.clone());
             }
         }
-        for ids in derived.dependents.values_mut() {
+        for ids in relations.dependents.values_mut() {
             ids.sort();
             ids.dedup();
         }
         for e in index.specs.values() {
             for (at, _) in e.id.match_indices('.') {
                 if e.id[at + 1..].starts_with(|c: char| c.is_ascii_digit()) {
-                    derived
+                    relations
                         .numbered_members
                         .entry(e.id[..at].to_string())
                         .or_default()
@@ -723,7 +750,7 @@ impl Derived {
                 }
             }
         }
-        derived
+        relations
     }
 }
 
