@@ -602,6 +602,10 @@ fn refusals_say_what_to_do() {
         ("chant.showLog", json!([uri]), format!("There is no agent log for spec {A} (.chant/logs/{A}.log): chant writes it when the agent runs (\"Work this spec\").")),
         ("chant.add", json!([w.root_uri(), {"type": "code"}]), "A title is required to add a spec: pass it as {\"title\": \"...\"} in the second argument. The language server cannot ask for text (the protocol has no input box); the chant editor extensions ask for it.".into()),
         ("chant.archiveByLabel", json!([w.root_uri(), {"label": "none"}]), "No spec in this project has the label `none` (specs in .chant/specs with `labels:` holding it).".into()),
+        // A project on disk outside the workspace's folders is not the
+        // editor's to run chant in.
+        ("chant.merge", json!([format!("file://{}/.chant/specs/{A}.md", w.scratch.path().display())]), format!("{}/.chant/specs/{A}.md is outside this workspace's folders: chant runs only in projects of the workspace.", w.scratch.path().display())),
+        ("chant.mergeAll", json!([format!("file://{}", w.scratch.path().display())]), format!("{} is outside this workspace's folders: chant runs only in projects of the workspace.", w.scratch.path().display())),
     ];
     for (command, args, expected) in cases {
         let error = w
@@ -627,9 +631,12 @@ fn refusals_say_what_to_do() {
     for (command, args, expected) in [
         ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.applyFix."),
         ("chant.work", json!([]), "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's."),
-        ("chant.archiveByLabel", json!([w.root_uri(), {"label": 7}]), "Option `label` must be a string, not 7."),
-        ("chant.cancel", json!([uri, {"delete": "yes"}]), "Option `delete` must be true or false, not \"yes\"."),
-        ("chant.add", json!([w.root_uri(), {"title": "T", "labels": "walk"}]), "Option `labels` must be a list of strings, not \"walk\"."),
+        ("chant.archiveByLabel", json!([w.root_uri(), {"label": 7}]), "Option `label` of chant.archiveByLabel: invalid type: integer `7`, expected a string."),
+        ("chant.cancel", json!([uri, {"delete": "yes"}]), "Option `delete` of chant.cancel: invalid type: string \"yes\", expected a boolean."),
+        ("chant.add", json!([w.root_uri(), {"title": "T", "labels": "walk"}]), "Option `labels` of chant.add: invalid type: string \"walk\", expected a sequence."),
+        ("chant.work", json!([uri, {"promt": "standard"}]), "chant.work: unknown field `promt`, expected `prompt` or `skipQuality`."),
+        ("chant.merge", json!(["http://example.com/.chant/specs/a.md"]), "`http://example.com/.chant/specs/a.md` is not a file URI: chant runs only on files of the workspace."),
+        ("chant.mergeAll", json!(["untitled:Untitled-1"]), "`untitled:Untitled-1` is not a file URI: chant runs only on files of the workspace."),
     ] {
         let error = w.execute(command, args).unwrap_err();
         assert_eq!(error.code, -32602, "{command}");

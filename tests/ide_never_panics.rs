@@ -8,7 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chant_lsp::analysis::{Filter, SpecContext};
-use chant_lsp::ide::actions::{self, SpecView};
+use chant_lsp::ide::actions;
+use chant_lsp::ide::commands::{self, SpecView};
 use chant_lsp::ide::{completion, hover, navigation, outline, DiskOnly};
 use chant_lsp::spec::SpecModel;
 use chant_lsp::syntax::markdown::parse_fresh;
@@ -134,6 +135,7 @@ proptest! {
         navigation::links(&index, &model);
         let view = SpecView {
             id,
+            path,
             text: &text,
             model: &model,
             index: &index,
@@ -142,9 +144,10 @@ proptest! {
             branch_merged: None,
             commands_enabled: true,
             nested: false,
+            unsaved: false,
         };
-        actions::commands(&view);
-        actions::readiness(&view);
+        commands::commands(&view);
+        commands::readiness(&view);
         let all: Vec<usize> = (0..diagnostics.len()).collect();
         for offset in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
             completion::complete(&text, &model, offset, &completion::Env { index: &index, file: &kind });

@@ -132,6 +132,47 @@ pub fn archive_refusal(
     None
 }
 
+/// A spec with the label `chant archive --label` would be asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labelled {
+    pub id: String,
+    pub status: SpecStatus,
+    /// A chant run is going on for it.
+    pub running: bool,
+}
+
+/// Which of the labelled specs "archive by label" archives, in the order
+/// chant archives them (members before their drivers), and the others
+/// with why (chant 0.23.2's archive has no label filter: the editor runs
+/// `chant archive <id>` for each).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LabelSelection {
+    pub archive: Vec<String>,
+    pub refused: Vec<(String, String)>,
+}
+
+pub fn archive_by_label(mut labelled: Vec<Labelled>) -> LabelSelection {
+    let dots = |id: &str| id.matches('.').count();
+    labelled.sort_by(|a, b| dots(&b.id).cmp(&dots(&a.id)).then(a.id.cmp(&b.id)));
+    let mut selection = LabelSelection::default();
+    for spec in labelled {
+        if spec.status != SpecStatus::Completed {
+            let why = format!(
+                "{}: chant archives only completed specs",
+                spec.status.as_str()
+            );
+            selection.refused.push((spec.id, why));
+        } else if spec.running {
+            selection
+                .refused
+                .push((spec.id, "chant is running for it".into()));
+        } else {
+            selection.archive.push(spec.id);
+        }
+    }
+    selection
+}
+
 /// Why `chant reset <id>` would refuse. chant accepts failed and
 /// in_progress specs, but in 0.23.2 an in_progress one then fails to move
 /// to pending (after it removed the run's worktree): only failed specs

@@ -4,6 +4,7 @@
 //! `chant-lsp check`, so both always agree.
 
 pub mod codes;
+pub mod command;
 mod criteria;
 pub mod drift;
 mod frontmatter;

@@ -1,7 +1,7 @@
 //! Hover: what a field or value means to chant, and previews of what a
 //! reference leads to.
 
-use super::actions::log_path;
+use super::commands::log_path;
 use super::navigation::reference_at;
 use super::preview::{glob_preview, is_glob, path_preview, prompt_preview, spec_preview};
 use super::{read_source, Sources};

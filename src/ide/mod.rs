@@ -3,6 +3,7 @@
 //! byte ranges out. `server::ide` translates them for the client.
 
 pub mod actions;
+pub mod commands;
 pub mod completion;
 pub mod cursor;
 pub mod hierarchy;
@@ -12,6 +13,7 @@ pub mod outline;
 pub mod preview;
 pub mod rename;
 pub mod semantic;
+pub mod status;
 
 use std::path::{Path, PathBuf};
 

@@ -117,7 +117,7 @@ pub fn agent_log_link(
     model: &SpecModel,
     id: &str,
 ) -> Option<(TextRange, PathBuf)> {
-    let log = super::actions::existing_log(index, id)?;
+    let log = super::commands::existing_log(index, id)?;
     let heading = model
         .body
         .headings

@@ -1,11 +1,12 @@
 //! Running chant commands and everything around a run, protocol-free: the
 //! server (`server::runs`) decides nothing here, it only translates.
 //!
-//! - [`args`]: validating spec IDs, prompt names, approver names and reasons,
-//!   and building the argument vector (never a shell line).
+//! - [`program`]: the chant executable a run starts.
 //! - [`process`] and [`supervisor`]: spawning chant in its own process group
 //!   under a supervisor that kills the group on cancel, timeout, shutdown,
 //!   or when the server dies by any means; output streamed line by line.
+//! - [`job`]: one command's chant runs as an actor that reports to a sink
+//!   (the server translates its reports into LSP).
 //! - [`registry`]: the runs of a session, one per spec, with cancellation.
 //! - [`outcome`]: what a finished run means, as a pure function of facts.
 //! - [`output`]: what chant printed, read (the spec it created, the files a
@@ -16,13 +17,12 @@
 //! - [`git`]: the git facts the rest needs.
 
 pub mod agent;
-pub mod args;
 pub mod git;
+pub mod job;
 pub mod merge_back;
 pub mod outcome;
 pub mod output;
 pub mod process;
+pub mod program;
 pub mod registry;
 pub mod supervisor;
-
-pub use args::{ChantCommand, InvalidArgument};

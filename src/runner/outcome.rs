@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::git;
 use super::output;
 use super::process::{error_line, Finished, StopReason};
-use super::ChantCommand;
+use crate::analysis::command::{Chain, ChantCommand};
 use crate::spec::frontmatter::{SpecStatus, SpecType, VerificationStatus};
 use crate::spec::SpecModel;
 use crate::vfs::{FileSystem, Limit, RealFs};
@@ -673,33 +673,18 @@ fn verified(id: &str, f: &RunFacts) -> Outcome {
     }
 }
 
-/// A command that runs chant several times.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobKind {
-    /// One run.
-    Single,
-    /// `chant reset <id>`, then `chant work <id>` if the reset worked.
-    ResetThenWork,
-    /// `chant archive <id>` for each completed spec with the label; the
-    /// others are `refused` (ID, why) before anything runs.
-    ArchiveByLabel {
-        label: String,
-        refused: Vec<(String, String)>,
-    },
-}
-
 /// The description of a command from the outcome of each of its runs, in
 /// order (runs after a stop are not there).
-pub fn describe_job(kind: &JobKind, runs: &[(RunFacts, Outcome)]) -> Outcome {
+pub fn describe_job(kind: &Chain, runs: &[(RunFacts, Outcome)]) -> Outcome {
     match kind {
-        JobKind::Single => runs.last().map(|(_, o)| o.clone()).unwrap_or(Outcome {
+        Chain::Single => runs.last().map(|(_, o)| o.clone()).unwrap_or(Outcome {
             level: Level::Warning,
             text: "Nothing ran.".into(),
             short: "nothing ran".into(),
             offer_apply: false,
             done: false,
         }),
-        JobKind::ResetThenWork => match runs {
+        Chain::ResetThenWork => match runs {
             [(_, reset)] => reset.clone(),
             [(_, reset), (_, work)] => Outcome {
                 level: work.level,
@@ -708,9 +693,9 @@ pub fn describe_job(kind: &JobKind, runs: &[(RunFacts, Outcome)]) -> Outcome {
                 offer_apply: work.offer_apply,
                 done: work.done,
             },
-            _ => describe_job(&JobKind::Single, runs),
+            _ => describe_job(&Chain::Single, runs),
         },
-        JobKind::ArchiveByLabel { label, refused } => {
+        Chain::ArchiveByLabel { label, refused } => {
             let archived: Vec<String> = runs
                 .iter()
                 .filter(|(_, o)| o.done)
@@ -1120,7 +1105,7 @@ mod tests {
                 (f, o)
             })
             .collect();
-        let kind = JobKind::ArchiveByLabel {
+        let kind = Chain::ArchiveByLabel {
             label: "walk".into(),
             refused: vec![(
                 "c".into(),

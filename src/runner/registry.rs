@@ -41,6 +41,16 @@ pub struct RunHandle {
     done: watch::Sender<bool>,
 }
 
+impl RunHandle {
+    /// Stop this run, for `reason` (the job found it must not go on).
+    pub fn stop_self(&self, reason: StopReason) {
+        let runs = self.inner.runs.lock().unwrap_or_else(|e| e.into_inner());
+        for entry in runs.iter().filter(|e| e.seq == self.seq) {
+            entry.stop.send_replace(Some(reason));
+        }
+    }
+}
+
 impl Drop for RunHandle {
     fn drop(&mut self) {
         self.inner

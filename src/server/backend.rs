@@ -15,7 +15,7 @@ use super::closed;
 use super::diagnostics;
 use super::documents::{doc_key, text_hash, ChangeOutcome, Document};
 use super::handlers::{actions, commands, guard, hierarchy, ide, pull, semantic};
-use super::runs;
+use super::jobs;
 use super::session::Session;
 use super::settings::Settings;
 use super::watch;
@@ -198,7 +198,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.session.runs().stop_all(runs::SHUTDOWN_WAIT).await;
+        self.session.runs().stop_all(jobs::SHUTDOWN_WAIT).await;
         Ok(())
     }
 
@@ -246,7 +246,7 @@ impl LanguageServer for Backend {
             diagnostics::spawn_publisher(&self.session, key.clone());
         }
         if let Some(path) = &path {
-            runs::sync::buffer_changed(&self.session, path);
+            jobs::sync::buffer_changed(&self.session, path);
         }
         if let ChangeOutcome::VersionNotIncreasing { previous } = outcome {
             self.session
@@ -271,7 +271,7 @@ impl LanguageServer for Backend {
         });
         if let Some(path) = params.text_document.uri.to_file_path() {
             self.session.forget_removed(&path);
-            runs::sync::buffer_changed(&self.session, &path);
+            jobs::sync::buffer_changed(&self.session, &path);
         }
     }
 

@@ -4,7 +4,7 @@
 
 use tower_lsp_server::ls_types::*;
 
-use crate::ide::actions::{
+use crate::ide::commands::{
     ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
     RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
 };

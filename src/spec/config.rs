@@ -61,6 +61,11 @@ impl Default for ChantConfig {
 }
 
 impl ChantConfig {
+    /// The agent's branch of spec `id`: `<branch_prefix><id>`.
+    pub fn branch_for(&self, id: &str) -> String {
+        format!("{}{id}", self.branch_prefix)
+    }
+
     pub fn word_rule_enabled(&self) -> bool {
         !self.lint_disable.iter().any(|d| d == "complexity_words")
     }

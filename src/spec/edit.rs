@@ -411,6 +411,24 @@ pub fn set_type_and_labels(
     edits
 }
 
+/// The spec's text with `status: pending`, as `chant reset` leaves it (the
+/// text unchanged when it has no `status:` value).
+pub fn as_pending(text: &str, model: &SpecModel) -> String {
+    match model
+        .frontmatter
+        .outline()
+        .entry("status")
+        .and_then(|e| e.value.as_ref())
+    {
+        Some(value) => format!(
+            "{}pending{}",
+            &text[..value.range.start],
+            &text[value.range.end..]
+        ),
+        None => text.to_string(),
+    }
+}
+
 /// The acceptance criterion whose line holds `offset`.
 pub fn criterion_at(model: &SpecModel, offset: usize) -> Option<&Criterion> {
     model

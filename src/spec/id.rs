@@ -1,9 +1,16 @@
 //! Spec IDs: how chant spots them in prose, how members name their driver,
 //! and which IDs are safe to hand to a command line.
 
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+/// Where chant keeps (and writes) spec `id` of the project at `root`:
+/// `.chant/specs/<id>.md`.
+pub fn spec_file(root: &Path, id: &str) -> PathBuf {
+    root.join(".chant/specs").join(format!("{id}.md"))
+}
 
 /// The pattern chant itself uses to find spec references in prose.
 pub static SPEC_ID_IN_PROSE: LazyLock<Regex> = LazyLock::new(|| {

@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use chant_lsp::analysis::lifecycle;
 use chant_lsp::analysis::readiness::{self, WorkOptions};
-use chant_lsp::ide::actions;
+use chant_lsp::ide::commands as actions;
 use chant_lsp::workspace::{classify, ChantFile, LoadedSpec, ProjectIndex};
 
 use crate::mutator::Rng;

@@ -9,7 +9,7 @@
 //! the same fix, and the second must not offer it when nothing is named.
 
 use chant_lsp::analysis::{Code, Diagnostic};
-use chant_lsp::ide::actions::{quick_fixes, rewrites, Fix, FixCategory, FixEffect};
+use chant_lsp::ide::actions::{quick_fixes, rewrites, CodeFix, FixCategory, FixEffect};
 use chant_lsp::spec::SpecModel;
 use chant_lsp::text::TextRange;
 
@@ -52,13 +52,13 @@ fn away_from(text: &str, diagnostics: &[Diagnostic]) -> TextRange {
     at..at
 }
 
-fn titles(fixes: &[Fix]) -> Vec<&str> {
+fn titles(fixes: &[CodeFix]) -> Vec<&str> {
     fixes.iter().map(|f| f.title.as_str()).collect()
 }
 
 /// The fix titled `title` at the cursor, checked to be offered the other
 /// way too.
-fn find_fix(f: &Fixture, diagnostics: &[Diagnostic], title: &str) -> Fix {
+fn find_fix(f: &Fixture, diagnostics: &[Diagnostic], title: &str) -> CodeFix {
     let view = f.view();
     let at_cursor = quick_fixes(&view, diagnostics, f.cursor.clone(), &[], true);
     let fix = at_cursor
@@ -94,7 +94,7 @@ fn find_fix(f: &Fixture, diagnostics: &[Diagnostic], title: &str) -> Fix {
 }
 
 /// `title (code at range, ...) [preferred]`, then the text after the fix.
-fn render_fix(f: &Fixture, diagnostics: &[Diagnostic], fix: &Fix, out_text: &str) -> String {
+fn render_fix(f: &Fixture, diagnostics: &[Diagnostic], fix: &CodeFix, out_text: &str) -> String {
     let resolved: Vec<String> = fix
         .diagnostics
         .iter()
@@ -113,7 +113,7 @@ fn render_fix(f: &Fixture, diagnostics: &[Diagnostic], fix: &Fix, out_text: &str
 }
 
 /// How many diagnostics of each code a fix resolves.
-fn resolved_codes(diagnostics: &[Diagnostic], fix: &Fix) -> Vec<(Code, usize)> {
+fn resolved_codes(diagnostics: &[Diagnostic], fix: &CodeFix) -> Vec<(Code, usize)> {
     let mut codes: Vec<(Code, usize)> = Vec::new();
     for i in &fix.diagnostics {
         let code = diagnostics[*i].code;

@@ -6,7 +6,7 @@
 //! `title | lens title | command [prompt] | available` or `| refused: why`
 //! (a lens title in parentheses: the offer is a code action only).
 
-use chant_lsp::ide::actions::{commands, readiness, work_prompts, SpecCommand, SpecView};
+use chant_lsp::ide::commands::{commands, readiness, work_prompts, SpecCommand, SpecView};
 
 use crate::expect::{trim_indent, Expect};
 use crate::fixture::Fixture;
@@ -28,7 +28,7 @@ fn render(view: &SpecView) -> String {
                     command.push_str(" --skip-criteria");
                 }
             }
-            SpecCommand::Reset { work: true } => command.push_str(" work"),
+            SpecCommand::Reset { work: true, .. } => command.push_str(" work"),
             SpecCommand::Cancel { delete: true } => command.push_str(" delete"),
             _ => {}
         }
@@ -419,12 +419,12 @@ fn an_id_that_cannot_go_on_a_command_line() {
         ),
         expect![[r#"
             readiness: ready (ready to work)
-            Work this spec | ▶ Work | chant.work | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
-            Split spec | ⑃ Split | chant.split | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
-            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
-            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: rename the spec file.
+            Work this spec | ▶ Work | chant.work | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Split spec | ⑃ Split | chant.split | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
         "#]],
     );
 }
@@ -530,7 +530,7 @@ fn a_documentation_spec_uses_the_documentation_prompt() {
 
 #[test]
 fn dependents_and_members_come_from_the_whole_project() {
-    use chant_lsp::ide::actions::{dependents, members};
+    use chant_lsp::ide::commands::{dependents, members};
     use chant_lsp::spec::frontmatter::SpecStatus;
     let f = Fixture::new(
         r#"

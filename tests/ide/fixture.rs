@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chant_lsp::analysis::{Diagnostic, Filter, SpecContext};
-use chant_lsp::ide::actions::SpecView;
+use chant_lsp::ide::commands::SpecView;
 use chant_lsp::ide::Sources;
 use chant_lsp::spec::SpecModel;
 use chant_lsp::text::{LineIndex, PositionEncoding, TextRange};
@@ -313,6 +313,7 @@ impl Fixture {
     pub fn view(&self) -> SpecView<'_> {
         SpecView {
             id: &self.id,
+            path: &self.path,
             text: &self.text,
             model: &self.model,
             index: &self.index,
@@ -327,6 +328,7 @@ impl Fixture {
                     ..
                 }
             ),
+            unsaved: false,
         }
     }
 

@@ -14,132 +14,20 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::capabilities::APPLY_FIX;
 use super::super::convert::{self, TextPositions};
-use super::super::diagnostics;
-use super::super::documents::doc_key;
-use super::super::documents::Analysed;
 use super::super::edits::{workspace_edit, Change};
+use super::super::facts::{self, SpecFacts};
 use super::super::session::Session;
 use crate::analysis::readiness::Readiness;
-use crate::ide::actions::{self, CommandOffer, Fix, FixCategory, FixEffect, SpecCommand, SpecView};
+use crate::ide::actions::{self, CodeFix, FixCategory, FixEffect};
+use crate::ide::commands::{self, CommandOffer};
+use crate::ide::status::{self, Branches, ListFacts, SpecStatusFacts};
 use crate::ide::Sources;
-use crate::spec::id::is_safe_id;
-use crate::spec::SpecModel;
-use crate::workspace::ChantFile;
-
-/// A spec document's current analysis and what the actions need besides.
-struct SpecState {
-    uri: Uri,
-    id: String,
-    analysed: Arc<Analysed>,
-    running: bool,
-    agent_branch: Option<String>,
-    branch_merged: Option<bool>,
-    commands_enabled: bool,
-    nested: bool,
-}
-
-/// Everything about an open spec the actions need. None for documents that
-/// are not specs of a chant project.
-async fn spec_state(session: &Arc<Session>, uri: &Uri) -> Option<SpecState> {
-    let key = doc_key(uri);
-    let (uri, path, kind) = session
-        .documents()
-        .with_doc(&key, |d| (d.uri.clone(), d.path.clone(), d.kind.clone()))?;
-    let (
-        ChantFile::Spec {
-            id,
-            root,
-            top_level,
-        },
-        Some(path),
-    ) = (kind, path)
-    else {
-        return None;
-    };
-    let analysed = diagnostics::current(session, &key).await?;
-    let commands_enabled = session.settings().commands_enabled;
-    // Nothing is spawned (not even git) unless commands are enabled.
-    let (agent_branch, branch_merged) = if commands_enabled && is_safe_id(&id) {
-        let (branch, main) = {
-            let index = analysed.project.index();
-            (
-                format!("{}{}", index.config.branch_prefix, id),
-                index.config.main_branch.clone(),
-            )
-        };
-        if session.branches().exists(&root, &branch).await {
-            let merged = session.branches().merged(&root, &branch, &main).await;
-            (Some(branch), merged)
-        } else {
-            (None, None)
-        }
-    } else {
-        (None, None)
-    };
-    Some(SpecState {
-        uri,
-        running: session.runs().is_running(&path),
-        id,
-        analysed,
-        agent_branch,
-        branch_merged,
-        commands_enabled,
-        nested: !top_level,
-    })
-}
-
-impl SpecState {
-    /// Runs `f` over the spec's view (the index read-locked, off the async threads).
-    fn with_view<R>(&self, f: impl FnOnce(&SpecView) -> R) -> R {
-        tokio::task::block_in_place(|| {
-            let index = self.analysed.project.index();
-            f(&SpecView {
-                id: &self.id,
-                text: &self.analysed.text,
-                model: &self.analysed.model,
-                index: &index,
-                running: self.running,
-                agent_branch: self.agent_branch.as_deref(),
-                branch_merged: self.branch_merged,
-                commands_enabled: self.commands_enabled,
-                nested: self.nested,
-            })
-        })
-    }
-}
-
-/// The arguments an offer's command takes.
-fn command_arguments(uri: &Uri, command: &SpecCommand) -> Vec<Value> {
-    let uri = json!(uri.as_str());
-    match command {
-        SpecCommand::Work {
-            prompt,
-            skip_quality,
-        } => {
-            let mut options = serde_json::Map::new();
-            if let Some(prompt) = prompt {
-                options.insert("prompt".into(), json!(prompt));
-            }
-            if *skip_quality {
-                options.insert("skipQuality".into(), json!(true));
-            }
-            if options.is_empty() {
-                vec![uri]
-            } else {
-                vec![uri, Value::Object(options)]
-            }
-        }
-        SpecCommand::Reset { work: true } => vec![uri, json!({"work": true})],
-        SpecCommand::Cancel { delete: true } => vec![uri, json!({"delete": true})],
-        _ => vec![uri],
-    }
-}
 
 fn offer_command(uri: &Uri, offer: &CommandOffer, title: &str) -> Command {
     Command {
         title: title.to_string(),
         command: offer.command.name().to_string(),
-        arguments: Some(command_arguments(uri, &offer.command)),
+        arguments: Some(super::commands::arguments(uri, &offer.command)),
     }
 }
 
@@ -147,7 +35,7 @@ pub async fn code_action(
     session: &Arc<Session>,
     params: CodeActionParams,
 ) -> Result<Option<CodeActionResponse>> {
-    let Some(state) = spec_state(session, &params.text_document.uri).await else {
+    let Some((state, analysed)) = facts::for_offer(session, &params.text_document.uri).await else {
         return Ok(None);
     };
     let only = params.context.only.clone();
@@ -157,7 +45,6 @@ pub async fn code_action(
             kind.as_str() == k.as_str() || kind.as_str().starts_with(&format!("{}.", k.as_str()))
         }),
     };
-    let analysed = &state.analysed;
     let positions = TextPositions::new(&analysed.text, session.encoding());
     let range = positions.byte_range(params.range);
     let ours: Vec<Diagnostic> = analysed
@@ -193,7 +80,7 @@ pub async fn code_action(
             fixes.extend(rewrites);
         }
         let offers = if only.is_none() {
-            actions::commands(view)
+            commands::commands(view)
         } else {
             Vec::new()
         };
@@ -201,7 +88,7 @@ pub async fn code_action(
     });
     let mut out: Vec<CodeActionOrCommand> = fixes
         .into_iter()
-        .filter_map(|fix| fix_action(session, &state, &positions, &ours, fix))
+        .filter_map(|fix| fix_action(session, &state, analysed.version, &positions, &ours, fix))
         .map(CodeActionOrCommand::CodeAction)
         .collect();
     for offer in offers {
@@ -230,16 +117,17 @@ pub async fn code_action(
 /// instead, which checks the version before the edit is made.
 fn fix_action(
     session: &Session,
-    state: &SpecState,
+    state: &SpecFacts,
+    version: i32,
     positions: &TextPositions,
     ours: &[Diagnostic],
-    fix: Fix,
+    fix: CodeFix,
 ) -> Option<CodeAction> {
     let caps = session.caps();
     let change = match &fix.effect {
         FixEffect::EditSpec(edits) => Change::Text {
             uri: state.uri.clone(),
-            version: Some(state.analysed.version),
+            version: Some(version),
             edits: positions.text_edits(edits),
         },
         FixEffect::CreateFile(path) => Change::Create {
@@ -290,17 +178,17 @@ pub async fn code_lens(
     session: &Arc<Session>,
     params: CodeLensParams,
 ) -> Result<Option<Vec<CodeLens>>> {
-    let Some(state) = spec_state(session, &params.text_document.uri).await else {
+    let Some((state, _)) = facts::for_offer(session, &params.text_document.uri).await else {
         return Ok(None);
     };
-    let Some(title) = state.analysed.model.body.title.as_ref() else {
+    let Some(title) = state.model.body.title.as_ref() else {
         return Ok(Some(Vec::new()));
     };
-    let positions = TextPositions::new(&state.analysed.text, session.encoding());
+    let positions = TextPositions::new(&state.text, session.encoding());
     let range = positions.range(&title.range);
     let (readiness, offers) =
-        state.with_view(|view| (actions::readiness(view), actions::commands(view)));
-    let model = &state.analysed.model;
+        state.with_view(|view| (commands::readiness(view), commands::commands(view)));
+    let model = &state.model;
     let total = model.body.total_checkboxes();
     let done = total - model.body.unchecked_count();
     let mut label = format!("{} · {done}/{total}", model.values().status.as_str());
@@ -391,40 +279,34 @@ pub struct CriteriaCount {
     pub total: usize,
 }
 
-/// A spec's status, readiness and commands, from its view: the one answer
-/// `chant/specStatus` and `chant/specList` give for a spec.
-fn status_of(uri: &Uri, view: &SpecView) -> SpecStatusResult {
-    let readiness = actions::readiness(view);
-    let offers = actions::commands(view);
-    let model = view.model;
-    let v = model.values();
-    let total = model.body.total_checkboxes();
+/// A spec's status as the client gets it: the core's facts, with URIs and
+/// each command's arguments.
+fn status_result(uri: &Uri, facts: SpecStatusFacts) -> SpecStatusResult {
     SpecStatusResult {
-        id: view.id.to_string(),
-        title: model.body.title.as_ref().map(|t| t.text.clone()),
-        status: v.status.as_str().to_string(),
-        spec_type: v.r#type.as_str().to_string(),
-        readiness: readiness.name().to_string(),
-        reason: readiness.reason(),
-        list_note: crate::analysis::readiness::list_disagreement(
-            model, view.id, view.index, &readiness,
-        ),
-        criteria: CriteriaCount {
-            checked: total - model.body.unchecked_count(),
-            total,
-        },
-        running: view.running,
-        commands: offers
+        commands: facts
+            .offers
             .iter()
             .map(|offer| CommandStatus {
                 command: offer.command.name().to_string(),
                 title: offer.title.clone(),
-                arguments: command_arguments(uri, &offer.command),
+                arguments: super::commands::arguments(uri, &offer.command),
                 enabled: offer.refused.is_none(),
                 reason: offer.refused.clone(),
                 lens: offer.lens,
             })
             .collect(),
+        id: facts.id,
+        title: facts.title,
+        status: facts.status.to_string(),
+        spec_type: facts.spec_type.to_string(),
+        readiness: facts.readiness.to_string(),
+        reason: facts.reason,
+        list_note: facts.list_note,
+        criteria: CriteriaCount {
+            checked: facts.checked,
+            total: facts.total,
+        },
+        running: facts.running,
     }
 }
 
@@ -434,10 +316,11 @@ pub async fn spec_status(
 ) -> Result<Option<SpecStatusResult>> {
     let uri = params.text_document.uri;
     session.snapshot(&uri).await?;
-    let Some(state) = spec_state(session, &uri).await else {
+    let Some((state, _)) = facts::for_offer(session, &uri).await else {
         return Ok(None);
     };
-    Ok(Some(state.with_view(|view| status_of(&state.uri, view))))
+    let facts = state.with_view(status::status_of);
+    Ok(Some(status_result(&state.uri, facts)))
 }
 
 /// `chant/specList` parameters: `{}`, or `{"rootUri": ...}` for one project.
@@ -490,16 +373,16 @@ pub async fn spec_list(
         .unwrap_or_default()
         .root_uri
         .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
-    let settings = session.settings();
+    let commands_enabled = session.settings().commands_enabled;
     let running: std::collections::HashSet<std::path::PathBuf> =
         session.runs().running().into_iter().collect();
-    let buffers = Buffers(session.documents().with(|docs| {
+    let buffers = Arc::new(Buffers(session.documents().with(|docs| {
         docs.values()
             .filter(|d| d.is_spec())
             .filter_map(|d| Some((d.path.clone()?, d.rope.to_string())))
             .collect()
-    }));
-    let buffers = Arc::new(buffers);
+    })));
+    let running = Arc::new(running);
     let mut projects = Vec::new();
     let mut all = session.projects().all();
     all.sort_by(|a, b| a.root.cmp(&b.root));
@@ -508,7 +391,7 @@ pub async fn spec_list(
             continue;
         }
         // Nothing is spawned (not even git) unless commands are enabled.
-        let (branches, merged) = if settings.commands_enabled {
+        let branches = if commands_enabled {
             let (prefix, main) = {
                 let index = project.index();
                 (
@@ -516,24 +399,27 @@ pub async fn spec_list(
                     index.config.main_branch.clone(),
                 )
             };
-            let git = crate::runner::git::branches_with_prefix(&project.root, &prefix);
+            let existing = crate::runner::git::branches_with_prefix(&project.root, &prefix);
             let merged =
                 crate::runner::git::merged_branches_with_prefix(&project.root, &prefix, &main);
-            tokio::join!(git, merged)
+            let (existing, merged) = tokio::join!(existing, merged);
+            Branches { existing, merged }
         } else {
-            Default::default()
+            Branches::default()
         };
         let job_project = project.clone();
         let job_buffers = buffers.clone();
-        let running = running.clone();
-        let commands_enabled = settings.commands_enabled;
-        let specs = tokio::task::spawn_blocking(move || {
-            list_project(
+        let job_running = running.clone();
+        let listed = tokio::task::spawn_blocking(move || {
+            let running = |path: &std::path::Path| job_running.contains(path);
+            status::list_project(
                 &job_project,
-                &job_buffers,
-                &running,
-                (&branches, merged.as_ref()),
-                commands_enabled,
+                &ListFacts {
+                    sources: &*job_buffers,
+                    running: &running,
+                    branches: &branches,
+                    commands_enabled,
+                },
             )
         })
         .await
@@ -546,6 +432,17 @@ pub async fn spec_list(
         let Some(root) = Uri::from_file_path(&project.root) else {
             continue;
         };
+        let specs = listed
+            .into_iter()
+            .filter_map(|item| {
+                let uri = Uri::from_file_path(&item.path)?;
+                Some(SpecListItem {
+                    uri: uri.as_str().to_string(),
+                    labels: item.labels,
+                    status: status_result(&uri, item.status),
+                })
+            })
+            .collect();
         projects.push(ProjectSpecs {
             root: root.as_str().to_string(),
             name,
@@ -553,96 +450,6 @@ pub async fn spec_list(
         });
     }
     Ok(SpecListResult { projects })
-}
-
-/// Every spec of a project (read in parallel without the index's lock,
-/// then assessed against the index), sorted by ID.
-fn list_project(
-    project: &crate::workspace::Project,
-    buffers: &Buffers,
-    running: &std::collections::HashSet<std::path::PathBuf>,
-    (branches, merged): (
-        &std::collections::HashSet<String>,
-        Option<&std::collections::HashSet<String>>,
-    ),
-    commands_enabled: bool,
-) -> Vec<SpecListItem> {
-    use rayon::prelude::*;
-    let entries: Vec<(String, std::path::PathBuf, Vec<String>, bool)> = {
-        let index = project.index();
-        index
-            .specs()
-            .chain(index.nested_specs())
-            .map(|e| {
-                (
-                    e.id.clone(),
-                    e.path.clone(),
-                    e.summary.labels.clone(),
-                    !e.top_level,
-                )
-            })
-            .collect()
-    };
-    let files = project.files().clone();
-    type Read = (std::path::PathBuf, Vec<String>, bool, String, SpecModel);
-    let read: Vec<(String, Read)> = entries
-        .into_par_iter()
-        .map(|(id, path, labels, nested)| {
-            let text = crate::ide::read_source(&files, buffers, &path).unwrap_or_default();
-            let model = SpecModel::parse(&text);
-            (id, (path, labels, nested, text, model))
-        })
-        .collect();
-    let mut out: Vec<SpecListItem> = read
-        .par_chunks(512)
-        .flat_map_iter(|chunk| {
-            let index = project.index();
-            chunk
-                .iter()
-                .filter_map(|(id, (path, labels, nested, text, model))| {
-                    let uri = Uri::from_file_path(path)?;
-                    let branch = format!("{}{}", index.config.branch_prefix, id);
-                    let view = SpecView {
-                        id,
-                        text,
-                        model,
-                        index: &index,
-                        running: running.contains(path),
-                        agent_branch: branches.contains(&branch).then_some(branch.as_str()),
-                        branch_merged: branches
-                            .contains(&branch)
-                            .then(|| merged.map(|m| m.contains(&branch)))
-                            .flatten(),
-                        commands_enabled,
-                        nested: *nested,
-                    };
-                    Some(item_of(&uri, labels, &view))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    out.sort_by(|a, b| a.status.id.cmp(&b.status.id).then(a.uri.cmp(&b.uri)));
-    out
-}
-
-fn item_of(uri: &Uri, labels: &[String], view: &SpecView) -> SpecListItem {
-    SpecListItem {
-        uri: uri.as_str().to_string(),
-        labels: view
-            .model
-            .values()
-            .labels
-            .clone()
-            .unwrap_or_else(|| labels.to_vec()),
-        status: {
-            // Only what can run: a list of many specs would otherwise carry
-            // every refused command with its reason (60 MB for 10,000
-            // specs); `chant/specStatus` has them all for one spec.
-            let mut status = status_of(uri, view);
-            status.commands.retain(|c| c.enabled);
-            status
-        },
-    }
 }
 
 /// `chant/serverStatus` parameters.

@@ -9,28 +9,22 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::convert::diff_edits;
 use super::super::edits::{self, workspace_edit, Change};
+use super::super::facts::{self, refuse, SpecFacts};
 use super::super::session::Session;
-use super::{refuse, require_enabled, resolve_target};
+use crate::ide::commands::{self, Plan, SpecCommand};
 use crate::runner::agent::{self, AgentPlan, FileAction};
-use crate::spec::id::is_safe_id;
 
-/// `chant.applyAgentChanges [uri]`: plan now (the answer says what will be
-/// applied), apply in the background.
-pub async fn apply(session: &Arc<Session>, uri: Uri) -> Result<Option<Value>> {
-    // Runs git, and edits files: only where running chant is allowed.
-    require_enabled(&session.settings())?;
-    let target = resolve_target(session, uri).await?;
-    if !is_safe_id(&target.id) {
-        return Err(refuse(format!(
-            "The spec ID {:?} cannot name a git branch safely: rename the spec file.",
-            target.id
-        )));
-    }
-    let branch = target.branch();
+/// `chant.applyAgentChanges`, decided: plan now (the answer says what will
+/// be applied), apply in the background.
+pub async fn apply(
+    session: &Arc<Session>,
+    spec: &SpecFacts,
+    branch: &str,
+) -> Result<Option<Value>> {
     let buffer = |path: &std::path::Path| session.open_buffer(path).map(|(_, v, t)| (v, t));
     let plan = agent::plan(
-        target.project.files(),
-        &branch,
+        spec.project.files(),
+        branch,
         &buffer,
         session.caps().file_operations,
     )
@@ -48,6 +42,16 @@ pub async fn apply(session: &Arc<Session>, uri: Uri) -> Result<Option<Value>> {
     let session = session.clone();
     tokio::spawn(async move { apply_plan(&session, plan).await });
     Ok(Some(summary))
+}
+
+/// "Apply agent changes" chosen from the message that ends a run.
+pub async fn offered(session: &Arc<Session>, uri: &Uri) -> Result<Option<Value>> {
+    let spec = facts::for_run(session, uri).await?;
+    match spec.with_view(|view| commands::plan(view, &SpecCommand::ApplyAgentChanges, None)) {
+        Ok(Plan::ApplyBranch { branch }) => apply(session, &spec, &branch).await,
+        Ok(_) => unreachable!("applying a branch plans a branch"),
+        Err(refusal) => Err(refuse(refusal)),
+    }
 }
 
 fn change_of(session: &Session, action: FileAction) -> Vec<Change> {

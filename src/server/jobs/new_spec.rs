@@ -1,133 +1,22 @@
-//! `chant.add [rootUri, {"title", "type"?, "prompt"?, "labels"?,
-//! "needsApproval"?}]`: `chant add [--prompt=P] [--needs-approval] -- T`,
-//! then the new spec's `type` and `labels` (chant add has no flags for
-//! them) as an edit the editor makes (the server never writes a file), and
-//! the spec shown with the cursor after its title.
-//!
-//! A missing type is asked with `window/showMessageRequest` (the choices
-//! are chant's types); a title cannot be asked that way, so a missing title
-//! is refused.
+//! After `chant add`: the new spec's `type` and `labels` (chant add has no
+//! flags for them) as an edit the editor makes (the server never writes a
+//! file), and the spec shown with the cursor after its title.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
-use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
 use super::super::convert::TextPositions;
 use super::super::edits::{self, workspace_edit, Change};
 use super::super::session::Session;
-use super::{ask, find_chant, refuse, require_enabled, resolve_project, start, Job};
-use crate::runner::args::{validate_label, validate_spec_type, SPEC_TYPES};
-use crate::runner::outcome::{JobKind, Level, Outcome, RunFacts};
-use crate::runner::output;
-use crate::runner::ChantCommand;
+use crate::analysis::command::NewSpec;
+use crate::runner::outcome::{Level, Outcome};
 use crate::spec::edit::set_type_and_labels;
+use crate::spec::id::spec_file;
 use crate::spec::SpecModel;
 use crate::text::diff::apply_edits;
 use crate::vfs::{FileSystem, Limit, RealFs};
-
-/// Why a missing title is refused.
-pub const TITLE_REQUIRED: &str = "A title is required to add a spec: pass it as {\"title\": \"...\"} in the second argument. The language server cannot ask for text (the protocol has no input box); the chant editor extensions ask for it.";
-
-/// What `chant.add` was asked for, besides what chant add takes.
-#[derive(Debug, Clone)]
-pub struct AddRequest {
-    pub title: String,
-    /// None: ask.
-    pub spec_type: Option<String>,
-    pub labels: Vec<String>,
-}
-
-/// The options of `chant.add`.
-#[derive(Debug, Default, Clone)]
-pub struct AddOptions {
-    pub title: Option<String>,
-    pub spec_type: Option<String>,
-    pub prompt: Option<String>,
-    pub labels: Vec<String>,
-    pub needs_approval: bool,
-}
-
-/// `chant.add`
-pub async fn add(session: &Arc<Session>, uri: Uri, options: AddOptions) -> Result<Option<Value>> {
-    let settings = session.settings();
-    require_enabled(&settings)?;
-    let Some(title) = options.title.filter(|t| !t.trim().is_empty()) else {
-        return Err(refuse(TITLE_REQUIRED));
-    };
-    let invalid = |e: crate::runner::InvalidArgument| refuse(e.to_string());
-    let command = ChantCommand::add(&title, options.prompt.as_deref(), options.needs_approval)
-        .map_err(invalid)?;
-    let spec_type = options
-        .spec_type
-        .as_deref()
-        .map(validate_spec_type)
-        .transpose()
-        .map_err(invalid)?
-        .map(str::to_string);
-    let mut labels = Vec::new();
-    for label in &options.labels {
-        let label = validate_label(label).map_err(invalid)?;
-        if !labels.contains(&label) {
-            labels.push(label);
-        }
-    }
-    let target = resolve_project(session, uri).await?;
-    let program = find_chant(&settings, &target.root)?;
-    let ChantCommand::Add { title, .. } = &command else {
-        unreachable!("an add command");
-    };
-    let request = AddRequest {
-        title: title.clone(),
-        spec_type,
-        labels,
-    };
-    let mut job = Job::for_project(
-        &target,
-        command.label(),
-        vec![command],
-        JobKind::Single,
-        program,
-        &settings,
-    );
-    job.add = Some(request);
-    start(session, job).await
-}
-
-/// Ask for the type when none was given. Returns why nothing will be
-/// added, if the user dismissed the question.
-pub async fn ask_type(session: &Session, request: &mut AddRequest) -> Option<String> {
-    if request.spec_type.is_some() {
-        return None;
-    }
-    let answer = ask(
-        session,
-        MessageType::INFO,
-        format!("What type of spec is \"{}\"?", request.title),
-        &SPEC_TYPES,
-    )
-    .await;
-    match answer {
-        Ok(Some(choice)) => match validate_spec_type(&choice) {
-            Ok(t) => {
-                request.spec_type = Some(t.to_string());
-                None
-            }
-            Err(e) => Some(format!("No spec was added: {e}")),
-        },
-        Ok(None) => Some(format!(
-            "No spec was added: no type was chosen for \"{}\".",
-            request.title
-        )),
-        // The editor cannot ask: chant's default type.
-        Err(()) => {
-            request.spec_type = Some("code".into());
-            None
-        }
-    }
-}
 
 /// Where to show the new spec.
 pub struct Show {
@@ -153,15 +42,12 @@ fn cursor(text: &str, model: &SpecModel) -> usize {
 /// editor, and say which spec it is. Returns where to show it.
 pub async fn finish(
     session: &Arc<Session>,
-    job: &Job,
-    request: &AddRequest,
-    facts: &RunFacts,
+    root: &Path,
+    id: &str,
+    request: &NewSpec,
     outcome: &mut Outcome,
-    changed: &mut Vec<PathBuf>,
 ) -> Option<Show> {
-    let id = output::created_id(&facts.ending.stdout)?;
-    let path = job.root.join(".chant/specs").join(format!("{id}.md"));
-    changed.push(path.clone());
+    let path = spec_file(root, id);
     let read = path.clone();
     let text = tokio::task::spawn_blocking(move || RealFs.read_text(&read, Limit::SPEC))
         .await

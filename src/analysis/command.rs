@@ -1,11 +1,9 @@
-//! What may reach chant's command line, and how: every value is validated
-//! first, and the command is an argument vector (never a shell line). Flag
-//! values are passed as `--flag=value`, so a value can never be read as
-//! another flag.
+//! The chant invocations the core decides on, and what may reach chant's
+//! command line: every value is validated first, and the command is an
+//! argument vector (never a shell line). Flag values are passed as
+//! `--flag=value`, so a value can never be read as another flag.
 
-use std::ffi::OsStr;
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use crate::spec::id::is_safe_id;
 
@@ -47,6 +45,91 @@ pub enum ChantCommand {
     Verify { id: String },
     /// `chant split <id>`
     Split { id: String },
+}
+
+/// How the runs of one command follow each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chain {
+    /// One run.
+    Single,
+    /// `chant reset <id>`, then `chant work <id>` if the reset worked.
+    ResetThenWork,
+    /// `chant archive <id>` for each completed spec with the label; the
+    /// others are `refused` (ID, why) before anything runs.
+    ArchiveByLabel {
+        label: String,
+        refused: Vec<(String, String)>,
+    },
+}
+
+impl Chain {
+    /// Whether the next run follows one that ended so (`done`: it did
+    /// what it was asked to).
+    pub fn goes_on(&self, done: bool) -> bool {
+        match self {
+            Chain::Single => false,
+            Chain::ResetThenWork => done,
+            Chain::ArchiveByLabel { .. } => true,
+        }
+    }
+}
+
+/// What one editor command runs: chant's steps in order, how they chain,
+/// and what is asked before they start. Decided by `ide::commands`, run by
+/// `runner::job`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunPlan {
+    /// The progress title: `chant work <id>`, `chant archive (label walk)`.
+    pub title: String,
+    pub steps: Vec<ChantCommand>,
+    pub chain: Chain,
+    /// Asked before anything runs; the steps run only on its `yes`.
+    pub confirm: Option<Confirm>,
+    /// `chant add`: the type and labels the new spec gets (chant add has
+    /// no flags for them).
+    pub new_spec: Option<NewSpec>,
+    pub scope: Scope,
+}
+
+/// What a plan is about: one spec (one run at a time per spec file) or
+/// the whole project (one at a time per project).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Spec { id: String },
+    Project,
+}
+
+/// A question asked before a plan runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub message: String,
+    pub yes: String,
+    pub no: String,
+    /// Said when the user does not answer `yes`.
+    pub declined: String,
+}
+
+/// The type and labels of the spec `chant add` creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSpec {
+    pub title: String,
+    /// None: the user is asked (chant's types are the choices).
+    pub spec_type: Option<String>,
+    pub labels: Vec<String>,
+}
+
+impl RunPlan {
+    /// One chant run about one spec.
+    pub fn single(id: &str, command: ChantCommand) -> RunPlan {
+        RunPlan {
+            title: command.label(),
+            steps: vec![command],
+            chain: Chain::Single,
+            confirm: None,
+            new_spec: None,
+            scope: Scope::Spec { id: id.to_string() },
+        }
+    }
 }
 
 /// A value that must not reach chant, with what was wrong.
@@ -410,34 +493,6 @@ impl ChantCommand {
     }
 }
 
-/// The chant executable: the setting is a path when it holds a `/`
-/// (relative paths are taken from `base`), else a name looked up on `path`
-/// (the server's `PATH`). Only executable files count.
-pub fn find_executable(setting: &str, path: Option<&OsStr>, base: &Path) -> Option<PathBuf> {
-    let setting = setting.trim();
-    if setting.is_empty() {
-        return None;
-    }
-    if setting.contains('/') {
-        let candidate = Path::new(setting);
-        let candidate = if candidate.is_absolute() {
-            candidate.to_path_buf()
-        } else {
-            base.join(candidate)
-        };
-        return is_executable(&candidate).then_some(candidate);
-    }
-    std::env::split_paths(path?)
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .map(|dir| dir.join(setting))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,35 +639,5 @@ mod tests {
         );
         let empty = validate_reason(" ").unwrap_err().to_string();
         assert!(empty.contains("a reason is required"), "{empty}");
-    }
-
-    #[test]
-    fn finds_executables_on_path_or_by_path() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let bin = dir.path().join("bin");
-        std::fs::create_dir(&bin).unwrap();
-        let exe = bin.join("chant");
-        std::fs::write(&exe, "#!/bin/sh\n").unwrap();
-        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let plain = bin.join("notexec");
-        std::fs::write(&plain, "").unwrap();
-        let path = std::env::join_paths([dir.path().join("nothing"), bin.clone()]).unwrap();
-        assert_eq!(
-            find_executable("chant", Some(&path), dir.path()),
-            Some(exe.clone())
-        );
-        assert_eq!(find_executable("notexec", Some(&path), dir.path()), None);
-        assert_eq!(find_executable("chant", None, dir.path()), None);
-        assert_eq!(
-            find_executable("bin/chant", None, dir.path()),
-            Some(exe.clone())
-        );
-        assert_eq!(
-            find_executable(exe.to_str().unwrap(), None, Path::new("/")),
-            Some(exe)
-        );
-        assert_eq!(find_executable("bin/missing", None, dir.path()), None);
-        assert_eq!(find_executable(" ", Some(&path), dir.path()), None);
     }
 }

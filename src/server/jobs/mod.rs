@@ -1,0 +1,334 @@
+//! A chant job's reports, translated into LSP: `runner::job` runs the plan
+//! and reports to [`LspSink`], which asks with `window/showMessageRequest`,
+//! shows `$/progress` and log lines, brings chant's rewrites into the open
+//! buffers and the index, and tells the outcome.
+//!
+//! A run takes minutes and the server runs a bounded number of handlers at
+//! once, so `executeCommand` only starts a job ([`start`]), answering
+//! `{"started": true, "token": ...}` at once.
+//!
+//! - [`new_spec`]: the type and labels of the spec `chant add` created.
+//! - [`apply`]: "Apply agent changes".
+//! - [`sync`]: bringing what chant wrote into open buffers.
+
+pub mod apply;
+pub mod new_spec;
+pub mod progress;
+pub mod sync;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+
+use super::closed;
+use super::facts::refuse;
+use super::session::Session;
+use super::watch;
+use crate::analysis::command::{ChantCommand, Scope};
+use crate::runner::job::{self, Answer, Event, Job, JobEnd, JobReport, Sink};
+use crate::runner::merge_back::Why;
+use crate::runner::outcome::{Level, Outcome, APPLY_ACTION};
+use progress::Progress;
+
+/// How long `shutdown` waits for running chant processes to end.
+pub const SHUTDOWN_WAIT: Duration = Duration::from_secs(10);
+/// How long an offer ("Apply agent changes") or a question waits for the
+/// user.
+const OFFER_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// Register the job and start it in its own task; the answer says what
+/// runs.
+pub async fn start(
+    session: &Arc<Session>,
+    job: Job,
+    spec_uri: Option<Uri>,
+) -> Result<Option<Value>> {
+    let Some(handle) = session.runs().register(&job.key()) else {
+        let subject = match &job.plan.scope {
+            Scope::Spec { id } => format!("spec {id}"),
+            Scope::Project => format!("the project at {}", job.root.display()),
+        };
+        return Err(refuse(format!(
+            "chant is already running for {subject}: wait for it to finish, or cancel it from its progress notification."
+        )));
+    };
+    let token = handle.token.clone();
+    let runs: Vec<Vec<String>> = job.plan.steps.iter().map(ChantCommand::argv).collect();
+    let mut answer = json!({
+        "started": true,
+        "token": token,
+        "arguments": runs.first().cloned().unwrap_or_default(),
+    });
+    if runs.len() != 1 {
+        answer["runs"] = json!(runs);
+    }
+    if job.plan.confirm.is_some() {
+        answer["confirmation"] = json!(true);
+    }
+    let sink = LspSink {
+        session: session.clone(),
+        token,
+        root: job.root.clone(),
+        spec_uri,
+        progress: Mutex::new(None),
+        told: Mutex::new(Told::default()),
+    };
+    tokio::spawn(async move { job::run(job, handle, &sink).await });
+    Ok(Some(answer))
+}
+
+/// What settling found, told when the job has finished.
+#[derive(Default)]
+struct Told {
+    sync: sync::SyncReport,
+    show: Option<new_spec::Show>,
+}
+
+/// A job's reports, translated for the client.
+struct LspSink {
+    session: Arc<Session>,
+    token: String,
+    root: PathBuf,
+    /// The spec the job is about, as the client names it.
+    spec_uri: Option<Uri>,
+    progress: Mutex<Option<Arc<Progress>>>,
+    told: Mutex<Told>,
+}
+
+impl LspSink {
+    fn progress(&self) -> Option<Arc<Progress>> {
+        self.progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn told(&self) -> std::sync::MutexGuard<'_, Told> {
+        self.told.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for LspSink {
+    async fn ask(&self, message: String, choices: Vec<String>, warning: bool) -> Answer {
+        let level = if warning {
+            MessageType::WARNING
+        } else {
+            MessageType::INFO
+        };
+        let choices: Vec<&str> = choices.iter().map(String::as_str).collect();
+        match ask(&self.session, level, message, &choices).await {
+            Ok(Some(choice)) => Answer::Chose(choice),
+            Ok(None) => Answer::Dismissed,
+            Err(()) => Answer::CannotAsk,
+        }
+    }
+
+    async fn event(&self, event: Event) {
+        let session = &self.session;
+        match event {
+            Event::Begin { title } => {
+                // A list of specs shows which are running.
+                closed::list_changed(session);
+                sync::begin(session, &self.token, &self.root).await;
+                let progress = Progress::begin(session, &self.token, &title).await;
+                *self.progress.lock().unwrap_or_else(|e| e.into_inner()) = progress.map(Arc::new);
+            }
+            Event::Report(text) => {
+                if let Some(progress) = self.progress() {
+                    progress.report(session, text).await;
+                }
+            }
+            Event::Log { text, notice } => {
+                let level = if notice {
+                    MessageType::INFO
+                } else {
+                    MessageType::LOG
+                };
+                session.client().log_message(level, text).await;
+            }
+        }
+    }
+
+    async fn settle(&self, report: &mut JobReport) {
+        let session = &self.session;
+        let shutting_down = matches!(
+            report.end,
+            JobEnd::Ran {
+                shutting_down: true,
+                ..
+            }
+        );
+        if !shutting_down {
+            self.told().sync = sync::finish(session, &self.token).await;
+        }
+        // Open specs whose file chant moved (archive) or deleted (cancel
+        // --delete) no longer speak for a spec: the index reads the disk.
+        let removed: Vec<PathBuf> = report
+            .removed
+            .iter()
+            .filter(|p| session.open_buffer(p).is_some())
+            .cloned()
+            .collect();
+        session.note_removed_by_run(removed);
+        if let (Some((id, spec)), JobEnd::Ran { outcome, .. }) = (&report.created, &mut report.end)
+        {
+            let show = new_spec::finish(session, &self.root, id, spec, outcome).await;
+            self.told().show = show;
+        }
+        watch::files_changed(session, std::mem::take(&mut report.touched));
+        session.branches().forget();
+    }
+
+    async fn finished(&self, report: JobReport) {
+        let session = &self.session;
+        let progress = self.progress();
+        match report.end {
+            JobEnd::Declined(message) => {
+                session
+                    .client()
+                    .show_message(MessageType::INFO, message)
+                    .await;
+            }
+            JobEnd::NotStarted(message) => {
+                closed::list_changed_now(session).await;
+                if let Some(progress) = progress {
+                    progress
+                        .end(session, "chant could not be started".into())
+                        .await;
+                }
+                session
+                    .client()
+                    .show_message(MessageType::ERROR, message)
+                    .await;
+            }
+            JobEnd::Ran {
+                outcome,
+                shutting_down,
+            } => {
+                closed::list_changed_now(session).await;
+                if let Some(progress) = progress {
+                    progress.end(session, outcome.short.clone()).await;
+                }
+                let (sync, show) = {
+                    let mut told = self.told();
+                    (std::mem::take(&mut told.sync), told.show.take())
+                };
+                tell_sync_report(session, &sync).await;
+                if let Some(show) = show {
+                    new_spec::show(session, show).await;
+                }
+                offer(session, outcome, shutting_down, self.spec_uri.clone()).await;
+            }
+        }
+    }
+}
+
+fn message_type(level: Level) -> MessageType {
+    match level {
+        Level::Info => MessageType::INFO,
+        Level::Warning => MessageType::WARNING,
+        Level::Error => MessageType::ERROR,
+    }
+}
+
+/// Ask the user a question with `choices`; the choice, None when dismissed,
+/// Err when the editor cannot ask.
+pub async fn ask(
+    session: &Session,
+    level: MessageType,
+    message: String,
+    choices: &[&str],
+) -> std::result::Result<Option<String>, ()> {
+    let actions = choices
+        .iter()
+        .map(|c| MessageActionItem {
+            title: c.to_string(),
+            properties: Default::default(),
+        })
+        .collect();
+    let answer = tokio::time::timeout(
+        OFFER_TIMEOUT,
+        session
+            .client()
+            .show_message_request(level, message, Some(actions)),
+    )
+    .await;
+    match answer {
+        Ok(Ok(item)) => Ok(item.map(|i| i.title)),
+        Ok(Err(_)) => Err(()),
+        Err(_) => Ok(None),
+    }
+}
+
+/// What bringing chant's rewrites into the buffers found, told.
+async fn tell_sync_report(session: &Session, report: &sync::SyncReport) {
+    for (path, why) in &report.conflicts {
+        let what = match why {
+            Why::Overlap => "your edits overlap chant's",
+            Why::UnknownBase => "the editor cannot tell which version your unsaved edits started from, so merging could undo one of chant's changes",
+        };
+        session
+            .client()
+            .show_message(
+                MessageType::WARNING,
+                format!(
+                    "chant rewrote {} while you were editing it, and {what}: the editor keeps your version, the file on disk has chant's. Compare the two (e.g. \"Compare with saved\") and merge by hand before saving.",
+                    path.display()
+                ),
+            )
+            .await;
+    }
+    for path in &report.untracked {
+        session
+            .client()
+            .show_message(
+                MessageType::WARNING,
+                format!(
+                    "chant changed {}, which is open: reload it from disk to see chant's version.",
+                    path.display()
+                ),
+            )
+            .await;
+    }
+    if let Some(failure) = &report.failure {
+        session
+            .client()
+            .show_message(
+                MessageType::WARNING,
+                format!(
+                    "chant changed files that are open, but the editor did not take the update ({failure}): reload them from disk to see chant's version."
+                ),
+            )
+            .await;
+    }
+}
+
+/// Tell the outcome, offering "Apply agent changes" when it says so.
+async fn offer(session: &Arc<Session>, outcome: Outcome, shutting_down: bool, spec: Option<Uri>) {
+    let Some(spec) = spec.filter(|_| outcome.offer_apply && !shutting_down) else {
+        session
+            .client()
+            .show_message(message_type(outcome.level), outcome.text)
+            .await;
+        return;
+    };
+    let answer = ask(
+        session,
+        message_type(outcome.level),
+        outcome.text,
+        &[APPLY_ACTION],
+    )
+    .await;
+    if answer.ok().flatten().as_deref() == Some(APPLY_ACTION) {
+        if let Err(e) = apply::offered(session, &spec).await {
+            session
+                .client()
+                .show_message(MessageType::ERROR, e.message.to_string())
+                .await;
+        }
+    }
+}
