@@ -54,7 +54,7 @@ fn keystroke(c: &mut Criterion) {
         c.bench_function(&format!("keystroke_to_diagnostics_{name}"), |b| {
             b.iter(|| {
                 type_or_delete(&mut doc, &mut version, line);
-                let snapshot = doc.rope.to_string();
+                let snapshot = doc.text.rope().to_string();
                 let model = SpecModel::parse(&snapshot);
                 analysis::diagnose(
                     &snapshot,
@@ -76,7 +76,7 @@ fn keystroke(c: &mut Criterion) {
         c.bench_function(&format!("markdown_reparse_and_outline_{name}"), |b| {
             b.iter(|| {
                 type_or_delete(&mut doc, &mut version, line);
-                let snapshot = doc.rope.to_string();
+                let snapshot = doc.text.rope().to_string();
                 doc.take_tree_work().unwrap().outline(&snapshot)
             })
         });
@@ -124,7 +124,7 @@ fn replace_all_on_a_long_line(c: &mut Criterion) {
 }
 
 fn doc_clone(doc: &Document) -> Document {
-    Document::open(doc.uri.clone(), doc.version, &doc.rope.to_string())
+    Document::open(doc.uri.clone(), doc.version, &doc.text.rope().to_string())
 }
 
 criterion_group! {

@@ -51,7 +51,7 @@ pub fn hover(
 
 /// What a hover knows about the spec under the cursor besides its text.
 #[derive(Debug, Clone, Copy)]
-pub struct SpecContext<'a> {
+pub struct HoverSpec<'a> {
     /// The spec's ID (its file name).
     pub id: &'a str,
     /// chant is running for it (a run the server started).
@@ -72,7 +72,7 @@ pub fn hover_spec(
     model: &SpecModel,
     offset: usize,
     sources: &dyn Sources,
-    spec: SpecContext,
+    spec: HoverSpec,
 ) -> Option<HoverResult> {
     let found = hover(index, model, offset, sources);
     let Some(status) = model.frontmatter.outline().entry("status") else {

@@ -1,24 +1,14 @@
 //! The `LanguageServer` implementation: each protocol message goes to one
 //! handler, and nothing else happens here.
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
-use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::capabilities::{server_capabilities, ClientCaps};
-use super::closed;
-use super::diagnostics;
-use super::documents::{doc_key, text_hash, ChangeOutcome, Document};
-use super::handlers::{actions, commands, guard, hierarchy, ide, pull, semantic};
-use super::jobs;
+use super::handlers::{actions, commands, guard, hierarchy, ide, pull, semantic, setup, text_sync};
 use super::session::Session;
-use super::settings::Settings;
-use super::watch;
 
 pub struct Backend {
     session: Arc<Session>,
@@ -70,283 +60,45 @@ impl Backend {
     }
 }
 
-/// Ask the client for the `chant` settings (with a timeout: a client that
-/// never answers must not stall the server) and apply them. When the client
-/// has no answer (no `workspace/configuration`, null, an error), the
-/// settings sent with the notification, else `initializationOptions`, hold.
-fn refresh_settings(session: &Arc<Session>, sent: Option<Value>) {
-    let job = session.job();
-    let session = session.clone();
-    tokio::spawn(async move {
-        let _job = job;
-        let asked = if session.caps().configuration {
-            let item = ConfigurationItem {
-                scope_uri: None,
-                section: Some("chant".into()),
-            };
-            match tokio::time::timeout(
-                Duration::from_secs(5),
-                session.client().configuration(vec![item]),
-            )
-            .await
-            {
-                Ok(Ok(mut values)) if !values.is_empty() && values[0].is_object() => {
-                    Some(values.remove(0))
-                }
-                _ => None,
-            }
-        } else {
-            None
-        };
-        let value = asked
-            .or(sent)
-            .or_else(|| session.initial_settings().cloned())
-            .unwrap_or(Value::Null);
-        let settings = Settings::from_json(&value);
-        let before = session.settings();
-        if !settings.unknown_codes.is_empty() {
-            session
-                .client()
-                .show_message(
-                    MessageType::WARNING,
-                    format!(
-                        "chant: unknown diagnostic code(s) in chant.diagnostics.disabled: {}",
-                        settings.unknown_codes.join(", ")
-                    ),
-                )
-                .await;
-        }
-        let after = settings.clone();
-        if session.set_settings(settings) {
-            diagnostics::reschedule_open_specs(&session, None, None);
-            if before.filter != after.filter
-                || before.workspace_diagnostics != after.workspace_diagnostics
-            {
-                closed::mark_all(&session);
-                closed::request_refresh(&session);
-            }
-            if before.commands_enabled != after.commands_enabled {
-                closed::list_changed(&session);
-            }
-        }
-    });
-}
-
-fn workspace_folders(params: &InitializeParams) -> Vec<PathBuf> {
-    if let Some(folders) = &params.workspace_folders {
-        return folders
-            .iter()
-            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
-            .collect();
-    }
-    #[allow(deprecated)]
-    let root = params
-        .root_uri
-        .as_ref()
-        .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
-    root.into_iter().collect()
-}
-
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
-        let caps = ClientCaps::from_params(&params);
-        let capabilities = server_capabilities(&caps);
-        self.session.set_caps(caps);
-        self.session.set_folders(workspace_folders(&params));
-        if let Some(options) = params.initialization_options {
-            self.session.set_settings(Settings::from_json(&options));
-            self.session.set_initial_settings(options);
-        }
-        Ok(InitializeResult {
-            capabilities,
-            server_info: Some(ServerInfo {
-                name: "chant-lsp".into(),
-                version: Some(env!("CARGO_PKG_VERSION").into()),
-            }),
-            offset_encoding: None,
-        })
+        setup::initialize(&self.session, params)
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        refresh_settings(&self.session, None);
-        if self.session.caps().watch_dynamic {
-            let session = self.session.clone();
-            tokio::spawn(async move { watch::register(&session).await });
-        }
-        // Busy until the open specs' full analyses and the closed specs'
-        // diagnostics are scheduled.
-        let job = self.session.job();
-        let session = self.session.clone();
-        tokio::spawn(async move {
-            let _job = job;
-            let folders = session.folders();
-            let loader = session.clone();
-            let loaded =
-                tokio::task::spawn_blocking(move || loader.projects().load_folders(&folders)).await;
-            let count = loaded.map(|l| l.len()).unwrap_or(0);
-            session.mark_indexed();
-            diagnostics::reschedule_open_specs_after(&session, None, None, Duration::ZERO);
-            closed::mark_all(&session);
-            session
-                .client()
-                .log_message(
-                    MessageType::INFO,
-                    format!("chant-lsp: indexed {count} chant project(s)"),
-                )
-                .await;
-        });
+        setup::initialized(&self.session)
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.session.runs().stop_all(jobs::SHUTDOWN_WAIT).await;
-        Ok(())
+        setup::shutdown(&self.session).await
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let doc = params.text_document;
-        let key = doc_key(&doc.uri);
-        let document = Document::open(doc.uri, doc.version, &doc.text);
-        let path = document.path.clone().filter(|_| document.is_spec());
-        self.session.documents().open(key.clone(), document);
-        if let Some(path) = path {
-            closed::opened(&self.session, &path);
-        }
-        diagnostics::refresh(&self.session, &key, Duration::ZERO);
+        text_sync::did_open(&self.session, params)
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        // Applied before any await, so edits keep their arrival order.
-        let key = doc_key(&params.text_document.uri);
-        let encoding = self.session.encoding();
-        let debounce = self.session.settings().debounce;
-        // The change and its publication are scheduled in one lock.
-        let outcome = self.session.documents().with_doc(&key, |doc| {
-            let outcome = doc.apply_changes(
-                params.text_document.version,
-                params.content_changes,
-                encoding,
-            );
-            let spawn = diagnostics::schedule_change(doc, debounce);
-            (outcome, doc.path.clone(), spawn)
-        });
-        let Some((outcome, path, spawn)) = outcome else {
-            self.session
-                .client()
-                .log_message(
-                    MessageType::WARNING,
-                    format!(
-                        "chant-lsp: ignored a change to {}, which is not open",
-                        params.text_document.uri.as_str()
-                    ),
-                )
-                .await;
-            return;
-        };
-        if spawn {
-            diagnostics::spawn_publisher(&self.session, key.clone());
-        }
-        if let Some(path) = &path {
-            jobs::sync::buffer_changed(&self.session, path);
-        }
-        if let ChangeOutcome::VersionNotIncreasing { previous } = outcome {
-            self.session
-                .client()
-                .log_message(
-                    MessageType::WARNING,
-                    format!(
-                        "chant-lsp: version {} of {} does not follow {previous}; applied in arrival order",
-                        params.text_document.version,
-                        params.text_document.uri.as_str()
-                    ),
-                )
-                .await;
-        }
+        text_sync::did_change(&self.session, params).await
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        // A saved buffer is what is on disk.
-        let key = doc_key(&params.text_document.uri);
-        self.session.documents().with_doc(&key, |d| {
-            d.clean_hash = text_hash(d.rope.to_string().as_str());
-        });
-        if let Some(path) = params.text_document.uri.to_file_path() {
-            self.session.forget_removed(&path);
-            jobs::sync::buffer_changed(&self.session, &path);
-        }
+        text_sync::did_save(&self.session, params)
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        let key = doc_key(&params.text_document.uri);
-        let closed = self.session.documents().with(|docs| docs.remove(&key));
-        if let Some(doc) = closed.filter(|d| d.is_spec()) {
-            let replaced = doc
-                .path
-                .as_deref()
-                .is_some_and(|p| closed::replaces_on_close(&self.session, p));
-            if let Some(path) = &doc.path {
-                self.session.forget_removed(path);
-                // The buffer may have held unsaved changes: the disk is the
-                // truth again, read like any file changed on disk, and its
-                // diagnostics replace the document's (or are cleared).
-                watch::files_changed_as(
-                    &self.session,
-                    vec![(path.clone(), crate::workspace::FileEvent::Changed)],
-                );
-                closed::closed(&self.session, path, replaced);
-            }
-            if !replaced && !self.session.caps().pull_diagnostics {
-                diagnostics::clear(&self.session, doc.uri.clone()).await;
-            }
-        }
+        text_sync::did_close(&self.session, params).await
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        let sent = (!params.settings.is_null()).then_some(params.settings);
-        refresh_settings(&self.session, sent);
+        setup::did_change_configuration(&self.session, params)
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        use crate::workspace::FileEvent;
-        let events = params
-            .changes
-            .iter()
-            .filter_map(|c| {
-                let event = match c.typ {
-                    FileChangeType::CREATED => FileEvent::Created,
-                    FileChangeType::CHANGED => FileEvent::Changed,
-                    FileChangeType::DELETED => FileEvent::Deleted,
-                    _ => FileEvent::Unknown,
-                };
-                Some((c.uri.to_file_path()?.into_owned(), event))
-            })
-            .collect();
-        watch::files_changed_as(&self.session, events);
+        setup::did_change_watched_files(&self.session, params)
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
-        let added: Vec<PathBuf> = params
-            .event
-            .added
-            .iter()
-            .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
-            .collect();
-        for removed in &params.event.removed {
-            if let Some(path) = removed.uri.to_file_path() {
-                self.session.projects().remove_under(&path);
-                closed::folder_removed(&self.session, &path).await;
-            }
-        }
-        let job = self.session.job();
-        let session = self.session.clone();
-        tokio::spawn(async move {
-            let _job = job;
-            let loader = session.clone();
-            let _ =
-                tokio::task::spawn_blocking(move || loader.projects().load_folders(&added)).await;
-            diagnostics::reschedule_open_specs(&session, None, None);
-            closed::mark_all(&session);
-            closed::list_changed(&session);
-        });
+        setup::did_change_workspace_folders(&self.session, params).await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

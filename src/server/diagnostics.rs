@@ -33,7 +33,7 @@ use super::session::Session;
 use crate::analysis::{Diagnostic, SpecContext};
 use crate::workspace::early::{early_diagnostics, EarlyFacts};
 use crate::workspace::results::SpecResult;
-use crate::workspace::{root_of, Changes, ChantFile, LoadedSpec, ProjectFiles, SpecEntry};
+use crate::workspace::{root_of, BufferSpec, ChantFile, ProjectFiles};
 
 /// A change after this much quiet counts as a first keystroke and is
 /// analysed right away (after a few milliseconds, so the edits an editor
@@ -57,7 +57,7 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
                 d.kind.clone(),
                 d.version,
                 (d.instance, d.generation),
-                d.rope.clone(),
+                d.text.rope().clone(),
             )),
         })?;
     let (path, kind, version, (instance, generation), rope) = match found {
@@ -73,50 +73,24 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
     let job = tokio::task::spawn_blocking(move || {
         let project = job_session.projects().for_path_or_load(&path)?;
         job_session.count_analysis();
-        // chant's rules are line-based: diagnostics never wait for the
-        // Markdown tree, which is parsed when symbols or folding ask.
-        let loaded = LoadedSpec::from_text(rope.to_string());
-        // The index learns what this spec now says first: its own facts
-        // (its ID claimed by another file, a member's driver) may depend
-        // on it.
-        let entry = SpecEntry {
-            summary: loaded.summary(),
-            id: id.clone(),
-            path: path.clone(),
+        let speaks = !job_session.removed_by_run(&path);
+        let spec = BufferSpec {
+            id,
+            path,
             top_level,
         };
-        let mut changes = Changes::default();
-        // A buffer of a spec a run moved or deleted speaks for no spec.
-        if !job_session.removed_by_run(&path) {
-            project.index_mut().set_spec_noting(entry, &mut changes);
-        }
-        let index = project.index();
-        let diagnostics = loaded.diagnose(
-            SpecContext {
-                id: &id,
-                path: Some(&path),
-            },
-            &*index,
-            &settings.filter,
-        );
-        drop(index);
-        // The closed specs whose facts depend on this one.
-        project.invalidate(&changes);
-        let LoadedSpec::Parsed { text, model } = loaded else {
-            return None;
+        let (analysis, changes) =
+            project.analyse_buffer(&spec, rope.to_string(), speaks, &settings.filter)?;
+        let analysed = Analysed {
+            instance,
+            generation,
+            version,
+            text: Arc::new(analysis.text),
+            model: Arc::new(analysis.model),
+            diagnostics: Arc::new(analysis.diagnostics),
+            project: project.clone(),
         };
-        Some((
-            Arc::new(Analysed {
-                instance,
-                generation,
-                version,
-                text: Arc::new(text),
-                model: Arc::new(*model),
-                diagnostics: Arc::new(diagnostics),
-                project: project.clone(),
-            }),
-            changes,
-        ))
+        Some((Arc::new(analysed), changes))
     });
     let (analysed, changes) = match job.await {
         Ok(Some(done)) => done,
@@ -146,7 +120,7 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
 }
 
 /// An analysis to publish: the full one, or an early one.
-pub struct Outcome {
+pub struct Publication {
     pub instance: u64,
     pub generation: u64,
     pub version: i32,
@@ -156,9 +130,9 @@ pub struct Outcome {
     pub early: bool,
 }
 
-impl Outcome {
-    fn of(a: &Analysed) -> Outcome {
-        Outcome {
+impl Publication {
+    fn of(a: &Analysed) -> Publication {
+        Publication {
             instance: a.instance,
             generation: a.generation,
             version: a.version,
@@ -182,19 +156,19 @@ impl Outcome {
 /// The analysis of a spec document to show now: before the workspace is
 /// indexed, an early one (what the spec can know alone); after, the full
 /// one ([`current`]).
-pub async fn current_or_early(session: &Arc<Session>, key: &str) -> Option<Outcome> {
+pub async fn current_or_early(session: &Arc<Session>, key: &str) -> Option<Publication> {
     if !session.is_indexed() {
         if let Some(early) = early(session, key).await {
             return Some(early);
         }
     }
-    current(session, key).await.map(|a| Outcome::of(&a))
+    current(session, key).await.map(|a| Publication::of(&a))
 }
 
 /// The early analysis of a spec document (see the module comment). None
 /// when the document is not a spec of a chant project, or the index is
 /// ready after all.
-async fn early(session: &Arc<Session>, key: &str) -> Option<Outcome> {
+async fn early(session: &Arc<Session>, key: &str) -> Option<Publication> {
     let (path, kind, version, instance, generation, rope) =
         session.documents().with_doc(key, |d| {
             (
@@ -203,7 +177,7 @@ async fn early(session: &Arc<Session>, key: &str) -> Option<Outcome> {
                 d.version,
                 d.instance,
                 d.generation,
-                d.rope.clone(),
+                d.text.rope().clone(),
             )
         })?;
     let (ChantFile::Spec { id, .. }, Some(path)) = (kind, path) else {
@@ -225,7 +199,7 @@ async fn early(session: &Arc<Session>, key: &str) -> Option<Outcome> {
             &facts,
             &filter,
         );
-        Some(Outcome {
+        Some(Publication {
             instance,
             generation,
             version,
@@ -326,7 +300,7 @@ enum Delivery {
 /// or the client already has the same diagnostics for this version. A
 /// client that pulls gets nothing pushed; it is asked to pull again when
 /// what it pulled for this version changed.
-async fn publish(session: &Arc<Session>, key: &str, outcome: &Outcome) {
+async fn publish(session: &Arc<Session>, key: &str, outcome: &Publication) {
     let placed = outcome.placed(session);
     let pulls = session.caps().pull_diagnostics;
     let _serial = session.publishing().lock().await;

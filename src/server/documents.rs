@@ -1,23 +1,18 @@
-//! Open documents: text in a rope, edits applied in arrival order in
-//! O(log n) each (positions never scan a line), the latest analysis of the
-//! document beside its text, and a Markdown tree built only when a feature
-//! asks for one (and only for specs of a sane size), then kept up to date
-//! incrementally.
+//! Open documents: their text (`workspace::Buffer`, edits applied in
+//! arrival order), the version and publication state the protocol needs,
+//! and the latest analysis beside the text.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
-use tree_sitter::{InputEdit, Point};
 
 use crate::analysis;
 use crate::spec::SpecModel;
-use crate::syntax::markdown::{advance, MarkdownOutline, MarkdownTree};
-use crate::text::rope::offset_at;
 use crate::text::{LineCol, PositionEncoding};
+use crate::workspace::buffer::{Buffer, TreeWork};
 use crate::workspace::Project;
 use crate::workspace::{classify, ChantFile};
 
@@ -35,13 +30,6 @@ pub struct Analysed {
     pub diagnostics: Arc<Vec<analysis::Diagnostic>>,
     pub project: Arc<Project>,
 }
-
-/// Edits kept for the Markdown tree before it is rebuilt instead.
-const MAX_PENDING_EDITS: usize = 10_000;
-
-/// Specs larger than this get no Markdown tree (symbols and folding come
-/// from the frontmatter only): a tree costs about 80 bytes per byte of text.
-pub const MAX_TREE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Documents are keyed by file path when they have one, so `file:///C%3A/x`
 /// and `file:///c:/x` meet; other URIs by their text.
@@ -66,7 +54,7 @@ pub struct Document {
     pub path: Option<PathBuf>,
     pub kind: ChantFile,
     pub version: i32,
-    pub rope: Rope,
+    pub text: Buffer,
     /// Unique per opening (set when the document is added to `Documents`).
     pub instance: u64,
     /// Bumped by every change; results for an older generation are stale.
@@ -92,17 +80,6 @@ pub struct Document {
     /// Serialises analyses of this document (a request and the scheduler
     /// never compute the same generation twice).
     pub analysis_lock: Arc<tokio::sync::Mutex<()>>,
-    markdown: Option<MarkdownState>,
-    /// The rope may hold a lone `\r` (where tree-sitter rows and LSP lines
-    /// differ); until one appears, tree positions come from the rope.
-    lone_cr: bool,
-}
-
-/// The incremental Markdown tree and the edits it has not seen yet.
-struct MarkdownState {
-    tree: Arc<Mutex<MarkdownTree>>,
-    pending: Vec<InputEdit>,
-    fresh: bool,
 }
 
 /// What a change did that the caller should know about.
@@ -115,14 +92,6 @@ pub enum ChangeOutcome {
     },
 }
 
-fn has_lone_cr(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-}
-
 impl Document {
     pub fn open(uri: Uri, version: i32, text: &str) -> Document {
         let path = uri.to_file_path().map(|p| p.into_owned());
@@ -132,7 +101,7 @@ impl Document {
             path,
             kind,
             version,
-            rope: Rope::from_str(text),
+            text: Buffer::new(text),
             instance: 0,
             generation: 0,
             analysis: None,
@@ -143,8 +112,6 @@ impl Document {
             publish_due: None,
             clean_hash: text_hash(text),
             analysis_lock: Arc::default(),
-            markdown: None,
-            lone_cr: has_lone_cr(text),
         }
     }
 
@@ -177,27 +144,17 @@ impl Document {
             match change.range {
                 Some(range) => {
                     let at = |p: tower_lsp_server::ls_types::Position| {
-                        offset_at(
-                            &self.rope,
-                            LineCol {
-                                line: p.line,
-                                col: p.character,
-                            },
-                            encoding,
-                        )
+                        let at = LineCol {
+                            line: p.line,
+                            col: p.character,
+                        };
+                        self.text.offset(at, encoding)
                     };
                     let start = at(range.start);
                     let end = at(range.end).max(start);
-                    self.replace(start, end, &change.text);
+                    self.text.replace(start..end, &change.text);
                 }
-                None => {
-                    self.rope = Rope::from_str(&change.text);
-                    self.lone_cr = has_lone_cr(&change.text);
-                    if let Some(md) = &mut self.markdown {
-                        md.pending.clear();
-                        md.fresh = true;
-                    }
-                }
+                None => self.text.set(&change.text),
             }
         }
         self.version = version;
@@ -205,126 +162,10 @@ impl Document {
         outcome
     }
 
-    fn replace(&mut self, start: usize, end: usize, new_text: &str) {
-        // Tree positions of the edit, before it (only when a tree exists).
-        let points = self
-            .markdown
-            .as_ref()
-            .filter(|md| !md.fresh)
-            .map(|_| (self.point(start), self.point(end)));
-        let start_char = self.rope.byte_to_char(start);
-        let end_char = self.rope.byte_to_char(end);
-        self.rope.remove(start_char..end_char);
-        self.rope.insert(start_char, new_text);
-        self.note_lone_cr(start_char, new_text);
-        let Some(md) = &mut self.markdown else {
-            return;
-        };
-        if md.pending.len() >= MAX_PENDING_EDITS {
-            // Nobody asked for the tree in a long while: rebuild it when
-            // someone does, rather than keep every edit.
-            md.pending.clear();
-            md.fresh = true;
-        }
-        if let (false, Some((start_position, old_end_position))) = (md.fresh, points) {
-            md.pending.push(InputEdit {
-                start_byte: start,
-                old_end_byte: end,
-                new_end_byte: start + new_text.len(),
-                start_position,
-                old_end_position,
-                new_end_position: advance(start_position, new_text),
-            });
-        }
-    }
-
-    /// Whether the edit just made (inserted at `start_char`) left a lone
-    /// `\r` in the rope: inside the new text or at either of its ends.
-    fn note_lone_cr(&mut self, start_char: usize, new_text: &str) {
-        if self.lone_cr {
-            return;
-        }
-        let end_char = start_char + new_text.chars().count();
-        let char_at = |i: usize| (i < self.rope.len_chars()).then(|| self.rope.char(i));
-        let before_is_cr = start_char > 0 && char_at(start_char - 1) == Some('\r');
-        let lone_at_start = before_is_cr && char_at(start_char) != Some('\n');
-        let lone_at_end = new_text.ends_with('\r') && char_at(end_char) != Some('\n');
-        // Only the very last `\r` may pair with the rope's next char.
-        let inner = new_text.strip_suffix('\r').unwrap_or(new_text);
-        self.lone_cr = lone_at_start || lone_at_end || has_lone_cr(inner);
-    }
-
-    /// tree-sitter's point (rows split at `\n` only, byte columns) of an offset.
-    fn point(&self, offset: usize) -> Point {
-        if !self.lone_cr {
-            // Without a lone `\r`, rope lines and tree-sitter rows agree.
-            let row = self.rope.byte_to_line(offset);
-            return Point {
-                row,
-                column: offset - self.rope.line_to_byte(row),
-            };
-        }
-        let mut row = 0;
-        let mut last_newline_end = 0;
-        let mut consumed = 0;
-        for chunk in self.rope.byte_slice(..offset).chunks() {
-            for (i, b) in chunk.bytes().enumerate() {
-                if b == b'\n' {
-                    row += 1;
-                    last_newline_end = consumed + i + 1;
-                }
-            }
-            consumed += chunk.len();
-        }
-        Point {
-            row,
-            column: offset - last_newline_end,
-        }
-    }
-
-    /// What bringing the Markdown tree up to date takes: the tree and the
-    /// edits it has not seen. None for documents that get no tree (not a
-    /// spec, or too large). Creates the tree state on first use.
+    /// What bringing the Markdown tree up to date takes (specs only).
     pub fn take_tree_work(&mut self) -> Option<TreeWork> {
-        if !self.is_spec() || self.rope.len_bytes() > MAX_TREE_BYTES {
-            self.markdown = None;
-            return None;
-        }
-        let md = self.markdown.get_or_insert_with(|| MarkdownState {
-            tree: Arc::new(Mutex::new(MarkdownTree::empty())),
-            pending: Vec::new(),
-            fresh: true,
-        });
-        let work = TreeWork {
-            tree: md.tree.clone(),
-            edits: std::mem::take(&mut md.pending),
-            fresh: std::mem::take(&mut md.fresh),
-        };
-        Some(work)
-    }
-}
-
-/// Edits to bring a Markdown tree up to date with a text snapshot.
-pub struct TreeWork {
-    tree: Arc<Mutex<MarkdownTree>>,
-    edits: Vec<InputEdit>,
-    fresh: bool,
-}
-
-impl TreeWork {
-    /// Mirror the edits and reparse incrementally (or build the tree), then
-    /// read its outline. Blocking: run it off the async threads.
-    pub fn outline(self, text: &str) -> MarkdownOutline {
-        let mut tree = self.tree.lock().unwrap_or_else(|e| e.into_inner());
-        if self.fresh {
-            *tree = MarkdownTree::new(text);
-        } else {
-            for edit in &self.edits {
-                tree.edit(edit);
-            }
-            tree.reparse(text);
-        }
-        tree.outline(text)
+        let spec = self.is_spec();
+        self.text.take_tree_work(spec)
     }
 }
 
@@ -371,7 +212,7 @@ impl Documents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::markdown::parse_fresh;
+    use crate::syntax::markdown::{parse_fresh, MarkdownOutline};
     use tower_lsp_server::ls_types::{Position, Range};
 
     fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
@@ -392,7 +233,7 @@ mod tests {
     }
 
     fn outline(doc: &mut Document) -> MarkdownOutline {
-        let text = doc.rope.to_string();
+        let text = doc.text.rope().to_string();
         doc.take_tree_work().unwrap().outline(&text)
     }
 
@@ -412,7 +253,7 @@ mod tests {
             PositionEncoding::Utf16,
         );
         assert_eq!(outcome, ChangeOutcome::Applied);
-        let text = doc.rope.to_string();
+        let text = doc.text.rope().to_string();
         assert_eq!(
             text,
             "# T\n\n## Acceptance Criteria\n\n- [x] 🎉 one\n- [ ] two\n"
@@ -427,7 +268,7 @@ mod tests {
         assert!(!doc.is_spec());
         let outcome = doc.apply_changes(5, vec![change(0, 1, 0, 1, "b")], PositionEncoding::Utf8);
         assert_eq!(outcome, ChangeOutcome::VersionNotIncreasing { previous: 5 });
-        assert_eq!(doc.rope.to_string(), "ab");
+        assert_eq!(doc.text.rope().to_string(), "ab");
         assert!(doc.take_tree_work().is_none());
     }
 
@@ -435,13 +276,13 @@ mod tests {
     fn lone_carriage_returns_are_tracked() {
         let uri: Uri = "file:///w/.chant/specs/a.md".parse().unwrap();
         let mut doc = Document::open(uri, 1, "a\r\nb\n");
-        assert!(!doc.lone_cr);
+        assert!(!doc.text.may_hold_lone_cr());
         doc.apply_changes(2, vec![change(1, 1, 1, 1, "\r\n")], PositionEncoding::Utf8);
-        assert!(!doc.lone_cr);
+        assert!(!doc.text.may_hold_lone_cr());
         // Deleting the `\n` of a CRLF leaves a lone `\r`.
         doc.apply_changes(3, vec![change(0, 1, 1, 0, "\r")], PositionEncoding::Utf8);
-        assert_eq!(doc.rope.to_string(), "a\rb\r\n\n");
-        assert!(doc.lone_cr);
+        assert_eq!(doc.text.rope().to_string(), "a\rb\r\n\n");
+        assert!(doc.text.may_hold_lone_cr());
     }
 }
 
@@ -453,6 +294,7 @@ mod incremental_matches_fresh {
     use super::*;
     use crate::syntax::markdown::parse_fresh;
     use crate::text::LineIndex;
+    use crate::workspace::buffer::has_lone_cr;
     use proptest::prelude::*;
     use tower_lsp_server::ls_types::{Position, Range};
 
@@ -545,16 +387,16 @@ mod incremental_matches_fresh {
                 version += 1;
                 doc.apply_changes(version, vec![change], PositionEncoding::Utf16);
                 expected.replace_range(start..end, &new_text);
-                prop_assert_eq!(doc.lone_cr, has_lone_cr(&expected) || doc.lone_cr);
+                prop_assert_eq!(doc.text.may_hold_lone_cr(), has_lone_cr(&expected) || doc.text.may_hold_lone_cr());
                 if has_lone_cr(&expected) {
-                    prop_assert!(doc.lone_cr, "a lone CR went unnoticed in {:?}", expected);
+                    prop_assert!(doc.text.may_hold_lone_cr(), "a lone CR went unnoticed in {:?}", expected);
                 }
                 // Reparse now and then, as features do.
                 if version % 3 == 0 {
                     doc.take_tree_work().unwrap().outline(&expected);
                 }
             }
-            let text = doc.rope.to_string();
+            let text = doc.text.rope().to_string();
             prop_assert_eq!(&text, &expected);
             let work = doc.take_tree_work().unwrap();
             let tree = work.tree.clone();

@@ -335,7 +335,7 @@ async fn unsaved_specs(session: &Session, root: &Path) -> Vec<PathBuf> {
             .filter(|d| d.is_spec())
             .filter_map(|d| {
                 let path = d.path.clone().filter(|p| p.starts_with(&specs))?;
-                let text = d.rope.to_string();
+                let text = d.text.rope().to_string();
                 (text_hash(text.as_str()) != d.clean_hash).then_some((path, text))
             })
             .collect()

@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::Uri;
 use tower_lsp_server::Client;
 
 use super::capabilities::ClientCaps;
-use super::closed::state::ClosedState;
+use super::closed::ClosedState;
 use super::documents::{doc_key, Documents};
 use super::settings::Settings;
 use crate::runner::git::BranchCache;
@@ -60,9 +60,9 @@ pub struct Session {
 }
 
 /// A background job the server is doing; idle again when dropped.
-pub struct Job(Arc<Session>);
+pub struct Busy(Arc<Session>);
 
-impl Drop for Job {
+impl Drop for Busy {
     fn drop(&mut self) {
         self.0.jobs.fetch_sub(1, Ordering::SeqCst);
         self.0.work_ended();
@@ -119,9 +119,9 @@ impl Session {
 
     /// Count a background job until the guard is dropped (taken before
     /// the job is spawned, so no one sees the server idle in between).
-    pub fn job(self: &Arc<Self>) -> Job {
+    pub fn busy(self: &Arc<Self>) -> Busy {
         self.jobs.fetch_add(1, Ordering::SeqCst);
-        Job(self.clone())
+        Busy(self.clone())
     }
 
     pub fn count_analysis(&self) {
@@ -324,7 +324,7 @@ impl Session {
             (
                 d.path.clone(),
                 d.kind.clone(),
-                d.rope.clone(),
+                d.text.rope().clone(),
                 d.current_analysis(),
             )
         });
@@ -357,8 +357,9 @@ impl Session {
     /// An open document's URI, version and text, by file path.
     pub fn open_buffer(&self, path: &std::path::Path) -> Option<(Uri, i32, String)> {
         let key = path.to_string_lossy().into_owned();
-        self.documents
-            .with_doc(&key, |d| (d.uri.clone(), d.version, d.rope.to_string()))
+        self.documents.with_doc(&key, |d| {
+            (d.uri.clone(), d.version, d.text.rope().to_string())
+        })
     }
 }
 

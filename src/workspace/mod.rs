@@ -5,6 +5,7 @@
 //! Built from disk in one pass per root and then kept fresh one file at a
 //! time; nothing here re-reads the whole workspace on a change.
 
+pub mod buffer;
 mod changes;
 pub mod config;
 pub mod early;
@@ -19,6 +20,6 @@ mod summary;
 pub use changes::Changes;
 pub use files::ProjectFiles;
 pub use index::{IndexUpdate, ProjectIndex, SpecEntry, SpecSummary};
-pub use projects::{FileEvent, Project, Projects};
+pub use projects::{BufferAnalysis, BufferSpec, FileEvent, Project, Projects};
 pub use roots::{classify, find_roots, root_of, ChantFile};
 pub use spec_file::LoadedSpec;

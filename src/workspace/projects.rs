@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuar
 use super::changes::Changes;
 use super::results::ProjectResults;
 use super::spec_file::LoadedSpec;
-use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex};
+use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex, SpecEntry};
+use crate::analysis::{Diagnostic, Filter, SpecContext};
+use crate::spec::SpecModel;
 
 pub struct Project {
     pub root: PathBuf,
@@ -19,6 +21,21 @@ pub struct Project {
     index: RwLock<ProjectIndex>,
     /// The diagnostics of its specs that are not open in the editor.
     results: Mutex<ProjectResults>,
+}
+
+/// The spec an open buffer holds.
+#[derive(Debug, Clone)]
+pub struct BufferSpec {
+    pub id: String,
+    pub path: PathBuf,
+    pub top_level: bool,
+}
+
+/// An open spec's text, analysed.
+pub struct BufferAnalysis {
+    pub text: String,
+    pub model: SpecModel,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What happened to a file on disk.
@@ -120,6 +137,53 @@ impl Project {
             }
         }
         (changes, loaded)
+    }
+
+    /// Analyse the text of an open spec (an editor buffer) the way a
+    /// keystroke needs: the index learns what the spec now says first (its
+    /// own facts, such as its ID claimed by another file or a member's
+    /// driver, may depend on it), then every rule runs against the index,
+    /// then the closed specs whose facts changed are marked. A buffer that
+    /// no longer `speaks` for a spec (a run moved or deleted its file)
+    /// leaves the index alone. None when the text is unreadable.
+    pub fn analyse_buffer(
+        &self,
+        spec: &BufferSpec,
+        text: String,
+        speaks: bool,
+        filter: &Filter,
+    ) -> Option<(BufferAnalysis, Changes)> {
+        // chant's rules are line-based: diagnostics never wait for the
+        // Markdown tree, which is parsed when symbols or folding ask.
+        let loaded = LoadedSpec::from_text(text);
+        let entry = SpecEntry {
+            summary: loaded.summary(),
+            id: spec.id.clone(),
+            path: spec.path.clone(),
+            top_level: spec.top_level,
+        };
+        let mut changes = Changes::default();
+        if speaks {
+            self.index_mut().set_spec_noting(entry, &mut changes);
+        }
+        let diagnostics = {
+            let index = self.index();
+            let cx = SpecContext {
+                id: &spec.id,
+                path: Some(&spec.path),
+            };
+            loaded.diagnose(cx, &*index, filter)
+        };
+        self.invalidate(&changes);
+        let LoadedSpec::Parsed { text, model } = loaded else {
+            return None;
+        };
+        let analysis = BufferAnalysis {
+            text,
+            model: *model,
+            diagnostics,
+        };
+        Some((analysis, changes))
     }
 
     /// Mark the closed specs whose results may change with `changes`.

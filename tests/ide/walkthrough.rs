@@ -4,7 +4,7 @@
 //! (`ide::outline::status_hint`) and the link to the agent's log
 //! (`ide::navigation::agent_log_link`).
 
-use chant_lsp::ide::hover::{hover_spec, SpecContext};
+use chant_lsp::ide::hover::{hover_spec, HoverSpec};
 use chant_lsp::ide::navigation::agent_log_link;
 use chant_lsp::ide::outline::status_hint;
 use chant_lsp::ide::DiskOnly;
@@ -19,7 +19,7 @@ fn hover(fixture: &str, running: bool, expect: Expect) {
         &f.model,
         f.offset(),
         &DiskOnly,
-        SpecContext { id: &f.id, running },
+        HoverSpec { id: &f.id, running },
     );
     let out = match found {
         None => String::new(),

@@ -25,14 +25,16 @@ use std::time::Duration;
 
 use tower_lsp_server::ls_types::Uri;
 
+pub use state::ClosedState;
+
 use super::convert;
 use super::session::Session;
 use crate::workspace::results::{diagnose_files, empty_result_id, ResultChange, SpecResult};
 use crate::workspace::{Changes, LoadedSpec, Project};
 
-pub mod state;
+mod state;
 
-use state::{lock, ClosedState, SpecListChanged, BATCH};
+use state::{lock, SpecListChanged, BATCH};
 
 /// How long a burst of list changes is gathered into one notification.
 const LIST_DEBOUNCE: Duration = Duration::from_millis(200);
@@ -122,7 +124,7 @@ pub fn schedule(session: &Arc<Session>) {
         worker.running = true;
         worker.again = false;
     }
-    let job = session.job();
+    let job = session.busy();
     let session = session.clone();
     tokio::spawn(async move {
         let _job = job;
@@ -337,7 +339,7 @@ fn debounced<F, Fut>(
         }
         *scheduled = true;
     }
-    let job = session.job();
+    let job = session.busy();
     let session = session.clone();
     tokio::spawn(async move {
         let _job = job;
@@ -367,7 +369,7 @@ async fn notify_list_changed(session: &Arc<Session>) {
         return;
     }
     let client = session.client().clone();
-    let job = session.job();
+    let job = session.busy();
     tokio::spawn(async move {
         let _job = job;
         let _ = tokio::time::timeout(Duration::from_secs(5), client.inlay_hint_refresh()).await;

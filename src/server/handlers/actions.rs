@@ -379,7 +379,7 @@ pub async fn spec_list(
     let buffers = Arc::new(Buffers(session.documents().with(|docs| {
         docs.values()
             .filter(|d| d.is_spec())
-            .filter_map(|d| Some((d.path.clone()?, d.rope.to_string())))
+            .filter_map(|d| Some((d.path.clone()?, d.text.rope().to_string())))
             .collect()
     })));
     let running = Arc::new(running);

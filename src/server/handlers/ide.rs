@@ -71,7 +71,7 @@ async fn markdown_outline(
     let _serial = lock.lock().await;
     let (rope, work) = session
         .documents()
-        .with_doc(&key, |d| Some((d.rope.clone(), d.take_tree_work()?)))??;
+        .with_doc(&key, |d| Some((d.text.rope().clone(), d.take_tree_work()?)))??;
     tokio::task::spawn_blocking(move || {
         let text = rope.to_string();
         let outline = work.outline(&text);
@@ -180,7 +180,7 @@ pub async fn hover(session: &Session, params: HoverParams) -> Result<Option<Hove
                     &snap.model,
                     offset,
                     &sources,
-                    hover::SpecContext {
+                    hover::HoverSpec {
                         id,
                         running: session.runs().is_running(path),
                     },

@@ -7,6 +7,8 @@ pub mod hierarchy;
 pub mod ide;
 pub mod pull;
 pub mod semantic;
+pub mod setup;
+pub mod text_sync;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;

@@ -38,7 +38,7 @@ pub async fn begin(session: &Arc<Session>, token: &str, root: &Path) {
         docs.values()
             .filter_map(|d| {
                 let path = d.path.clone().filter(|p| p.starts_with(root))?;
-                Some((path, d.rope.to_string(), d.clean_hash))
+                Some((path, d.text.rope().to_string(), d.clean_hash))
             })
             .collect()
     });
