@@ -94,14 +94,76 @@ fn code_only(text: &str) -> String {
     out
 }
 
+/// The paths a `crate::`/`super::`/`self::` path starting at `at` names:
+/// one, or with a group (`crate::{a::b, c::{d, e}}`) one per leaf. Returns
+/// them and where the path ends.
+fn paths_at(code: &str, at: usize) -> (Vec<String>, usize) {
+    let bytes = code.as_bytes();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b':';
+    let mut end = at;
+    while end < bytes.len() && is_ident(bytes[end]) {
+        end += 1;
+    }
+    let prefix = code[at..end].trim_end_matches(':').to_string();
+    // A group: `prefix::{...}`, possibly after whitespace.
+    let mut next = end;
+    while next < bytes.len() && bytes[next].is_ascii_whitespace() {
+        next += 1;
+    }
+    if !code[at..end].ends_with("::") || next >= bytes.len() || bytes[next] != b'{' {
+        return (vec![prefix], end);
+    }
+    let (items, close) = group_items(code, next + 1);
+    let mut out = Vec::new();
+    for item in items {
+        let item = item.split(" as ").next().unwrap_or("").trim();
+        if item.is_empty() || item == "*" || item == "self" {
+            out.push(prefix.clone());
+            continue;
+        }
+        let inner = format!("{prefix}::{item}");
+        // Nested groups: parse the item again as a path of its own.
+        let (paths, _) = paths_at(&inner, 0);
+        out.extend(paths);
+    }
+    (out, close)
+}
+
+/// The comma-separated items of a `{...}` group starting after its `{`,
+/// and where the group ends.
+fn group_items(code: &str, from: usize) -> (Vec<String>, usize) {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut start = from;
+    for (i, c) in code[from..].char_indices() {
+        let i = from + i;
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => {
+                items.push(code[start..i].trim().to_string());
+                return (items, i + 1);
+            }
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(code[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    (items, code.len())
+}
+
 /// The module paths a module uses, resolved against the known modules
-/// (the longest known prefix of each `crate::…` or `super::…` path).
+/// (the longest known prefix of each `crate::…` or `super::…` path, groups
+/// such as `crate::{a, b::c}` included).
 fn uses(module: &str, text: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
     let code = code_only(text);
     let mut found = BTreeSet::new();
     let bytes = code.as_bytes();
     let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b':';
     let mut i = 0;
+    let mut paths = Vec::new();
     while i < bytes.len() {
         if !code.is_char_boundary(i) {
             i += 1;
@@ -116,12 +178,11 @@ fn uses(module: &str, text: &str, known: &BTreeSet<String>) -> BTreeSet<String> 
             i += 1;
             continue;
         }
-        let mut end = i;
-        while end < bytes.len() && is_ident(bytes[end]) {
-            end += 1;
-        }
-        let path = code[i..end].trim_end_matches(':');
+        let (named, end) = paths_at(&code, i);
+        paths.extend(named);
         i = end;
+    }
+    for path in &paths {
         let mut parts: Vec<&str> = path.split("::").collect();
         let mut base: Vec<&str> = module.split("::").collect();
         // A `mod.rs`'s `super` is its parent too; files are modules.
@@ -261,5 +322,68 @@ fn the_checker_sees_uses() {
             .iter()
             .map(|s| s.to_string())
             .collect()
+    );
+}
+
+#[test]
+fn the_checker_sees_grouped_uses() {
+    let known: BTreeSet<String> = [
+        "analysis",
+        "analysis::readiness",
+        "server",
+        "server::runs",
+        "ide",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let text = "use crate::{\n    server::runs::{self, Job},\n    ide as core,\n};\nuse crate::analysis::{readiness::assess, Code};\n";
+    assert_eq!(
+        uses("analysis::lint", text, &known),
+        ["analysis::readiness", "ide", "server::runs"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    );
+}
+
+/// chant's rules (what it would refuse, readiness, quality) are decided in
+/// the core (`ide::commands`, `ide::status`); the protocol layer asks and
+/// translates.
+#[test]
+fn the_protocol_layer_decides_nothing() {
+    let rules = [
+        "analysis::readiness",
+        "analysis::lifecycle",
+        "analysis::quality",
+    ];
+    let mut wrong = Vec::new();
+    for (module, used) in graph() {
+        if layer_of(&module) != "server" {
+            continue;
+        }
+        for rule in rules.iter().filter(|r| used.contains(**r)) {
+            wrong.push(format!("{module} uses {rule}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The protocol layer stays thin: at most a fifth of the source.
+#[test]
+fn the_protocol_layer_is_at_most_a_fifth_of_the_source() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let lines = |f: &PathBuf| std::fs::read_to_string(f).unwrap().lines().count();
+    let total: usize = files.iter().map(lines).sum();
+    let server: usize = files
+        .iter()
+        .filter(|f| f.starts_with(src().join("server")))
+        .map(lines)
+        .sum();
+    assert!(
+        server * 5 <= total,
+        "src/server is {server} of {total} lines ({:.1} %): move what decides or computes below it",
+        server as f64 * 100.0 / total as f64
     );
 }

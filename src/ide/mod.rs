@@ -3,6 +3,7 @@
 //! byte ranges out. `server::ide` translates them for the client.
 
 pub mod actions;
+pub mod command_options;
 pub mod commands;
 pub mod completion;
 pub mod cursor;

@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::commands::{self, CommandOffer, SpecView};
+use super::outline::title_lens;
 use super::{read_source, Sources};
-use crate::analysis::readiness;
+use crate::analysis::readiness::{self, Readiness};
 use crate::spec::SpecModel;
+use crate::text::TextRange;
 use crate::workspace::Project;
 
 /// A spec's status, readiness and commands.
@@ -54,6 +56,36 @@ pub fn status_of(view: &SpecView) -> SpecStatusFacts {
         running: view.running,
         offers: commands::commands(view),
     }
+}
+
+/// The code lens row on a spec's title: where the spec stands, then the
+/// commands that can run now and belong in a lens.
+#[derive(Debug, Clone)]
+pub struct LensRow {
+    pub range: TextRange,
+    /// "pending · 0/3 · blocked: waiting for X (pending)".
+    pub status: String,
+    pub offers: Vec<CommandOffer>,
+}
+
+/// The lens row of a spec with a title.
+pub fn lens_row(view: &SpecView) -> Option<LensRow> {
+    let (range, mut status) = title_lens(view.model)?;
+    let readiness = commands::readiness(view);
+    match &readiness {
+        Readiness::Completed | Readiness::Cancelled | Readiness::InProgress => {}
+        Readiness::Ready => status.push_str(" · ready"),
+        other => status.push_str(&format!(" · {}: {}", other.label(), other.reason())),
+    }
+    let offers = commands::commands(view)
+        .into_iter()
+        .filter(|o| o.refused.is_none() && o.lens)
+        .collect();
+    Some(LensRow {
+        range,
+        status,
+        offers,
+    })
 }
 
 /// One spec of a project's list.

@@ -35,6 +35,9 @@ pub struct Job {
     pub spec: Option<PathBuf>,
     pub config: ChantConfig,
     pub program: PathBuf,
+    /// The `chant-lsp` executable that supervises chant
+    /// ([`process::this_executable`] in the server).
+    pub supervisor: PathBuf,
     pub timeout: Option<Duration>,
 }
 
@@ -277,12 +280,11 @@ async fn run_step(
     };
     let head_before = git::head(&job.root).await;
     let (tx, rx) = mpsc::channel(process::LINE_BUFFER);
-    let supervisor = process::this_executable();
     let spec = RunSpec {
         program: &job.program,
         args: &args,
         cwd: &job.root,
-        supervisor: &supervisor,
+        supervisor: &job.supervisor,
     };
     let (result, worktree) = tokio::join!(
         process::run(spec, tx, handle.stop.clone(), job.timeout),

@@ -12,7 +12,6 @@ use tower_lsp_server::ls_types::Uri;
 use super::diagnostics;
 use super::documents::{doc_key, text_hash, Analysed};
 use super::session::Session;
-use crate::analysis::lifecycle::BranchState;
 use crate::ide::commands::{ProjectView, SpecView};
 use crate::runner::git;
 use crate::runner::job::project_key;
@@ -141,27 +140,18 @@ async fn branch_facts(
         )
     };
     let root = &project.root;
-    let state = if fresh {
-        let exists = git::branch_exists(root, &branch).await;
-        let merged = if exists {
-            git::is_merged(root, &branch, &main).await
-        } else {
-            None
-        };
-        BranchState { exists, merged }
-    } else {
-        let exists = session.branches().exists(root, &branch).await;
-        let merged = if exists {
-            session.branches().merged(root, &branch, &main).await
-        } else {
-            None
-        };
-        BranchState { exists, merged }
+    let exists = match fresh {
+        true => git::branch_exists(root, &branch).await,
+        false => session.branches().exists(root, &branch).await,
     };
-    match state.exists {
-        true => (Some(branch), state.merged),
-        false => (None, None),
+    if !exists {
+        return (None, None);
     }
+    let merged = match fresh {
+        true => git::is_merged(root, &branch, &main).await,
+        false => session.branches().merged(root, &branch, &main).await,
+    };
+    (Some(branch), merged)
 }
 
 /// A spec a command is about, as chant will read it: its file on disk.

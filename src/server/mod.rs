@@ -15,6 +15,7 @@
 mod backend;
 mod capabilities;
 mod closed;
+mod closed_state;
 pub mod convert;
 mod diagnostics;
 pub mod documents;

@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::Uri;
 use tower_lsp_server::Client;
 
 use super::capabilities::ClientCaps;
-use super::closed::ClosedState;
+use super::closed_state::ClosedState;
 use super::documents::{doc_key, Documents};
 use super::settings::Settings;
 use crate::runner::git::BranchCache;

@@ -180,7 +180,7 @@ impl Buffer {
 
 /// Edits to bring a Markdown tree up to date with a text snapshot.
 pub struct TreeWork {
-    pub tree: Arc<Mutex<MarkdownTree>>,
+    tree: Arc<Mutex<MarkdownTree>>,
     edits: Vec<InputEdit>,
     fresh: bool,
 }
@@ -199,5 +199,114 @@ impl TreeWork {
             tree.reparse(text);
         }
         tree.outline(text)
+    }
+}
+
+#[cfg(test)]
+mod incremental_matches_fresh {
+    //! Property: any sequence of edits, applied incrementally (rope and
+    //! Markdown tree), ends in the same text, tree and outline as a fresh
+    //! parse (the positions of LSP edits are `server::documents`' test).
+
+    use super::*;
+    use crate::syntax::markdown::parse_fresh;
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "---\n",
+        "type: code\n",
+        "status: pending\n",
+        "# Title 😀\n",
+        "## Acceptance Criteria\n",
+        "- [ ] item\n",
+        "- [x] done 中文\n",
+        "* [ ] star\n",
+        "```\n",
+        "~~~\n",
+        "\r\n",
+        "\r",
+        "\n",
+        "text ",
+        "x",
+        "é",
+        "🎉",
+        "### Sub\n",
+        "> quote\n",
+        "1. [ ] num\n",
+        "    indented\n",
+        "",
+    ];
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..25).prop_map(|p| p.concat())
+    }
+
+    /// (start fraction, delete length, inserted pieces)
+    fn edits_strategy() -> impl Strategy<Value = Vec<(f64, usize, Vec<&'static str>)>> {
+        prop::collection::vec(
+            (
+                0.0..=1.0f64,
+                0usize..12,
+                prop::collection::vec(prop::sample::select(PIECES), 0..3),
+            ),
+            1..30,
+        )
+    }
+
+    fn boundary(text: &str, mut at: usize) -> usize {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    proptest! {
+        // A fixed seed keeps CI reproducible; PROPTEST_RNG_SEED explores others.
+        #![proptest_config(ProptestConfig {
+            cases: 300,
+            failure_persistence: None,
+            rng_seed: match std::env::var("PROPTEST_RNG_SEED").ok().and_then(|s| s.parse().ok()) {
+                Some(seed) => proptest::test_runner::RngSeed::Fixed(seed),
+                None => proptest::test_runner::RngSeed::Fixed(20261130),
+            },
+            .. ProptestConfig::default()
+        })]
+        #[test]
+        fn random_edits(initial in text_strategy(), edits in edits_strategy()) {
+            let mut buffer = Buffer::new(&initial);
+            buffer.take_tree_work(true).unwrap().outline(&initial);
+            let mut expected = initial.clone();
+            for (n, (fraction, delete, insert)) in edits.into_iter().enumerate() {
+                let start = boundary(&expected, (fraction * expected.len() as f64) as usize);
+                let mut end = boundary(&expected, start + delete);
+                // Never split a CRLF: LSP has no position between its two bytes.
+                if end > 0 && end < expected.len() && expected.as_bytes()[end - 1] == b'\r' && expected.as_bytes()[end] == b'\n' {
+                    end += 1;
+                }
+                let start = if start > 0 && start < expected.len() && expected.as_bytes()[start - 1] == b'\r' && expected.as_bytes()[start] == b'\n' { start - 1 } else { start };
+                let new_text = insert.concat();
+                buffer.replace(start..end, &new_text);
+                expected.replace_range(start..end, &new_text);
+                if has_lone_cr(&expected) {
+                    prop_assert!(buffer.may_hold_lone_cr(), "a lone CR went unnoticed in {:?}", expected);
+                }
+                // Reparse now and then, as features do.
+                if n % 3 == 0 {
+                    buffer.take_tree_work(true).unwrap().outline(&expected);
+                }
+            }
+            let text = buffer.rope().to_string();
+            prop_assert_eq!(&text, &expected);
+            let work = buffer.take_tree_work(true).unwrap();
+            let tree = work.tree.clone();
+            let outline = work.outline(&text);
+            let fresh = parse_fresh(&text);
+            prop_assert_eq!(
+                tree.lock().unwrap().tree().unwrap().root_node().to_sexp(),
+                fresh.tree().unwrap().root_node().to_sexp()
+            );
+            prop_assert_eq!(outline, fresh.outline(&text));
+        }
     }
 }

@@ -25,16 +25,12 @@ use std::time::Duration;
 
 use tower_lsp_server::ls_types::Uri;
 
-pub use state::ClosedState;
-
 use super::convert;
 use super::session::Session;
 use crate::workspace::results::{diagnose_files, empty_result_id, ResultChange, SpecResult};
 use crate::workspace::{Changes, LoadedSpec, Project};
 
-mod state;
-
-use state::{lock, SpecListChanged, BATCH};
+use super::closed_state::{lock, ClosedState, SpecListChanged, BATCH};
 
 /// How long a burst of list changes is gathered into one notification.
 const LIST_DEBOUNCE: Duration = Duration::from_millis(200);

@@ -1,5 +1,5 @@
 //! Code actions, code lenses and the `chant/specStatus` and `chant/specList`
-//! requests: all ask `ide::actions` (and `analysis::readiness`) the same
+//! requests: all ask `ide::commands` and `ide::status` the same
 //! questions about the same analysis of a spec (an open document's, or a
 //! closed spec's text read the guarded way), and only translate the
 //! answers.
@@ -17,7 +17,6 @@ use super::super::convert::{self, TextPositions};
 use super::super::edits::{workspace_edit, Change};
 use super::super::facts::{self, SpecFacts};
 use super::super::session::Session;
-use crate::analysis::readiness::Readiness;
 use crate::ide::actions::{self, CodeFix, FixCategory, FixEffect};
 use crate::ide::commands::{self, CommandOffer};
 use crate::ide::status::{self, Branches, ListFacts, SpecStatusFacts};
@@ -181,51 +180,26 @@ pub async fn code_lens(
     let Some((state, _)) = facts::for_offer(session, &params.text_document.uri).await else {
         return Ok(None);
     };
-    let Some(title) = state.model.body.title.as_ref() else {
+    let Some(row) = state.with_view(status::lens_row) else {
         return Ok(Some(Vec::new()));
     };
     let positions = TextPositions::new(&state.text, session.encoding());
-    let range = positions.range(&title.range);
-    let (readiness, offers) =
-        state.with_view(|view| (commands::readiness(view), commands::commands(view)));
-    let model = &state.model;
-    let total = model.body.total_checkboxes();
-    let done = total - model.body.unchecked_count();
-    let mut label = format!("{} · {done}/{total}", model.values().status.as_str());
-    if !matches!(
-        readiness,
-        Readiness::Completed | Readiness::Cancelled | Readiness::InProgress
-    ) {
-        label.push_str(&format!(" · {}", lens_reason(&readiness)));
-    }
+    let range = positions.range(&row.range);
     let mut lenses = vec![CodeLens {
         range,
         command: Some(Command {
-            title: label,
+            title: row.status,
             command: String::new(),
             arguments: None,
         }),
         data: None,
     }];
-    lenses.extend(
-        offers
-            .iter()
-            .filter(|o| o.refused.is_none() && o.lens)
-            .map(|offer| CodeLens {
-                range,
-                command: Some(offer_command(&state.uri, offer, &offer.lens_title)),
-                data: None,
-            }),
-    );
+    lenses.extend(row.offers.iter().map(|offer| CodeLens {
+        range,
+        command: Some(offer_command(&state.uri, offer, &offer.lens_title)),
+        data: None,
+    }));
     Ok(Some(lenses))
-}
-
-/// The readiness on the lens: "ready", "blocked: waiting for X (pending)".
-fn lens_reason(readiness: &Readiness) -> String {
-    match readiness {
-        Readiness::Ready => "ready".into(),
-        other => format!("{}: {}", other.label(), other.reason()),
-    }
 }
 
 /// `chant/specStatus` parameters: `{"textDocument": {"uri": ...}}`.

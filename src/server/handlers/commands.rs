@@ -1,6 +1,6 @@
 //! `workspace/executeCommand` and `window/workDoneProgress/cancel`. A
 //! command is parsed into a typed request ([`Request::parse`], its options
-//! deserialized by serde: an unknown command or a bad argument gets one
+//! read by `ide::command_options`: an unknown command or a bad argument gets one
 //! precise error), the facts it needs are gathered (`server::facts`), the
 //! core decides (`ide::commands`, the same answer the code actions show),
 //! and the plan is started (`server::jobs`).
@@ -27,8 +27,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -39,8 +38,10 @@ use super::super::edits;
 use super::super::facts::{self, invalid_params, refuse};
 use super::super::jobs;
 use super::super::session::Session;
-use crate::ide::commands::{self as decide, AddRequest, Plan, ProjectCommand, SpecCommand};
+use crate::ide::command_options;
+use crate::ide::commands::{self as decide, Plan, ProjectCommand, SpecCommand};
 use crate::runner::job::Job;
+use crate::runner::process;
 use crate::runner::program::find_executable;
 
 /// A command, parsed.
@@ -57,104 +58,6 @@ enum Request {
     ApplyFix(FixArgs),
 }
 
-// The options of each command, read from and written into its arguments
-// by the same types: what an offer carries is what a run parses.
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct WorkArgs {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    prompt: Option<String>,
-    #[serde(skip_serializing_if = "is_false")]
-    skip_quality: bool,
-}
-
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-struct ApproveArgs {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-struct RejectArgs {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-struct ResetArgs {
-    #[serde(skip_serializing_if = "is_false")]
-    work: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    prompt: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-struct CancelArgs {
-    #[serde(skip_serializing_if = "is_false")]
-    delete: bool,
-}
-
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
-struct NoArgs {}
-
-/// The arguments of a spec command: `[uri]`, or `[uri, options]` when it
-/// has options (the inverse of [`Request::parse`]).
-pub fn arguments(uri: &Uri, command: &SpecCommand) -> Vec<Value> {
-    let options = match command.clone() {
-        SpecCommand::Work {
-            prompt,
-            skip_quality,
-        } => json!(WorkArgs {
-            prompt,
-            skip_quality
-        }),
-        SpecCommand::Approve { by } => json!(ApproveArgs { by }),
-        SpecCommand::Reject { by, reason } => json!(RejectArgs { by, reason }),
-        SpecCommand::Reset { work, prompt } => json!(ResetArgs { work, prompt }),
-        SpecCommand::Cancel { delete } => json!(CancelArgs { delete }),
-        SpecCommand::ApplyAgentChanges
-        | SpecCommand::Merge
-        | SpecCommand::Archive
-        | SpecCommand::Verify
-        | SpecCommand::Split
-        | SpecCommand::ShowLog => json!(NoArgs {}),
-    };
-    let uri = json!(uri.as_str());
-    match options.as_object().is_some_and(|o| o.is_empty()) {
-        true => vec![uri],
-        false => vec![uri, options],
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-struct AddArgs {
-    title: Option<String>,
-    #[serde(rename = "type")]
-    spec_type: Option<String>,
-    prompt: Option<String>,
-    labels: Vec<String>,
-    needs_approval: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct LabelArgs {
-    label: Option<String>,
-}
-
 /// `chant.applyFix`'s argument.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -165,125 +68,48 @@ struct FixArgs {
 }
 
 impl Request {
+    /// `[uri, options?]` for a spec command; `[rootUri, options?]` or,
+    /// without the URI, `[options?]` for a project command (what Helix's
+    /// `:lsp-workspace-command` sends when the command is picked from its
+    /// list).
     fn parse(name: &str, args: &[Value]) -> Result<Request> {
-        let spec = |command: SpecCommand| -> Result<Request> {
-            Ok(Request::Spec {
+        let at = |i: usize| args.get(i).unwrap_or(&Value::Null);
+        if let Some(command) = command_options::spec_command(name, at(1)) {
+            let command = command.map_err(invalid_params)?;
+            return Ok(Request::Spec {
                 uri: uri_argument(args)?,
                 command,
-            })
-        };
-        let options = |at: usize| -> Result<&Value> { Ok(args.get(at).unwrap_or(&Value::Null)) };
-        match name {
-            decide::WORK => {
-                let o: WorkArgs = typed(name, options(1)?)?;
-                spec(SpecCommand::Work {
-                    prompt: o.prompt,
-                    skip_quality: o.skip_quality,
-                })
-            }
-            decide::APPROVE => {
-                let o: ApproveArgs = typed(name, options(1)?)?;
-                spec(SpecCommand::Approve { by: o.by })
-            }
-            decide::REJECT => {
-                let o: RejectArgs = typed(name, options(1)?)?;
-                spec(SpecCommand::Reject {
-                    by: o.by,
-                    reason: o.reason,
-                })
-            }
-            decide::RESET => {
-                let o: ResetArgs = typed(name, options(1)?)?;
-                spec(SpecCommand::Reset {
-                    work: o.work,
-                    prompt: o.prompt,
-                })
-            }
-            decide::CANCEL => {
-                let o: CancelArgs = typed(name, options(1)?)?;
-                spec(SpecCommand::Cancel { delete: o.delete })
-            }
-            decide::APPLY_AGENT_CHANGES
-            | decide::MERGE
-            | decide::ARCHIVE
-            | decide::VERIFY
-            | decide::SPLIT
-            | decide::SHOW_LOG => {
-                let _: NoArgs = typed(name, options(1)?)?;
-                spec(match name {
-                    decide::APPLY_AGENT_CHANGES => SpecCommand::ApplyAgentChanges,
-                    decide::MERGE => SpecCommand::Merge,
-                    decide::ARCHIVE => SpecCommand::Archive,
-                    decide::VERIFY => SpecCommand::Verify,
-                    decide::SPLIT => SpecCommand::Split,
-                    _ => SpecCommand::ShowLog,
-                })
-            }
-            decide::ADD | decide::MERGE_ALL | decide::ARCHIVE_BY_LABEL => {
-                // `[rootUri, options?]`, or without the URI `[options?]`
-                // (what Helix's `:lsp-workspace-command` sends when the
-                // command is picked from its list).
-                let (uri, options) = match args.first() {
-                    Some(Value::String(_)) => (Some(uri_argument(args)?), options(1)?),
-                    _ => (None, options(0)?),
-                };
-                let command = match name {
-                    decide::ADD => {
-                        let o: AddArgs = typed(name, options)?;
-                        ProjectCommand::Add(AddRequest {
-                            title: o.title,
-                            spec_type: o.spec_type,
-                            prompt: o.prompt,
-                            labels: o.labels,
-                            needs_approval: o.needs_approval,
-                        })
-                    }
-                    decide::MERGE_ALL => {
-                        let _: NoArgs = typed(name, options)?;
-                        ProjectCommand::MergeAll
-                    }
-                    _ => {
-                        let o: LabelArgs = typed(name, options)?;
-                        ProjectCommand::ArchiveByLabel { label: o.label }
-                    }
-                };
-                Ok(Request::Project { uri, command })
-            }
-            APPLY_FIX => {
-                let fix = serde_json::from_value(options(0)?.clone()).map_err(|_| {
-                    invalid_params("The argument must be {\"uri\", \"version\", \"edits\"}.")
-                })?;
-                Ok(Request::ApplyFix(fix))
-            }
-            other => Err(invalid_params(format!(
-                "Unknown command `{other}`: chant-lsp runs {}.",
-                COMMANDS.join(", ")
-            ))),
+            });
         }
+        let (uri, options) = match args.first() {
+            Some(Value::String(_)) => (Some(uri_argument(args)?), at(1)),
+            _ => (None, at(0)),
+        };
+        if let Some(command) = command_options::project_command(name, options) {
+            let command = command.map_err(invalid_params)?;
+            return Ok(Request::Project { uri, command });
+        }
+        if name == APPLY_FIX {
+            let fix = serde_json::from_value(at(0).clone()).map_err(|_| {
+                invalid_params("The argument must be {\"uri\", \"version\", \"edits\"}.")
+            })?;
+            return Ok(Request::ApplyFix(fix));
+        }
+        Err(invalid_params(format!(
+            "Unknown command `{name}`: chant-lsp runs {}.",
+            COMMANDS.join(", ")
+        )))
     }
 }
 
-/// A command's options, deserialized; the error names the option and what
-/// was wrong with it.
-fn typed<T: DeserializeOwned + Default>(command: &str, value: &Value) -> Result<T> {
-    if value.is_null() {
-        return Ok(T::default());
+/// The arguments of a spec command: `[uri]`, or `[uri, options]` when it
+/// has options (the inverse of [`Request::parse`]).
+pub fn arguments(uri: &Uri, command: &SpecCommand) -> Vec<Value> {
+    let uri = json!(uri.as_str());
+    match command_options::options_of(command) {
+        Some(options) => vec![uri, options],
+        None => vec![uri],
     }
-    if !value.is_object() {
-        return Err(invalid_params(format!(
-            "The options of {command} must be an object, not {value}."
-        )));
-    }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        // An unknown option names itself.
-        if path == "." || inner.starts_with("unknown field") {
-            invalid_params(format!("{command}: {inner}."))
-        } else {
-            invalid_params(format!("Option `{path}` of {command}: {inner}."))
-        }
-    })
 }
 
 /// The first argument: a spec's URI.
@@ -339,6 +165,7 @@ async fn run_spec(
         Plan::Run(plan) => {
             let job = Job {
                 program: chant_program(session, &spec.project.root)?,
+                supervisor: process::this_executable(),
                 root: spec.project.root.clone(),
                 spec: Some(spec.path.clone()),
                 config: spec.project.index().config.clone(),
@@ -374,6 +201,7 @@ async fn run_project(
     let root = facts.project.root.clone();
     let job = Job {
         program: chant_program(session, &root)?,
+        supervisor: process::this_executable(),
         config: facts.project.index().config.clone(),
         spec: None,
         timeout: session.settings().command_timeout,
@@ -472,92 +300,26 @@ async fn apply_fix(session: &Arc<Session>, fix: FixArgs) -> Result<Option<Value>
 mod tests {
     use super::*;
 
-    /// Every offer's arguments parse back into the command offered.
+    /// An offer's arguments parse back into the command and the URI.
     #[test]
     fn arguments_parse_back_into_their_command() {
         let uri: Uri = "file:///w/.chant/specs/a.md".parse().unwrap();
-        let some = |s: &str| Some(s.to_string());
-        for command in [
-            SpecCommand::Work {
-                prompt: None,
-                skip_quality: false,
-            },
-            SpecCommand::Work {
-                prompt: some("research"),
-                skip_quality: true,
-            },
-            SpecCommand::Approve { by: None },
-            SpecCommand::Approve { by: some("Ada") },
-            SpecCommand::Reject {
-                by: None,
-                reason: some("too vague"),
-            },
-            SpecCommand::ApplyAgentChanges,
-            SpecCommand::Merge,
-            SpecCommand::Archive,
-            SpecCommand::Reset {
-                work: true,
-                prompt: some("standard"),
-            },
-            SpecCommand::Reset {
-                work: false,
-                prompt: None,
-            },
-            SpecCommand::Cancel { delete: true },
-            SpecCommand::Cancel { delete: false },
-            SpecCommand::Verify,
-            SpecCommand::Split,
-            SpecCommand::ShowLog,
-        ] {
-            let args = arguments(&uri, &command);
-            match Request::parse(command.name(), &args).unwrap() {
-                Request::Spec {
-                    uri: parsed,
-                    command: back,
-                } => {
-                    assert_eq!(parsed.as_str(), uri.as_str());
-                    assert_eq!(back, command, "{args:?}");
-                }
-                other => panic!("{other:?}"),
-            }
-        }
+        let command = SpecCommand::Reset {
+            work: true,
+            prompt: Some("standard".into()),
+        };
+        let args = arguments(&uri, &command);
+        let Request::Spec {
+            uri: parsed,
+            command: back,
+        } = Request::parse(command.name(), &args).unwrap()
+        else {
+            panic!("a spec command");
+        };
+        assert_eq!((parsed.as_str(), back), (uri.as_str(), command));
         assert_eq!(
             arguments(&uri, &SpecCommand::Merge),
             vec![json!(uri.as_str())]
-        );
-    }
-
-    #[test]
-    fn bad_arguments_get_one_precise_error() {
-        let uri = json!("file:///w/.chant/specs/a.md");
-        let error = |name: &str, args: Value| {
-            Request::parse(name, args.as_array().unwrap())
-                .unwrap_err()
-                .message
-                .to_string()
-        };
-        assert_eq!(
-            error("chant.cancel", json!([uri, {"delete": "yes"}])),
-            "Option `delete` of chant.cancel: invalid type: string \"yes\", expected a boolean."
-        );
-        assert_eq!(
-            error("chant.work", json!([uri, {"promt": "x"}])),
-            "chant.work: unknown field `promt`, expected `prompt` or `skipQuality`."
-        );
-        assert_eq!(
-            error("chant.archiveByLabel", json!([{"label": 7}])),
-            "Option `label` of chant.archiveByLabel: invalid type: integer `7`, expected a string."
-        );
-        assert_eq!(
-            error("chant.merge", json!([uri, 3])),
-            "The options of chant.merge must be an object, not 3."
-        );
-        assert_eq!(
-            error("chant.nope", json!([uri])),
-            format!(
-                "Unknown command `chant.nope`: chant-lsp runs {}.",
-                COMMANDS.join(", ")
-            )
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The session's state for the specs that are not open: what the client
 //! was sent, the worker's state, and the signals `closed` uses. Kept apart
-//! from `closed`'s logic so the session can own it.
+//! from `closed`'s logic (a sibling, not a child) so the session can own
+//! it without `closed` and `session` using each other.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
