@@ -3,12 +3,16 @@
 //! settings, runs). No chant rule lives here.
 //!
 //! - `backend`: one `LanguageServer` method per message, each one line.
-//! - `handlers`: one function per request, translating to `ide`/`analysis`.
-//! - `diagnostics`: analysing open specs and publishing their diagnostics.
+//! - `handlers`: one function per request or notification, translating to
+//!   and from `ide` (and `runner` for commands).
+//! - `facts`: what the server knows of a spec or project when the core
+//!   decides on a command (`ide::commands`).
+//! - `jobs`: a job's reports (`runner::job`) translated into LSP.
+//! - `diagnostics`: scheduling the analysis of open specs and publishing it.
 //! - `closed`: the diagnostics of the specs that are not open (pushed, or
 //!   pulled with `workspace/diagnostic`), and `chant/specListChanged`.
-//! - `runs`: chant runs, top-down (decide, run, describe, translate).
-//! - `session`, `documents`, `capabilities`, `settings`: the session state.
+//! - `session`, `documents`, `capabilities`, `settings`, `closed_state`: the
+//!   session state.
 //! - `convert`, `edits`: positions and workspace edits for the client.
 //! - `watch`: files changing on disk.
 
