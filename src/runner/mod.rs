@@ -1,5 +1,5 @@
 //! Running chant commands and everything around a run, protocol-free: the
-//! server (`server::runs`) decides nothing here, it only translates.
+//! server (`server::jobs`) decides nothing here, it only translates.
 //!
 //! - [`program`]: the chant executable a run starts.
 //! - [`process`] and [`supervisor`]: spawning chant in its own process group
