@@ -10,6 +10,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::text::diff::{merge3, Merge};
+use crate::text::text_hash;
+use crate::vfs::{FileSystem, Limit, RealFs};
+
+/// Open files larger than this are not tracked during a run (the user is
+/// told to reload them if chant changed them).
+pub const MAX_TRACKED: u64 = 8 * 1024 * 1024;
+
+/// A tracked file's text on disk now (None: missing, unreadable or too
+/// large to track). Blocking.
+pub fn read_disk(path: &Path) -> Option<String> {
+    RealFs.read_text(path, Limit(MAX_TRACKED)).ok()
+}
 
 /// One open file during a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +30,86 @@ pub struct Tracked {
     pub at_start: Option<String>,
     /// The newest disk version the buffer is known to have held.
     pub held: Option<String>,
+}
+
+impl Tracked {
+    /// An open file as a run starts (blocking: reads the disk): its text
+    /// on disk, and that text as the buffer's known base when the buffer
+    /// holds it, or held it when it was opened or last saved
+    /// (`clean_hash`; the user typed since).
+    pub fn at_start(path: &Path, buffer: &str, clean_hash: u64) -> Tracked {
+        let at_start = read_disk(path);
+        let held = at_start
+            .as_ref()
+            .filter(|disk| buffer == disk.as_str() || clean_hash == text_hash(disk.as_str()))
+            .cloned();
+        Tracked { at_start, held }
+    }
+}
+
+/// What a run's end means for one open file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// The buffer takes this text (chant's, merged with the user's edits).
+    Replace { version: i32, ours: String, text: String },
+    /// The buffer is left alone: the user's edits and chant's cannot be
+    /// merged safely.
+    Conflict(Why),
+    /// chant changed a file too large to track: reload it.
+    Untracked,
+}
+
+/// The run is over: what each tracked file's buffer takes, given its text
+/// on disk now and the buffer now (`buffer`: its version and text, None
+/// when closed). Files chant did not change, or deleted, are left out.
+/// Blocking: reads the disk.
+pub fn settle(
+    files: &HashMap<PathBuf, Tracked>,
+    buffer: &dyn Fn(&Path) -> Option<(i32, String)>,
+) -> Vec<(PathBuf, Settled)> {
+    let mut out = Vec::new();
+    for (path, tracked) in files {
+        let disk = read_disk(path);
+        if disk == tracked.at_start {
+            continue;
+        }
+        // A file chant deleted: the buffer stays, the editor tells the user.
+        let Some(disk) = disk else { continue };
+        let Some((version, ours)) = buffer(path) else {
+            continue;
+        };
+        if tracked.at_start.is_none() && ours != disk {
+            out.push((path.clone(), Settled::Untracked));
+            continue;
+        }
+        match merge_back(tracked.held.as_deref(), &ours, &disk) {
+            MergeBack::Unchanged => {}
+            MergeBack::Replace(text) => out.push((
+                path.clone(),
+                Settled::Replace {
+                    version,
+                    ours,
+                    text,
+                },
+            )),
+            MergeBack::Conflict(why) => out.push((path.clone(), Settled::Conflict(why))),
+        }
+    }
+    out
+}
+
+impl Why {
+    /// What the user is told about a buffer left alone.
+    pub fn message(&self, path: &Path) -> String {
+        let what = match self {
+            Why::Overlap => "your edits overlap chant's",
+            Why::UnknownBase => "the editor cannot tell which version your unsaved edits started from, so merging could undo one of chant's changes",
+        };
+        format!(
+            "chant rewrote {} while you were editing it, and {what}: the editor keeps your version, the file on disk has chant's. Compare the two (e.g. \"Compare with saved\") and merge by hand before saving.",
+            path.display()
+        )
+    }
 }
 
 /// The open files of every run going on, by run token: what each buffer

@@ -3,7 +3,6 @@
 //! and the latest analysis beside the text.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -11,7 +10,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use crate::analysis;
 use crate::spec::SpecModel;
-use crate::text::{LineCol, PositionEncoding};
+use crate::text::{text_hash, LineCol, PositionEncoding};
 use crate::workspace::buffer::{Buffer, TreeWork};
 use crate::workspace::Project;
 use crate::workspace::{classify, ChantFile};
@@ -38,14 +37,6 @@ pub fn doc_key(uri: &Uri) -> String {
         Some(path) => path.to_string_lossy().into_owned(),
         None => uri.as_str().to_string(),
     }
-}
-
-/// A hash of a text, to tell whether a buffer holds what is on disk
-/// without keeping a copy.
-pub fn text_hash(text: impl Hash) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
 }
 
 pub struct Document {

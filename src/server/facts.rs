@@ -10,7 +10,8 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::Uri;
 
 use super::diagnostics;
-use super::documents::{doc_key, text_hash, Analysed};
+use super::documents::{doc_key, Analysed};
+use crate::text::text_hash;
 use super::session::Session;
 use crate::ide::commands::{ProjectView, SpecView};
 use crate::runner::git;

@@ -11,8 +11,8 @@
 //! - `diagnostics`: scheduling the analysis of open specs and publishing it.
 //! - `closed`: the diagnostics of the specs that are not open (pushed, or
 //!   pulled with `workspace/diagnostic`), and `chant/specListChanged`.
-//! - `session`, `documents`, `capabilities`, `settings`, `closed_state`: the
-//!   session state.
+//! - `session`, `documents`, `capabilities`, `closed_state`: the session
+//!   state.
 //! - `convert`, `edits`: positions and workspace edits for the client.
 //! - `watch`: files changing on disk.
 
@@ -28,7 +28,6 @@ mod facts;
 mod handlers;
 mod jobs;
 mod session;
-mod settings;
 mod watch;
 
 use tower_lsp_server::{LspService, Server};

@@ -15,7 +15,7 @@ use tower_lsp_server::Client;
 use super::capabilities::ClientCaps;
 use super::closed_state::ClosedState;
 use super::documents::{doc_key, Documents};
-use super::settings::Settings;
+use crate::workspace::settings::Settings;
 use crate::runner::git::BranchCache;
 use crate::runner::merge_back::BaseTracker;
 use crate::runner::registry::RunRegistry;

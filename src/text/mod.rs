@@ -15,3 +15,12 @@ pub use line_index::{LineCol, LineIndex};
 
 /// A half-open byte range into a text.
 pub type TextRange = std::ops::Range<usize>;
+
+/// A hash of a text, to tell whether a buffer holds what is on disk
+/// without keeping a copy.
+pub fn text_hash(text: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}

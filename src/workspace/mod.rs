@@ -14,6 +14,7 @@ pub mod index;
 pub mod projects;
 pub mod results;
 pub mod roots;
+pub mod settings;
 mod spec_file;
 mod summary;
 

@@ -16,7 +16,7 @@ use super::super::closed;
 use super::super::diagnostics;
 use super::super::jobs;
 use super::super::session::Session;
-use super::super::settings::Settings;
+use crate::workspace::settings::Settings;
 use super::super::watch;
 
 /// Ask the client for the `chant` settings (with a timeout: a client that

@@ -8,7 +8,8 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::closed;
 use super::super::diagnostics;
-use super::super::documents::{doc_key, text_hash, ChangeOutcome, Document};
+use super::super::documents::{doc_key, ChangeOutcome, Document};
+use crate::text::text_hash;
 use super::super::jobs;
 use super::super::session::Session;
 use super::super::watch;

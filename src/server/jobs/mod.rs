@@ -30,7 +30,6 @@ use super::session::Session;
 use super::watch;
 use crate::analysis::command::{ChantCommand, Scope};
 use crate::runner::job::{self, Answer, Event, Job, JobEnd, JobReport, Sink};
-use crate::runner::merge_back::Why;
 use crate::runner::outcome::{Level, Outcome, APPLY_ACTION};
 use progress::Progress;
 
@@ -267,19 +266,9 @@ pub async fn ask(
 /// What bringing chant's rewrites into the buffers found, told.
 async fn tell_sync_report(session: &Session, report: &sync::SyncReport) {
     for (path, why) in &report.conflicts {
-        let what = match why {
-            Why::Overlap => "your edits overlap chant's",
-            Why::UnknownBase => "the editor cannot tell which version your unsaved edits started from, so merging could undo one of chant's changes",
-        };
         session
             .client()
-            .show_message(
-                MessageType::WARNING,
-                format!(
-                    "chant rewrote {} while you were editing it, and {what}: the editor keeps your version, the file on disk has chant's. Compare the two (e.g. \"Compare with saved\") and merge by hand before saving.",
-                    path.display()
-                ),
-            )
+            .show_message(MessageType::WARNING, why.message(path))
             .await;
     }
     for path in &report.untracked {

@@ -6,7 +6,7 @@
 //! opened or last saved). While the run lasts, every change of such a buffer that makes it
 //! equal to the file on disk (an editor reloading a file chant rewrote) is
 //! noted as the new known version. Memory is bounded by the open files
-//! (two texts each, at most [`MAX_TRACKED`] bytes), never by the run's
+//! (two texts each, at most `runner::merge_back::MAX_TRACKED` bytes), never by the run's
 //! length. When the run ends, `runner::merge_back` decides what each
 //! buffer takes.
 
@@ -17,19 +17,10 @@ use std::sync::Arc;
 use tower_lsp_server::ls_types::Uri;
 
 use super::super::convert::diff_edits;
-use super::super::documents::text_hash;
 use super::super::edits::{self, workspace_edit, Change};
 use super::super::session::Session;
-use crate::runner::merge_back::{merge_back, MergeBack, Tracked, Why};
-use crate::vfs::{FileSystem, Limit, RealFs};
-
-/// Open files larger than this are not tracked during a run (the user is
-/// told to reload them if chant changed them).
-pub const MAX_TRACKED: u64 = 8 * 1024 * 1024;
-
-fn read_disk(path: &Path) -> Option<String> {
-    RealFs.read_text(path, Limit(MAX_TRACKED)).ok()
-}
+use crate::runner::merge_back::{self, read_disk, Settled, Tracked, Why};
+use crate::vfs::{FileSystem, RealFs};
 
 /// Note what the open files of `root` hold, as a run starts (blocking reads
 /// run on a blocking thread).
@@ -45,14 +36,8 @@ pub async fn begin(session: &Arc<Session>, token: &str, root: &Path) {
     let files = tokio::task::spawn_blocking(move || {
         open.into_iter()
             .map(|(path, buffer, clean)| {
-                let at_start = read_disk(&path);
-                // The buffer holds the disk's text, or held it when it was
-                // opened or saved (the user typed since).
-                let held = at_start
-                    .as_ref()
-                    .filter(|disk| buffer == **disk || clean == text_hash(disk.as_str()))
-                    .cloned();
-                (path, Tracked { at_start, held })
+                let tracked = Tracked::at_start(&path, &buffer, clean);
+                (path, tracked)
             })
             .collect::<HashMap<_, _>>()
     })
@@ -103,33 +88,31 @@ pub async fn finish(session: &Arc<Session>, token: &str) -> SyncReport {
     for attempt in 0..3 {
         report.conflicts.clear();
         report.untracked.clear();
+        let settled = {
+            let files = files.clone();
+            let session = session.clone();
+            tokio::task::spawn_blocking(move || {
+                let buffer = |p: &Path| session.open_buffer(p).map(|(_, v, t)| (v, t));
+                merge_back::settle(&files, &buffer)
+            })
+            .await
+            .unwrap_or_default()
+        };
         let mut changes = Vec::new();
-        for (path, tracked) in &files {
-            let disk = {
-                let path = path.clone();
-                tokio::task::spawn_blocking(move || read_disk(&path))
-                    .await
-                    .ok()
-                    .flatten()
-            };
-            if disk == tracked.at_start {
-                continue;
-            }
-            // A file chant deleted: the buffer stays, the editor tells the user.
-            let Some(disk) = disk else { continue };
-            let Some((uri, version, ours)) = session.open_buffer(path) else {
-                continue;
-            };
-            if tracked.at_start.is_none() && ours != disk {
-                report.untracked.push(path.clone());
-                continue;
-            }
-            match merge_back(tracked.held.as_deref(), &ours, &disk) {
-                MergeBack::Unchanged => {}
-                MergeBack::Replace(text) => {
-                    changes.push(edit_of(session, uri, version, &ours, &text))
+        for (path, settled) in settled {
+            match settled {
+                Settled::Replace {
+                    version,
+                    ours,
+                    text,
+                } => {
+                    let Some((uri, _, _)) = session.open_buffer(&path) else {
+                        continue;
+                    };
+                    changes.push(edit_of(session, uri, version, &ours, &text));
                 }
-                MergeBack::Conflict(why) => report.conflicts.push((path.clone(), why)),
+                Settled::Conflict(why) => report.conflicts.push((path, why)),
+                Settled::Untracked => report.untracked.push(path),
             }
         }
         if changes.is_empty() {

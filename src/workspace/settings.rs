@@ -1,5 +1,6 @@
-//! The client's `chant` settings, read from `workspace/configuration` (or
-//! `initializationOptions` for clients without it).
+//! What the user set for chant-lsp in a workspace (the `chant` section an
+//! editor sends: `workspace/configuration` or `initializationOptions`),
+//! read into what each setting means.
 
 use std::time::Duration;
 
