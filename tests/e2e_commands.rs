@@ -117,6 +117,8 @@ fn work_reports_progress_and_brings_chants_rewrite_into_the_buffer() {
     assert_eq!(
         w.enabled_offers(&uri),
         [
+            "Approve spec".to_string(),
+            "Reject spec...".into(),
             format!("Apply agent changes (chant/{A})"),
             format!("Merge branch chant/{A}"),
             "Verify spec".into(),
@@ -907,9 +909,17 @@ fn run_actions_follow_what_chant_would_accept() {
             "Delete spec...",
         ]
     );
+    // chant approves and rejects completed specs too (a review after the
+    // work).
     assert_eq!(
         w.enabled_offers(&w.spec_uri(d)),
-        ["Archive spec", "Verify spec", "Delete spec..."]
+        [
+            "Approve spec",
+            "Reject spec...",
+            "Archive spec",
+            "Verify spec",
+            "Delete spec..."
+        ]
     );
     assert_eq!(
         w.enabled_offers(&w.spec_uri(b)),

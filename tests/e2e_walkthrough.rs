@@ -160,6 +160,23 @@ const A: &str = "2026-02-01-001-aaa";
 const B: &str = "2026-02-01-002-bbb";
 const C: &str = "2026-02-01-003-ccc";
 
+/// What the outcome of a merge says when chant stopped on its own
+/// bookkeeping in spec `id` and the editor merged it (the merge commit
+/// found by its message).
+fn bookkeeping_note(w: &Walk, id: &str) -> String {
+    let commit = w.git(&[
+        "log",
+        "-1",
+        "--format=%h",
+        "--grep",
+        &format!("^Merge chant/{id}$"),
+    ]);
+    format!(
+        " chant stopped merging chant/{id} on its own bookkeeping in .chant/specs/{id}.md: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch and every line chant wrote on the main branch (8 lines), checked that chant reads the result, and committed \"Merge chant/{id}\" ({}).",
+        commit.trim()
+    )
+}
+
 #[test]
 fn work_then_merge_cleanly() {
     let Some(w) = Walk::start("work_then_merge_cleanly") else {
@@ -202,6 +219,8 @@ fn work_then_merge_cleanly() {
     assert_eq!(
         w.enabled_offers(&uri),
         [
+            "Approve spec".to_string(),
+            "Reject spec...".to_string(),
             format!("Apply agent changes (chant/{A})"),
             format!("Merge branch chant/{A}"),
             "Verify spec".to_string(),
@@ -243,14 +262,31 @@ fn work_then_merge_cleanly() {
     assert_eq!(merged.len(), 3, "{merged:?}");
     assert_eq!(progress.last().unwrap()["message"], "merged");
     let message = w.outcome_after(mark, "Merged");
+    // The agent ticked the criterion on its branch (as chant's prompt
+    // says) while chant wrote the transcript after it on main: chant's
+    // merge stops on that, and the editor merges the spec itself.
     assert_eq!(
         message["message"],
         format!(
-            "Merged chant/{A} into main (commits {}).",
-            merged.join(", ")
+            "Merged chant/{A} into main (commits {}). chant stopped merging chant/{A} on its own bookkeeping in .chant/specs/{A}.md: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch and every line chant wrote on the main branch (8 lines), checked that chant reads the result, and committed \"Merge chant/{A}\" ({}).",
+            merged.join(", "),
+            merged[2]
         )
     );
     assert_eq!(w.ws.read("hello.txt"), "hello\n");
+    // Nothing lost: the main branch's spec (its transcript, its completion
+    // fields) with the branch's tick; chant reads it and counts it done.
+    let on_main = w.git(&["show", &format!("{before}:.chant/specs/{A}.md")]);
+    assert_eq!(w.spec(A), on_main.trim_end());
+    assert!(w.spec(A).contains("- [x] hello.txt exists"));
+    assert!(w.spec(A).contains("## Agent Output"));
+    assert!(!w.spec(A).contains("<<<<<<<"));
+    assert_eq!(
+        w.git(&["status", "--porcelain", "--untracked-files=no"]),
+        ""
+    );
+    let lint: Value = serde_json::from_str(&w.chant(&["lint", "--format", "json"])).unwrap();
+    assert_eq!(lint["failed"], 0, "{lint}");
     assert_eq!(w.client.buffer(&uri), w.spec(A));
     assert_eq!(
         w.git(&["log", "-1", "--format=%s"]).trim(),
@@ -296,7 +332,7 @@ fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
     assert_eq!(offer["type"], 1);
     assert_eq!(
         offer["message"],
-        format!("`chant merge {A}` stopped: merging chant/{A} into main conflicts in README.md. chant aborted the merge, so your checkout is as it was and chant/{A} keeps the agent's work. To merge by hand: `git merge chant/{A}`, resolve the conflicts in README.md, `git add` them and run `git merge --continue` (or `git merge --abort`). Or let chant rebase the branch and resolve the conflicts with its agent: `chant merge {A} --rebase --auto`. Or \"Apply agent changes\" brings the branch's changes into the editor, merged with yours where they do not overlap.")
+        format!("`chant merge {A}` stopped: merging chant/{A} into main conflicts in .chant/specs/{A}.md, README.md. chant aborted the merge, so your checkout is as it was and chant/{A} keeps the agent's work. To merge by hand: `git merge chant/{A}`, resolve the conflicts in .chant/specs/{A}.md, README.md, `git add` them and run `git merge --continue` (or `git merge --abort`). Or let chant rebase the branch and resolve the conflicts with its agent: `chant merge {A} --rebase --auto`. Or \"Apply agent changes\" brings the branch's changes into the editor, merged with yours where they do not overlap.")
     );
     assert_eq!(offer["actions"], json!([{"title": "Apply agent changes"}]));
     // Nothing changed in the checkout; the offers stay.
@@ -322,7 +358,7 @@ fn a_merge_with_conflicts_names_each_file_and_what_to_do() {
     assert_eq!(progress.last().unwrap()["message"], "conflicts");
     assert_eq!(
         w.outcome_after(mark, "stopped at spec")["message"],
-        format!("`chant merge --all` stopped at spec {A}: merging its branch into main conflicts in README.md. chant aborted that merge, so your checkout is as it was. Merge {A} on its own (\"Merge branch\" on the spec, or `git merge` its branch and resolve README.md by hand), or let chant rebase it and resolve the conflicts with its agent: `chant merge {A} --rebase --auto`. The specs after it were not merged: run Merge All again once it is.")
+        format!("`chant merge --all` stopped at spec {A}: merging its branch into main conflicts in .chant/specs/{A}.md, README.md. chant aborted that merge, so your checkout is as it was. Merge {A} on its own (\"Merge branch\" on the spec, or `git merge` its branch and resolve .chant/specs/{A}.md, README.md by hand), or let chant rebase it and resolve the conflicts with its agent: `chant merge {A} --rebase --auto`. The specs after it were not merged: run Merge All again once it is.")
     );
     assert_eq!(w.short("HEAD"), head);
     w.shutdown();
@@ -840,9 +876,15 @@ fn the_whole_walkthrough() {
     assert_eq!(w.client.buffer(&i), w.spec(&implement));
     let (_, p) = w.run("chant.work", json!([i]));
     assert_eq!(p.last().unwrap()["message"], "completed");
-    assert!(w
-        .agent_prompt(&implement)
-        .starts_with("TASK: work (standard)"));
+    // chant's own standard prompt, as `chant init` wrote it.
+    let prompt = w.agent_prompt(&implement);
+    assert!(prompt.starts_with("# Execute Spec\n"), "{prompt}");
+    assert!(
+        prompt.contains(&format!(
+            "**Check off** each acceptance criterion in `.chant/specs/{implement}.md`"
+        )),
+        "{prompt}"
+    );
 
     // 5. Review, with the review prompt.
     let (_, p) = w.run("chant.work", json!([v, {"prompt": "review"}]));
@@ -873,11 +915,17 @@ fn the_whole_walkthrough() {
         .lines()
         .map(str::to_string)
         .collect();
+    // The research and review specs end with their criteria: chant's
+    // transcript lands right after the agent's ticks, chant's merge stops,
+    // and the editor merges those two itself. The implementation spec ends
+    // with its approval discussion and merges cleanly.
     assert_eq!(
         w.outcome_after(mark, "Merged 3")["message"],
         format!(
-            "Merged 3 branches into main: {research}, {implement}, {review} ({} new commits).",
-            merged.len()
+            "Merged 3 branches into main: {research}, {implement}, {review} ({} new commits).{}{}",
+            merged.len(),
+            bookkeeping_note(&w, &research),
+            bookkeeping_note(&w, &review)
         )
     );
     assert_eq!(w.ws.read("notes.md"), "# Options\n\n- say hello\n");
@@ -914,8 +962,9 @@ fn the_whole_walkthrough() {
     assert_eq!(
         verbs,
         [
-            "add", "add", "add", "work", "approve", "work", "work", "merge", "archive", "archive",
-            "archive"
+            // `chant merge --all` again after each spec the editor merged.
+            "add", "add", "add", "work", "approve", "work", "work", "merge", "merge", "merge",
+            "archive", "archive", "archive"
         ]
     );
     w.shutdown();

@@ -12,6 +12,7 @@ use std::sync::{Mutex, OnceLock};
 
 use chant_lsp::analysis::command::{Chain, ChantCommand, Confirm, NewSpec, RunPlan, Scope};
 use chant_lsp::runner::job::{self, Answer, Event, Job, JobEnd, JobReport, Sink};
+use chant_lsp::runner::outcome::Offer;
 use chant_lsp::runner::registry::RunRegistry;
 use chant_lsp::spec::config::ChantConfig;
 use support::real_chant::{chant_command, real_chant};
@@ -175,7 +176,7 @@ fn a_work_job_reports_its_run_and_what_it_touched() {
         panic!("{:?}", sink.end());
     };
     assert!(outcome.done, "{outcome:?}");
-    assert!(outcome.offer_apply, "{outcome:?}");
+    assert_eq!(outcome.offer, Some(Offer::ApplyAgentChanges), "{outcome:?}");
     let settled = sink.settled.lock().unwrap();
     assert_eq!(settled.len(), 1);
     let spec = ws.join(&format!(".chant/specs/{ID}.md"));
@@ -271,6 +272,7 @@ fn add_asks_the_type_and_reports_the_new_spec() {
         steps: vec![command],
         chain: Chain::Single,
         confirm: None,
+        stash: false,
         new_spec: Some(NewSpec {
             title: "Triage the report".into(),
             spec_type: None,
@@ -342,6 +344,7 @@ fn a_chain_goes_on_after_each_archive_and_says_what_it_did() {
         },
         confirm: None,
         new_spec: None,
+        stash: false,
         scope: Scope::Project,
     };
     let sink = Recorder::default();

@@ -88,6 +88,9 @@ pub struct RunPlan {
     /// `chant add`: the type and labels the new spec gets (chant add has
     /// no flags for them).
     pub new_spec: Option<NewSpec>,
+    /// Files in the way of a merge (changed since "Apply agent changes")
+    /// are stashed; without it the merge is refused, naming them.
+    pub stash: bool,
     pub scope: Scope,
 }
 
@@ -127,6 +130,7 @@ impl RunPlan {
             chain: Chain::Single,
             confirm: None,
             new_spec: None,
+            stash: false,
             scope: Scope::Spec { id: id.to_string() },
         }
     }

@@ -59,6 +59,13 @@ struct CancelOptions {
 #[serde(default, deny_unknown_fields)]
 struct NoOptions {}
 
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+struct MergeOptions {
+    #[serde(skip_serializing_if = "is_false")]
+    stash: bool,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 struct AddOptions {
@@ -90,8 +97,8 @@ pub fn options_of(command: &SpecCommand) -> Option<Value> {
         SpecCommand::Reject { by, reason } => json!(RejectOptions { by, reason }),
         SpecCommand::Reset { work, prompt } => json!(ResetOptions { work, prompt }),
         SpecCommand::Cancel { delete } => json!(CancelOptions { delete }),
+        SpecCommand::Merge { stash } => json!(MergeOptions { stash }),
         SpecCommand::ApplyAgentChanges
-        | SpecCommand::Merge
         | SpecCommand::Archive
         | SpecCommand::Verify
         | SpecCommand::Split
@@ -122,14 +129,15 @@ pub fn spec_command(name: &str, options: &Value) -> Option<Result<SpecCommand, S
         names::CANCEL => {
             typed(name, options).map(|o: CancelOptions| SpecCommand::Cancel { delete: o.delete })
         }
+        names::MERGE => {
+            typed(name, options).map(|o: MergeOptions| SpecCommand::Merge { stash: o.stash })
+        }
         names::APPLY_AGENT_CHANGES
-        | names::MERGE
         | names::ARCHIVE
         | names::VERIFY
         | names::SPLIT
         | names::SHOW_LOG => typed(name, options).map(|_: NoOptions| match name {
             names::APPLY_AGENT_CHANGES => SpecCommand::ApplyAgentChanges,
-            names::MERGE => SpecCommand::Merge,
             names::ARCHIVE => SpecCommand::Archive,
             names::VERIFY => SpecCommand::Verify,
             names::SPLIT => SpecCommand::Split,
@@ -153,7 +161,9 @@ pub fn project_command(name: &str, options: &Value) -> Option<Result<ProjectComm
                 needs_approval: o.needs_approval,
             })
         }),
-        names::MERGE_ALL => typed(name, options).map(|_: NoOptions| ProjectCommand::MergeAll),
+        names::MERGE_ALL => {
+            typed(name, options).map(|o: MergeOptions| ProjectCommand::MergeAll { stash: o.stash })
+        }
         names::ARCHIVE_BY_LABEL => typed(name, options)
             .map(|o: LabelOptions| ProjectCommand::ArchiveByLabel { label: o.label }),
         _ => return None,
@@ -207,7 +217,8 @@ mod tests {
                 reason: some("too vague"),
             },
             SpecCommand::ApplyAgentChanges,
-            SpecCommand::Merge,
+            SpecCommand::Merge { stash: false },
+            SpecCommand::Merge { stash: true },
             SpecCommand::Reset {
                 work: true,
                 prompt: some("standard"),
@@ -220,7 +231,7 @@ mod tests {
             let back = spec_command(command.name(), &options).unwrap().unwrap();
             assert_eq!(back, command, "{options}");
         }
-        assert_eq!(options_of(&SpecCommand::Merge), None);
+        assert_eq!(options_of(&SpecCommand::Merge { stash: false }), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::analysis::lifecycle::{self, BranchState, Labelled};
 use crate::analysis::quality;
 use crate::analysis::readiness::{self, Readiness, WorkOptions};
 use crate::spec::edit;
-use crate::spec::frontmatter::{ApprovalStatus, SpecStatus};
+use crate::spec::frontmatter::SpecStatus;
 use crate::spec::id::is_safe_id;
 use crate::spec::SpecModel;
 use crate::workspace::ProjectIndex;
@@ -95,7 +95,11 @@ pub enum SpecCommand {
         reason: Option<String>,
     },
     ApplyAgentChanges,
-    Merge,
+    Merge {
+        /// Stash the files in the way of the merge (changed after "Apply
+        /// agent changes") instead of refusing.
+        stash: bool,
+    },
     Archive,
     /// `chant reset`, then `chant work` (with `prompt`) when `work`.
     Reset {
@@ -119,7 +123,7 @@ impl SpecCommand {
             SpecCommand::Approve { .. } => APPROVE,
             SpecCommand::Reject { .. } => REJECT,
             SpecCommand::ApplyAgentChanges => APPLY_AGENT_CHANGES,
-            SpecCommand::Merge => MERGE,
+            SpecCommand::Merge { .. } => MERGE,
             SpecCommand::Archive => ARCHIVE,
             SpecCommand::Reset { .. } => RESET,
             SpecCommand::Cancel { .. } => CANCEL,
@@ -296,14 +300,14 @@ fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
             },
         ),
         SpecCommand::Approve { .. } => readiness::approve_refusal(text, model),
-        SpecCommand::Reject { .. } => readiness::reject_refusal(text, model),
+        SpecCommand::Reject { .. } => readiness::reject_refusal_in(text, model, index),
         SpecCommand::ApplyAgentChanges => view.agent_branch.is_none().then(|| {
             format!(
                 "There is no branch {}: the agent's changes live there after \"Work this spec\" runs. Run the spec first.",
                 index.config.branch_for(id)
             )
         }),
-        SpecCommand::Merge => {
+        SpecCommand::Merge { .. } => {
             let branch = index.config.branch_for(id);
             let members = members(index, id);
             lifecycle::merge_refusal(
@@ -409,7 +413,11 @@ pub fn plan(
         SpecCommand::ApplyAgentChanges => Plan::ApplyBranch {
             branch: view.index.config.branch_for(id),
         },
-        SpecCommand::Merge => single(ChantCommand::merge(id))?,
+        SpecCommand::Merge { stash } => {
+            let mut run = RunPlan::single(id, ChantCommand::merge(id).map_err(invalid)?);
+            run.stash = *stash;
+            Plan::Run(Box::new(run))
+        }
         SpecCommand::Archive => single(ChantCommand::archive(id))?,
         SpecCommand::Reset { work, prompt } => {
             if prompt.is_some() && !work {
@@ -522,37 +530,23 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
             ));
         }
     }
+    // chant approves and rejects any spec (it adds `approval:` when there
+    // is none): offered where a decision is asked for (an `approval:`
+    // section) and on completed specs, whose work a reviewer approves.
     let v = view.model.values();
-    if let Some(approval) = &v.approval {
-        let closed = match v.status {
-            SpecStatus::Completed | SpecStatus::Cancelled => Some(format!(
-                "This spec is {}: there is nothing left to approve or reject.",
-                v.status.as_str()
-            )),
-            _ => None,
-        };
-        let mut approve = offer(
+    if v.approval.is_some() || v.status == SpecStatus::Completed {
+        let asked = v.approval.is_some();
+        offers.push(offer(
             SpecCommand::Approve { by: None },
             "Approve spec",
             "✓ Approve",
-            true,
-        );
-        approve.refused = approve.refused.or_else(|| closed.clone());
-        offers.push(approve);
-        let already = (approval.status == ApprovalStatus::Rejected).then(|| {
-            "This spec is already rejected: address the feedback, then approve it.".to_string()
-        });
-        let mut reject = offer(
-            SpecCommand::Reject {
-                by: None,
-                reason: None,
-            },
-            "Reject spec...",
-            "✗ Reject…",
-            true,
-        );
-        reject.refused = reject.refused.or(closed).or(already);
-        offers.push(reject);
+            asked,
+        ));
+        let reject = SpecCommand::Reject {
+            by: None,
+            reason: None,
+        };
+        offers.push(offer(reject, "Reject spec...", "✗ Reject…", asked));
     }
     if let Some(branch) = view.agent_branch {
         offers.push(offer(
@@ -585,7 +579,7 @@ fn lifecycle_offers(
         .filter(|_| view.branch_merged != Some(true))
     {
         offers.push(offer(
-            SpecCommand::Merge,
+            SpecCommand::Merge { stash: false },
             &format!("Merge branch {branch}"),
             "⤵ Merge",
             true,
@@ -651,7 +645,10 @@ pub struct ProjectView<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProjectCommand {
     Add(AddRequest),
-    MergeAll,
+    MergeAll {
+        /// Stash the files in the way of the merges.
+        stash: bool,
+    },
     /// None: the editor asks (see [`archivable_labels`]) before planning.
     ArchiveByLabel {
         label: Option<String>,
@@ -673,7 +670,7 @@ impl ProjectCommand {
     pub fn name(&self) -> &'static str {
         match self {
             ProjectCommand::Add(_) => ADD,
-            ProjectCommand::MergeAll => MERGE_ALL,
+            ProjectCommand::MergeAll { .. } => MERGE_ALL,
             ProjectCommand::ArchiveByLabel { .. } => ARCHIVE_BY_LABEL,
         }
     }
@@ -710,6 +707,7 @@ pub fn project_plan(view: &ProjectView, command: &ProjectCommand) -> Result<RunP
         chain,
         confirm: None,
         new_spec: None,
+        stash: false,
         scope: Scope::Project,
     };
     match command {
@@ -745,10 +743,12 @@ pub fn project_plan(view: &ProjectView, command: &ProjectCommand) -> Result<RunP
             run.new_spec = Some(new_spec);
             Ok(run)
         }
-        ProjectCommand::MergeAll => {
+        ProjectCommand::MergeAll { stash } => {
             require_saved(view)?;
             let step = ChantCommand::MergeAll;
-            Ok(project(step.label(), vec![step], Chain::Single))
+            let mut run = project(step.label(), vec![step], Chain::Single);
+            run.stash = *stash;
+            Ok(run)
         }
         ProjectCommand::ArchiveByLabel { label } => {
             let Some(label) = label else {

@@ -23,8 +23,18 @@ impl std::fmt::Display for GitError {
 
 /// Run git in `dir`; its stdout on success, else git's own complaint.
 pub async fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    run_with_env(dir, args, &[]).await
+}
+
+/// [`run`], with more environment (`GIT_INDEX_FILE`...).
+pub async fn run_with_env(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &OsStr)],
+) -> Result<Vec<u8>, GitError> {
     let mut command = tokio::process::Command::new("git");
     command
+        .envs(env.iter().copied())
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())

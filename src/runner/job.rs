@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::git;
+use super::merging::{self, MergeNotes};
 use super::outcome::{self, Gather, Outcome, RunFacts};
 use super::output;
 use super::process::{self, OutputLine, RunSpec, StopReason, Stream};
@@ -20,6 +21,7 @@ use crate::analysis::command::{
     validate_spec_type, ChantCommand, NewSpec, RunPlan, Scope, SPEC_TYPES,
 };
 use crate::spec::config::ChantConfig;
+use crate::spec::frontmatter::SpecStatus;
 use crate::spec::id::spec_file;
 use crate::workspace::{classify, ChantFile};
 
@@ -151,6 +153,7 @@ pub async fn run(mut job: Job, handle: RunHandle, sink: &impl Sink) {
     .await;
     let head_before = git::head(&job.root).await;
     let mut runs: Vec<(RunFacts, Outcome)> = Vec::new();
+    let mut notes = MergeNotes::default();
     let total = job.plan.steps.len();
     for (i, step) in job.plan.steps.iter().enumerate() {
         if handle.stop.borrow().is_some() {
@@ -160,7 +163,22 @@ pub async fn run(mut job: Job, handle: RunHandle, sink: &impl Sink) {
             let text = format!("{}/{total}: {}", i + 1, step.label());
             sink.event(Event::Report(text)).await;
         }
-        match run_step(&job, step, &handle, sink).await {
+        if let Err(blocked) = before_merge(&job, step, &mut notes).await {
+            let end = JobEnd::Ran {
+                outcome: blocked,
+                shutting_down: false,
+            };
+            let mut report = JobReport::ended(end, job.spec.clone());
+            sink.settle(&mut report).await;
+            drop(handle);
+            sink.finished(report).await;
+            return;
+        }
+        let ran = match run_step(&job, step, &handle, sink).await {
+            Ok(ran) => after_merge(&job, step, ran, &mut notes, &handle, sink).await,
+            Err(message) => Err(message),
+        };
+        match ran {
             Ok((facts, outcome)) => {
                 let go_on = facts.ending.stopped.is_none() && job.plan.chain.goes_on(outcome.done);
                 runs.push((facts, outcome));
@@ -177,7 +195,8 @@ pub async fn run(mut job: Job, handle: RunHandle, sink: &impl Sink) {
             }
         }
     }
-    let outcome = outcome::describe_job(&job.plan.chain, &runs);
+    let mut outcome = outcome::describe_job(&job.plan.chain, &runs);
+    outcome.text.push_str(&outcome::merge_notes(&notes));
     let shutting_down = runs
         .iter()
         .any(|(f, _)| f.ending.stopped == Some(StopReason::Shutdown));
@@ -200,6 +219,152 @@ pub async fn run(mut job: Job, handle: RunHandle, sink: &impl Sink) {
     sink.settle(&mut report).await;
     drop(handle);
     sink.finished(report).await;
+}
+
+/// The branches a merge step merges: its spec's, or for `merge --all`
+/// those of the completed specs not merged yet.
+async fn merged_by(job: &Job, step: &ChantCommand) -> Vec<(String, String)> {
+    let ids = match step {
+        ChantCommand::Merge { id } => vec![id.clone()],
+        ChantCommand::MergeAll => {
+            let dir = job.root.join(".chant/specs");
+            let statuses = tokio::task::spawn_blocking(move || outcome::read_statuses(&dir))
+                .await
+                .unwrap_or_default();
+            statuses
+                .into_iter()
+                .filter(|(_, status)| *status == SpecStatus::Completed)
+                .map(|(id, _)| id)
+                .collect()
+        }
+        _ => return Vec::new(),
+    };
+    let main = &job.config.main_branch;
+    let mut out = Vec::new();
+    for id in ids {
+        let branch = job.config.branch_for(&id);
+        if git::branch_exists(&job.root, &branch).await
+            && git::is_merged(&job.root, &branch, main).await != Some(true)
+        {
+            out.push((id, branch));
+        }
+    }
+    out
+}
+
+/// Before chant merges: the specs a branch deleted kept on the main
+/// branch, and files "Apply agent changes" wrote put out of the way
+/// (see `runner::merging`). Err: the outcome of a merge refused before
+/// chant ran.
+async fn before_merge(
+    job: &Job,
+    step: &ChantCommand,
+    notes: &mut MergeNotes,
+) -> Result<(), Outcome> {
+    let main = &job.config.main_branch;
+    let failed = |what: &str, e: git::GitError| {
+        let mut outcome = outcome::merge_blocked(what, &[]);
+        outcome.text = format!(
+            "Nothing was merged: the editor could not check {what} before merging it ({e})."
+        );
+        outcome.short = "not merged".into();
+        outcome.offer = None;
+        outcome
+    };
+    for (id, branch) in merged_by(job, step).await {
+        let deleted = merging::deleted_specs(&job.root, &branch, main, &id)
+            .await
+            .map_err(|e| failed(&branch, e))?;
+        if !deleted.is_empty() {
+            merging::keep_specs(&job.root, &branch, main, &deleted)
+                .await
+                .map_err(|e| failed(&branch, e))?;
+            notes.kept.push((branch.clone(), deleted));
+        }
+        let (same, differ) = merging::in_the_way(&job.root, &branch, main)
+            .await
+            .map_err(|e| failed(&branch, e))?;
+        if !same.is_empty() {
+            merging::clear(&job.root, &same)
+                .await
+                .map_err(|e| failed(&branch, e))?;
+            notes.cleared.extend(same);
+        }
+        if differ.is_empty() {
+            continue;
+        }
+        if !job.plan.stash {
+            return Err(outcome::merge_blocked(&branch, &differ));
+        }
+        let why = format!("chant-lsp: in the way of merging {branch}");
+        merging::stash(&job.root, &differ, &why)
+            .await
+            .map_err(|e| failed(&branch, e))?;
+        notes.stashed.extend(differ);
+    }
+    Ok(())
+}
+
+/// After chant merged: a merge chant stopped on its own bookkeeping in the
+/// spec being merged is made by the editor (`runner::merging`), and `merge
+/// --all` goes on with the specs after it.
+async fn after_merge(
+    job: &Job,
+    step: &ChantCommand,
+    ran: (RunFacts, Outcome),
+    notes: &mut MergeNotes,
+    handle: &RunHandle,
+    sink: &impl Sink,
+) -> Result<(RunFacts, Outcome), String> {
+    let (mut facts, mut outcome) = ran;
+    // The commits of every round, the editor's merges included.
+    let mut commits = facts.new_commits.clone();
+    let mut resolved_any = false;
+    // Each round merges at least one more branch: bounded by the branches.
+    for _ in 0..=merged_by(job, step).await.len() {
+        if outcome.done || facts.ending.stopped.is_some() || facts.merge_in_progress {
+            break;
+        }
+        let files = output::conflicting_files(&facts.ending.stdout);
+        let id = match step {
+            ChantCommand::Merge { id } => id.clone(),
+            ChantCommand::MergeAll => match output::merge_failures(&facts.ending.stdout).pop() {
+                Some((id, _)) => id,
+                None => break,
+            },
+            _ => break,
+        };
+        if files.len() != 1 || !files[0].ends_with(&format!(".chant/specs/{id}.md")) {
+            break;
+        }
+        let branch = job.config.branch_for(&id);
+        match merging::merge_bookkeeping(&job.root, &id, &branch).await {
+            Ok(resolved) => notes.resolved.push(resolved),
+            Err(why) => {
+                outcome.text.push_str(&format!(
+                    " The editor did not merge it itself either, as chant's bookkeeping alone: {why}."
+                ));
+                break;
+            }
+        }
+        resolved_any = true;
+        commits.extend(git::new_commits(&job.root, "HEAD^1").await);
+        if let ChantCommand::MergeAll = step {
+            (facts, outcome) = run_step(job, step, handle, sink).await?;
+            commits.extend(facts.new_commits.iter().cloned());
+        } else {
+            outcome = outcome::merged_into(&branch, &job.config.main_branch, &commits);
+        }
+    }
+    if resolved_any {
+        let mut seen = std::collections::HashSet::new();
+        commits.retain(|c| seen.insert(c.clone()));
+        facts.new_commits = commits;
+        if let (ChantCommand::MergeAll, true) = (step, outcome.done) {
+            outcome = outcome::describe(&facts);
+        }
+    }
+    Ok((facts, outcome))
 }
 
 /// The questions a plan asks before it runs: the confirmation of a

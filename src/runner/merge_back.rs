@@ -51,7 +51,11 @@ impl Tracked {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settled {
     /// The buffer takes this text (chant's, merged with the user's edits).
-    Replace { version: i32, ours: String, text: String },
+    Replace {
+        version: i32,
+        ours: String,
+        text: String,
+    },
     /// The buffer is left alone: the user's edits and chant's cannot be
     /// merged safely.
     Conflict(Why),

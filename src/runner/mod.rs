@@ -13,6 +13,9 @@
 //!   merge stopped on, its error block).
 //! - [`merge_back`]: taking chant's rewrite of a file into a buffer the user
 //!   edited meanwhile, against a base the buffer is known to have held.
+//! - [`merging`]: what the editor does around `chant merge` (specs the
+//!   branch deleted kept, applied files out of the way, a merge stopped on
+//!   chant's own bookkeeping completed).
 //! - [`agent`]: the agent's branch, planned as file-by-file changes.
 //! - [`git`]: the git facts the rest needs.
 
@@ -20,6 +23,7 @@ pub mod agent;
 pub mod git;
 pub mod job;
 pub mod merge_back;
+pub mod merging;
 pub mod outcome;
 pub mod output;
 pub mod process;

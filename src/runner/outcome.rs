@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::git;
+use super::merging::MergeNotes;
 use super::output;
 use super::process::{error_line, Finished, StopReason};
 use crate::analysis::command::{Chain, ChantCommand};
@@ -16,6 +17,26 @@ use crate::spec::SpecModel;
 use crate::vfs::{FileSystem, Limit, RealFs};
 
 pub const APPLY_ACTION: &str = "Apply agent changes";
+pub const STASH_ACTION: &str = "Stash them and merge";
+
+/// A next step offered with a run's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offer {
+    /// Bring the agent's branch into the editor.
+    ApplyAgentChanges,
+    /// Stash the files in the way of a merge, then merge.
+    StashAndMerge,
+}
+
+impl Offer {
+    /// The choice offered to the user.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Offer::ApplyAgentChanges => APPLY_ACTION,
+            Offer::StashAndMerge => STASH_ACTION,
+        }
+    }
+}
 
 /// How a run ended, as far as the description needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -120,8 +141,8 @@ pub struct Outcome {
     pub text: String,
     /// For the end of the progress.
     pub short: String,
-    /// Offer "Apply agent changes" with the message.
-    pub offer_apply: bool,
+    /// What the message offers to do next.
+    pub offer: Option<Offer>,
     /// The run did what it was asked to.
     pub done: bool,
 }
@@ -132,7 +153,7 @@ impl Outcome {
             level: Level::Info,
             text,
             short: short.into(),
-            offer_apply: false,
+            offer: None,
             done: true,
         }
     }
@@ -220,7 +241,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                     leftovers(f)
                 ),
                 short: "stopped: the language server is shutting down".into(),
-                offer_apply: false,
+                offer: None,
                 done: false,
             }
         }
@@ -236,7 +257,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                 level: Level::Error,
                 text,
                 short: "stopped: chant was looping".into(),
-                offer_apply: false,
+                offer: None,
                 done: false,
             };
         }
@@ -259,7 +280,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                 } else {
                     "cancelled".into()
                 },
-                offer_apply: false,
+                offer: None,
                 done: false,
             };
         }
@@ -296,22 +317,14 @@ pub fn describe(f: &RunFacts) -> Outcome {
                 level: Level::Error,
                 text: format!("`{label}` finished, but chant did not say which spec it created (no `Created <id>` line): see the output log."),
                 short: "no spec created".into(),
-                offer_apply: false,
+                offer: None,
                 done: false,
             },
         },
         ChantCommand::Merge { id } => {
             let merged = output::merged_ids(&f.ending.stdout);
             if merged.iter().any(|m| m == id) {
-                Outcome::info(
-                    format!(
-                        "Merged {} into {}{}.",
-                        f.branch,
-                        f.main_branch,
-                        commits_clause(&f.new_commits)
-                    ),
-                    "merged",
-                )
+                merged_into(&f.branch, &f.main_branch, &f.new_commits)
             } else {
                 Outcome {
                     level: Level::Warning,
@@ -320,7 +333,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                         f.branch
                     ),
                     short: "nothing merged".into(),
-                    offer_apply: false,
+                    offer: None,
                     done: false,
                 }
             }
@@ -355,7 +368,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                     level: Level::Warning,
                     text: format!("`{label}` archived nothing (chant: \"No specs to archive.\"): chant archives only completed specs."),
                     short: "nothing archived".into(),
-                    offer_apply: false,
+                    offer: None,
                     done: false,
                 };
             };
@@ -445,7 +458,7 @@ fn failure(f: &RunFacts) -> Outcome {
         level: Level::Error,
         text,
         short: "failed".into(),
-        offer_apply: false,
+        offer: None,
         done: false,
     }
 }
@@ -476,7 +489,7 @@ fn merge_conflict(f: &RunFacts, files: &[String]) -> Outcome {
         level: Level::Error,
         text,
         short: "conflicts".into(),
-        offer_apply: offer,
+        offer: offer.then_some(Offer::ApplyAgentChanges),
         done: false,
     }
 }
@@ -513,7 +526,7 @@ fn merge_all_conflict(f: &RunFacts, id: &str, files: &[String]) -> Outcome {
         level: Level::Error,
         text,
         short: "conflicts".into(),
-        offer_apply: false,
+        offer: None,
         done: false,
     }
 }
@@ -530,7 +543,7 @@ fn work(f: &RunFacts) -> Outcome {
                 leftovers(f)
             ),
             short: "finished without completing the spec".into(),
-            offer_apply: false,
+            offer: None,
             done: false,
         };
     }
@@ -557,7 +570,7 @@ fn work(f: &RunFacts) -> Outcome {
         level: Level::Info,
         text: format!("`{label}` finished: the spec is completed{commits}.{tail}"),
         short: "completed".into(),
-        offer_apply: offer,
+        offer: offer.then_some(Offer::ApplyAgentChanges),
         done: true,
     }
 }
@@ -627,7 +640,7 @@ fn chain(f: &RunFacts) -> Outcome {
             "{}: {completed} completed, {failed} failed",
             plural(f.members.len(), "member", "members")
         ),
-        offer_apply: false,
+        offer: None,
         done: failed == 0,
     }
 }
@@ -645,7 +658,7 @@ fn verified(id: &str, f: &RunFacts) -> Outcome {
             level: Level::Warning,
             text: format!("Verified spec {id}: some criteria were skipped (`verification_status: partial`)."),
             short: "partial".into(),
-            offer_apply: false,
+            offer: None,
             done: true,
         },
         Some(VerificationStatus::Failed) => Outcome {
@@ -660,16 +673,82 @@ fn verified(id: &str, f: &RunFacts) -> Outcome {
                 after.status.as_str()
             ),
             short: "failed".into(),
-            offer_apply: false,
+            offer: None,
             done: true,
         },
         None => Outcome {
             level: Level::Warning,
             text: format!("`chant verify {id}` verified nothing (it skips a spec without an acceptance criteria section)."),
             short: "not verified".into(),
-            offer_apply: false,
+            offer: None,
             done: false,
         },
+    }
+}
+
+/// What the editor did around a command's merges, as sentences to add to
+/// chant's outcome (empty when it did nothing).
+pub fn merge_notes(notes: &MergeNotes) -> String {
+    let mut text = String::new();
+    for (branch, specs) in &notes.kept {
+        text.push_str(&format!(
+            " {branch} deleted {} that chant had only removed from the agent's worktree ({}): the editor restored them on the branch before merging, so {} kept on the main branch.",
+            plural(specs.len(), "other spec", "other specs"),
+            specs.join(", "),
+            if specs.len() == 1 { "it is" } else { "they are" }
+        ));
+    }
+    if !notes.cleared.is_empty() {
+        text.push_str(&format!(
+            " Put back {} \"Apply agent changes\" had written, identical to the branch's (the merge wrote them again): {}.",
+            plural(notes.cleared.len(), "file", "files"),
+            notes.cleared.join(", ")
+        ));
+    }
+    if !notes.stashed.is_empty() {
+        text.push_str(&format!(
+            " Stashed {} that were in the way ({}): `git stash pop` brings your versions back.",
+            plural(notes.stashed.len(), "file", "files"),
+            notes.stashed.join(", ")
+        ));
+    }
+    for m in &notes.resolved {
+        let only_branch = match m.merged.ticks_from_branch {
+            0 => String::new(),
+            n => format!(" ({n} ticked only there)"),
+        };
+        text.push_str(&format!(
+            " chant stopped merging {branch} on its own bookkeeping in {spec}: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch{only_branch} and every line chant wrote on the main branch ({lines}), checked that chant reads the result, and committed \"Merge {branch}\" ({commit}).",
+            branch = m.branch,
+            spec = m.spec,
+            lines = plural(m.merged.lines_from_main, "line", "lines"),
+            commit = m.commit,
+        ));
+    }
+    text
+}
+
+/// A branch merged.
+pub fn merged_into(branch: &str, main: &str, commits: &[String]) -> Outcome {
+    Outcome::info(
+        format!("Merged {branch} into {main}{}.", commits_clause(commits)),
+        "merged",
+    )
+}
+
+/// A merge refused before chant ran: files in the way that differ from
+/// the branch's.
+pub fn merge_blocked(branch: &str, files: &[String]) -> Outcome {
+    Outcome {
+        level: Level::Error,
+        text: format!(
+            "Merging {branch} would overwrite {} in your checkout that differ from the branch's ({}): probably \"Apply agent changes\" brought them in and you changed them since. Nothing was merged. Commit or stash them, or \"{STASH_ACTION}\" (`git stash pop` brings them back afterwards).",
+            plural(files.len(), "file", "files"),
+            files.join(", ")
+        ),
+        short: "files in the way".into(),
+        offer: Some(Offer::StashAndMerge),
+        done: false,
     }
 }
 
@@ -681,7 +760,7 @@ pub fn describe_job(kind: &Chain, runs: &[(RunFacts, Outcome)]) -> Outcome {
             level: Level::Warning,
             text: "Nothing ran.".into(),
             short: "nothing ran".into(),
-            offer_apply: false,
+            offer: None,
             done: false,
         }),
         Chain::ResetThenWork => match runs {
@@ -690,7 +769,7 @@ pub fn describe_job(kind: &Chain, runs: &[(RunFacts, Outcome)]) -> Outcome {
                 level: work.level,
                 text: format!("{} {}", reset.text, work.text),
                 short: work.short.clone(),
-                offer_apply: work.offer_apply,
+                offer: work.offer.clone(),
                 done: work.done,
             },
             _ => describe_job(&Chain::Single, runs),
@@ -745,7 +824,7 @@ pub fn describe_job(kind: &Chain, runs: &[(RunFacts, Outcome)]) -> Outcome {
                 },
                 text,
                 short: format!("archived {}, not archived {}", archived.len(), not.len()),
-                offer_apply: false,
+                offer: None,
                 done: not.is_empty() && !stopped,
             }
         }
@@ -977,7 +1056,7 @@ mod tests {
     fn a_completed_work_offers_the_agents_changes() {
         let outcome = describe(&facts(work()));
         assert_eq!(outcome.level, Level::Info);
-        assert!(outcome.offer_apply);
+        assert_eq!(outcome.offer, Some(Offer::ApplyAgentChanges));
         assert_eq!(
             outcome.text,
             "`chant work x` finished: the spec is completed (commits abc1234). The agent's changes are on branch chant/x, not in your checkout: \"Apply agent changes\" brings them into the editor for review."
@@ -1055,7 +1134,7 @@ mod tests {
         );
         let outcome = describe(&f);
         assert_eq!(outcome.short, "conflicts");
-        assert!(outcome.offer_apply);
+        assert_eq!(outcome.offer, Some(Offer::ApplyAgentChanges));
         assert_eq!(
             outcome.text,
             "`chant merge x` stopped: merging chant/x into main conflicts in README.md, src/a.rs. chant aborted the merge, so your checkout is as it was and chant/x keeps the agent's work. To merge by hand: `git merge chant/x`, resolve the conflicts in README.md, src/a.rs, `git add` them and run `git merge --continue` (or `git merge --abort`). Or let chant rebase the branch and resolve the conflicts with its agent: `chant merge x --rebase --auto`. Or \"Apply agent changes\" brings the branch's changes into the editor, merged with yours where they do not overlap."

@@ -30,10 +30,10 @@ use super::closed;
 use super::convert;
 use super::documents::{Analysed, Document};
 use super::session::Session;
-use crate::analysis::{Diagnostic, SpecContext};
-use crate::workspace::early::{early_diagnostics, EarlyFacts};
+use crate::analysis::Diagnostic;
+use crate::workspace::early::analyse_early;
 use crate::workspace::results::SpecResult;
-use crate::workspace::{root_of, BufferSpec, ChantFile, ProjectFiles};
+use crate::workspace::{BufferSpec, ChantFile};
 
 /// A change after this much quiet counts as a first keystroke and is
 /// analysed right away (after a few milliseconds, so the edits an editor
@@ -186,19 +186,9 @@ async fn early(session: &Arc<Session>, key: &str) -> Option<Publication> {
     let filter = session.settings().filter;
     let job_session = session.clone();
     tokio::task::spawn_blocking(move || {
-        let root = root_of(&path)?;
         job_session.count_analysis();
         let text = rope.to_string();
-        let facts = EarlyFacts::load(ProjectFiles::on_disk(&root));
-        let diagnostics = early_diagnostics(
-            &text,
-            SpecContext {
-                id: &id,
-                path: Some(&path),
-            },
-            &facts,
-            &filter,
-        );
+        let diagnostics = analyse_early(&path, &id, &text, &filter)?;
         Some(Publication {
             instance,
             generation,

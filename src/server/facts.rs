@@ -11,13 +11,13 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::diagnostics;
 use super::documents::{doc_key, Analysed};
-use crate::text::text_hash;
 use super::session::Session;
 use crate::ide::commands::{ProjectView, SpecView};
 use crate::runner::git;
 use crate::runner::job::project_key;
 use crate::spec::id::is_safe_id;
 use crate::spec::SpecModel;
+use crate::text::text_hash;
 use crate::vfs::{FileSystem, Limit, ReadError, RealFs};
 use crate::workspace::{classify, ChantFile, Project};
 

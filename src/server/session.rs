@@ -15,12 +15,12 @@ use tower_lsp_server::Client;
 use super::capabilities::ClientCaps;
 use super::closed_state::ClosedState;
 use super::documents::{doc_key, Documents};
-use crate::workspace::settings::Settings;
 use crate::runner::git::BranchCache;
 use crate::runner::merge_back::BaseTracker;
 use crate::runner::registry::RunRegistry;
 use crate::spec::SpecModel;
 use crate::text::PositionEncoding;
+use crate::workspace::settings::Settings;
 use crate::workspace::{ChantFile, FileEvent, Project, Projects};
 
 pub struct Session {

@@ -7,12 +7,12 @@
 use std::sync::OnceLock;
 
 use serde::de::Deserializer;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::syntax::yaml::{self, YamlEntry, YamlNode, YamlOutline};
 use crate::text::TextRange;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpecType {
     #[default]
@@ -24,7 +24,7 @@ pub enum SpecType {
     Group,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpecStatus {
     #[default]
@@ -39,7 +39,7 @@ pub enum SpecStatus {
     Cancelled,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerificationStatus {
     Passed,
@@ -47,7 +47,7 @@ pub enum VerificationStatus {
     Partial,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalStatus {
     #[default]
@@ -56,60 +56,97 @@ pub enum ApprovalStatus {
     Rejected,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Approval {
     #[serde(default)]
     pub required: bool,
     #[serde(default)]
     pub status: ApprovalStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct RetryState {
     pub attempts: u64,
     pub last_retry_time: u64,
     pub next_retry_time: u64,
 }
 
-/// chant's frontmatter, field for field.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+/// chant's frontmatter, field for field: read as chant reads it, written
+/// as chant writes it when it saves a spec (fields in this order, absent
+/// ones left out).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct ChantFrontmatter {
     #[serde(default)]
     pub r#type: SpecType,
     #[serde(default)]
     pub status: SpecStatus,
-    #[serde(default, deserialize_with = "string_or_list")]
+    #[serde(
+        default,
+        deserialize_with = "string_or_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub depends_on: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_files: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub commits: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracks: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub informed_by: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conflicting_files: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked_specs: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_spec: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_verified: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_status: Option<VerificationStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_failures: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replayed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub replay_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_completed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub derived_fields: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<Approval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_state: Option<RetryState>,
 }
 

@@ -7,6 +7,7 @@ pub mod edit;
 pub mod fields;
 pub mod frontmatter;
 pub mod id;
+pub mod merge;
 
 use crate::syntax::layout::{self, SpecLayout};
 use body::Body;

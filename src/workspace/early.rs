@@ -5,7 +5,7 @@
 //! it reports early is wrong; the full analysis replaces it when the index
 //! is ready.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::files::{expand_like_chant, join_inside, ProjectFiles};
 use crate::analysis::{
@@ -78,6 +78,25 @@ impl WorkspaceFacts for EarlyFacts {
             .map(|(path, modified)| ModifiedFile { path, modified })
             .collect()
     }
+}
+
+/// The early diagnostics of spec `id` at `path` (a buffer's `text`) in the
+/// project on disk around it, before the workspace is indexed. None when
+/// the file is in no chant project. Blocking: reads the project's config
+/// and the files the spec names.
+pub fn analyse_early(
+    path: &Path,
+    id: &str,
+    text: &str,
+    filter: &Filter,
+) -> Option<Vec<Diagnostic>> {
+    let root = super::root_of(path)?;
+    let facts = EarlyFacts::load(ProjectFiles::on_disk(&root));
+    let spec = SpecContext {
+        id,
+        path: Some(path),
+    };
+    Some(early_diagnostics(text, spec, &facts, filter))
 }
 
 /// The diagnostics of a spec's text that do not need the index.

@@ -173,7 +173,7 @@ fn a_rejected_spec() {
             Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
             Approve spec | ✓ Approve | chant.approve | available
-            Reject spec... | ✗ Reject… | chant.reject | refused: This spec is already rejected: address the feedback, then approve it.
+            Reject spec... | ✗ Reject… | chant.reject | available
             Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -208,8 +208,8 @@ fn a_completed_spec_with_an_approval() {
             Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
             Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
             Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-            Approve spec | ✓ Approve | chant.approve | refused: This spec is completed: there is nothing left to approve or reject.
-            Reject spec... | ✗ Reject… | chant.reject | refused: This spec is completed: there is nothing left to approve or reject.
+            Approve spec | ✓ Approve | chant.approve | available
+            Reject spec... | ✗ Reject… | chant.reject | available
             Archive spec | ⌫ Archive | chant.archive | available
             Verify spec | ✔ Verify | chant.verify | refused: chant verify needs the prompt .chant/prompts/verify.md, and this project has none ("Prompt file not found"): `chant init prompts` installs chant's prompts.
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -442,6 +442,8 @@ fn an_agent_branch_offers_its_changes() {
         Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Approve spec | (✓ Approve not in the lens) | chant.approve | available
+        Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
         Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | available
         Archive spec | ⌫ Archive | chant.archive | available

@@ -13,7 +13,7 @@ say() { printf '{"type":"assistant","message":{"content":[{"type":"text","text":
 mode=ok
 [ -f "$AGENT_DIR/mode" ] && mode=$(cat "$AGENT_DIR/mode")
 [ -f "$AGENT_DIR/mode-$id" ] && mode=$(cat "$AGENT_DIR/mode-$id")
-if grep -q 'TASK: verify' "$prompt"; then
+if grep -q -e 'TASK: verify' -e '^# Verify Acceptance Criteria' "$prompt"; then
   say "## Verification Summary"
   grep -E '^- \[[ xX]\] ' "$CHANT_SPEC_FILE" | sed -E 's/^- \[[ xX]\] //' | while read -r c; do
     say "- [x] $c: PASS"
@@ -21,7 +21,7 @@ if grep -q 'TASK: verify' "$prompt"; then
   say "Overall status: PASS"
   exit 0
 fi
-if grep -q 'TASK: split' "$prompt"; then
+if grep -q -e 'TASK: split' -e '^# Split Driver Specification' "$prompt"; then
   for n in 1 2; do
     say "## Member $n: Part $n of $id"
     say ""
@@ -55,6 +55,18 @@ else
   echo "work of $id" > "done-$id.txt"
   git add -- "done-$id.txt"
 fi
+# What chant's prompt tells an agent (standard.md, step 8): check off each
+# acceptance criterion in the spec it names, relative to the agent's folder
+# (the worktree): `.chant/specs/<id>.md` unless the prompt names another.
+spec=$(sed -n 's/.*[Cc]heck off .* in `\([^`]*\)`.*/\1/p' "$prompt" | head -1)
+[ -n "$spec" ] || spec=".chant/specs/$id.md"
+if [ -f "$spec" ]; then
+  sed -i 's/- \[ \]/- [x]/g' "$spec"
+  git add -- "$spec"
+fi
+# "Verify git status is clean": an agent that takes it literally commits
+# everything, the other specs chant removed from the worktree included.
+[ "$mode" = commit-all ] && git add -A
 git commit -q -m "chant($id): agent work"
 say "agent: done with $id"
 exit 0

@@ -25,11 +25,15 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 /// execute the task in .chant/tmp/<id>-prompt.md"` (in the worktree for
 /// `chant work`, in the project for `verify` and `split`), with
 /// `CHANT_SPEC_ID` and `CHANT_SPEC_FILE`. It keeps a copy of the prompt,
-/// then acts by the prompt's `TASK:` marker: verify (a verification
-/// summary that passes every criterion), split (two members), or work (the
-/// files of `$AGENT_DIR/write-<id>/`, else `done-<id>.txt`, committed as
-/// `chant(<id>): agent work`). `$AGENT_DIR/mode-<id>` (or `mode`) says
-/// `ok`, `fail` (exit 1 after its lines) or `hang` (sleeps until killed).
+/// then does what it asks: verify (a verification summary that passes
+/// every criterion), split (two members), or work as chant's standard
+/// prompt says: the files of `$AGENT_DIR/write-<id>/` (else
+/// `done-<id>.txt`), every criterion ticked in the spec the prompt names
+/// (`.chant/specs/<id>.md` in its folder), committed as `chant(<id>): agent
+/// work`. `$AGENT_DIR/mode-<id>` (or `mode`) says `ok`, `commit-all` (as
+/// `ok`, committing with `git add -A`, the other specs chant removed from
+/// the worktree included), `fail` (exit 1 after its lines) or `hang`
+/// (sleeps until killed).
 pub const CLAUDE: &str = include_str!("claude.sh");
 
 /// chant as the server runs it: each call's arguments go to
@@ -47,12 +51,10 @@ pub fn write_executable(path: &Path, text: &str) {
     std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
 }
 
-/// Prompts the tests use; `TASK:` tells the scripted agent what to do.
+/// Prompts the tests add to those `chant init` writes (chant's own
+/// `standard`, `split`, `verify`, `merge-conflict`, `ollama`): the agent
+/// works by them as by chant's standard prompt.
 pub const PROMPTS: &[(&str, &str)] = &[
-    (
-        "standard",
-        "---\nname: standard\npurpose: Implement the spec\n---\nTASK: work (standard) on {{spec.id}}: {{spec.title}}\n",
-    ),
     (
         "research",
         "---\nname: research\npurpose: Research a question\n---\nTASK: work (research) on {{spec.id}}: {{spec.title}}\n",
@@ -60,14 +62,6 @@ pub const PROMPTS: &[(&str, &str)] = &[
     (
         "review",
         "---\nname: review\npurpose: Review a change\n---\nTASK: work (review) on {{spec.id}}: {{spec.title}}\n",
-    ),
-    (
-        "verify",
-        "---\nname: verify\npurpose: Verify a spec\n---\nTASK: verify {{spec.id}}\n",
-    ),
-    (
-        "split",
-        "---\nname: split\npurpose: Split a spec\n---\nTASK: split {{spec.id}}: {{spec.title}}\n",
     ),
 ];
 
@@ -217,7 +211,7 @@ impl Walk {
         ws.write("README.md", "# Demo\n");
         run("git", &["add", "-A"]);
         run("git", &["commit", "-q", "-m", "initial"]);
-        run("chant", &["init", "--minimal", "--name", &name]);
+        run("chant", &["init", "--name", &name]);
         for (prompt, text) in PROMPTS {
             ws.write(&format!(".chant/prompts/{prompt}.md"), text);
         }
@@ -304,6 +298,20 @@ impl Walk {
 
     pub fn git(&self, args: &[&str]) -> String {
         self.ws.git(args)
+    }
+
+    /// The real chant's standard output, run in the project (not through
+    /// the server, not logged as one of its calls).
+    pub fn chant(&self, args: &[&str]) -> String {
+        let real = real_chant("chant").expect("the real chant");
+        let out = Command::new(real)
+            .args(args)
+            .current_dir(self.ws.path())
+            .envs(base_env(self.scratch.path()))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     pub fn execute(&self, command: &str, arguments: Value) -> Result<Value, RpcError> {

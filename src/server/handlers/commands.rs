@@ -35,14 +35,11 @@ use tower_lsp_server::ls_types::*;
 use super::super::capabilities::{APPLY_FIX, COMMANDS};
 use super::super::documents::doc_key;
 use super::super::edits;
-use super::super::facts::{self, invalid_params, refuse};
+use super::super::facts::{invalid_params, refuse};
 use super::super::jobs;
 use super::super::session::Session;
 use crate::ide::command_options;
-use crate::ide::commands::{self as decide, Plan, ProjectCommand, SpecCommand};
-use crate::runner::job::Job;
-use crate::runner::process;
-use crate::runner::program::find_executable;
+use crate::ide::commands::{ProjectCommand, SpecCommand};
 
 /// A command, parsed.
 #[derive(Debug)]
@@ -127,137 +124,12 @@ pub async fn execute_command(
     params: ExecuteCommandParams,
 ) -> Result<Option<Value>> {
     match Request::parse(&params.command, &params.arguments)? {
-        Request::Spec { uri, command } => run_spec(session, &uri, command).await,
-        Request::Project { uri, command } => run_project(session, uri.as_ref(), command).await,
+        Request::Spec { uri, command } => jobs::run_spec(session, &uri, command).await,
+        Request::Project { uri, command } => {
+            jobs::run_project(session, uri.as_ref(), command).await
+        }
         Request::ApplyFix(fix) => apply_fix(session, fix).await,
     }
-}
-
-/// The chant executable, or why there is none.
-fn chant_program(session: &Session, root: &std::path::Path) -> Result<std::path::PathBuf> {
-    let setting = session.settings().chant_path;
-    let path = std::env::var_os("PATH");
-    find_executable(&setting, path.as_deref(), root).ok_or_else(|| {
-        refuse(format!(
-            "chant was not found (setting `chant.path` is `{setting}`): install chant, or set `chant.path` to the chant executable."
-        ))
-    })
-}
-
-async fn run_spec(
-    session: &Arc<Session>,
-    uri: &Uri,
-    command: SpecCommand,
-) -> Result<Option<Value>> {
-    let spec = facts::for_run(session, uri).await?;
-    let asks_approver = matches!(
-        &command,
-        SpecCommand::Approve { by: None } | SpecCommand::Reject { by: None, .. }
-    );
-    let approver = match asks_approver && spec.commands_enabled {
-        true => facts::approver(session, &spec.project.root).await,
-        false => None,
-    };
-    let plan = spec
-        .with_view(|view| decide::plan(view, &command, approver.as_deref()))
-        .map_err(refuse)?;
-    match plan {
-        Plan::Run(plan) => {
-            let job = Job {
-                program: chant_program(session, &spec.project.root)?,
-                supervisor: process::this_executable(),
-                root: spec.project.root.clone(),
-                spec: Some(spec.path.clone()),
-                config: spec.project.index().config.clone(),
-                timeout: session.settings().command_timeout,
-                plan: *plan,
-            };
-            jobs::start(session, job, Some(spec.uri.clone())).await
-        }
-        Plan::ApplyBranch { branch } => jobs::apply::apply(session, &spec, &branch).await,
-        Plan::OpenLog { path } => open_log(session, &path).await,
-    }
-}
-
-async fn run_project(
-    session: &Arc<Session>,
-    uri: Option<&Uri>,
-    mut command: ProjectCommand,
-) -> Result<Option<Value>> {
-    let project = facts::project(session, uri).await?;
-    if let ProjectCommand::ArchiveByLabel { label: None } = &command {
-        if !session.settings().commands_enabled {
-            return Err(refuse(decide::COMMANDS_OFF));
-        }
-        match ask_label(session, &project).await? {
-            Some(label) => command = ProjectCommand::ArchiveByLabel { label: Some(label) },
-            None => return Ok(None),
-        }
-    }
-    let facts = facts::for_project(session, project).await;
-    let plan = facts
-        .with_view(|view| decide::project_plan(view, &command))
-        .map_err(refuse)?;
-    let root = facts.project.root.clone();
-    let job = Job {
-        program: chant_program(session, &root)?,
-        supervisor: process::this_executable(),
-        config: facts.project.index().config.clone(),
-        spec: None,
-        timeout: session.settings().command_timeout,
-        root,
-        plan,
-    };
-    jobs::start(session, job, None).await
-}
-
-/// Ask which label to archive, offering the labels of the project's
-/// completed specs (`window/showMessageRequest`: clients without an input
-/// box, such as Helix, can answer it); None when the user dismissed it.
-async fn ask_label(
-    session: &Arc<Session>,
-    project: &crate::workspace::Project,
-) -> Result<Option<String>> {
-    let labels = decide::archivable_labels(&project.index());
-    if labels.is_empty() {
-        return Err(refuse(
-            "No completed spec of this project has a label: there is nothing to archive by label.",
-        ));
-    }
-    let choices: Vec<&str> = labels.iter().map(String::as_str).collect();
-    jobs::ask(
-        session,
-        MessageType::INFO,
-        "Archive the completed specs with which label?".into(),
-        &choices,
-    )
-    .await
-    .map_err(|()| {
-        invalid_params(
-            "A label is required: pass it as {\"label\": \"...\"} (this editor cannot be asked).",
-        )
-    })
-}
-
-/// `chant.showLog`, decided: open the agent's log (runs nothing).
-async fn open_log(session: &Session, log: &std::path::Path) -> Result<Option<Value>> {
-    let Some(log_uri) = Uri::from_file_path(log) else {
-        return Err(refuse(format!("{} has no file URI.", log.display())));
-    };
-    if !session.caps().show_document {
-        return Ok(Some(json!({"uri": log_uri.as_str(), "shown": false})));
-    }
-    let shown = session
-        .client()
-        .show_document(ShowDocumentParams {
-            uri: log_uri.clone(),
-            external: Some(false),
-            take_focus: Some(true),
-            selection: None,
-        })
-        .await
-        .unwrap_or(false);
-    Ok(Some(json!({"uri": log_uri.as_str(), "shown": shown})))
 }
 
 /// The user cancelled a progress the server started.
@@ -318,7 +190,7 @@ mod tests {
         };
         assert_eq!((parsed.as_str(), back), (uri.as_str(), command));
         assert_eq!(
-            arguments(&uri, &SpecCommand::Merge),
+            arguments(&uri, &SpecCommand::Merge { stash: false }),
             vec![json!(uri.as_str())]
         );
     }

@@ -16,8 +16,8 @@ use super::super::closed;
 use super::super::diagnostics;
 use super::super::jobs;
 use super::super::session::Session;
-use crate::workspace::settings::Settings;
 use super::super::watch;
+use crate::workspace::settings::Settings;
 
 /// Ask the client for the `chant` settings (with a timeout: a client that
 /// never answers must not stall the server) and apply them. When the client

@@ -9,10 +9,10 @@ use tower_lsp_server::ls_types::*;
 use super::super::closed;
 use super::super::diagnostics;
 use super::super::documents::{doc_key, ChangeOutcome, Document};
-use crate::text::text_hash;
 use super::super::jobs;
 use super::super::session::Session;
 use super::super::watch;
+use crate::text::text_hash;
 
 /// `textDocument/didOpen`: the document is kept and analysed at once.
 pub fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams) {

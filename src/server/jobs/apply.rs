@@ -9,9 +9,8 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::convert::diff_edits;
 use super::super::edits::{self, workspace_edit, Change};
-use super::super::facts::{self, refuse, SpecFacts};
+use super::super::facts::{refuse, SpecFacts};
 use super::super::session::Session;
-use crate::ide::commands::{self, Plan, SpecCommand};
 use crate::runner::agent::{self, AgentPlan, FileAction};
 
 /// `chant.applyAgentChanges`, decided: plan now (the answer says what will
@@ -42,16 +41,6 @@ pub async fn apply(
     let session = session.clone();
     tokio::spawn(async move { apply_plan(&session, plan).await });
     Ok(Some(summary))
-}
-
-/// "Apply agent changes" chosen from the message that ends a run.
-pub async fn offered(session: &Arc<Session>, uri: &Uri) -> Result<Option<Value>> {
-    let spec = facts::for_run(session, uri).await?;
-    match spec.with_view(|view| commands::plan(view, &SpecCommand::ApplyAgentChanges, None)) {
-        Ok(Plan::ApplyBranch { branch }) => apply(session, &spec, &branch).await,
-        Ok(_) => unreachable!("applying a branch plans a branch"),
-        Err(refusal) => Err(refuse(refusal)),
-    }
 }
 
 fn change_of(session: &Session, action: FileAction) -> Vec<Change> {

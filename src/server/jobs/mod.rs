@@ -1,7 +1,9 @@
-//! A chant job's reports, translated into LSP: `runner::job` runs the plan
-//! and reports to [`LspSink`], which asks with `window/showMessageRequest`,
-//! shows `$/progress` and log lines, brings chant's rewrites into the open
-//! buffers and the index, and tells the outcome.
+//! A command run: the facts gathered (`server::facts`), the core asked
+//! (`ide::commands`), the plan started as a job (`runner::job`), and the
+//! job's reports translated into LSP by [`LspSink`], which asks with
+//! `window/showMessageRequest`, shows `$/progress` and log lines, brings
+//! chant's rewrites into the open buffers and the index, and tells the
+//! outcome.
 //!
 //! A run takes minutes and the server runs a bounded number of handlers at
 //! once, so `executeCommand` only starts a job ([`start`]), answering
@@ -12,6 +14,7 @@
 //! - [`sync`]: bringing what chant wrote into open buffers.
 
 pub mod apply;
+mod follow_up;
 pub mod new_spec;
 pub mod progress;
 pub mod sync;
@@ -25,12 +28,15 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
 use super::closed;
-use super::facts::refuse;
+use super::facts::{self, invalid_params, refuse};
 use super::session::Session;
 use super::watch;
 use crate::analysis::command::{ChantCommand, Scope};
+use crate::ide::commands::{self as decide, Plan, ProjectCommand, SpecCommand};
 use crate::runner::job::{self, Answer, Event, Job, JobEnd, JobReport, Sink};
-use crate::runner::outcome::{Level, Outcome, APPLY_ACTION};
+use crate::runner::outcome::{Level, Offer, Outcome};
+use crate::runner::process;
+use crate::runner::program::find_executable;
 use progress::Progress;
 
 /// How long `shutdown` waits for running chant processes to end.
@@ -39,13 +45,136 @@ pub const SHUTDOWN_WAIT: Duration = Duration::from_secs(10);
 /// user.
 const OFFER_TIMEOUT: Duration = Duration::from_secs(3600);
 
+/// The chant executable, or why there is none.
+fn chant_program(session: &Session, root: &std::path::Path) -> Result<std::path::PathBuf> {
+    let setting = session.settings().chant_path;
+    let path = std::env::var_os("PATH");
+    find_executable(&setting, path.as_deref(), root).ok_or_else(|| {
+        refuse(format!(
+            "chant was not found (setting `chant.path` is `{setting}`): install chant, or set `chant.path` to the chant executable."
+        ))
+    })
+}
+
+pub async fn run_spec(
+    session: &Arc<Session>,
+    uri: &Uri,
+    command: SpecCommand,
+) -> Result<Option<Value>> {
+    let spec = facts::for_run(session, uri).await?;
+    let asks_approver = matches!(
+        &command,
+        SpecCommand::Approve { by: None } | SpecCommand::Reject { by: None, .. }
+    );
+    let approver = match asks_approver && spec.commands_enabled {
+        true => facts::approver(session, &spec.project.root).await,
+        false => None,
+    };
+    let plan = spec
+        .with_view(|view| decide::plan(view, &command, approver.as_deref()))
+        .map_err(refuse)?;
+    match plan {
+        Plan::Run(plan) => {
+            let job = Job {
+                program: chant_program(session, &spec.project.root)?,
+                supervisor: process::this_executable(),
+                root: spec.project.root.clone(),
+                spec: Some(spec.path.clone()),
+                config: spec.project.index().config.clone(),
+                timeout: session.settings().command_timeout,
+                plan: *plan,
+            };
+            start(session, job, Subject::Spec(spec.uri.clone())).await
+        }
+        Plan::ApplyBranch { branch } => apply::apply(session, &spec, &branch).await,
+        Plan::OpenLog { path } => open_log(session, &path).await,
+    }
+}
+
+pub async fn run_project(
+    session: &Arc<Session>,
+    uri: Option<&Uri>,
+    mut command: ProjectCommand,
+) -> Result<Option<Value>> {
+    let project = facts::project(session, uri).await?;
+    if let ProjectCommand::ArchiveByLabel { label: None } = &command {
+        if !session.settings().commands_enabled {
+            return Err(refuse(decide::COMMANDS_OFF));
+        }
+        match ask_label(session, &project).await? {
+            Some(label) => command = ProjectCommand::ArchiveByLabel { label: Some(label) },
+            None => return Ok(None),
+        }
+    }
+    let facts = facts::for_project(session, project).await;
+    let plan = facts
+        .with_view(|view| decide::project_plan(view, &command))
+        .map_err(refuse)?;
+    let root = facts.project.root.clone();
+    let job = Job {
+        program: chant_program(session, &root)?,
+        supervisor: process::this_executable(),
+        config: facts.project.index().config.clone(),
+        spec: None,
+        timeout: session.settings().command_timeout,
+        root,
+        plan,
+    };
+    start(session, job, Subject::Project(uri.cloned())).await
+}
+
+/// Ask which label to archive, offering the labels of the project's
+/// completed specs (`window/showMessageRequest`: clients without an input
+/// box, such as Helix, can answer it); None when the user dismissed it.
+async fn ask_label(
+    session: &Arc<Session>,
+    project: &crate::workspace::Project,
+) -> Result<Option<String>> {
+    let labels = decide::archivable_labels(&project.index());
+    if labels.is_empty() {
+        return Err(refuse(
+            "No completed spec of this project has a label: there is nothing to archive by label.",
+        ));
+    }
+    let choices: Vec<&str> = labels.iter().map(String::as_str).collect();
+    ask(
+        session,
+        MessageType::INFO,
+        "Archive the completed specs with which label?".into(),
+        &choices,
+    )
+    .await
+    .map_err(|()| {
+        invalid_params(
+            "A label is required: pass it as {\"label\": \"...\"} (this editor cannot be asked).",
+        )
+    })
+}
+
+/// `chant.showLog`, decided: open the agent's log (runs nothing).
+async fn open_log(session: &Session, log: &std::path::Path) -> Result<Option<Value>> {
+    let Some(log_uri) = Uri::from_file_path(log) else {
+        return Err(refuse(format!("{} has no file URI.", log.display())));
+    };
+    if !session.caps().show_document {
+        return Ok(Some(json!({"uri": log_uri.as_str(), "shown": false})));
+    }
+    let shown = session
+        .client()
+        .show_document(ShowDocumentParams {
+            uri: log_uri.clone(),
+            external: Some(false),
+            take_focus: Some(true),
+            selection: None,
+        })
+        .await
+        .unwrap_or(false);
+    Ok(Some(json!({"uri": log_uri.as_str(), "shown": shown})))
+}
+
 /// Register the job and start it in its own task; the answer says what
 /// runs.
-pub async fn start(
-    session: &Arc<Session>,
-    job: Job,
-    spec_uri: Option<Uri>,
-) -> Result<Option<Value>> {
+pub async fn start(session: &Arc<Session>, job: Job, subject: Subject) -> Result<Option<Value>> {
     let Some(handle) = session.runs().register(&job.key()) else {
         let subject = match &job.plan.scope {
             Scope::Spec { id } => format!("spec {id}"),
@@ -72,12 +201,20 @@ pub async fn start(
         session: session.clone(),
         token,
         root: job.root.clone(),
-        spec_uri,
+        subject,
         progress: Mutex::new(None),
         told: Mutex::new(Told::default()),
     };
     tokio::spawn(async move { job::run(job, handle, &sink).await });
     Ok(Some(answer))
+}
+
+/// What a job is about, as the client names it: what a follow-up runs on.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Spec(Uri),
+    /// The project (None: the workspace's only one).
+    Project(Option<Uri>),
 }
 
 /// What settling found, told when the job has finished.
@@ -92,8 +229,7 @@ struct LspSink {
     session: Arc<Session>,
     token: String,
     root: PathBuf,
-    /// The spec the job is about, as the client names it.
-    spec_uri: Option<Uri>,
+    subject: Subject,
     progress: Mutex<Option<Arc<Progress>>>,
     told: Mutex<Told>,
 }
@@ -220,7 +356,7 @@ impl Sink for LspSink {
                 if let Some(show) = show {
                     new_spec::show(session, show).await;
                 }
-                offer(session, outcome, shutting_down, self.spec_uri.clone()).await;
+                offer(session, outcome, shutting_down, self.subject.clone()).await;
             }
         }
     }
@@ -296,28 +432,39 @@ async fn tell_sync_report(session: &Session, report: &sync::SyncReport) {
     }
 }
 
-/// Tell the outcome, offering "Apply agent changes" when it says so.
-async fn offer(session: &Arc<Session>, outcome: Outcome, shutting_down: bool, spec: Option<Uri>) {
-    let Some(spec) = spec.filter(|_| outcome.offer_apply && !shutting_down) else {
+/// Tell the outcome, with the next step it offers (the run again or
+/// another command, as any command runs).
+async fn offer(session: &Arc<Session>, outcome: Outcome, shutting_down: bool, subject: Subject) {
+    let next = outcome.offer.clone().filter(|_| !shutting_down);
+    let Some(next) = next else {
         session
             .client()
             .show_message(message_type(outcome.level), outcome.text)
             .await;
         return;
     };
-    let answer = ask(
-        session,
-        message_type(outcome.level),
-        outcome.text,
-        &[APPLY_ACTION],
-    )
-    .await;
-    if answer.ok().flatten().as_deref() == Some(APPLY_ACTION) {
-        if let Err(e) = apply::offered(session, &spec).await {
-            session
-                .client()
-                .show_message(MessageType::ERROR, e.message.to_string())
-                .await;
+    let title = next.title();
+    let answer = ask(session, message_type(outcome.level), outcome.text, &[title]).await;
+    if answer.ok().flatten().as_deref() != Some(title) {
+        return;
+    }
+    let ran = match (next, subject) {
+        (Offer::ApplyAgentChanges, Subject::Spec(uri)) => {
+            follow_up::spec(session.clone(), uri, SpecCommand::ApplyAgentChanges).await
         }
+        (Offer::StashAndMerge, Subject::Spec(uri)) => {
+            follow_up::spec(session.clone(), uri, SpecCommand::Merge { stash: true }).await
+        }
+        (Offer::StashAndMerge, Subject::Project(uri)) => {
+            let command = ProjectCommand::MergeAll { stash: true };
+            follow_up::project(session.clone(), uri, command).await
+        }
+        (Offer::ApplyAgentChanges, Subject::Project(_)) => return,
+    };
+    if let Err(e) = ran {
+        session
+            .client()
+            .show_message(MessageType::ERROR, e.message.to_string())
+            .await;
     }
 }
