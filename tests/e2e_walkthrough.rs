@@ -1166,3 +1166,168 @@ fn wait_for(ready: impl Fn() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// An agent that commits everything (`git add -A`, as "verify git status is
+/// clean" invites) commits the deletions of the other specs chant removed
+/// from its worktree. Merged, they would delete those specs from main, or
+/// conflict where main changed them: the editor keeps them and says so.
+#[test]
+fn a_merge_keeps_the_specs_an_agent_that_commits_everything_deleted() {
+    let Some(w) = Walk::start("a_merge_keeps_the_specs_an_agent_that_commits_everything_deleted")
+    else {
+        return;
+    };
+    w.commit_specs(&[
+        (A, &spec("Add the greeting", "", &["hello.txt exists"])),
+        (B, &spec("Write the docs", "", &["docs exist"])),
+        (C, &spec("Add a test", "", &["a test exists"])),
+    ]);
+    w.agent_writes(A, &[("hello.txt", "hello\n")]);
+    w.agent_mode(A, "commit-all");
+    let uri = w.spec_uri(A);
+    w.run("chant.work", json!([uri]));
+    // The branch really deletes B and C (what chant's worktree isolation
+    // and the agent's `git add -A` made of them).
+    let deleted = w.git(&[
+        "diff",
+        "--name-only",
+        "--diff-filter=D",
+        &format!("main...chant/{A}"),
+    ]);
+    assert_eq!(
+        deleted.lines().collect::<Vec<_>>(),
+        [Walk::spec_rel(B), Walk::spec_rel(C)]
+    );
+    // Meanwhile main changes C: merging the deletion would conflict
+    // (modify/delete); B, unchanged, would silently go.
+    let c_text = w.spec(C).replace("Add a test", "Add a regression test");
+    w.ws.write(&Walk::spec_rel(C), &c_text);
+    w.git(&["commit", "-qam", "retitle C"]);
+    let (b_text, c_text) = (w.spec(B), w.spec(C));
+    let mark = w.client.mark();
+    let (_, progress) = w.run("chant.merge", json!([uri]));
+    assert_eq!(progress.last().unwrap()["message"], "merged");
+    let message = w.outcome_after(mark, "Merged")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains(&format!(
+            " chant/{A} deleted 2 other specs that chant had only removed from the agent's worktree ({}, {}): the editor restored them on the branch before merging, so they are kept on the main branch.",
+            Walk::spec_rel(B),
+            Walk::spec_rel(C)
+        )),
+        "{message}"
+    );
+    assert_eq!(w.spec(B), b_text);
+    assert_eq!(w.spec(C), c_text);
+    assert_eq!(w.ws.read("hello.txt"), "hello\n");
+    assert_eq!(
+        w.git(&["status", "--porcelain", "--untracked-files=no"]),
+        ""
+    );
+    // The restoring commit is on the branch, named for what it did.
+    let subject = w.git(&["log", "-1", "--format=%s", &format!("chant/{A}")]);
+    assert_eq!(subject.trim(), format!("Keep the specs chant/{A} deleted"));
+    w.shutdown();
+}
+
+/// "Apply agent changes" writes the branch's files into the checkout;
+/// merging the branch then finds them in its way. Those identical to the
+/// branch's are put back; one the user changed since stops the merge
+/// before chant runs, and "Stash them and merge" stashes it and merges.
+#[test]
+fn apply_then_merge() {
+    for mode in ["ok", "commit-all"] {
+        let Some(w) = Walk::start(&format!("apply_then_merge_{}", mode.replace('-', "_"))) else {
+            return;
+        };
+        w.commit_specs(&[
+            (A, &spec("Add the greeting", "", &["hello.txt exists"])),
+            (B, &spec("Add the farewell", "", &["bye.txt exists"])),
+        ]);
+        w.agent_mode(A, mode);
+        w.agent_mode(B, mode);
+        w.agent_writes(A, &[("hello.txt", "hello\n")]);
+        w.agent_writes(B, &[("bye.txt", "bye\n")]);
+        let (a, b) = (w.spec_uri(A), w.spec_uri(B));
+        w.run("chant.work", json!([a]));
+        w.run("chant.work", json!([b]));
+        // Apply both; the user then changes bye.txt.
+        for uri in [&a, &b] {
+            let answer = w.execute("chant.applyAgentChanges", json!([uri])).unwrap();
+            assert_eq!(answer["started"], true, "{answer}");
+            w.client.wait_idle();
+        }
+        assert_eq!(w.ws.read("hello.txt"), "hello\n", "{mode}");
+        w.ws.write("bye.txt", "bye, edited\n");
+        // Merging A: hello.txt is the branch's, out of the way.
+        let mark = w.client.mark();
+        let (_, progress) = w.run("chant.merge", json!([a]));
+        let message = w.outcome_after(mark, "erge")["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            progress.last().unwrap()["message"],
+            "merged",
+            "{mode}: {message}"
+        );
+        assert!(
+            message.contains(" Put back 1 file \"Apply agent changes\" had written, identical to the branch's (the merge wrote them again): hello.txt."),
+            "{mode}: {message}"
+        );
+        assert_eq!(w.ws.read("hello.txt"), "hello\n");
+        // Merging B: bye.txt differs, nothing merges, chant is not run.
+        let calls = w.chant_calls().len();
+        let asked = w.answers.asked().len();
+        w.answers.push(Some("Stash them and merge"));
+        let (answer, progress) = w.run("chant.merge", json!([b]));
+        assert_eq!(progress.last().unwrap()["message"], "files in the way");
+        let offer = offer_after(&w, asked);
+        assert_eq!(
+            offer["message"],
+            format!("Merging chant/{B} would overwrite 1 file in your checkout that differ from the branch's (bye.txt): probably \"Apply agent changes\" brought them in and you changed them since. Nothing was merged. Commit or stash them, or \"Stash them and merge\" (`git stash pop` brings them back afterwards).")
+        );
+        assert_eq!(offer["actions"], json!([{"title": "Stash them and merge"}]));
+        // The offer taken: stashed, merged (another run, its own progress).
+        let first = answer["token"].clone();
+        let title = format!("chant merge {B}");
+        let begin = w.client.wait_for_notification(
+            "$/progress",
+            |p| {
+                p["token"] != first
+                    && p.pointer("/value/kind").and_then(Value::as_str) == Some("begin")
+                    && p.pointer("/value/title").and_then(Value::as_str) == Some(title.as_str())
+            },
+            RUN_TIMEOUT,
+        );
+        let p = w
+            .client
+            .wait_for_progress_end(begin["token"].clone(), RUN_TIMEOUT);
+        assert_eq!(p.last().unwrap()["message"], "merged");
+        w.client.wait_idle();
+        let merges: Vec<Vec<String>> = w.chant_calls()[calls..].to_vec();
+        assert_eq!(
+            merges,
+            [vec![
+                "merge".to_string(),
+                B.to_string(),
+                "--yes".to_string()
+            ]]
+        );
+        assert_eq!(w.ws.read("bye.txt"), "bye\n");
+        let stash = w.git(&["stash", "list"]);
+        assert!(
+            stash.contains(&format!("chant-lsp: in the way of merging chant/{B}")),
+            "{stash}"
+        );
+        w.git(&["checkout", "stash@{0}^3", "--", "bye.txt"]);
+        assert_eq!(
+            w.ws.read("bye.txt"),
+            "bye, edited\n",
+            "the user's version is in the stash"
+        );
+        w.shutdown();
+    }
+}

@@ -104,10 +104,19 @@ async fn checked_out_at(top: &Path, branch: &str) -> Result<Option<String>, GitE
     Ok(None)
 }
 
+fn keep_message(branch: &str, files: &[String]) -> String {
+    format!(
+        "Keep the specs {branch} deleted\n\nThe agent's commit deleted these specs, which chant had only removed from its worktree; the editor restores them on the branch so that merging it does not delete them:\n{}",
+        files.iter().map(|f| format!("- {f}")).collect::<Vec<_>>().join("\n")
+    )
+}
+
 /// Give `branch` a commit that brings back `files` (repository-relative)
-/// as they were where it forked from `main`, without touching any
-/// checkout: a temporary index, a tree, a commit, the branch moved only if
-/// it still points where it did. Returns the new commit.
+/// as they were where it forked from `main`: in the agent's worktree when
+/// the branch is checked out there (chant keeps it until the merge), else
+/// without touching any checkout (a private index, a tree, a commit, the
+/// branch moved only if it still points where it did). Returns the new
+/// commit.
 pub async fn keep_specs(
     root: &Path,
     branch: &str,
@@ -115,29 +124,28 @@ pub async fn keep_specs(
     files: &[String],
 ) -> Result<String, GitError> {
     let top = top(root).await?;
-    if let Some(at) = checked_out_at(&top, branch).await? {
-        return Err(GitError(format!(
-            "{branch} is checked out in the worktree {at}, so the editor cannot add a commit to it: remove that worktree (`git worktree remove {at}`) first"
-        )));
-    }
-    let tip = text(
-        git::run(
-            &top,
-            &["rev-parse", "--verify", &format!("refs/heads/{branch}")],
-        )
-        .await?,
-    );
+    let reference = format!("refs/heads/{branch}");
+    let tip = text(git::run(&top, &["rev-parse", "--verify", &reference]).await?);
     let base = text(git::run(&top, &["merge-base", main, branch]).await?);
+    let message = keep_message(branch, files);
+    if let Some(at) = checked_out_at(&top, branch).await? {
+        let at = Path::new(&at);
+        let mut checkout = vec!["checkout", base.as_str(), "--"];
+        checkout.extend(files.iter().map(String::as_str));
+        git::run(at, &checkout).await?;
+        let mut commit = vec!["commit", "-q", "--no-verify", "-m", message.as_str(), "--"];
+        commit.extend(files.iter().map(String::as_str));
+        git::run(at, &commit).await?;
+        return git::run(at, &["rev-parse", "HEAD"]).await.map(text);
+    }
     // A private index in the repository's own folder, removed after.
     let name = format!("chant-lsp-index-{}-{}", std::process::id(), tip);
-    let index = PathBuf::from(text(
+    let index = top.join(text(
         git::run(&top, &["rev-parse", "--git-path", &name]).await?,
     ));
-    let index = top.join(index);
-    let result = commit_restoring(&top, &index, &tip, &base, branch, files).await;
+    let result = commit_restoring(&top, &index, &tip, &base, &message, files).await;
     let _ = std::fs::remove_file(&index);
     let commit = result?;
-    let reference = format!("refs/heads/{branch}");
     git::run(&top, &["update-ref", &reference, &commit, &tip]).await?;
     Ok(commit)
 }
@@ -149,7 +157,7 @@ async fn commit_restoring(
     index: &Path,
     tip: &str,
     base: &str,
-    branch: &str,
+    message: &str,
     files: &[String],
 ) -> Result<String, GitError> {
     let env = [("GIT_INDEX_FILE", index.as_os_str())];
@@ -168,11 +176,7 @@ async fn commit_restoring(
         git::run_with_env(top, &["update-index", "--add", "--cacheinfo", &info], &env).await?;
     }
     let tree = text(git::run_with_env(top, &["write-tree"], &env).await?);
-    let message = format!(
-        "Keep the specs {branch} deleted\n\nThe agent's commit deleted these specs, which chant had only removed from its worktree; the editor restores them on the branch so that merging it does not delete them:\n{}",
-        files.iter().map(|f| format!("- {f}")).collect::<Vec<_>>().join("\n")
-    );
-    git::run(top, &["commit-tree", &tree, "-p", tip, "-m", &message])
+    git::run(top, &["commit-tree", &tree, "-p", tip, "-m", message])
         .await
         .map(text)
 }
@@ -367,5 +371,113 @@ pub async fn merge_bookkeeping(
             abort().await;
             Err(e.0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git_in(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A repository with specs a, b, c on main and a branch `chant/a`
+    /// (not checked out anywhere) that deletes b and c.
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git_in(root, &["init", "-q", "-b", "main"]);
+        git_in(root, &["config", "user.name", "T"]);
+        git_in(root, &["config", "user.email", "t@example.com"]);
+        std::fs::create_dir_all(root.join(".chant/specs")).unwrap();
+        for id in ["a", "b", "c"] {
+            std::fs::write(
+                root.join(format!(".chant/specs/{id}.md")),
+                format!("# {id}\n"),
+            )
+            .unwrap();
+        }
+        git_in(root, &["add", "-A"]);
+        git_in(root, &["commit", "-qm", "specs"]);
+        git_in(root, &["checkout", "-q", "-b", "chant/a"]);
+        git_in(
+            root,
+            &["rm", "-q", ".chant/specs/b.md", ".chant/specs/c.md"],
+        );
+        std::fs::write(root.join("work.txt"), "work\n").unwrap();
+        git_in(root, &["add", "-A"]);
+        git_in(root, &["commit", "-qm", "agent"]);
+        git_in(root, &["checkout", "-q", "main"]);
+        dir
+    }
+
+    #[tokio::test]
+    async fn the_specs_a_branch_deleted_are_restored_on_it_without_a_checkout() {
+        let dir = repo();
+        let root = dir.path();
+        let deleted = deleted_specs(root, "chant/a", "main", "a").await.unwrap();
+        assert_eq!(deleted, [".chant/specs/b.md", ".chant/specs/c.md"]);
+        let head = git_in(root, &["rev-parse", "HEAD"]);
+        let status = git_in(root, &["status", "--porcelain"]);
+        keep_specs(root, "chant/a", "main", &deleted).await.unwrap();
+        // The checkout did not move; the branch got one commit, which
+        // brings b and c back as they were, and keeps the agent's work.
+        assert_eq!(git_in(root, &["rev-parse", "HEAD"]), head);
+        assert_eq!(git_in(root, &["status", "--porcelain"]), status);
+        assert_eq!(
+            git_in(root, &["log", "-1", "--format=%s", "chant/a"]),
+            "Keep the specs chant/a deleted"
+        );
+        assert_eq!(git_in(root, &["show", "chant/a:.chant/specs/b.md"]), "# b");
+        assert_eq!(git_in(root, &["show", "chant/a:work.txt"]), "work");
+        assert!(deleted_specs(root, "chant/a", "main", "a")
+            .await
+            .unwrap()
+            .is_empty());
+        // No private index is left behind.
+        let git_dir = root.join(".git");
+        let leftovers: Vec<_> = std::fs::read_dir(&git_dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("chant-lsp-index")
+            })
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[tokio::test]
+    async fn applied_files_are_told_apart() {
+        let dir = repo();
+        let root = dir.path();
+        // As "Apply agent changes" left it: the branch's file, untracked.
+        std::fs::write(root.join("work.txt"), "work\n").unwrap();
+        assert_eq!(
+            in_the_way(root, "chant/a", "main").await.unwrap(),
+            (vec!["work.txt".to_string()], vec![])
+        );
+        std::fs::write(root.join("work.txt"), "work, edited\n").unwrap();
+        assert_eq!(
+            in_the_way(root, "chant/a", "main").await.unwrap(),
+            (vec![], vec!["work.txt".to_string()])
+        );
+        std::fs::write(root.join("work.txt"), "work\n").unwrap();
+        clear(root, &["work.txt".to_string()]).await.unwrap();
+        assert!(!root.join("work.txt").exists());
     }
 }
