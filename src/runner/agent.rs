@@ -12,13 +12,25 @@ use crate::text::diff::{merge3, Merge};
 use crate::vfs::Limit;
 use crate::workspace::ProjectFiles;
 
-/// Paths under the chant folder are chant's own (the spec copy chant
-/// commits on the branch): never applied.
+/// chant's own files on the branch: the specs (the copy chant commits, the
+/// others its worktree isolation removed), the archive, and what chant
+/// writes while it runs. Never applied; what the agent wrote elsewhere
+/// under `.chant/` (`.chant/research/...`) is its work.
 fn is_chant_file(path: &Path) -> bool {
-    path.starts_with(".chant")
+    const CHANTS: [&str; 8] = [
+        ".chant/specs",
+        ".chant/archive",
+        ".chant/logs",
+        ".chant/tmp",
+        ".chant/pids",
+        ".chant/.locks",
+        ".chant/processes",
+        ".chant/.store",
+    ];
+    CHANTS.iter().any(|dir| path.starts_with(dir))
 }
 
-/// The agent's changes on `branch`, outside `.chant/`, and the commit the
+/// The agent's changes on `branch`, chant's own files aside, and the commit the
 /// branch left from.
 pub async fn branch_changes(
     root: &Path,
@@ -143,7 +155,7 @@ pub async fn plan(
         .map_err(|e| format!("Cannot read the agent's changes: {e}."))?;
     if changes.is_empty() {
         return Err(format!(
-            "Branch {branch} changes nothing outside .chant/: there are no agent changes to apply."
+            "Branch {branch} changes nothing but chant's own files (specs, archive, logs): there are no agent changes to apply."
         ));
     }
     let mut plan = AgentPlan {

@@ -102,7 +102,7 @@ pub struct RunFacts {
     pub worktree: Option<String>,
     pub branch: String,
     pub branch_kept: bool,
-    /// Files the agent changed on its branch (outside `.chant/`).
+    /// Files the agent changed on its branch (chant's own files aside).
     pub agent_changes: usize,
     /// Commits the run added to the current branch.
     pub new_commits: Vec<String>,
