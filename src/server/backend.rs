@@ -198,6 +198,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.session.closed().release_held_pull();
         self.session.runs().stop_all(runs::SHUTDOWN_WAIT).await;
         Ok(())
     }

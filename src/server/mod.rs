@@ -53,8 +53,9 @@ pub fn run_stdio() {
             .custom_method("chant/serverStatus", Backend::server_status)
             .custom_method("chant/specList", Backend::spec_list)
             .finish();
-        // One more than the framework's four handlers at once: a client's
-        // `workspace/diagnostic` request may be held open for a long time.
+        // Room beyond the framework's four handlers at once: a client's
+        // `workspace/diagnostic` request may be held open for a long time
+        // (one per client: a newer one answers the older).
         Server::new(stdin, stdout, socket)
             .concurrency_level(8)
             .serve(service)

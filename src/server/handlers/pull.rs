@@ -9,7 +9,10 @@
 //!   whose result differs from the one the client names, and the specs
 //!   that are gone (empty). When nothing differs it is held open until
 //!   something does (the client then gets the change at once, and an idle
-//!   server sends nothing).
+//!   server sends nothing). One request is held at a time: a newer one
+//!   makes the older answer (with what differs, often nothing), and
+//!   `$/cancelRequest` drops it, so held requests never fill the
+//!   framework's request slots.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -194,19 +197,26 @@ pub async fn workspace(
         .filter_map(|p| Some((p.uri.to_file_path()?.into_owned(), p.value)))
         .collect();
     let mut epoch = session.closed().subscribe();
-    let _waiting = session.closed().pull_waiting();
+    let report = |items| WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items });
+    let mut held = None;
     loop {
         epoch.borrow_and_update();
         let items = differences(session, &previous);
         if !items.is_empty() {
-            return Ok(WorkspaceDiagnosticReportResult::Report(
-                WorkspaceDiagnosticReport { items },
-            ));
+            return Ok(report(items));
         }
-        if epoch.changed().await.is_err() {
-            return Ok(WorkspaceDiagnosticReportResult::Report(
-                WorkspaceDiagnosticReport { items: Vec::new() },
-            ));
+        // Nothing differs: held open until something does. One request
+        // is held at a time: this one answers the one held before.
+        let held = held.get_or_insert_with(|| session.closed().hold_pull());
+        tokio::select! {
+            changed = epoch.changed() => {
+                if changed.is_err() {
+                    return Ok(report(Vec::new()));
+                }
+            }
+            () = held.released() => {
+                return Ok(report(differences(session, &previous)));
+            }
         }
     }
 }
