@@ -100,7 +100,7 @@ async fn flush(session: &Arc<Session>) {
             };
             unique.insert(path, merged);
         }
-        for (path, event) in unique.into_iter().filter(|(p, _)| !open.contains(p)) {
+        for (path, event) in unique {
             if let Some(project) = job.projects().for_path(&path) {
                 by_project
                     .entry(project.root.clone())
@@ -112,7 +112,10 @@ async fn flush(session: &Arc<Session>) {
         let mut affected: HashSet<PathBuf> = HashSet::new();
         let mut all = Changes::default();
         for (project, events) in by_project.values() {
-            let (changes, loaded) = project.refresh_events(events);
+            // One event for a whole folder stands for the chant files in it.
+            let mut events = project.expand_folders(events);
+            events.retain(|(p, _)| !open.contains(p));
+            let (changes, loaded) = project.refresh_events(&events);
             affected.extend(project.invalidate(&changes));
             if keep {
                 job.closed().preload(loaded);

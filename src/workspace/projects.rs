@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::changes::Changes;
+use super::index::chant_files_under;
 use super::results::ProjectResults;
 use super::spec_file::LoadedSpec;
 use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex};
+use crate::vfs::Kind;
 
 pub struct Project {
     pub root: PathBuf,
@@ -70,7 +72,7 @@ impl Project {
             .iter()
             .map(|p| (p.clone(), FileEvent::Unknown))
             .collect();
-        let (changes, _) = self.refresh_events(&events);
+        let (changes, _) = self.refresh_events(&self.expand_folders(&events));
         self.invalidate(&changes);
         changes.visible_to_others()
     }
@@ -79,6 +81,8 @@ impl Project {
     /// lock held, then applied). Returns what changed, and the spec files
     /// read (their text and model, so they need not be read again to be
     /// diagnosed); [`Self::invalidate`] then marks the specs affected.
+    /// Events about folders are taken as they are: see
+    /// [`Self::expand_folders`].
     pub fn refresh_events(
         &self,
         events: &[(PathBuf, FileEvent)],
@@ -120,6 +124,54 @@ impl Project {
             }
         }
         (changes, loaded)
+    }
+
+    /// The events, and for each event about a folder that holds or lies in
+    /// `.chant` (editors and the watcher send one event for a whole folder
+    /// deleted, created or renamed), events for the chant files under it:
+    /// the ones the index knows are gone unless they are still on disk,
+    /// the ones on disk are there. Reads the disk; the index is read-locked
+    /// only to list what it knows.
+    pub fn expand_folders(&self, events: &[(PathBuf, FileEvent)]) -> Vec<(PathBuf, FileEvent)> {
+        let chant = self.root.join(".chant");
+        let folders: Vec<&PathBuf> = events
+            .iter()
+            .map(|(path, _)| path)
+            .filter(|path| {
+                (path.starts_with(&chant) || chant.starts_with(path))
+                    && matches!(super::classify(path), super::ChantFile::Other)
+            })
+            .collect();
+        if folders.is_empty() {
+            return events.to_vec();
+        }
+        let mut out: Vec<(PathBuf, FileEvent)> = events.to_vec();
+        let mut seen: HashSet<PathBuf> = events.iter().map(|(p, _)| p.clone()).collect();
+        for folder in folders {
+            let on_disk: Vec<PathBuf> = match self.files.kind(folder) {
+                Some(Kind::Dir) => chant_files_under(&self.files, folder),
+                _ => Vec::new(),
+            };
+            let known = self.index().known_under(folder);
+            let present: HashSet<&PathBuf> = on_disk.iter().collect();
+            for path in &known {
+                if !present.contains(path) && seen.insert(path.clone()) {
+                    out.push((path.clone(), FileEvent::Deleted));
+                }
+            }
+            let known: HashSet<&PathBuf> = known.iter().collect();
+            for path in &on_disk {
+                if seen.insert(path.clone()) {
+                    let event = if known.contains(path) {
+                        FileEvent::Unknown
+                    } else {
+                        FileEvent::Created
+                    };
+                    out.push((path.clone(), event));
+                }
+            }
+        }
+        out
     }
 
     /// Mark the closed specs whose results may change with `changes`.
@@ -197,5 +249,118 @@ impl Projects {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|p| !p.root.starts_with(folder));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::MemoryFs;
+
+    const SPEC: &str = "---\nstatus: pending\n---\n# A spec\n";
+
+    fn project(fs: &Arc<MemoryFs>) -> Project {
+        let fs: Arc<dyn crate::vfs::FileSystem> = fs.clone();
+        Project::load(ProjectFiles::new(fs, Path::new("/w")))
+    }
+
+    fn spec_paths(project: &Project) -> Vec<PathBuf> {
+        let index = project.index();
+        let mut paths: Vec<PathBuf> = index
+            .specs()
+            .chain(index.nested_specs())
+            .map(|e| e.path.clone())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    #[test]
+    fn one_event_for_a_renamed_folder_moves_its_specs() {
+        let fs = Arc::new(MemoryFs::with_files(
+            Path::new("/w"),
+            [
+                (".chant/config.md", "project:\n  name: x\n"),
+                (".chant/specs/top.md", SPEC),
+                (".chant/specs/old/a.md", SPEC),
+                (".chant/specs/old/deeper/b.md", SPEC),
+            ],
+        ));
+        let project = project(&fs);
+        let old = Path::new("/w/.chant/specs/old");
+        let new = Path::new("/w/.chant/specs/new");
+        fs.remove(old);
+        fs.write(&new.join("a.md"), SPEC);
+        fs.write(&new.join("deeper/b.md"), SPEC);
+        let events = project.expand_folders(&[
+            (old.to_path_buf(), FileEvent::Deleted),
+            (new.to_path_buf(), FileEvent::Created),
+        ]);
+        let (changes, loaded) = project.refresh_events(&events);
+        assert_eq!(
+            spec_paths(&project),
+            [
+                new.join("a.md"),
+                new.join("deeper/b.md"),
+                PathBuf::from("/w/.chant/specs/top.md"),
+            ]
+        );
+        // The old files' results go, the new ones are diagnosed.
+        assert_eq!(
+            changes.spec_files.iter().cloned().collect::<Vec<_>>(),
+            [
+                new.join("a.md"),
+                new.join("deeper/b.md"),
+                old.join("a.md"),
+                old.join("deeper/b.md"),
+            ]
+        );
+        assert!(changes.listing);
+        assert_eq!(loaded.len(), 2);
+        assert!(changes.existence.contains(".chant/specs/old"));
+        assert!(changes.existence.contains(".chant/specs/new"));
+    }
+
+    #[test]
+    fn a_deleted_chant_folder_takes_its_specs_prompts_and_archive() {
+        let fs = Arc::new(MemoryFs::with_files(
+            Path::new("/w"),
+            [
+                (".chant/config.md", "project:\n  name: x\n"),
+                (".chant/specs/a.md", SPEC),
+                (".chant/prompts/standard.md", "Do it\n"),
+                (".chant/archive/2026-01-01/old.md", SPEC),
+                ("src/keep.rs", ""),
+            ],
+        ));
+        let project = project(&fs);
+        assert!(project.index().prompt("standard").is_some());
+        fs.remove(Path::new("/w/.chant"));
+        let events = project.expand_folders(&[(PathBuf::from("/w/.chant"), FileEvent::Deleted)]);
+        let (changes, _) = project.refresh_events(&events);
+        let index = project.index();
+        assert_eq!(index.spec_count(), 0);
+        assert!(index.prompt("standard").is_none());
+        assert!(index.archived("old").is_none());
+        assert!(changes.prompts && changes.listing && changes.spec_set);
+        assert_eq!(
+            changes.spec_files.iter().cloned().collect::<Vec<_>>(),
+            [PathBuf::from("/w/.chant/specs/a.md")]
+        );
+    }
+
+    #[test]
+    fn a_folder_event_outside_the_chant_folders_reads_nothing_more() {
+        let fs = Arc::new(MemoryFs::with_files(
+            Path::new("/w"),
+            [(".chant/specs/a.md", SPEC), ("src/x/y.rs", "")],
+        ));
+        let project = project(&fs);
+        fs.remove(Path::new("/w/src/x"));
+        let events = [(PathBuf::from("/w/src/x"), FileEvent::Deleted)];
+        assert_eq!(project.expand_folders(&events), events);
+        let (changes, _) = project.refresh_events(&events);
+        assert!(changes.spec_files.is_empty());
+        assert_eq!(changes.existence.iter().collect::<Vec<_>>(), ["src/x"]);
     }
 }

@@ -197,7 +197,8 @@ pub async fn workspace(
         .filter_map(|p| Some((p.uri.to_file_path()?.into_owned(), p.value)))
         .collect();
     let mut epoch = session.closed().subscribe();
-    let report = |items| WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items });
+    let report =
+        |items| WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items });
     let mut held = None;
     loop {
         epoch.borrow_and_update();
