@@ -135,3 +135,110 @@ fn a_deleted_folder_is_reported_empty_to_a_held_pull() {
     assert_eq!(items[0]["items"], json!([]));
     client.shutdown();
 }
+
+// --- the server's own watcher --------------------------------------------
+
+/// A client that cannot register file watchers (Neovim 0.11 on Linux).
+fn unwatching_client(ws: &TempWorkspace) -> LspClient {
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.capabilities_patch = Some(json!({
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": false}}
+    }));
+    LspClient::start(opts)
+}
+
+/// Waits for the server to say it watches `folders` folders (after `mark`).
+fn wait_watching(client: &LspClient, mark: u64, folders: usize) {
+    let want = format!("chant-lsp: watching {folders} folders for changes on disk");
+    client.wait_for_notification_after(
+        mark,
+        "window/logMessage",
+        |m| m["message"].as_str().is_some_and(|s| s.starts_with(&want)),
+        Duration::from_secs(30),
+    );
+}
+
+#[test]
+fn the_server_watches_the_disk_for_a_client_that_cannot() {
+    let ws = TempWorkspace::new();
+    ws.chant_init(CONFIG);
+    let a = ".chant/specs/2026-05-01-001-aaa.md";
+    let b = ".chant/specs/2026-05-01-002-bbb.md";
+    let a_text = "---\ndepends_on: [2026-05-01-002-bbb]\ninformed_by: [docs/notes.md]\n---\n# A\n\n## Acceptance Criteria\n\n- [x] a\n";
+    ws.write(a, a_text);
+    let client = unwatching_client(&ws);
+    // The root, `.chant`, `.chant/specs`, `.chant/prompts`; `docs` is not
+    // there yet (the root sees it come).
+    wait_watching(&client, 0, 4);
+    assert!(client.registrations().is_empty());
+    let a_uri = ws.uri(a);
+    client.did_open(&a_uri, "markdown", a_text);
+    wait_codes(
+        &client,
+        &a_uri,
+        &["chant/unknown-dependency", "chant/missing-file"],
+    );
+
+    // A file a spec refers to, in a folder that did not exist.
+    let mark = client.mark();
+    ws.write("docs/notes.md", "notes\n");
+    wait_codes(&client, &a_uri, &["chant/unknown-dependency"]);
+    wait_watching(&client, mark, 5);
+
+    // The dependency created on disk, then completed.
+    ws.write(
+        b,
+        "---\nstatus: pending\n---\n# B\n\n## Acceptance Criteria\n\n- [ ] b\n",
+    );
+    wait_codes(&client, &a_uri, &["chant/unmet-dependency"]);
+    let b_uri = ws.uri(b);
+    wait_codes(&client, &b_uri, &["chant/unchecked-criterion"]);
+    ws.write(
+        b,
+        "---\nstatus: completed\n---\n# B\n\n## Acceptance Criteria\n\n- [x] b\n",
+    );
+    wait_codes(&client, &a_uri, &[]);
+    wait_codes(&client, &b_uri, &[]);
+
+    // A folder of specs comes, is renamed, goes: one event each.
+    let mark = client.mark();
+    ws.write(".chant/specs/group/2026-05-01-003-ccc.md", BROKEN);
+    let c_old = ws.uri(".chant/specs/group/2026-05-01-003-ccc.md");
+    wait_codes(&client, &c_old, &["chant/unknown-status"]);
+    wait_watching(&client, mark, 6);
+    ws.rename(".chant/specs/group", ".chant/specs/moved");
+    let c_new = ws.uri(".chant/specs/moved/2026-05-01-003-ccc.md");
+    wait_codes(&client, &c_new, &["chant/unknown-status"]);
+    wait_codes(&client, &c_old, &[]);
+    ws.write(".chant/specs/moved/2026-05-01-004-ddd.md", BROKEN);
+    wait_codes(
+        &client,
+        &ws.uri(".chant/specs/moved/2026-05-01-004-ddd.md"),
+        &["chant/unknown-status"],
+    );
+    client.wait_idle();
+    assert_eq!(
+        listed(&client, &ws),
+        [
+            normalize_uri(&a_uri),
+            normalize_uri(&b_uri),
+            normalize_uri(&c_new),
+            normalize_uri(&ws.uri(".chant/specs/moved/2026-05-01-004-ddd.md")),
+        ]
+    );
+    let mark = client.mark();
+    ws.remove(".chant/specs/moved");
+    wait_codes(&client, &c_new, &[]);
+    wait_codes(
+        &client,
+        &ws.uri(".chant/specs/moved/2026-05-01-004-ddd.md"),
+        &[],
+    );
+    wait_watching(&client, mark, 5);
+    client.wait_idle();
+    assert_eq!(
+        listed(&client, &ws),
+        [normalize_uri(&a_uri), normalize_uri(&b_uri)]
+    );
+    client.shutdown();
+}

@@ -169,10 +169,8 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         refresh_settings(&self.session, None);
-        if self.session.caps().watch_dynamic {
-            let session = self.session.clone();
-            tokio::spawn(async move { watch::register(&session).await });
-        }
+        let session = self.session.clone();
+        tokio::spawn(async move { watch::start(&session).await });
         // Busy until the open specs' full analyses and the closed specs'
         // diagnostics are scheduled.
         let job = self.session.job();
@@ -347,6 +345,7 @@ impl LanguageServer for Backend {
             diagnostics::reschedule_open_specs(&session, None, None);
             closed::mark_all(&session);
             closed::list_changed(&session);
+            watch::update_own_watches(&session).await;
         });
     }
 

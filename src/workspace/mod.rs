@@ -15,6 +15,8 @@ pub mod results;
 pub mod roots;
 mod spec_file;
 mod summary;
+pub mod watched;
+pub mod watcher;
 
 pub use changes::Changes;
 pub use files::ProjectFiles;
