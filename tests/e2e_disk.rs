@@ -102,7 +102,8 @@ fn a_deleted_folder_is_reported_empty_to_a_held_pull() {
     let ws = grouped_project();
     let mut opts = ClientOptions::for_folder(ws.path());
     opts.capabilities_patch = Some(json!({
-        "textDocument": {"diagnostic": {"dynamicRegistration": false}}
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}}
     }));
     let client = LspClient::start(opts);
     client.wait_idle();

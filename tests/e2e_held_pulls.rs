@@ -39,7 +39,10 @@ fn everything_known(client: &LspClient, uri: &str) -> Value {
     );
     let items = first["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{first}");
-    assert_eq!(normalize_uri(items[0]["uri"].as_str().unwrap()), normalize_uri(uri));
+    assert_eq!(
+        normalize_uri(items[0]["uri"].as_str().unwrap()),
+        normalize_uri(uri)
+    );
     assert_eq!(items[0]["items"][0]["code"], "chant/unknown-status");
     json!([{"uri": uri, "value": items[0]["resultId"]}])
 }
@@ -105,13 +108,18 @@ fn eight_held_pulls_leave_room_for_hover_cancel_and_shutdown() {
         json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}}),
     );
     assert!(
-        hover["contents"]["value"].as_str().unwrap().contains("status"),
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("status"),
         "{hover}"
     );
 
     // $/cancelRequest ends the held pull with RequestCancelled.
     held.cancel();
-    let cancelled = held.wait().expect_err("a cancelled pull answers with an error");
+    let cancelled = held
+        .wait()
+        .expect_err("a cancelled pull answers with an error");
     assert_eq!(cancelled.code, -32800, "{cancelled:?}");
 
     // A pull held at shutdown is answered, and so is shutdown.
@@ -127,7 +135,11 @@ fn eight_held_pulls_leave_room_for_hover_cancel_and_shutdown() {
     client.notify("exit", Value::Null);
     client.close_stdin();
     assert!(client.wait_exit(EXIT_TIMEOUT).is_some_and(|s| s.success()));
-    assert!(client.protocol_errors().is_empty(), "{:?}", client.protocol_errors());
+    assert!(
+        client.protocol_errors().is_empty(),
+        "{:?}",
+        client.protocol_errors()
+    );
 }
 
 #[test]
@@ -158,7 +170,10 @@ fn a_held_pull_answers_a_change_and_a_cancelled_one_never_answers_twice() {
     let report = held.wait().unwrap();
     let items = report["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{report}");
-    assert_eq!(normalize_uri(items[0]["uri"].as_str().unwrap()), normalize_uri(&uri));
+    assert_eq!(
+        normalize_uri(items[0]["uri"].as_str().unwrap()),
+        normalize_uri(&uri)
+    );
     assert_eq!(items[0]["kind"], "full");
     assert_eq!(items[0]["items"], json!([]));
     // No second answer to the cancelled request (shutdown fails on a

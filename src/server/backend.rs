@@ -12,6 +12,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{server_capabilities, ClientCaps};
 use super::closed;
+use super::declared;
 use super::diagnostics;
 use super::documents::{doc_key, text_hash, ChangeOutcome, Document};
 use super::handlers::{actions, commands, guard, hierarchy, ide, pull, semantic};
@@ -415,7 +416,8 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        guard("codeAction", actions::code_action(&self.session, params)).await
+        let answer = guard("codeAction", actions::code_action(&self.session, params)).await;
+        answer.map(|a| a.map(|a| declared::code_actions(self.session.caps(), a)))
     }
 
     async fn diagnostic(

@@ -28,6 +28,7 @@ use tower_lsp_server::ls_types::MessageType;
 
 use super::closed;
 use super::convert;
+use super::declared;
 use super::documents::{Analysed, Document};
 use super::session::Session;
 use crate::analysis::{Diagnostic, SpecContext};
@@ -363,7 +364,11 @@ async fn publish(session: &Arc<Session>, key: &str, outcome: &Outcome) {
         }
         _ => return,
     };
-    let diagnostics = placed.diagnostics.iter().map(convert::placed).collect();
+    let diagnostics = placed
+        .diagnostics
+        .iter()
+        .map(|d| declared::diagnostic(session.caps(), convert::placed(d)))
+        .collect();
     session
         .client()
         .publish_diagnostics(uri, diagnostics, Some(outcome.version))

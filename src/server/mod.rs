@@ -10,12 +10,15 @@
 //! - `runs`: chant runs, top-down (decide, run, describe, translate).
 //! - `session`, `documents`, `capabilities`, `settings`: the session state.
 //! - `convert`, `edits`: positions and workspace edits for the client.
+//! - `declared`: only what the client declared (optional fields gated by
+//!   its capabilities).
 //! - `watch`: files changing on disk.
 
 mod backend;
 mod capabilities;
 mod closed;
 pub mod convert;
+mod declared;
 mod diagnostics;
 pub mod documents;
 mod edits;
