@@ -116,6 +116,7 @@ impl DiskWatcher {
                     wanted: Vec::new(),
                     watched: BTreeMap::new(),
                     reported: None,
+                    complete: true,
                     report: Box::new(report),
                 }
                 .run(inbox)
@@ -150,40 +151,52 @@ struct Actor {
     watched: BTreeMap<PathBuf, ()>,
     /// The last [`Report::Watching`] sent: (folders, complete).
     reported: Option<(usize, bool)>,
+    /// Every folder wanted is watched (the limit left none out).
+    complete: bool,
     report: Box<dyn Fn(Report) + Send>,
 }
 
 impl Actor {
     fn run(mut self, inbox: mpsc::Receiver<Input>) {
         while let Ok(first) = inbox.recv() {
-            // Everything waiting is one batch: one report, one
-            // reconciliation of the folders watched.
+            // Everything waiting is one batch: one report, and the watches
+            // brought up to date once.
             let mut events = Vec::new();
-            let mut folders_changed = false;
+            let mut full = false;
+            let mut subtrees = Vec::new();
             let mut overflow = false;
             for input in std::iter::once(first).chain(std::iter::from_fn(|| inbox.try_recv().ok()))
             {
                 match input {
                     Input::Stop => return,
                     Input::Want(wanted) => {
-                        folders_changed |= wanted != self.wanted;
+                        full |= wanted != self.wanted;
                         self.wanted = wanted;
                     }
                     Input::Fs(Ok(event)) if event.need_rescan() => overflow = true,
                     Input::Fs(Ok(event)) => {
                         for (path, happened) in file_events(&event) {
-                            folders_changed |= self.folder_event(&path, happened);
+                            match self.folder_event(&path, happened) {
+                                Update::Nothing => {}
+                                Update::Subtree => subtrees.push(path.clone()),
+                                Update::Full => full = true,
+                            }
                             events.push((path, happened));
                         }
                     }
                     Input::Fs(Err(error)) => match error.kind {
-                        notify::ErrorKind::MaxFilesWatch => folders_changed = true,
+                        notify::ErrorKind::MaxFilesWatch => full = true,
                         _ => (self.report)(Report::Failed(error.to_string())),
                     },
                 }
             }
-            if folders_changed || overflow {
+            if full || overflow {
                 self.reconcile();
+            } else {
+                for folder in subtrees {
+                    self.add_subtree(&folder);
+                }
+                self.report_count(self.complete);
             }
             if !events.is_empty() {
                 (self.report)(Report::Events(events));
@@ -194,9 +207,9 @@ impl Actor {
         }
     }
 
-    /// Keeps the watches right after a folder came or went; true when
-    /// they must be reconciled.
-    fn folder_event(&mut self, path: &Path, happened: FileEvent) -> bool {
+    /// Keeps the watches right after a folder came or went, and says what
+    /// else to watch.
+    fn folder_event(&mut self, path: &Path, happened: FileEvent) -> Update {
         match happened {
             FileEvent::Deleted => {
                 // Its watches (and those of the folders in it) follow the
@@ -212,14 +225,62 @@ impl Actor {
                     let _ = self.watcher.unwatch(p);
                     self.watched.remove(p);
                 }
-                !gone.is_empty()
+                // Room for folders the limit left out.
+                if !gone.is_empty() && !self.complete {
+                    Update::Full
+                } else {
+                    Update::Nothing
+                }
             }
-            FileEvent::Created | FileEvent::Unknown => path.is_dir(),
-            FileEvent::Changed => false,
+            FileEvent::Created | FileEvent::Unknown if path.is_dir() => {
+                if self.wanted.iter().any(|w| w.path.starts_with(path)) {
+                    // A wanted folder (or one above it) came.
+                    Update::Full
+                } else if self
+                    .wanted
+                    .iter()
+                    .any(|w| w.tree && path.starts_with(&w.path))
+                    && !hidden(path)
+                {
+                    Update::Subtree
+                } else {
+                    Update::Nothing
+                }
+            }
+            _ => Update::Nothing,
         }
     }
 
-    /// Watch the folders wanted now, shallow first, up to the limit.
+    /// Watch a folder that came inside a watched tree, and the folders in
+    /// it, up to the limit (without walking anything else).
+    fn add_subtree(&mut self, folder: &Path) {
+        let mut queue = VecDeque::from([folder.to_path_buf()]);
+        while let Some(dir) = queue.pop_front() {
+            if self.watched.len() >= self.limit.folders {
+                self.complete = false;
+                return;
+            }
+            if !self.watched.contains_key(&dir) {
+                match self.watcher.watch(&dir, RecursiveMode::NonRecursive) {
+                    Ok(()) => {
+                        self.watched.insert(dir.clone(), ());
+                    }
+                    Err(e) if matches!(e.kind, notify::ErrorKind::PathNotFound) => continue,
+                    Err(e) => {
+                        self.complete = false;
+                        if !matches!(e.kind, notify::ErrorKind::MaxFilesWatch) {
+                            (self.report)(Report::Failed(format!("{}: {e}", dir.display())));
+                        }
+                        return;
+                    }
+                }
+            }
+            queue.extend(subfolders(&dir));
+        }
+    }
+
+    /// Watch the folders wanted now, shallow first, up to the limit (the
+    /// wanted trees walked again).
     fn reconcile(&mut self) {
         let (needed, mut complete) = needed_folders(&self.wanted, self.limit.folders);
         let stale: Vec<PathBuf> = self
@@ -256,6 +317,12 @@ impl Actor {
                 },
             }
         }
+        self.report_count(complete);
+    }
+
+    /// Say how many folders are watched, when that changed.
+    fn report_count(&mut self, complete: bool) {
+        self.complete = complete;
         let now = (self.watched.len(), complete);
         if self.reported != Some(now) {
             self.reported = Some(now);
@@ -266,6 +333,20 @@ impl Actor {
             });
         }
     }
+}
+
+/// What the actor does after a folder event.
+enum Update {
+    Nothing,
+    /// Watch the new folder's tree.
+    Subtree,
+    /// Walk every wanted folder again.
+    Full,
+}
+
+fn hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
 }
 
 /// What a `notify` event means for each path it names. Reads (opening a

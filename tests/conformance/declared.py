@@ -170,6 +170,12 @@ def result(caps: types.ClientCapabilities, method: str, value: Any) -> list[str]
             where = f"completion item {item.label!r}"
             if item.kind is not None and declared_kinds is None and item.kind not in BASE_COMPLETION_KINDS:
                 out.append(f"{where}: kind {item.kind!r}, the client declared no kinds")
+            if item.command is not None and item.command.command.startswith("editor."):
+                # A client-side command: only one the client said it runs
+                # (rust-analyzer's experimental.commands.commands).
+                runs = ((caps.experimental or {}).get("commands") or {}).get("commands") or []
+                if item.command.command not in runs:
+                    out.append(f"{where}: client command {item.command.command}, not declared")
             if item.label_details is not None and not cap(caps, f"{item_caps}.label_details_support", False):
                 out.append(f"{where}: labelDetails, not declared")
             if isinstance(item.text_edit, types.InsertReplaceEdit) and not cap(
