@@ -127,19 +127,31 @@ impl Project {
     }
 
     /// The events, and for each event about a folder that holds or lies in
-    /// `.chant` (editors and the watcher send one event for a whole folder
-    /// deleted, created or renamed), events for the chant files under it:
+    /// a folder of chant files (editors and the watcher send one event for
+    /// a whole folder deleted, created or renamed), events for the chant
+    /// files under it:
     /// the ones the index knows are gone unless they are still on disk,
     /// the ones on disk are there. Reads the disk; the index is read-locked
     /// only to list what it knows.
     pub fn expand_folders(&self, events: &[(PathBuf, FileEvent)]) -> Vec<(PathBuf, FileEvent)> {
         let chant = self.root.join(".chant");
-        let folders: Vec<&PathBuf> = events
+        // Folders that hold chant files or lie in a folder of them; a
+        // file's event (an agent's log growing) reads nothing more.
+        let holds_chant_files = |path: &Path| {
+            ["specs", "archive", "prompts"].iter().any(|f| {
+                let dir = chant.join(f);
+                path.starts_with(&dir) || dir.starts_with(path)
+            })
+        };
+        let folders: Vec<(&PathBuf, bool)> = events
             .iter()
-            .map(|(path, _)| path)
-            .filter(|path| {
-                (path.starts_with(&chant) || chant.starts_with(path))
-                    && matches!(super::classify(path), super::ChantFile::Other)
+            .filter(|(path, _)| {
+                holds_chant_files(path) && matches!(super::classify(path), super::ChantFile::Other)
+            })
+            .filter_map(|(path, event)| match self.files.kind(path) {
+                Some(Kind::Dir) => Some((path, true)),
+                None if *event != FileEvent::Created => Some((path, false)),
+                _ => None,
             })
             .collect();
         if folders.is_empty() {
@@ -147,10 +159,11 @@ impl Project {
         }
         let mut out: Vec<(PathBuf, FileEvent)> = events.to_vec();
         let mut seen: HashSet<PathBuf> = events.iter().map(|(p, _)| p.clone()).collect();
-        for folder in folders {
-            let on_disk: Vec<PathBuf> = match self.files.kind(folder) {
-                Some(Kind::Dir) => chant_files_under(&self.files, folder),
-                _ => Vec::new(),
+        for (folder, is_dir) in folders {
+            let on_disk: Vec<PathBuf> = if is_dir {
+                chant_files_under(&self.files, folder)
+            } else {
+                Vec::new()
             };
             let known = self.index().known_under(folder);
             let present: HashSet<&PathBuf> = on_disk.iter().collect();
@@ -355,10 +368,21 @@ mod tests {
             Path::new("/w"),
             [(".chant/specs/a.md", SPEC), ("src/x/y.rs", "")],
         ));
+        fs.write(Path::new("/w/.chant/specs/.chant-status-a.json"), "{}");
+        fs.write(Path::new("/w/.chant/logs/a.log"), "x");
         let project = project(&fs);
         fs.remove(Path::new("/w/src/x"));
         let events = [(PathBuf::from("/w/src/x"), FileEvent::Deleted)];
         assert_eq!(project.expand_folders(&events), events);
+        // Files that are not chant's, in chant's folders: nothing more.
+        let files = [
+            (
+                PathBuf::from("/w/.chant/specs/.chant-status-a.json"),
+                FileEvent::Changed,
+            ),
+            (PathBuf::from("/w/.chant/logs/a.log"), FileEvent::Changed),
+        ];
+        assert_eq!(project.expand_folders(&files), files);
         let (changes, _) = project.refresh_events(&events);
         assert!(changes.spec_files.is_empty());
         assert_eq!(changes.existence.iter().collect::<Vec<_>>(), ["src/x"]);
