@@ -52,8 +52,8 @@ pub struct ClientCaps {
     pub show_document: bool,
     /// Code actions may be shown disabled, with the reason.
     pub disabled_code_actions: bool,
-    /// `textDocument/diagnostic`: the client pulls diagnostics (and gets
-    /// none pushed).
+    /// `textDocument/diagnostic` and `workspace/diagnostic/refresh`: the
+    /// client pulls diagnostics (and gets none pushed).
     pub pull_diagnostics: bool,
     /// `workspace/diagnostic/refresh`.
     pub diagnostic_refresh: bool,
@@ -64,6 +64,49 @@ pub struct ClientCaps {
     /// Client-side commands the client says it runs (rust-analyzer's
     /// `experimental.commands.commands`), e.g. `editor.action.triggerSuggest`.
     pub client_commands: Vec<String>,
+    /// `workspace/applyEdit`.
+    pub apply_edit: bool,
+    /// What hovers may hold (`hover.contentFormat`).
+    pub hover_formats: Formats,
+    /// What completion items' documentation may hold
+    /// (`completionItem.documentationFormat`).
+    pub completion_formats: Formats,
+    /// `completionItemKind.valueSet` declared (the client then takes any
+    /// kind); without it only Text..Reference.
+    pub any_completion_kind: bool,
+    /// `documentLink.tooltipSupport`.
+    pub link_tooltips: bool,
+    /// `documentSymbol.hierarchicalDocumentSymbolSupport`; else flat
+    /// `SymbolInformation`.
+    pub hierarchical_symbols: bool,
+    /// `foldingRange.rangeLimit`.
+    pub folding_limit: Option<usize>,
+    /// `codeAction.codeActionLiteralSupport`; else commands only.
+    pub code_action_literals: bool,
+    /// `codeAction.isPreferredSupport`.
+    pub preferred_code_actions: bool,
+    /// `publishDiagnostics.dataSupport`: a diagnostic may carry `data`.
+    pub diagnostic_data: bool,
+    /// `experimental.chant.specListChanged`: the client takes the
+    /// `chant/specListChanged` notification.
+    pub spec_list_changed: bool,
+}
+
+/// The markup kinds a client declared for some text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Formats {
+    pub markdown: bool,
+    pub plaintext: bool,
+}
+
+impl Formats {
+    fn of(declared: Option<&Vec<MarkupKind>>) -> Formats {
+        let has = |kind: MarkupKind| declared.is_some_and(|d| d.contains(&kind));
+        Formats {
+            markdown: has(MarkupKind::Markdown),
+            plaintext: has(MarkupKind::PlainText),
+        }
+    }
 }
 
 impl ClientCaps {
@@ -86,6 +129,22 @@ impl ClientCaps {
                     .collect()
             })
             .unwrap_or_default();
+        let diagnostic_refresh = workspace
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        let text = c.text_document.as_ref();
+        let completion_item = text
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref());
+        let code_action = text.and_then(|t| t.code_action.as_ref());
+        let experimental = |pointer: &str| {
+            c.experimental
+                .as_ref()
+                .and_then(|e| e.pointer(pointer))
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false)
+        };
         ClientCaps {
             encoding: negotiate_encoding(params),
             document_changes,
@@ -113,14 +172,15 @@ impl ClientCaps {
                 .and_then(|t| t.code_action.as_ref())
                 .and_then(|a| a.disabled_support)
                 .unwrap_or(false),
-            pull_diagnostics: c
-                .text_document
-                .as_ref()
-                .is_some_and(|t| t.diagnostic.is_some()),
-            diagnostic_refresh: workspace
-                .and_then(|w| w.diagnostics.as_ref())
-                .and_then(|d| d.refresh_support)
-                .unwrap_or(false),
+            // Pulled only by a client that can be asked to pull again: a
+            // spec's diagnostics change with other files, on disk too, and
+            // a client that cannot be told keeps stale ones (Neovim 0.11
+            // pulls only when a buffer changes). Others get them pushed.
+            pull_diagnostics: diagnostic_refresh
+                && c.text_document
+                    .as_ref()
+                    .is_some_and(|t| t.diagnostic.is_some()),
+            diagnostic_refresh,
             semantic_tokens_refresh: workspace
                 .and_then(|w| w.semantic_tokens.as_ref())
                 .and_then(|d| d.refresh_support)
@@ -130,6 +190,40 @@ impl ClientCaps {
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
             client_commands,
+            apply_edit: workspace.and_then(|w| w.apply_edit).unwrap_or(false),
+            hover_formats: Formats::of(
+                text.and_then(|t| t.hover.as_ref())
+                    .and_then(|h| h.content_format.as_ref()),
+            ),
+            completion_formats: Formats::of(
+                completion_item.and_then(|i| i.documentation_format.as_ref()),
+            ),
+            any_completion_kind: text
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item_kind.as_ref())
+                .is_some_and(|k| k.value_set.is_some()),
+            link_tooltips: text
+                .and_then(|t| t.document_link.as_ref())
+                .and_then(|l| l.tooltip_support)
+                .unwrap_or(false),
+            hierarchical_symbols: text
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|s| s.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+            folding_limit: text
+                .and_then(|t| t.folding_range.as_ref())
+                .and_then(|f| f.range_limit)
+                .map(|n| n as usize),
+            code_action_literals: code_action
+                .is_some_and(|a| a.code_action_literal_support.is_some()),
+            preferred_code_actions: code_action
+                .and_then(|a| a.is_preferred_support)
+                .unwrap_or(false),
+            diagnostic_data: text
+                .and_then(|t| t.publish_diagnostics.as_ref())
+                .and_then(|d| d.data_support)
+                .unwrap_or(false),
+            spec_list_changed: experimental("/chant/specListChanged"),
         }
     }
 

@@ -5,8 +5,10 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+use tokio::sync::oneshot;
 
 use tower_lsp_server::ls_types::notification::Notification;
 
@@ -45,8 +47,12 @@ pub struct ClosedState {
     pub(super) refresh_scheduled: Mutex<bool>,
     pub(super) tokens_refresh_scheduled: Mutex<bool>,
     pub(super) list_scheduled: Mutex<bool>,
-    /// `workspace/diagnostic` requests being held open.
+    /// `workspace/diagnostic` requests being held open (at most one).
     pub(super) pulls_waiting: AtomicUsize,
+    /// The `workspace/diagnostic` request held open, if any, and how to
+    /// make it answer: a newer one (or `shutdown`) releases it.
+    held_pull: Mutex<Option<(u64, oneshot::Sender<()>)>>,
+    held_pulls: AtomicU64,
 }
 
 impl Default for ClosedState {
@@ -60,6 +66,8 @@ impl Default for ClosedState {
             tokens_refresh_scheduled: Mutex::new(false),
             list_scheduled: Mutex::new(false),
             pulls_waiting: AtomicUsize::new(0),
+            held_pull: Mutex::new(None),
+            held_pulls: AtomicU64::new(0),
         }
     }
 }
@@ -77,10 +85,33 @@ impl ClosedState {
         self.epoch.send_modify(|e| *e += 1);
     }
 
-    /// Count a held `workspace/diagnostic` request while the guard lives.
-    pub fn pull_waiting(&self) -> PullWaiting<'_> {
+    /// Hold a `workspace/diagnostic` request open while the guard lives.
+    /// One at a time: the request held before answers now (its
+    /// [`HeldPull::released`] fires), as the LSP specification asks of a
+    /// server that gets a newer pull, so held pulls never take the
+    /// framework's request slots (hover, `$/cancelRequest` and `shutdown`
+    /// need them).
+    pub fn hold_pull(&self) -> HeldPull<'_> {
+        let seq = self.held_pulls.fetch_add(1, Ordering::SeqCst);
+        let (release, released) = oneshot::channel();
+        let older = lock(&self.held_pull).replace((seq, release));
+        if let Some((_, older)) = older {
+            let _ = older.send(());
+        }
         self.pulls_waiting.fetch_add(1, Ordering::SeqCst);
-        PullWaiting(self)
+        HeldPull {
+            state: self,
+            seq,
+            released,
+        }
+    }
+
+    /// Answer the held `workspace/diagnostic` request, if any (the session
+    /// shuts down).
+    pub fn release_held_pull(&self) {
+        if let Some((_, held)) = lock(&self.held_pull).take() {
+            let _ = held.send(());
+        }
     }
 
     /// Keep specs read from disk for the next batch.
@@ -94,10 +125,31 @@ impl ClosedState {
     }
 }
 
-pub struct PullWaiting<'a>(&'a ClosedState);
+/// A `workspace/diagnostic` request held open (see
+/// [`ClosedState::hold_pull`]).
+pub struct HeldPull<'a> {
+    state: &'a ClosedState,
+    seq: u64,
+    released: oneshot::Receiver<()>,
+}
 
-impl Drop for PullWaiting<'_> {
+impl HeldPull<'_> {
+    /// Resolves when the request must answer now: a newer pull came, or
+    /// the session shuts down.
+    pub async fn released(&mut self) {
+        // A dropped sender (the state gone) releases too.
+        let _ = (&mut self.released).await;
+    }
+}
+
+impl Drop for HeldPull<'_> {
     fn drop(&mut self) {
-        self.0.pulls_waiting.fetch_sub(1, Ordering::SeqCst);
+        // Answered or cancelled ($/cancelRequest drops the handler).
+        let mut held = lock(&self.state.held_pull);
+        if held.as_ref().is_some_and(|(seq, _)| *seq == self.seq) {
+            *held = None;
+        }
+        drop(held);
+        self.state.pulls_waiting.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -28,6 +28,7 @@ use tower_lsp_server::ls_types::MessageType;
 
 use super::closed;
 use super::convert;
+use super::declared;
 use super::documents::{Analysed, Document};
 use super::session::Session;
 use crate::analysis::Diagnostic;
@@ -327,7 +328,11 @@ async fn publish(session: &Arc<Session>, key: &str, outcome: &Publication) {
         }
         _ => return,
     };
-    let diagnostics = placed.diagnostics.iter().map(convert::placed).collect();
+    let diagnostics = placed
+        .diagnostics
+        .iter()
+        .map(|d| declared::diagnostic(session.caps(), convert::placed(d)))
+        .collect();
     session
         .client()
         .publish_diagnostics(uri, diagnostics, Some(outcome.version))

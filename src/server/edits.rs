@@ -115,6 +115,12 @@ pub async fn apply(
     label: &str,
     edit: WorkspaceEdit,
 ) -> Result<Option<String>, String> {
+    if !session.caps().apply_edit {
+        return Err(
+            "the editor takes no edits from the server (it did not declare workspace.applyEdit)"
+                .into(),
+        );
+    }
     let params = ApplyWorkspaceEditParams {
         label: Some(label.to_string()),
         edit,

@@ -14,6 +14,8 @@
 //! - `session`, `documents`, `capabilities`, `closed_state`: the session
 //!   state.
 //! - `convert`, `edits`: positions and workspace edits for the client.
+//! - `declared`: only what the client declared (optional fields gated by
+//!   its capabilities).
 //! - `watch`: files changing on disk.
 
 mod backend;
@@ -21,6 +23,7 @@ mod capabilities;
 mod closed;
 mod closed_state;
 pub mod convert;
+mod declared;
 mod diagnostics;
 pub mod documents;
 mod edits;
@@ -58,8 +61,9 @@ pub fn run_stdio() {
             .custom_method("chant/serverStatus", Backend::server_status)
             .custom_method("chant/specList", Backend::spec_list)
             .finish();
-        // One more than the framework's four handlers at once: a client's
-        // `workspace/diagnostic` request may be held open for a long time.
+        // Room beyond the framework's four handlers at once: a client's
+        // `workspace/diagnostic` request may be held open for a long time
+        // (one per client: a newer one answers the older).
         Server::new(stdin, stdout, socket)
             .concurrency_level(8)
             .serve(service)

@@ -21,6 +21,7 @@ use crate::runner::registry::RunRegistry;
 use crate::spec::SpecModel;
 use crate::text::PositionEncoding;
 use crate::workspace::settings::Settings;
+use crate::workspace::watcher::DiskWatcher;
 use crate::workspace::{ChantFile, FileEvent, Project, Projects};
 
 pub struct Session {
@@ -57,6 +58,9 @@ pub struct Session {
     jobs: AtomicU64,
     /// The diagnostics of the specs that are not open.
     closed: ClosedState,
+    /// The server's own watch on the disk, for a client that watches no
+    /// files for it (`server/watch.rs`).
+    disk_watcher: OnceLock<DiskWatcher>,
 }
 
 /// A background job the server is doing; idle again when dropped.
@@ -110,7 +114,16 @@ impl Session {
             activity: tokio::sync::Notify::new(),
             jobs: AtomicU64::new(0),
             closed: ClosedState::default(),
+            disk_watcher: OnceLock::new(),
         }
+    }
+
+    pub fn disk_watcher(&self) -> Option<&DiskWatcher> {
+        self.disk_watcher.get()
+    }
+
+    pub fn set_disk_watcher(&self, watcher: DiskWatcher) {
+        let _ = self.disk_watcher.set(watcher);
     }
 
     pub fn closed(&self) -> &ClosedState {

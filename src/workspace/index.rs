@@ -429,6 +429,28 @@ impl ProjectIndex {
         self.derived().prompts_used.contains(name)
     }
 
+    /// The chant files the index holds under `folder` (specs, archived
+    /// specs, prompts, the config): what a folder's deletion takes away.
+    pub fn known_under(&self, folder: &Path) -> Vec<PathBuf> {
+        let under = |p: &Path| p.starts_with(folder) && p != folder;
+        let mut out: Vec<PathBuf> = self
+            .specs()
+            .chain(self.nested_specs())
+            .map(|e| &e.path)
+            .chain(self.archived.values())
+            .chain(self.prompts.values().map(|p| &p.path))
+            .filter(|p| under(p))
+            .cloned()
+            .collect();
+        let config = self.root.join(".chant/config.md");
+        if under(&config) {
+            out.push(config);
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The IDs of the specs whose `depends_on` names `id`, sorted.
     pub fn dependents(&self, id: &str) -> &[String] {
         self.relations()
@@ -500,6 +522,33 @@ pub fn spec_paths(files: &ProjectFiles) -> Vec<PathBuf> {
     }
     paths.sort();
     paths
+}
+
+/// The chant files on disk under `folder` (specs, archived specs, prompts,
+/// the config), listed as loading lists them: what a folder that appeared
+/// brings. Only the chant folders it holds or lies in are read.
+pub fn chant_files_under(files: &ProjectFiles, folder: &Path) -> Vec<PathBuf> {
+    let chant = files.root().join(".chant");
+    // The folder holds a chant folder, or lies inside one.
+    let reaches = |dir: &Path| dir.starts_with(folder) || folder.starts_with(dir);
+    let mut out = Vec::new();
+    if reaches(&chant.join("specs")) {
+        out.extend(spec_paths(files));
+    }
+    if reaches(&chant.join("archive")) {
+        out.extend(walk_md(files, &chant.join("archive"), 3));
+    }
+    if reaches(&chant.join("prompts")) {
+        out.extend(walk_md(files, &chant.join("prompts"), 2));
+    }
+    let config = chant.join("config.md");
+    if config.starts_with(folder) && files.fs().exists(&config) {
+        out.push(config);
+    }
+    out.retain(|p| p.starts_with(folder) && p != folder);
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn walk_md(files: &ProjectFiles, dir: &Path, depth: usize) -> Vec<PathBuf> {

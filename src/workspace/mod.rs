@@ -17,6 +17,8 @@ pub mod roots;
 pub mod settings;
 mod spec_file;
 mod summary;
+pub mod watched;
+pub mod watcher;
 
 pub use changes::Changes;
 pub use files::ProjectFiles;

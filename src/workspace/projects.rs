@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::changes::Changes;
+use super::index::chant_files_under;
 use super::results::ProjectResults;
 use super::spec_file::LoadedSpec;
 use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex, SpecEntry};
 use crate::analysis::{Diagnostic, Filter, SpecContext};
 use crate::spec::SpecModel;
+use crate::vfs::Kind;
 
 pub struct Project {
     pub root: PathBuf,
@@ -87,7 +89,7 @@ impl Project {
             .iter()
             .map(|p| (p.clone(), FileEvent::Unknown))
             .collect();
-        let (changes, _) = self.refresh_events(&events);
+        let (changes, _) = self.refresh_events(&self.expand_folders(&events));
         self.invalidate(&changes);
         changes.visible_to_others()
     }
@@ -96,6 +98,8 @@ impl Project {
     /// lock held, then applied). Returns what changed, and the spec files
     /// read (their text and model, so they need not be read again to be
     /// diagnosed); [`Self::invalidate`] then marks the specs affected.
+    /// Events about folders are taken as they are: see
+    /// [`Self::expand_folders`].
     pub fn refresh_events(
         &self,
         events: &[(PathBuf, FileEvent)],
@@ -186,6 +190,67 @@ impl Project {
         Some((analysis, changes))
     }
 
+    /// The events, and for each event about a folder that holds or lies in
+    /// a folder of chant files (editors and the watcher send one event for
+    /// a whole folder deleted, created or renamed), events for the chant
+    /// files under it:
+    /// the ones the index knows are gone unless they are still on disk,
+    /// the ones on disk are there. Reads the disk; the index is read-locked
+    /// only to list what it knows.
+    pub fn expand_folders(&self, events: &[(PathBuf, FileEvent)]) -> Vec<(PathBuf, FileEvent)> {
+        let chant = self.root.join(".chant");
+        // Folders that hold chant files or lie in a folder of them; a
+        // file's event (an agent's log growing) reads nothing more.
+        let holds_chant_files = |path: &Path| {
+            ["specs", "archive", "prompts"].iter().any(|f| {
+                let dir = chant.join(f);
+                path.starts_with(&dir) || dir.starts_with(path)
+            })
+        };
+        let folders: Vec<(&PathBuf, bool)> = events
+            .iter()
+            .filter(|(path, _)| {
+                holds_chant_files(path) && matches!(super::classify(path), super::ChantFile::Other)
+            })
+            .filter_map(|(path, event)| match self.files.kind(path) {
+                Some(Kind::Dir) => Some((path, true)),
+                None if *event != FileEvent::Created => Some((path, false)),
+                _ => None,
+            })
+            .collect();
+        if folders.is_empty() {
+            return events.to_vec();
+        }
+        let mut out: Vec<(PathBuf, FileEvent)> = events.to_vec();
+        let mut seen: HashSet<PathBuf> = events.iter().map(|(p, _)| p.clone()).collect();
+        for (folder, is_dir) in folders {
+            let on_disk: Vec<PathBuf> = if is_dir {
+                chant_files_under(&self.files, folder)
+            } else {
+                Vec::new()
+            };
+            let known = self.index().known_under(folder);
+            let present: HashSet<&PathBuf> = on_disk.iter().collect();
+            for path in &known {
+                if !present.contains(path) && seen.insert(path.clone()) {
+                    out.push((path.clone(), FileEvent::Deleted));
+                }
+            }
+            let known: HashSet<&PathBuf> = known.iter().collect();
+            for path in &on_disk {
+                if seen.insert(path.clone()) {
+                    let event = if known.contains(path) {
+                        FileEvent::Unknown
+                    } else {
+                        FileEvent::Created
+                    };
+                    out.push((path.clone(), event));
+                }
+            }
+        }
+        out
+    }
+
     /// Mark the closed specs whose results may change with `changes`.
     /// Returns the spec files whose diagnostics may change (open or not).
     pub fn invalidate(&self, changes: &Changes) -> Vec<PathBuf> {
@@ -261,5 +326,129 @@ impl Projects {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .retain(|p| !p.root.starts_with(folder));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::MemoryFs;
+
+    const SPEC: &str = "---\nstatus: pending\n---\n# A spec\n";
+
+    fn project(fs: &Arc<MemoryFs>) -> Project {
+        let fs: Arc<dyn crate::vfs::FileSystem> = fs.clone();
+        Project::load(ProjectFiles::new(fs, Path::new("/w")))
+    }
+
+    fn spec_paths(project: &Project) -> Vec<PathBuf> {
+        let index = project.index();
+        let mut paths: Vec<PathBuf> = index
+            .specs()
+            .chain(index.nested_specs())
+            .map(|e| e.path.clone())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    #[test]
+    fn one_event_for_a_renamed_folder_moves_its_specs() {
+        let fs = Arc::new(MemoryFs::with_files(
+            Path::new("/w"),
+            [
+                (".chant/config.md", "project:\n  name: x\n"),
+                (".chant/specs/top.md", SPEC),
+                (".chant/specs/old/a.md", SPEC),
+                (".chant/specs/old/deeper/b.md", SPEC),
+            ],
+        ));
+        let project = project(&fs);
+        let old = Path::new("/w/.chant/specs/old");
+        let new = Path::new("/w/.chant/specs/new");
+        fs.remove(old);
+        fs.write(&new.join("a.md"), SPEC);
+        fs.write(&new.join("deeper/b.md"), SPEC);
+        let events = project.expand_folders(&[
+            (old.to_path_buf(), FileEvent::Deleted),
+            (new.to_path_buf(), FileEvent::Created),
+        ]);
+        let (changes, loaded) = project.refresh_events(&events);
+        assert_eq!(
+            spec_paths(&project),
+            [
+                new.join("a.md"),
+                new.join("deeper/b.md"),
+                PathBuf::from("/w/.chant/specs/top.md"),
+            ]
+        );
+        // The old files' results go, the new ones are diagnosed.
+        assert_eq!(
+            changes.spec_files.iter().cloned().collect::<Vec<_>>(),
+            [
+                new.join("a.md"),
+                new.join("deeper/b.md"),
+                old.join("a.md"),
+                old.join("deeper/b.md"),
+            ]
+        );
+        assert!(changes.listing);
+        assert_eq!(loaded.len(), 2);
+        assert!(changes.existence.contains(".chant/specs/old"));
+        assert!(changes.existence.contains(".chant/specs/new"));
+    }
+
+    #[test]
+    fn a_deleted_chant_folder_takes_its_specs_prompts_and_archive() {
+        let fs = Arc::new(MemoryFs::with_files(
+            Path::new("/w"),
+            [
+                (".chant/config.md", "project:\n  name: x\n"),
+                (".chant/specs/a.md", SPEC),
+                (".chant/prompts/standard.md", "Do it\n"),
+                (".chant/archive/2026-01-01/old.md", SPEC),
+                ("src/keep.rs", ""),
+            ],
+        ));
+        let project = project(&fs);
+        assert!(project.index().prompt("standard").is_some());
+        fs.remove(Path::new("/w/.chant"));
+        let events = project.expand_folders(&[(PathBuf::from("/w/.chant"), FileEvent::Deleted)]);
+        let (changes, _) = project.refresh_events(&events);
+        let index = project.index();
+        assert_eq!(index.spec_count(), 0);
+        assert!(index.prompt("standard").is_none());
+        assert!(index.archived("old").is_none());
+        assert!(changes.prompts && changes.listing && changes.spec_set);
+        assert_eq!(
+            changes.spec_files.iter().cloned().collect::<Vec<_>>(),
+            [PathBuf::from("/w/.chant/specs/a.md")]
+        );
+    }
+
+    #[test]
+    fn a_folder_event_outside_the_chant_folders_reads_nothing_more() {
+        let fs = Arc::new(MemoryFs::with_files(
+            Path::new("/w"),
+            [(".chant/specs/a.md", SPEC), ("src/x/y.rs", "")],
+        ));
+        fs.write(Path::new("/w/.chant/specs/.chant-status-a.json"), "{}");
+        fs.write(Path::new("/w/.chant/logs/a.log"), "x");
+        let project = project(&fs);
+        fs.remove(Path::new("/w/src/x"));
+        let events = [(PathBuf::from("/w/src/x"), FileEvent::Deleted)];
+        assert_eq!(project.expand_folders(&events), events);
+        // Files that are not chant's, in chant's folders: nothing more.
+        let files = [
+            (
+                PathBuf::from("/w/.chant/specs/.chant-status-a.json"),
+                FileEvent::Changed,
+            ),
+            (PathBuf::from("/w/.chant/logs/a.log"), FileEvent::Changed),
+        ];
+        assert_eq!(project.expand_folders(&files), files);
+        let (changes, _) = project.refresh_events(&events);
+        assert!(changes.spec_files.is_empty());
+        assert_eq!(changes.existence.iter().collect::<Vec<_>>(), ["src/x"]);
     }
 }

@@ -88,7 +88,8 @@ impl ClientOptions {
     }
 }
 
-/// The capabilities a modern editor advertises (VS Code-like, push diagnostics only).
+/// The capabilities a modern editor advertises (VS Code-like, push diagnostics only, and
+/// the `chant/specListChanged` notification chant-lsp's VS Code extension declares).
 pub fn default_client_capabilities(position_encodings: &[&str]) -> Value {
     let completion_kinds: Vec<u32> = (1..=25).collect();
     let symbol_kinds: Vec<u32> = (1..=26).collect();
@@ -189,6 +190,8 @@ pub fn default_client_capabilities(position_encodings: &[&str]) -> Value {
             "workDoneProgress": true,
             "showMessage": {"messageActionItem": {"additionalPropertiesSupport": true}},
             "showDocument": {"support": true}
-        }
+        },
+        // As chant-lsp's VS Code extension declares it.
+        "experimental": {"chant": {"specListChanged": true}}
     })
 }

@@ -416,12 +416,17 @@ async function specStatus(doc: vscode.TextDocument): Promise<SpecStatus | undefi
   }
 }
 
-/** The client-side commands the server may use (rust-analyzer's convention). */
+/**
+ * What the extension takes beyond the standard protocol: the client-side
+ * commands the server may use (rust-analyzer's convention) and the
+ * `chant/specListChanged` notification (docs/lsp-extensions.md).
+ */
 const clientCommands: StaticFeature = {
   fillClientCapabilities(capabilities: ClientCapabilities): void {
     capabilities.experimental = {
       ...(capabilities.experimental ?? {}),
       commands: { commands: ['editor.action.triggerSuggest'] },
+      chant: { specListChanged: true },
     };
   },
   initialize(): void {},

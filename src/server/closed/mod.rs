@@ -26,6 +26,7 @@ use std::time::Duration;
 use tower_lsp_server::ls_types::Uri;
 
 use super::convert;
+use super::declared;
 use super::session::Session;
 use crate::workspace::results::{diagnose_files, empty_result_id, ResultChange, SpecResult};
 use crate::workspace::{Changes, LoadedSpec, Project};
@@ -238,9 +239,15 @@ async fn deliver(session: &Arc<Session>, computed: Vec<ResultChange>) {
         let Some(uri) = Uri::from_file_path(&path) else {
             continue;
         };
+        let caps = session.caps();
         let diagnostics = result
             .as_deref()
-            .map(|r| r.diagnostics.iter().map(convert::placed).collect())
+            .map(|r| {
+                r.diagnostics
+                    .iter()
+                    .map(|d| declared::diagnostic(caps, convert::placed(d)))
+                    .collect()
+            })
             .unwrap_or_default();
         session
             .client()
@@ -352,10 +359,14 @@ pub async fn list_changed_now(session: &Arc<Session>) {
 }
 
 async fn notify_list_changed(session: &Arc<Session>) {
-    session
-        .client()
-        .send_notification::<SpecListChanged>(())
-        .await;
+    // A custom notification, for the clients that declared it
+    // (`experimental.chant.specListChanged`).
+    if session.caps().spec_list_changed {
+        session
+            .client()
+            .send_notification::<SpecListChanged>(())
+            .await;
+    }
     // What the inlay hints of open specs say (readiness, "chant is
     // running") may have changed with it. A request: its answer is not
     // waited for here. (Code lenses are not refreshed this way: code-server

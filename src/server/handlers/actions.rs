@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::*;
 
 use super::super::capabilities::APPLY_FIX;
 use super::super::convert::{self, TextPositions};
+use super::super::declared;
 use super::super::edits::{workspace_edit, Change};
 use super::super::facts::{self, SpecFacts};
 use super::super::session::Session;
@@ -108,7 +109,7 @@ pub async fn code_action(
         };
         out.push(CodeActionOrCommand::CodeAction(action));
     }
-    Ok(Some(out))
+    Ok(Some(declared::code_actions(caps, out)))
 }
 
 /// One quick fix or rewrite as a code action. Its edit carries the version

@@ -10,6 +10,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
 use super::super::convert::TextPositions;
+use super::super::declared;
 use super::super::documents::doc_key;
 use super::super::edits::{workspace_edit, Change};
 use super::super::session::{DocSnapshot, Session};
@@ -114,10 +115,11 @@ pub async fn completion(
         return Ok(None);
     }
     let positions = TextPositions::new(&text, session.encoding());
+    let caps = session.caps();
     let items = result
         .items
         .into_iter()
-        .map(|item| to_completion_item(item, &positions, retrigger))
+        .map(|item| to_completion_item(item, &positions, retrigger, caps))
         .collect();
     Ok(Some(CompletionResponse::List(CompletionList {
         is_incomplete: result.incomplete,
@@ -129,6 +131,7 @@ fn to_completion_item(
     item: completion::Item,
     positions: &TextPositions,
     retrigger: bool,
+    caps: &super::super::capabilities::ClientCaps,
 ) -> CompletionItem {
     use completion::ItemKind as K;
     let kind = match item.kind {
@@ -143,14 +146,11 @@ fn to_completion_item(
     };
     CompletionItem {
         label: item.label,
-        kind: Some(kind),
+        kind: Some(declared::completion_kind(caps, kind)),
         detail: item.detail,
-        documentation: item.documentation.map(|value| {
-            Documentation::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value,
-            })
-        }),
+        documentation: item
+            .documentation
+            .map(|value| declared::documentation(caps, value)),
         text_edit: Some(CompletionTextEdit::Edit(TextEdit {
             range: positions.range(&item.edit),
             new_text: item.new_text,
@@ -188,10 +188,7 @@ pub async fn hover(session: &Session, params: HoverParams) -> Result<Option<Hove
                 _ => hover::hover(index, &snap.model, offset, &sources),
             };
             found.map(|h| Hover {
-                contents: HoverContents::Markup(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: h.markdown,
-                }),
+                contents: declared::hover_contents(session.caps(), h.markdown),
                 range: Some(positions.range(&h.range)),
             })
         },
@@ -277,7 +274,9 @@ pub async fn document_symbol(
     let model = SpecModel::parse(&text);
     let positions = TextPositions::new(&text, session.encoding());
     let symbols = outline::document_symbols(&model, &markdown);
-    Ok(Some(DocumentSymbolResponse::Nested(
+    Ok(Some(declared::document_symbols(
+        session.caps(),
+        &uri,
         symbols
             .into_iter()
             .map(|s| to_symbol(s, &positions))
@@ -420,12 +419,15 @@ pub async fn document_link(
                         .strip_prefix(&index.root)
                         .ok()
                         .map(|p| p.display().to_string());
-                    Some(DocumentLink {
-                        range: positions.range(&range),
-                        target: Some(path_uri(&path)?),
-                        tooltip,
-                        data: None,
-                    })
+                    Some(declared::link(
+                        session.caps(),
+                        DocumentLink {
+                            range: positions.range(&range),
+                            target: Some(path_uri(&path)?),
+                            tooltip,
+                            data: None,
+                        },
+                    ))
                 })
                 .collect()
         },
@@ -458,7 +460,7 @@ pub async fn folding_range(
             })
         })
         .collect();
-    Ok(Some(ranges))
+    Ok(Some(declared::folding(session.caps(), ranges)))
 }
 
 pub async fn will_rename_files(

@@ -9,7 +9,10 @@
 //!   whose result differs from the one the client names, and the specs
 //!   that are gone (empty). When nothing differs it is held open until
 //!   something does (the client then gets the change at once, and an idle
-//!   server sends nothing).
+//!   server sends nothing). One request is held at a time: a newer one
+//!   makes the older answer (with what differs, often nothing), and
+//!   `$/cancelRequest` drops it, so held requests never fill the
+//!   framework's request slots.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -18,8 +21,10 @@ use std::sync::Arc;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
+use super::super::capabilities::ClientCaps;
 use super::super::closed::{self, result_id_string};
 use super::super::convert;
+use super::super::declared;
 use super::super::diagnostics;
 use super::super::documents::doc_key;
 use super::super::session::Session;
@@ -32,15 +37,25 @@ fn full(result_id: u64, items: Vec<Diagnostic>) -> FullDocumentDiagnosticReport 
     }
 }
 
-fn report(previous: Option<&str>, result: &SpecResult) -> DocumentDiagnosticReportKind {
+/// A result's diagnostics as this client takes them.
+fn diagnostics_of(caps: &ClientCaps, result: &SpecResult) -> Vec<Diagnostic> {
+    result
+        .diagnostics
+        .iter()
+        .map(|d| declared::diagnostic(caps, convert::placed(d)))
+        .collect()
+}
+
+fn report(
+    caps: &ClientCaps,
+    previous: Option<&str>,
+    result: &SpecResult,
+) -> DocumentDiagnosticReportKind {
     let id = result_id_string(result.result_id);
     if previous == Some(id.as_str()) {
         DocumentDiagnosticReportKind::Unchanged(UnchangedDocumentDiagnosticReport { result_id: id })
     } else {
-        DocumentDiagnosticReportKind::Full(full(
-            result.result_id,
-            result.diagnostics.iter().map(convert::placed).collect(),
-        ))
+        DocumentDiagnosticReportKind::Full(full(result.result_id, diagnostics_of(caps, result)))
     }
 }
 
@@ -64,7 +79,7 @@ fn answer(kind: DocumentDiagnosticReportKind) -> DocumentDiagnosticReportResult 
 
 fn empty_report(previous: Option<&str>) -> DocumentDiagnosticReportResult {
     let empty = SpecResult::new("", "", Vec::new(), crate::text::PositionEncoding::Utf16);
-    answer(report(previous, &empty))
+    answer(report(&ClientCaps::default(), previous, &empty))
 }
 
 pub async fn document(
@@ -90,7 +105,7 @@ pub async fn document(
         });
         // An early analysis: the full one follows when the index is ready,
         // and asks for a pull if it differs.
-        return Ok(answer(report(previous, &placed)));
+        return Ok(answer(report(session.caps(), previous, &placed)));
     }
     let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
         return Ok(empty_report(previous));
@@ -105,7 +120,7 @@ pub async fn document(
     }
     session.wait_indexed().await;
     match closed::result_now(session, &path).await {
-        Some(result) => Ok(answer(report(previous, &result))),
+        Some(result) => Ok(answer(report(session.caps(), previous, &result))),
         None => Ok(empty_report(previous)),
     }
 }
@@ -158,7 +173,7 @@ fn differences(
                     version: None,
                     full_document_diagnostic_report: full(
                         result.result_id,
-                        result.diagnostics.iter().map(convert::placed).collect(),
+                        diagnostics_of(session.caps(), &result),
                     ),
                 },
             ));
@@ -194,19 +209,27 @@ pub async fn workspace(
         .filter_map(|p| Some((p.uri.to_file_path()?.into_owned(), p.value)))
         .collect();
     let mut epoch = session.closed().subscribe();
-    let _waiting = session.closed().pull_waiting();
+    let report =
+        |items| WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items });
+    let mut held = None;
     loop {
         epoch.borrow_and_update();
         let items = differences(session, &previous);
         if !items.is_empty() {
-            return Ok(WorkspaceDiagnosticReportResult::Report(
-                WorkspaceDiagnosticReport { items },
-            ));
+            return Ok(report(items));
         }
-        if epoch.changed().await.is_err() {
-            return Ok(WorkspaceDiagnosticReportResult::Report(
-                WorkspaceDiagnosticReport { items: Vec::new() },
-            ));
+        // Nothing differs: held open until something does. One request
+        // is held at a time: this one answers the one held before.
+        let held = held.get_or_insert_with(|| session.closed().hold_pull());
+        tokio::select! {
+            changed = epoch.changed() => {
+                if changed.is_err() {
+                    return Ok(report(Vec::new()));
+                }
+            }
+            () = held.released() => {
+                return Ok(report(differences(session, &previous)));
+            }
         }
     }
 }

@@ -116,14 +116,13 @@ pub fn initialize(session: &Arc<Session>, params: InitializeParams) -> Result<In
     })
 }
 
-/// `initialized`: the settings asked, file watchers registered, the
+/// `initialized`: the settings asked, the disk watched (by the client or
+/// the server), the
 /// workspace indexed.
 pub fn initialized(session: &Arc<Session>) {
     refresh_settings(session, None);
-    if session.caps().watch_dynamic {
-        let session = session.clone();
-        tokio::spawn(async move { watch::register(&session).await });
-    }
+    let watching = session.clone();
+    tokio::spawn(async move { watch::start(&watching).await });
     // Busy until the open specs' full analyses and the closed specs'
     // diagnostics are scheduled.
     let job = session.busy();
@@ -199,11 +198,13 @@ pub async fn did_change_workspace_folders(
         diagnostics::reschedule_open_specs(&session, None, None);
         closed::mark_all(&session);
         closed::list_changed(&session);
+        watch::update_own_watches(&session).await;
     });
 }
 
 /// `shutdown`: every chant run stopped (and waited for, briefly).
 pub async fn shutdown(session: &Arc<Session>) -> Result<()> {
+    session.closed().release_held_pull();
     session.runs().stop_all(jobs::SHUTDOWN_WAIT).await;
     Ok(())
 }
