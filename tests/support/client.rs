@@ -234,6 +234,16 @@ impl LspClient {
     /// Sends `initialize`, waits for its result (nothing else is sent before), checks and
     /// records the negotiated position encoding, sends `initialized`. Panics on an error.
     pub fn initialize(&mut self) -> Value {
+        let result = self.initialize_without_initialized();
+        self.send_initialized();
+        result
+    }
+
+    /// `initialize` and its result, without the `initialized` notification
+    /// (the server starts indexing the workspace on it): a test that sends
+    /// requests before [`send_initialized`](Self::send_initialized) knows
+    /// they arrive before the workspace can be indexed.
+    pub fn initialize_without_initialized(&mut self) -> Value {
         let params = self.initialize_params();
         let id = self.inner.start_request("initialize", params);
         let result = match self
@@ -259,10 +269,14 @@ impl LspClient {
         };
         *lock(&self.inner.encoding) = enc;
         *lock(&self.inner.server_capabilities) = caps;
-        self.inner.notify_raw("initialized", json!({}));
         self.inner.initialized.store(true, Ordering::SeqCst);
         self.initialize_result = Some(result.clone());
         result
+    }
+
+    /// The `initialized` notification.
+    pub fn send_initialized(&self) {
+        self.inner.notify_raw("initialized", json!({}));
     }
 
     pub fn initialize_result(&self) -> Option<&Value> {
