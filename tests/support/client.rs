@@ -82,6 +82,20 @@ impl LspClient {
         if let Some(cwd) = &opts.cwd {
             cmd.current_dir(cwd);
         }
+        // The server starts as an editor starts it: with the default action
+        // for the signals that end a process. A run under `nohup` (or any
+        // launcher that ignores SIGHUP) would otherwise pass its ignored
+        // SIGHUP on through exec, and a test that ends the server with it
+        // would wait for a server that rightly stays.
+        // SAFETY: only async-signal-safe `signal` calls in the child.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                for signal in [libc::SIGHUP, libc::SIGINT, libc::SIGQUIT, libc::SIGTERM] {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
         let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {} {:?}: {e}", program.display(), opts.args));
