@@ -822,3 +822,85 @@ fn memory_during_a_run_does_not_grow_with_its_length() {
     h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
     h.client.shutdown();
 }
+
+/// The user types at the moment the server brings chant's rewrite into the
+/// buffer: the editor refuses that edit (it was computed for the previous
+/// version), and the server computes it again from the new text, keeping
+/// the typing, instead of forcing the old one or giving up.
+#[test]
+fn an_edit_the_editor_refuses_is_computed_again_from_the_new_text() {
+    let (h, offers) = Harness::start(project_with(SPEC, &[]), Setup::default());
+    let uri = h.spec_uri();
+    h.client.did_open_from_disk(&uri);
+    h.client.type_when_the_next_edit_arrives(
+        &uri,
+        "Write hello.txt.",
+        "Write hello.txt, then smile.",
+    );
+    let token = h.start_command("chant.work", json!([uri]));
+    h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    offers.recv_timeout(RUN_TIMEOUT).expect("the run's outcome");
+    let edits = h.client.edits();
+    assert_eq!(edits.len(), 2, "{edits:#?}");
+    let version =
+        |e: &EditRecord| e.params["edit"]["documentChanges"][0]["textDocument"]["version"].clone();
+    // The first, for the version the run started with, refused as stale.
+    assert!(!edits[0].applied);
+    assert_eq!(version(&edits[0]), 1);
+    // The second, computed from the text with the typing, taken.
+    assert!(edits[1].applied, "{:?}", edits[1].failure_reason);
+    assert_eq!(version(&edits[1]), 2);
+    let disk = h.ws.read(SPEC_REL);
+    assert!(disk.contains("status: completed"), "{disk}");
+    assert_eq!(
+        h.client.buffer(&uri),
+        disk.replace("Write hello.txt.", "Write hello.txt, then smile.")
+    );
+    let warnings: Vec<Value> = h
+        .client
+        .notifications("window/showMessage")
+        .into_iter()
+        .filter(|m| m["type"] == 2)
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    h.client.shutdown();
+}
+
+/// An editor that never answers `workspace/applyEdit` holds nothing up for
+/// ever: requests are answered meanwhile, and after the bound (60 s) the run
+/// ends, saying the editor did not take chant's changes.
+#[test]
+fn a_hanging_apply_edit_is_bounded() {
+    let (h, offers) = Harness::start(project_with(SPEC, &[]), Setup::default());
+    let uri = h.spec_uri();
+    h.client.did_open_from_disk(&uri);
+    h.client.set_apply_edit_mode(ApplyEditMode::Hang);
+    let token = h.start_command("chant.work", json!([uri]));
+    // chant is done and the server waits for the editor's answer...
+    let edits = h.client.wait_for_edits(1, RUN_TIMEOUT);
+    assert!(!edits[0].applied);
+    // ...while it still answers requests.
+    let hover = h.client.request_ok(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 1}}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("`type`"),
+        "{hover}"
+    );
+    let progress = h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    assert_eq!(progress.last().unwrap()["message"], "completed");
+    let warning = h.wait_for_message("did not take the update");
+    assert_eq!(
+        warning["message"],
+        "chant changed files that are open, but the editor did not take the update (the editor did not answer within 60 s): reload them from disk to see chant's version."
+    );
+    offers.recv_timeout(RUN_TIMEOUT).expect("the run's outcome");
+    // Nothing was forced into the buffer.
+    assert_eq!(h.client.buffer(&uri), SPEC);
+    assert_eq!(h.client.edits().len(), 1);
+    h.client.shutdown();
+}

@@ -653,3 +653,71 @@ fn completion_before_the_index_is_ready_waits_for_it() {
     );
     client.shutdown();
 }
+
+/// `textDocument/codeAction` with `context.only`: only actions of the kinds
+/// asked for (or below them: `refactor` takes `refactor.rewrite`), and the
+/// chant commands, which are plain commands, only when no kind is asked.
+#[test]
+fn code_actions_follow_context_only() {
+    let ws = workspace();
+    ws.git_init();
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.settings = json!({"commands": {"enabled": true}});
+    opts.initialization_options = Some(opts.settings.clone());
+    let client = LspClient::start(opts);
+    let uri = ws.uri(".chant/specs/2026-01-01-003-ccc.md");
+    // An unknown status (a quick fix) and a criterion (a rewrite).
+    client.did_open(
+        &uri,
+        "markdown",
+        &UI.replace("labels: [ui]", "status: pendin"),
+    );
+    client.wait_for_diagnostics(&uri);
+    client.wait_idle();
+    let actions = |only: Option<Value>, at: &str| -> Vec<(String, String)> {
+        // As an editor does: the diagnostics on the line of the cursor.
+        let at = client.range_of(&uri, at);
+        let diagnostics: Vec<Value> = client
+            .wait_for_diagnostics(&uri)
+            .into_iter()
+            .filter(|d| d["range"]["start"]["line"] == at["start"]["line"])
+            .collect();
+        let mut context = json!({"diagnostics": diagnostics});
+        if let Some(only) = only {
+            context["only"] = only;
+        }
+        client
+            .request_ok(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": at, "context": context}),
+            )
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["kind"].as_str().unwrap_or("(command)").to_string(),
+                    a["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let fix = ("quickfix".to_string(), "Change to `pending`".to_string());
+    let tick = (
+        "refactor.rewrite".to_string(),
+        "Tick this criterion".to_string(),
+    );
+    // No kind asked: the fixes, and the commands (a plain code action).
+    let all = actions(None, "pendin");
+    assert!(all.contains(&fix), "{all:?}");
+    assert!(all.iter().any(|(_, t)| t == "Work this spec"), "{all:?}");
+    let quickfixes = actions(Some(json!(["quickfix"])), "pendin");
+    assert_eq!(quickfixes, [fix.clone()]);
+    assert_eq!(
+        actions(Some(json!(["refactor.rewrite"])), "spacing"),
+        [tick.clone()]
+    );
+    assert_eq!(actions(Some(json!(["refactor"])), "spacing"), [tick]);
+    assert_eq!(actions(Some(json!(["source"])), "pendin"), []);
+    client.shutdown();
+}

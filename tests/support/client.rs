@@ -116,6 +116,7 @@ impl LspClient {
             server_capabilities: Mutex::new(Value::Null),
             settings: Mutex::new(opts.settings.clone()),
             apply_edit: Mutex::new(opts.apply_edit),
+            typing_before_apply: Mutex::new(None),
             responder: Mutex::new(None),
             trace: opts.trace,
             timeout: opts.timeout,

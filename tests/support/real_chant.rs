@@ -53,6 +53,15 @@ fn opted_out(var: &str) -> bool {
 /// to the file `$CHANT_LSP_SKIP_LOG` names (when it does), so that the run
 /// ends by counting the skips.
 pub fn record_skip(reason: &str, test: &str, detail: &str) {
+    // Once per test process and test, however often it asks.
+    static RECORDED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    {
+        let mut recorded = RECORDED.lock().unwrap_or_else(|e| e.into_inner());
+        if recorded.iter().any(|t| t == test) {
+            return;
+        }
+        recorded.push(test.to_string());
+    }
     eprintln!(
         "\n************************************************************\n\
          SKIP ({reason}): {test}: {detail}\n\

@@ -108,6 +108,29 @@ impl Inner {
         }
     }
 
+    /// The user's typing: a full-text `didChange` with a new version.
+    fn type_in(&self, uri: &str, needle: &str, replacement: &str) {
+        let mut docs = lock(&self.docs);
+        let Some(doc) = docs.get_mut(&super::workspace::normalize_uri(uri)) else {
+            drop(docs);
+            self.protocol_error(format!("typing in {uri}: it is not open"));
+            return;
+        };
+        if !doc.text.contains(needle) {
+            let text = doc.text.clone();
+            drop(docs);
+            self.protocol_error(format!("typing in {uri}: no {needle:?} in {text:?}"));
+            return;
+        }
+        doc.text = doc.text.replacen(needle, replacement, 1);
+        doc.version += 1;
+        self.notify_raw(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": doc.uri, "version": doc.version},
+                   "contentChanges": [{"text": doc.text}]}),
+        );
+    }
+
     fn record_edit(&self, params: &Value, applied: bool, failure_reason: Option<String>) {
         lock(&self.state).edits.push(EditRecord {
             params: params.clone(),
@@ -118,6 +141,10 @@ impl Inner {
     }
 
     fn answer_apply_edit(&self, params: &Value) -> Option<Result<Value, RpcError>> {
+        let typing = lock(&self.typing_before_apply).take();
+        if let Some((uri, needle, replacement)) = typing {
+            self.type_in(&uri, &needle, &replacement);
+        }
         let mode = *lock(&self.apply_edit);
         match mode {
             ApplyEditMode::Hang => {
