@@ -599,8 +599,9 @@ fn the_global_chant_config_is_merged_under_the_projects_as_chant_does() {
     };
     let bare = "---\nstatus: pending\n---\n# Bare\n\n## Acceptance Criteria\n\n- [ ] Add one\n- [ ] Add two\n";
     let labelled = "---\nstatus: pending\nlabels: [x]\n---\n# Labelled\n\n## Acceptance Criteria\n\n- [ ] Add one\n";
-    // (global, project, the pairs both must find)
-    let cases: [(&str, &str, &[(&str, &str)]); 4] = [
+    // (global, project, the (spec, rule) pairs both must find)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 4] = [
         // The global config's requirement holds in a project without one.
         (
             "enterprise:\n  required: [labels]\n",

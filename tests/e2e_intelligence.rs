@@ -712,10 +712,10 @@ fn code_actions_follow_context_only() {
     assert!(all.contains(&fix), "{all:?}");
     assert!(all.iter().any(|(_, t)| t == "Work this spec"), "{all:?}");
     let quickfixes = actions(Some(json!(["quickfix"])), "pendin");
-    assert_eq!(quickfixes, [fix.clone()]);
+    assert_eq!(quickfixes, std::slice::from_ref(&fix));
     assert_eq!(
         actions(Some(json!(["refactor.rewrite"])), "spacing"),
-        [tick.clone()]
+        std::slice::from_ref(&tick)
     );
     assert_eq!(actions(Some(json!(["refactor"])), "spacing"), [tick]);
     assert_eq!(actions(Some(json!(["source"])), "pendin"), []);
