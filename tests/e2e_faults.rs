@@ -841,15 +841,20 @@ fn an_edit_the_editor_refuses_is_computed_again_from_the_new_text() {
     h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
     offers.recv_timeout(RUN_TIMEOUT).expect("the run's outcome");
     let edits = h.client.edits();
-    assert_eq!(edits.len(), 2, "{edits:#?}");
     let version =
         |e: &EditRecord| e.params["edit"]["documentChanges"][0]["textDocument"]["version"].clone();
+    assert_eq!(edits.len(), 2, "{edits:#?}");
     // The first, for the version the run started with, refused as stale.
     assert!(!edits[0].applied);
     assert_eq!(version(&edits[0]), 1);
     // The second, computed from the text with the typing, taken.
     assert!(edits[1].applied, "{:?}", edits[1].failure_reason);
     assert_eq!(version(&edits[1]), 2);
+    assert!(
+        h.client.protocol_errors().is_empty(),
+        "{:?}",
+        h.client.protocol_errors()
+    );
     let disk = h.ws.read(SPEC_REL);
     assert!(disk.contains("status: completed"), "{disk}");
     assert_eq!(
