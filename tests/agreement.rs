@@ -4,10 +4,11 @@
 //! the (spec, rule) pairs that `chant lint --format json` reports there.
 //!
 //! The oracle is chant itself, independent of our code: the real chant
-//! 0.23.2 when it can be built (`scripts/build-real-chant`, or `CHANT_REAL`),
-//! else its output committed in `tests/corpus/chant-lint.json`. When the
-//! real chant runs, its output must also equal that snapshot, so the
-//! snapshot never goes stale unnoticed. To regenerate it (after changing
+//! 0.23.2 (`tests/support/real_chant.rs`; the test fails without it), or,
+//! when the run opted out of it (`CHANT_LSP_SKIP_REAL_CHANT=1`, recorded as
+//! a skip), its output committed in `tests/corpus/chant-lint.json`. The
+//! real chant's output must also equal that snapshot, so the snapshot never
+//! goes stale unnoticed. To regenerate it (after changing
 //! the corpus):
 //!
 //! ```sh
@@ -47,7 +48,7 @@ fn corpus() -> PathBuf {
 }
 
 /// chant lint's JSON report on the corpus copy at `root`: from the real
-/// chant when it can be built, else the committed snapshot.
+/// chant, or the committed snapshot when the run opted out of it.
 fn chant_lint(root: &Path) -> Value {
     let snapshot_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/chant-lint.json");
     let snapshot: Value = serde_json::from_str(
@@ -55,7 +56,7 @@ fn chant_lint(root: &Path) -> Value {
     )
     .expect("the snapshot is JSON");
     let Some(chant) = support::real_chant::real_chant(
-        "check_agrees_with_chant_lint_on_the_corpus (it uses the committed snapshot instead)",
+        "check_agrees_with_chant_lint_on_the_corpus (live chant lint; it compared with the committed snapshot instead)",
     ) else {
         eprintln!("oracle: tests/corpus/chant-lint.json (the real chant's output, committed)");
         return snapshot;
@@ -423,4 +424,46 @@ fn extra_kinds_are_documented() {
 /// chant's pairs.
 struct Chant {
     pairs: BTreeMap<(String, String), usize>,
+}
+
+/// The prompt names completion offers as shipped with chant (with "no file
+/// here" when the project lacks them) are exactly the prompts the real
+/// chant's `chant init` writes: a name chant does not ship would lead the
+/// user to "Prompt not found".
+#[test]
+fn the_prompts_chant_ships_are_the_ones_completion_offers() {
+    let Some(chant) =
+        support::real_chant::real_chant("the_prompts_chant_ships_are_the_ones_completion_offers")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    support::real_chant::git_init(root.path(), home.path());
+    let output = support::real_chant::chant_command(&chant, root.path(), home.path())
+        .args(["init", "--name", "prompts"])
+        .output()
+        .expect("chant init runs");
+    assert!(
+        output.status.success(),
+        "chant init: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut shipped: Vec<String> = std::fs::read_dir(root.path().join(".chant/prompts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .collect();
+    shipped.sort();
+    let mut offered: Vec<String> = chant_lsp::ide::completion::BUILT_IN_PROMPTS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    offered.sort();
+    assert_eq!(
+        offered, shipped,
+        "BUILT_IN_PROMPTS against the prompts `chant init` writes"
+    );
 }

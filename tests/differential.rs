@@ -16,7 +16,8 @@
 //! `drift_agrees_with_real_chant` (in `differential/drift.rs`): which
 //! completed specs the editor marks as drifted, against `chant drift`.
 //!
-//! Both skip loudly (and pass) when the vendored chant source is absent.
+//! Each fails when the real chant cannot be found (`tests/support/real_chant.rs`),
+//! unless `CHANT_LSP_SKIP_REAL_CHANT=1`, which records the skip.
 //! Environment: `CHANT_REAL` (a chant binary), `CHANT_VENDOR_DIR`,
 //! `CHANT_LSP_CORPUS` (the corpus folder, default `tests/corpus/chant-workspace`),
 //! `CHANT_DIFF_SEED` (default 1), `CHANT_DIFF_PROJECTS` (spec projects, default 8).
@@ -53,9 +54,7 @@ fn lint_verdicts_agree_with_real_chant() {
     let Some(chant) = support::real_chant::real_chant("lint_verdicts_agree_with_real_chant") else {
         return;
     };
-    let Some(corpus) = corpus("lint_verdicts_agree_with_real_chant") else {
-        return;
-    };
+    let corpus = corpus("lint_verdicts_agree_with_real_chant");
     let started = Instant::now();
     let seed = env_number("CHANT_DIFF_SEED", 1);
     let spec_projects = env_number("CHANT_DIFF_PROJECTS", 8) as usize;

@@ -2,8 +2,8 @@
 //! `chant.reject`, `chant.applyAgentChanges`, and every other command's
 //! refusals), the code actions that offer them and the quick fixes, over
 //! JSON-RPC against the built server and the REAL chant 0.23.2 with a
-//! scripted agent (`tests/walkthrough/harness.rs`; a test skips loudly when
-//! chant is absent). What the real chant cannot do on demand (hangs, kills,
+//! scripted agent (`tests/walkthrough/harness.rs`; a test fails when chant
+//! is absent, unless the run opted out with `CHANT_LSP_SKIP_REAL_CHANT=1`). What the real chant cannot do on demand (hangs, kills,
 //! a chant held at a gate) is in `e2e_faults.rs`, with the stand-in chant.
 
 #[path = "walkthrough/harness.rs"]
@@ -826,6 +826,40 @@ fn quick_fixes_edit_the_current_version_in_the_users_style() {
         json!([{"kind": "create", "uri": w.ws.uri("notes/missing.md"), "options": {"overwrite": false, "ignoreIfExists": false}}])
     );
     assert!(w.chant_calls().is_empty());
+
+    // The real chant judges the result, saved: it loads the spec, and its
+    // lint finds neither a parse error nor a missing required field (the
+    // status and both fields the config requires were fixed).
+    w.client.did_save(&uri);
+    let chant =
+        support::real_chant::real_chant("quick_fixes_edit_the_current_version_in_the_users_style")
+            .expect("the walk runs on the real chant");
+    let home = tempfile::tempdir().unwrap();
+    let show = support::real_chant::chant_command(&chant, w.ws.path(), home.path())
+        .args(["show", A])
+        .output()
+        .unwrap();
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    let lint = support::real_chant::chant_command(&chant, w.ws.path(), home.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&lint.stdout).unwrap();
+    let rules: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["spec_id"] == A)
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        !rules.contains(&"parse") && !rules.contains(&"required"),
+        "chant lint after the fixes: {report:#}"
+    );
     w.shutdown();
 }
 
@@ -1053,4 +1087,99 @@ fn commands_off_runs_nothing_not_even_git() {
     );
     assert!(w.chant_calls().is_empty());
     w.shutdown();
+}
+
+/// chant's `approval.rejection_action` (config) after `chant.reject`: what
+/// chant made of the project reaches the editor and the index. With
+/// `dependency`, a new fix spec the rejected one now depends on (so it is
+/// blocked until the fix is done); with `group`, the rejected spec turned
+/// into a driver with one member per criterion.
+#[test]
+fn rejection_action_dependency_and_group_reach_the_buffer_and_the_index() {
+    for action in ["dependency", "group"] {
+        let test = format!("rejection_action_{action}_reaches_the_buffer_and_the_index");
+        let Some(w) = Walk::start_with(
+            &test,
+            Options {
+                files: vec![(
+                    ".chant/config.md".into(),
+                    format!("---\nproject:\n  name: demo\napproval:\n  rejection_action: {action}\n---\n# Config\n"),
+                )],
+                ..Options::default()
+            },
+        ) else {
+            return;
+        };
+        let text = spec(
+            "Needs approval",
+            "approval:\n  required: true\n",
+            &["Add the parser", "Fix the lexer"],
+        );
+        w.commit_specs(&[(A, &text)]);
+        let uri = w.spec_uri(A);
+        w.client.did_open_from_disk(&uri);
+        w.run(
+            "chant.reject",
+            json!([uri, {"reason": "needs tests", "by": "Test User"}]),
+        );
+        // The buffer holds what chant wrote.
+        let disk = w.spec(A);
+        assert_eq!(w.client.buffer(&uri), disk, "{action}");
+        let list = w.client.request_ok("chant/specList", json!({}));
+        let specs: Vec<(String, String)> = list["projects"][0]["specs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["id"].as_str().unwrap().to_string(),
+                    s["readiness"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let on_disk: Vec<String> = std::fs::read_dir(w.ws.join(".chant/specs"))
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                name.strip_suffix(".md").map(str::to_string)
+            })
+            .filter(|id| id != A)
+            .collect();
+        match action {
+            "dependency" => {
+                // One fix spec, which the rejected spec now depends on.
+                assert_eq!(on_disk.len(), 1, "{on_disk:?}");
+                let fix = &on_disk[0];
+                assert!(
+                    w.spec(fix)
+                        .contains(&format!("# Fix rejection issues for {A}")),
+                    "{}",
+                    w.spec(fix)
+                );
+                assert!(disk.contains(&format!("depends_on:\n- {fix}\n")), "{disk}");
+                let mut expected = vec![
+                    (A.to_string(), "rejected".to_string()),
+                    (fix.clone(), "ready".to_string()),
+                ];
+                expected.sort();
+                let mut specs = specs.clone();
+                specs.sort();
+                assert_eq!(specs, expected);
+            }
+            _ => {
+                // A driver with one member per criterion.
+                assert!(disk.contains("type: driver\n"), "{disk}");
+                let mut members = on_disk.clone();
+                members.sort();
+                assert_eq!(members, [format!("{A}.1"), format!("{A}.2")]);
+                assert!(w.spec(&format!("{A}.1")).contains("# Add the parser"));
+                let ids: Vec<&str> = specs.iter().map(|(id, _)| id.as_str()).collect();
+                for member in &members {
+                    assert!(ids.contains(&member.as_str()), "{specs:?}");
+                }
+            }
+        }
+        w.shutdown();
+    }
 }

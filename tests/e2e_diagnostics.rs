@@ -518,3 +518,174 @@ fn initialization_options_hold_when_the_client_has_no_configuration() {
     );
     client.shutdown();
 }
+
+/// `chant.diagnostics.debounceMs`: changes made while the user types fast
+/// are analysed once, when the typing has paused that long; never sooner.
+/// (A lower bound only: a slow machine makes it later, never earlier.)
+#[test]
+fn the_debounce_setting_holds_a_burst_of_changes_until_typing_pauses() {
+    let ws = project();
+    let rel = ".chant/specs/2026-01-01-001-abc.md";
+    ws.write(
+        rel,
+        "---\nstatus: pending\n---\n# Title\n\n## Acceptance Criteria\n\n- [x] done\n",
+    );
+    let debounce = Duration::from_secs(10); // the most the server allows
+    let settings = json!({"diagnostics": {"debounceMs": debounce.as_millis() as u64}});
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.settings = settings.clone();
+    opts.initialization_options = Some(settings);
+    let client = LspClient::start(opts);
+    let uri = ws.uri(rel);
+    client.did_open_from_disk(&uri);
+    wait_idle(&client);
+    // A first change after a quiet moment: analysed without waiting.
+    client.replace_first(&uri, "pending", "opne");
+    client.wait_for_diagnostics(&uri);
+    let (analyses, _) = wait_idle(&client);
+    // A burst: each change comes while the user is typing.
+    let burst = std::time::Instant::now();
+    client.replace_first(&uri, "opne", "compl");
+    client.replace_first(&uri, "compl", "complet");
+    client.replace_first(&uri, "complet", "completed");
+    let (after, _) = wait_idle(&client);
+    let waited = burst.elapsed();
+    assert!(
+        waited >= debounce,
+        "the burst was analysed {waited:?} after it began, before the {debounce:?} debounce"
+    );
+    assert_eq!(after, analyses + 1, "one analysis for the whole burst");
+    let versions: Vec<Option<i64>> = client
+        .diagnostics_history(&uri)
+        .iter()
+        .map(|p| p.version)
+        .collect();
+    assert_eq!(versions.last(), Some(&Some(5)), "{versions:?}");
+    assert!(
+        !versions.contains(&Some(3)) && !versions.contains(&Some(4)),
+        "{versions:?}"
+    );
+    assert!(client.shutdown().success());
+}
+
+/// (spec, chant rule) pairs of a `chant lint --format json` report, or of a
+/// `chant-lsp check --format json` report (diagnostics that mirror a rule).
+fn rule_pairs(report: &Value, rule_key: &str) -> std::collections::BTreeSet<(String, String)> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| {
+            Some((
+                d["spec_id"].as_str()?.to_string(),
+                d[rule_key].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The user's global chant config (`~/.config/chant/config.md`) is merged
+/// under the project's as chant merges it (a section the project has
+/// replaces the global one whole; a broken layer discards both): for each
+/// pair of configs, `chant-lsp check` finds exactly the (spec, rule) pairs
+/// the real `chant lint` finds with the same home, and the server shows the
+/// global config's required field.
+#[test]
+fn the_global_chant_config_is_merged_under_the_projects_as_chant_does() {
+    let Some(chant) = support::real_chant::real_chant(
+        "the_global_chant_config_is_merged_under_the_projects_as_chant_does",
+    ) else {
+        return;
+    };
+    let bare = "---\nstatus: pending\n---\n# Bare\n\n## Acceptance Criteria\n\n- [ ] Add one\n- [ ] Add two\n";
+    let labelled = "---\nstatus: pending\nlabels: [x]\n---\n# Labelled\n\n## Acceptance Criteria\n\n- [ ] Add one\n";
+    // (global, project, the (spec, rule) pairs both must find)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 4] = [
+        // The global config's requirement holds in a project without one.
+        (
+            "enterprise:\n  required: [labels]\n",
+            "project:\n  name: g\n",
+            &[("2026-01-01-001-bar", "required")],
+        ),
+        // The project's `lint:` replaces the global one whole; the global
+        // `enterprise:` still holds.
+        (
+            "enterprise:\n  required: [labels]\nlint:\n  thresholds:\n    complexity_criteria: 0\n",
+            "project:\n  name: g\nlint:\n  thresholds:\n    complexity_criteria: 5\n",
+            &[("2026-01-01-001-bar", "required")],
+        ),
+        // Only the global `lint:`: its threshold counts.
+        (
+            "lint:\n  thresholds:\n    complexity_criteria: 1\n",
+            "project:\n  name: g\n",
+            &[("2026-01-01-001-bar", "complexity")],
+        ),
+        // A broken global config: chant drops the whole config, the
+        // project's requirement included.
+        (
+            "lint:\n  thresholds: ~\n",
+            "project:\n  name: g\nenterprise:\n  required: [labels]\n",
+            &[],
+        ),
+    ];
+    for (n, (global, project, expected)) in cases.iter().enumerate() {
+        let ws = TempWorkspace::new();
+        ws.chant_init(project);
+        ws.write(".chant/specs/2026-01-01-001-bar.md", bare);
+        ws.write(".chant/specs/2026-01-01-002-lab.md", labelled);
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join(".config/chant/config.md");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(&config, format!("---\n{global}---\n")).unwrap();
+        let lint = support::real_chant::chant_command(&chant, ws.path(), home.path())
+            .args(["lint", "--format", "json"])
+            .output()
+            .unwrap();
+        let chants: Value = serde_json::from_slice(&lint.stdout).unwrap_or_else(|e| {
+            panic!(
+                "case {n}: chant lint: {e}: {}",
+                String::from_utf8_lossy(&lint.stderr)
+            )
+        });
+        let check = std::process::Command::new(env!("CARGO_BIN_EXE_chant-lsp"))
+            .args(["check", "--format", "json"])
+            .arg(ws.path())
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        let ours: Value = serde_json::from_slice(&check.stdout).unwrap();
+        let expected: std::collections::BTreeSet<(String, String)> = expected
+            .iter()
+            .map(|(s, r)| (s.to_string(), r.to_string()))
+            .collect();
+        assert_eq!(
+            rule_pairs(&chants, "rule"),
+            expected,
+            "case {n}: chant lint {chants:#}"
+        );
+        assert_eq!(
+            rule_pairs(&ours, "chant_rule"),
+            expected,
+            "case {n}: check {ours:#}"
+        );
+        if n == 0 {
+            // The server reads the same global config.
+            let mut opts = ClientOptions::for_folder(ws.path());
+            opts.env
+                .push(("HOME".into(), home.path().display().to_string()));
+            let client = LspClient::start(opts);
+            let uri = ws.uri(".chant/specs/2026-01-01-001-bar.md");
+            client.did_open_from_disk(&uri);
+            let codes: Vec<String> = full_diagnostics(&client, &uri)
+                .iter()
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect();
+            assert!(
+                codes.contains(&"chant/missing-required-field".to_string()),
+                "{codes:?}"
+            );
+            assert!(client.shutdown().success());
+        }
+    }
+}

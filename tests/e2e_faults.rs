@@ -192,12 +192,17 @@ impl Harness {
             .collect()
     }
 
-    fn wait_for_pids(&self) -> Vec<(String, i32)> {
+    /// chant and its agent, once both wrote their pids, each taken with its
+    /// start time (see [`Proc`]).
+    fn wait_for_pids(&self) -> Vec<Proc> {
         let deadline = Instant::now() + RUN_TIMEOUT;
         loop {
             let pids = self.pids();
             if pids.iter().any(|(k, _)| k == "chant") && pids.iter().any(|(k, _)| k == "agent") {
-                return pids;
+                return pids
+                    .iter()
+                    .map(|(kind, pid)| Proc::of(kind, *pid))
+                    .collect();
             }
             assert!(
                 Instant::now() < deadline,
@@ -240,23 +245,109 @@ fn wait_until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-/// The process exists and is not a zombie (a killed process whose parent
-/// has not reaped it yet is gone for our purposes).
-fn alive(pid: i32) -> bool {
-    let exists = Command::new("kill")
-        .args(["-0", &pid.to_string()])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            s.rsplit(')')
-                .next()
-                .map(|r| r.trim_start().starts_with('Z'))
+/// What `/proc/PID/stat` says of a process: its state, parent and start
+/// time (clock ticks after boot).
+struct Stat {
+    state: char,
+    parent: i32,
+    start: u64,
+}
+
+fn stat(pid: i32) -> Option<Stat> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name in parentheses: state (field 3), ppid (4), ...,
+    // starttime (22).
+    let fields: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
+    Some(Stat {
+        state: fields.first()?.chars().next()?,
+        parent: fields.get(1)?.parse().ok()?,
+        start: fields.get(19)?.parse().ok()?,
+    })
+}
+
+fn command_line(pid: i32) -> String {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .replace('\0', " ")
+                .trim()
+                .to_string()
         })
-        .unwrap_or(false);
-    exists && !zombie
+        .unwrap_or_else(|_| "(gone)".into())
+}
+
+/// A process the test watches: its pid AND its start time, so that a new
+/// process that gets the same pid (pid_max is 32768 here: a busy machine
+/// hands pids out again within seconds) is never taken for it.
+#[derive(Debug, Clone)]
+struct Proc {
+    what: String,
+    pid: i32,
+    start: u64,
+}
+
+impl Proc {
+    /// The process `pid` as it is now (it must exist: a test takes it while
+    /// it runs).
+    fn of(what: &str, pid: i32) -> Proc {
+        let now = stat(pid).unwrap_or_else(|| panic!("{what} (pid {pid}) is not running"));
+        Proc {
+            what: what.to_string(),
+            pid,
+            start: now.start,
+        }
+    }
+
+    /// Still the same process, and not a zombie (killed, not yet reaped:
+    /// gone for our purposes).
+    fn alive(&self) -> bool {
+        stat(self.pid).is_some_and(|s| s.start == self.start && !matches!(s.state, 'Z' | 'X'))
+    }
+
+    /// Everything that tells why it is still there.
+    fn describe(&self) -> String {
+        match stat(self.pid) {
+            None => format!("{} (pid {}) is gone", self.what, self.pid),
+            Some(s) if s.start != self.start => format!(
+                "{} (pid {}) is gone; the pid now belongs to another process ({}, started at tick {} instead of {})",
+                self.what,
+                self.pid,
+                command_line(self.pid),
+                s.start,
+                self.start
+            ),
+            Some(s) => format!(
+                "{} (pid {}) is still there: state {}, parent {} ({}), command line `{}`",
+                self.what,
+                self.pid,
+                s.state,
+                s.parent,
+                command_line(s.parent),
+                command_line(self.pid)
+            ),
+        }
+    }
+}
+
+/// Waits until every process of `procs` is gone; else fails naming the
+/// survivors (pid, command line, state, parent).
+fn wait_gone(what: &str, procs: &[Proc]) {
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    while procs.iter().any(Proc::alive) {
+        if Instant::now() > deadline {
+            let survivors: Vec<String> = procs
+                .iter()
+                .filter(|p| p.alive())
+                .map(Proc::describe)
+                .collect();
+            panic!(
+                "timed out after {} s waiting for {what} to be gone:\n  {}",
+                RUN_TIMEOUT.as_secs(),
+                survivors.join("\n  ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Timestamps chant writes, replaced by placeholders.
@@ -308,7 +399,6 @@ fn cancelling_kills_chant_and_its_agent() {
     h.client.did_open_from_disk(&uri);
     let token = h.start_command("chant.work", json!([uri]));
     let pids = h.wait_for_pids();
-    assert!(pids.iter().all(|(_, pid)| alive(*pid)), "{pids:?}");
     // While it runs, the spec is not offered again, and a second run is refused.
     let again = h.execute("chant.work", json!([uri])).unwrap_err();
     assert!(
@@ -320,9 +410,7 @@ fn cancelling_kills_chant_and_its_agent() {
         .notify("window/workDoneProgress/cancel", json!({"token": token}));
     let progress = h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
     assert_eq!(progress.last().unwrap()["message"], "cancelled");
-    wait_until("chant and the agent to be gone", || {
-        pids.iter().all(|(_, pid)| !alive(*pid)).then_some(())
-    });
+    wait_gone("chant and the agent", &pids);
     let message = h.wait_for_message("was cancelled");
     assert_eq!(message["type"], 2);
     let text = message["message"].as_str().unwrap();
@@ -357,13 +445,10 @@ fn shutdown_kills_a_running_chant() {
     let uri = h.spec_uri();
     h.start_command("chant.work", json!([uri]));
     let pids = h.wait_for_pids();
-    assert!(pids.iter().all(|(_, pid)| alive(*pid)));
     let Harness { client, .. } = &h;
     // `shutdown` answers only once the process group is killed.
     client.request_ok("shutdown", Value::Null);
-    wait_until("chant and the agent to be gone", || {
-        pids.iter().all(|(_, pid)| !alive(*pid)).then_some(())
-    });
+    wait_gone("chant and the agent", &pids);
     client.notify("exit", Value::Null);
     client.wait_exit(RUN_TIMEOUT);
 }
@@ -489,9 +574,7 @@ fn a_run_past_its_timeout_is_stopped() {
         )),
         "{message}"
     );
-    wait_until("chant and the agent to be gone", || {
-        pids.iter().all(|(_, pid)| !alive(*pid)).then_some(())
-    });
+    wait_gone("chant and the agent", &pids);
     h.client.shutdown();
 }
 
@@ -499,7 +582,7 @@ fn a_run_past_its_timeout_is_stopped() {
 fn a_buffer_the_editor_reloaded_during_the_run_takes_chants_final_text() {
     // Editors reload an unmodified buffer when its file changes on disk, so
     // the buffer holds chant's `in_progress` rewrite when the run ends.
-    let (h, _) = Harness::start(
+    let (h, offers) = Harness::start(
         project_with(SPEC, &[]),
         Setup {
             env: vec![
@@ -521,6 +604,16 @@ fn a_buffer_the_editor_reloaded_during_the_run_takes_chants_final_text() {
     let disk = h.ws.read(SPEC_REL);
     assert!(disk.contains("status: completed"), "{disk}");
     assert_eq!(h.client.buffer(&uri), disk);
+    // The outcome comes last, after any warning about the buffers (which
+    // follow the progress's end): once it is here, a warning would be too.
+    let outcome = offers.recv_timeout(RUN_TIMEOUT).expect("the run's outcome");
+    assert!(
+        outcome["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("`chant work {ID}` finished")),
+        "{outcome}"
+    );
     let warnings: Vec<Value> = h
         .client
         .notifications("window/showMessage")
@@ -562,7 +655,7 @@ fn chant_and_its_agent_never_outlive_the_server() {
         let uri = h.spec_uri();
         h.start_command("chant.work", json!([uri]));
         let pids = h.wait_for_pids();
-        let chant = pids.iter().find(|(k, _)| k == "chant").unwrap().1;
+        let chant = pids.iter().find(|p| p.what == "chant").unwrap().pid;
         let supervisor = parent_of(chant).expect("chant's parent");
         let server = parent_of(supervisor).expect("the supervisor's parent");
         assert_ne!(
@@ -570,13 +663,16 @@ fn chant_and_its_agent_never_outlive_the_server() {
             std::process::id() as i32,
             "chant runs under a supervisor"
         );
-        assert!(pids.iter().all(|(_, pid)| alive(*pid)), "{pids:?}");
+        let mut procs = pids.clone();
+        procs.push(Proc::of("the supervisor", supervisor));
+        procs.push(Proc::of("the server", server));
+        assert!(procs.iter().all(Proc::alive), "{procs:?}");
         // SAFETY: a signal to the server process this test started.
         assert_eq!(unsafe { libc::kill(server, signal) }, 0);
-        wait_until("the server, chant and the agent to be gone", || {
-            let all = pids.iter().map(|(_, p)| *p).chain([supervisor, server]);
-            all.clone().all(|pid| !alive(pid)).then_some(())
-        });
+        wait_gone(
+            &format!("the server (signal {signal}), its supervisor, chant and the agent"),
+            &procs,
+        );
     }
 }
 
@@ -703,7 +799,7 @@ fn memory_during_a_run_does_not_grow_with_its_length() {
     h.client.did_open(&log_uri, "plaintext", &log);
     let token = h.start_command("chant.work", json!([h.spec_uri()]));
     let pids = h.wait_for_pids();
-    let chant = pids.iter().find(|(k, _)| k == "chant").unwrap().1;
+    let chant = pids.iter().find(|p| p.what == "chant").unwrap().pid;
     let server = parent_of(parent_of(chant).unwrap()).unwrap();
     h.client.wait_idle();
     let before = rss_kb(server);
@@ -724,5 +820,92 @@ fn memory_during_a_run_does_not_grow_with_its_length() {
     h.client
         .notify("window/workDoneProgress/cancel", json!({"token": token}));
     h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    h.client.shutdown();
+}
+
+/// The user types at the moment the server brings chant's rewrite into the
+/// buffer: the editor refuses that edit (it was computed for the previous
+/// version), and the server computes it again from the new text, keeping
+/// the typing, instead of forcing the old one or giving up.
+#[test]
+fn an_edit_the_editor_refuses_is_computed_again_from_the_new_text() {
+    let (h, offers) = Harness::start(project_with(SPEC, &[]), Setup::default());
+    let uri = h.spec_uri();
+    h.client.did_open_from_disk(&uri);
+    h.client.type_when_the_next_edit_arrives(
+        &uri,
+        "Write hello.txt.",
+        "Write hello.txt, then smile.",
+    );
+    let token = h.start_command("chant.work", json!([uri]));
+    h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    offers.recv_timeout(RUN_TIMEOUT).expect("the run's outcome");
+    let edits = h.client.edits();
+    let version =
+        |e: &EditRecord| e.params["edit"]["documentChanges"][0]["textDocument"]["version"].clone();
+    assert_eq!(edits.len(), 2, "{edits:#?}");
+    // The first, for the version the run started with, refused as stale.
+    assert!(!edits[0].applied);
+    assert_eq!(version(&edits[0]), 1);
+    // The second, computed from the text with the typing, taken.
+    assert!(edits[1].applied, "{:?}", edits[1].failure_reason);
+    assert_eq!(version(&edits[1]), 2);
+    assert!(
+        h.client.protocol_errors().is_empty(),
+        "{:?}",
+        h.client.protocol_errors()
+    );
+    let disk = h.ws.read(SPEC_REL);
+    assert!(disk.contains("status: completed"), "{disk}");
+    assert_eq!(
+        h.client.buffer(&uri),
+        disk.replace("Write hello.txt.", "Write hello.txt, then smile.")
+    );
+    let warnings: Vec<Value> = h
+        .client
+        .notifications("window/showMessage")
+        .into_iter()
+        .filter(|m| m["type"] == 2)
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    h.client.shutdown();
+}
+
+/// An editor that never answers `workspace/applyEdit` holds nothing up for
+/// ever: requests are answered meanwhile, and after the bound (60 s) the run
+/// ends, saying the editor did not take chant's changes.
+#[test]
+fn a_hanging_apply_edit_is_bounded() {
+    let (h, offers) = Harness::start(project_with(SPEC, &[]), Setup::default());
+    let uri = h.spec_uri();
+    h.client.did_open_from_disk(&uri);
+    h.client.set_apply_edit_mode(ApplyEditMode::Hang);
+    let token = h.start_command("chant.work", json!([uri]));
+    // chant is done and the server waits for the editor's answer...
+    let edits = h.client.wait_for_edits(1, RUN_TIMEOUT);
+    assert!(!edits[0].applied);
+    // ...while it still answers requests.
+    let hover = h.client.request_ok(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 1}}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("`type`"),
+        "{hover}"
+    );
+    let progress = h.client.wait_for_progress_end(token.as_str(), RUN_TIMEOUT);
+    assert_eq!(progress.last().unwrap()["message"], "completed");
+    let warning = h.wait_for_message("did not take the update");
+    assert_eq!(
+        warning["message"],
+        "chant changed files that are open, but the editor did not take the update (the editor did not answer within 60 s): reload them from disk to see chant's version."
+    );
+    offers.recv_timeout(RUN_TIMEOUT).expect("the run's outcome");
+    // Nothing was forced into the buffer.
+    assert_eq!(h.client.buffer(&uri), SPEC);
+    assert_eq!(h.client.edits().len(), 1);
     h.client.shutdown();
 }

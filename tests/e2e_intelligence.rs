@@ -182,12 +182,12 @@ fn prompt_names_with_purpose_and_built_ins_flagged() {
     assert_eq!(research["textEdit"]["range"], range(1, 9, 1, 11));
     assert_eq!(item(&list, "standard")["detail"], "Implement the spec");
     // A prompt chant 0.23.2 ships, which this project has no file for.
-    let shipped = item(&list, "research-synthesis");
+    let shipped = item(&list, "ollama");
     assert_eq!(shipped["detail"], "built-in name, no file here");
     assert!(shipped["documentation"]["value"]
         .as_str()
         .unwrap()
-        .contains("Prompt not found: research-synthesis"));
+        .contains("Prompt not found: ollama"));
     client.shutdown();
 }
 
@@ -625,35 +625,99 @@ fn renaming_a_file_offers_edits_to_the_specs_that_reference_it() {
 
 /// A completion asked for before the workspace is indexed waits for the
 /// index instead of answering nothing (only diagnostics answer early). The
-/// project is large enough that the request arrives while it is indexed.
+/// request provably arrives first: it is sent before `initialized`, the
+/// notification on which the server starts indexing.
 #[test]
 fn completion_before_the_index_is_ready_waits_for_it() {
     let ws = workspace();
-    for i in 0..3000 {
-        ws.write(
-            &format!(
-                ".chant/specs/2026-02-01-{:03}-x{:02}.md",
-                i % 1000,
-                i / 1000
-            ),
-            format!(
-                "---\nstatus: pending\n---\n# Filler {i}\n\n## Acceptance Criteria\n\n- [ ] done\n"
-            ),
-        );
-    }
     let mut opts = ClientOptions::for_folder(ws.path());
     opts.position_encodings = vec!["utf-16"];
-    let client = LspClient::start(opts);
+    let mut client = LspClient::spawn(opts);
+    client.initialize_without_initialized();
     let (uri, position) = open_marked(
         &client,
         &ws,
         ".chant/specs/2026-03-01-001-new.md",
         "---\ninformed_by:\n  - docs/research/|\n---\n# New\n",
     );
-    let list = complete(&client, &uri, position);
-    assert!(
-        labels(&list).iter().any(|l| l.contains("auth-notes.md")),
+    let pending = client.request_async(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": position}),
+    );
+    client.send_initialized();
+    let list = pending.wait().unwrap();
+    assert_eq!(
+        labels(&list),
+        ["auth-notes.md", "space name 😀.md"],
         "{list}"
     );
+    client.shutdown();
+}
+
+/// `textDocument/codeAction` with `context.only`: only actions of the kinds
+/// asked for (or below them: `refactor` takes `refactor.rewrite`), and the
+/// chant commands, which are plain commands, only when no kind is asked.
+#[test]
+fn code_actions_follow_context_only() {
+    let ws = workspace();
+    ws.git_init();
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.settings = json!({"commands": {"enabled": true}});
+    opts.initialization_options = Some(opts.settings.clone());
+    let client = LspClient::start(opts);
+    let uri = ws.uri(".chant/specs/2026-01-01-003-ccc.md");
+    // An unknown status (a quick fix) and a criterion (a rewrite).
+    client.did_open(
+        &uri,
+        "markdown",
+        &UI.replace("labels: [ui]", "status: pendin"),
+    );
+    client.wait_for_diagnostics(&uri);
+    client.wait_idle();
+    let actions = |only: Option<Value>, at: &str| -> Vec<(String, String)> {
+        // As an editor does: the diagnostics on the line of the cursor.
+        let at = client.range_of(&uri, at);
+        let diagnostics: Vec<Value> = client
+            .wait_for_diagnostics(&uri)
+            .into_iter()
+            .filter(|d| d["range"]["start"]["line"] == at["start"]["line"])
+            .collect();
+        let mut context = json!({"diagnostics": diagnostics});
+        if let Some(only) = only {
+            context["only"] = only;
+        }
+        client
+            .request_ok(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": at, "context": context}),
+            )
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["kind"].as_str().unwrap_or("(command)").to_string(),
+                    a["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let fix = ("quickfix".to_string(), "Change to `pending`".to_string());
+    let tick = (
+        "refactor.rewrite".to_string(),
+        "Tick this criterion".to_string(),
+    );
+    // No kind asked: the fixes, and the commands (a plain code action).
+    let all = actions(None, "pendin");
+    assert!(all.contains(&fix), "{all:?}");
+    assert!(all.iter().any(|(_, t)| t == "Work this spec"), "{all:?}");
+    let quickfixes = actions(Some(json!(["quickfix"])), "pendin");
+    assert_eq!(quickfixes, std::slice::from_ref(&fix));
+    assert_eq!(
+        actions(Some(json!(["refactor.rewrite"])), "spacing"),
+        std::slice::from_ref(&tick)
+    );
+    assert_eq!(actions(Some(json!(["refactor"])), "spacing"), [tick]);
+    assert_eq!(actions(Some(json!(["source"])), "pendin"), []);
     client.shutdown();
 }

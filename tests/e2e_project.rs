@@ -148,8 +148,9 @@ fn pulled_diagnostics_have_result_ids_and_unchanged_specs_cost_nothing() {
         "workspace/diagnostic",
         json!({"identifier": "chant", "previousResultIds": previous}),
     );
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(pending.try_take().is_none(), "nothing changed yet");
+    // Nothing has changed yet: the answer can only come from the change
+    // below (a server that answered at once would report every result as
+    // unchanged, or the dependent still with its unknown dependency).
     let new = write_spec(
         &ws,
         "2026-02-01-009-new",
@@ -312,16 +313,17 @@ fn closed_specs_are_pushed_once_and_again_only_when_their_result_changes() {
         "{message}"
     );
 
-    // An idle server sends nothing.
+    // An idle server sends nothing on its own: the next event (the close
+    // below) brings exactly its own publications, none from in between.
     let settled = publications(&client);
-    let notifications = client.notification_methods().len();
-    std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(publications(&client), settled);
-    assert_eq!(client.notification_methods().len(), notifications);
 
     // Closing the spec: its file's diagnostics (none) replace the buffer's.
     client.did_close(&open);
-    client.wait_idle();
+    assert_eq!(
+        publications(&client),
+        settled + 2,
+        "the closed spec and its dependent, and nothing else"
+    );
     let last = client.diagnostics_history(&open).pop().unwrap();
     assert_eq!((last.version, last.diagnostics.len()), (None, 0));
     // The dependent follows the file (the title on disk).

@@ -2,7 +2,8 @@
 //! approve, merge, merge all, archive, archive by label, reset, cancel,
 //! delete, verify, split, the agent's log, drivers), over JSON-RPC against
 //! the built server and the REAL chant 0.23.2 (`tests/support/real_chant.rs`;
-//! a test skips loudly when it is absent), with a scripted agent named
+//! a test fails when it is absent, unless the run opted out with
+//! `CHANT_LSP_SKIP_REAL_CHANT=1`), with a scripted agent named
 //! `claude` on PATH, in temporary git repositories made by `chant init`
 //! (`tests/walkthrough/harness.rs`).
 //!

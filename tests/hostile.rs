@@ -206,11 +206,37 @@ fn specs_folder_linked_out_of_the_project_lists_nothing_outside() {
         std::os::unix::fs::symlink(outside.join("specs"), ws.join(".chant/specs/far")).unwrap();
     });
     let (_, report, _) = check(ws.path());
-    assert_eq!(
-        codes_for(&report, "2026-01-01-003-far"),
-        Vec::<String>::new()
+    // Only the spec inside is checked: the one behind the link is not a
+    // spec of this project (were it read, it would count, diagnostics or not).
+    assert_eq!(report["summary"]["specs"], 1, "{report}");
+    let files: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| f.ends_with(".chant/specs/2026-01-01-001-ins.md")),
+        "{files:?}"
     );
     serve(&ws);
+    // The server does not list it either, while it lists the spec inside.
+    let client = LspClient::start(ClientOptions::for_folder(ws.path()));
+    client.wait_idle();
+    let symbols = |query: &str| {
+        client
+            .request_ok("workspace/symbol", json!({"query": query}))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(symbols("2026-01-01-001"), ["2026-01-01-001-ins Inside"]);
+    assert_eq!(symbols("2026-01-01-003"), Vec::<String>::new());
+    assert!(client.shutdown().success());
 }
 
 /// `.chant/config.md` turns into a FIFO while the server runs: the change

@@ -13,6 +13,9 @@
 mod expect;
 #[path = "ide/fixture.rs"]
 mod fixture;
+#[allow(dead_code)]
+#[path = "support/real_chant.rs"]
+mod real_chant;
 
 #[path = "ide/actions.rs"]
 mod actions;

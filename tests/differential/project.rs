@@ -16,22 +16,18 @@ pub struct Corpus {
     pub specs: BTreeMap<String, String>,
 }
 
-/// `CHANT_LSP_CORPUS`, else `tests/corpus/chant-workspace`; `None` (after a
-/// loud line) when it is absent.
-pub fn corpus(test: &str) -> Option<Corpus> {
+/// `CHANT_LSP_CORPUS`, else `tests/corpus/chant-workspace` (committed with
+/// the tests: a missing corpus fails the test).
+pub fn corpus(test: &str) -> Corpus {
     let root = match std::env::var_os("CHANT_LSP_CORPUS") {
         Some(path) => PathBuf::from(path),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/chant-workspace"),
     };
-    if !root.join(".chant/specs").is_dir() {
-        eprintln!(
-            "\n************************************************************\n\
-             SKIP (no corpus at {}): {test} needs the chant workspace corpus; set CHANT_LSP_CORPUS\n\
-             ************************************************************\n",
-            root.display()
-        );
-        return None;
-    }
+    assert!(
+        root.join(".chant/specs").is_dir(),
+        "{test} needs the chant workspace corpus, and there is none at {} (set CHANT_LSP_CORPUS)",
+        root.display()
+    );
     let read = |p: &Path| std::fs::read_to_string(p).unwrap();
     let mut specs = BTreeMap::new();
     for entry in std::fs::read_dir(root.join(".chant/specs")).unwrap() {
@@ -54,11 +50,11 @@ pub fn corpus(test: &str) -> Option<Corpus> {
             prompts.push((name, read(&path)));
         }
     }
-    Some(Corpus {
+    Corpus {
         config: read(&root.join(".chant/config.md")),
         prompts,
         specs,
-    })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,18 +1,27 @@
 //! Refusals against the real chant: generated projects, each covering some
 //! reason chant may refuse (statuses, approval, dependencies unmet, unknown
-//! or cancelled, missing title, parse errors, no criteria and the quality
-//! gate, missing prompts, `status: ready`, a config chant cannot load,
-//! drivers and members). For each, chant-lsp predicts (`readiness`,
-//! `lifecycle`) whether `chant work <id> --no-watch` (with and without
-//! `--skip-criteria`), `chant approve <id> --by X`, `chant reject <id> --by X
-//! --reason R`, `chant cancel <id>`, `chant reset <id>` and `chant archive
-//! <id>` refuse, and the real chant runs in a fresh git repository with a
-//! scripted agent named `claude` on PATH (it only leaves a mark).
-//! "Refused" means: for work, the agent never ran; for the others, chant
-//! failed or left the spec file as it was. A target in a subfolder of
-//! `.chant/specs` is refused by the editor whatever its state, because chant
-//! writes such a spec back to the top level: there, "refused" means the
-//! file stayed as it was, whatever chant did.
+//! or cancelled, missing title, parse errors, no criteria, prose that only
+//! the quality gate refuses, missing prompts, `status: ready`, a config
+//! chant cannot load, drivers and members, an agent branch merged or not,
+//! specs that depend on the target). For each, chant-lsp predicts
+//! (`readiness`, `lifecycle`) whether `chant work <id> --no-watch` (with and
+//! without `--skip-criteria`), `chant approve <id> --by X`, `chant reject
+//! <id> --by X --reason R`, `chant cancel <id>`, `chant reset <id>`, `chant
+//! archive <id>` and `chant merge <id> --yes` refuse, and the real chant
+//! runs in a fresh git repository with a scripted agent named `claude` on
+//! PATH (it only leaves a mark). "Refused" means: for work, the agent never
+//! ran; for merge, main did not move; for the others, chant failed or
+//! changed no spec file.
+//!
+//! About half the cases are set up for their command to run (the status,
+//! approval, prompt and branch it needs), and the test requires chant to
+//! have really run in at least [`MIN_RAN_PERCENT`] % of each command's
+//! cases: agreeing on refusals alone would prove little.
+//!
+//! A target in a subfolder of `.chant/specs` is compared like the others
+//! (chant finds it there); the editor refuses to run chant on it because
+//! chant then leaves that file as it is and writes a second copy at the top
+//! level, which the test checks whenever chant acted on one.
 //!
 //! Before the action, `chant list` shows the target with the status chant
 //! gives it on load (○ pending, ⊗ blocked...), which differs from what
@@ -88,16 +97,32 @@ impl Case {
     }
 }
 
-fn body(rng: &mut Rng, what: &mut Vec<String>) -> String {
+/// What the body may be.
+#[derive(Clone, Copy, PartialEq)]
+enum Body {
+    /// A title and criteria chant works as they are.
+    Good,
+    /// Good, or prose that only chant's quality gate refuses.
+    Prose,
+    /// Any of the shapes chant's lint and quality gate judge.
+    Any,
+}
+
+fn body(rng: &mut Rng, what: &mut Vec<String>, kind: Body) -> String {
     let mut b = String::new();
-    let title = rng.chance(92);
-    if title {
+    if kind != Body::Any || rng.chance(92) {
         b.push_str("# Make the thing\n\n");
     } else {
         what.push("no-title".into());
         b.push_str("Make the thing.\n\n");
     }
-    match rng.below(7) {
+    let prose = "This is a paragraph of prose that explains things.\n";
+    let shape = match kind {
+        Body::Good => usize::MAX,
+        Body::Prose => rng.pick(&[6, 7, 7, usize::MAX, usize::MAX, usize::MAX]),
+        Body::Any => rng.below(9),
+    };
+    match shape {
         0 => {
             what.push("no-criteria".into());
             b.push_str("- add the parser\n- fix the lexer\n");
@@ -115,7 +140,7 @@ fn body(rng: &mut Rng, what: &mut Vec<String>) -> String {
         }
         3 => {
             what.push("prose".into());
-            b.push_str(&"This is a paragraph of prose that explains things.\n".repeat(12));
+            b.push_str(&prose.repeat(12));
             b.push_str("## Acceptance Criteria\n\n- [ ] add the parser\n- [ ] fix it\n");
         }
         4 => {
@@ -126,6 +151,18 @@ fn body(rng: &mut Rng, what: &mut Vec<String>) -> String {
             what.push("vague".into());
             b.push_str("## Acceptance Criteria\n\n- [ ] improve etc\n- [ ] similar etc\n- [ ] etc etc\n- [ ] improve as needed\n");
         }
+        6 => {
+            // Nothing but prose: confidence D and acceptance criteria D.
+            what.push("prose-only".into());
+            b.push_str(&prose.repeat(6));
+        }
+        7 => {
+            // Prose with two criteria: confidence D (2 bullet lines of 22)
+            // is the only grade that makes chant's gate refuse it.
+            what.push("mostly-prose (confidence D)".into());
+            b.push_str(&prose.repeat(20));
+            b.push_str("\n## Acceptance Criteria\n\n- [ ] add the parser\n- [ ] fix the lexer\n");
+        }
         _ => {
             b.push_str("## Acceptance Criteria\n\n- [ ] add the parser\n- [ ] fix the lexer\n");
         }
@@ -133,53 +170,103 @@ fn body(rng: &mut Rng, what: &mut Vec<String>) -> String {
     b
 }
 
+const ACTIONS: [Action; 8] = [
+    Action::Work,
+    Action::WorkSkipQuality,
+    Action::Approve,
+    Action::Reject,
+    Action::Cancel,
+    Action::Reset,
+    Action::Archive,
+    Action::Merge,
+];
+
+/// One generated case. About half are `runnable`: the target is set up the
+/// way `action` needs it (status, approval, prompt, branch), so that chant
+/// really runs in a good share of the cases of every command; the rest draw
+/// every reason chant may refuse at random.
 fn generate(rng: &mut Rng, n: usize) -> Case {
     let mut what = Vec::new();
     let mut front = String::new();
-    let status = rng.pick(&[
-        "pending",
-        "pending",
-        "pending",
-        "in_progress",
-        "completed",
-        "cancelled",
-        "failed",
-        "paused",
-        "needs_attention",
-        "ready",
-        "blocked",
-        "opne",
-    ]);
+    let action = ACTIONS[rng.below(ACTIONS.len())];
+    let runnable = rng.chance(55);
+    if runnable {
+        what.push("runnable".into());
+    }
+    let status = if runnable {
+        match action {
+            Action::Reset => "failed",
+            Action::Archive | Action::Merge => "completed",
+            _ => "pending",
+        }
+    } else if matches!(action, Action::Archive | Action::Merge) && rng.chance(50) {
+        // Completed, but with what else may stop chant: an agent branch
+        // not merged, unfinished members, approval, a broken config...
+        "completed"
+    } else {
+        rng.pick(&[
+            "pending",
+            "pending",
+            "pending",
+            "in_progress",
+            "completed",
+            "cancelled",
+            "failed",
+            "paused",
+            "needs_attention",
+            "ready",
+            "blocked",
+            "opne",
+        ])
+    };
     front.push_str(&format!("status: {status}\n"));
     what.push(format!("status={status}"));
-    if rng.chance(25) {
-        let approval = rng.pick(&[
+    let approval = match (runnable, action) {
+        (true, Action::Approve) => Some("approval:\n  required: true\n"),
+        (true, _) => None,
+        (false, _) if rng.chance(25) => Some(rng.pick(&[
             "approval:\n  required: true\n",
             "approval:\n  required: true\n  status: approved\n  by: Ada\n  at: 2026-01-01T00:00:00Z\n",
             "approval:\n  required: true\n  status: rejected\n  by: Bo\n  at: 2026-01-01T00:00:00Z\n",
             "approval:\n  status: approved\n  by: Ada\n  at: 2026-01-01T00:00:00Z\n",
-        ]);
+        ])),
+        (false, _) => None,
+    };
+    if let Some(approval) = approval {
         front.push_str(approval);
         what.push("approval".into());
     }
-    if rng.chance(35) {
-        let dep = rng.pick(&[
-            DEP_DONE,
-            DEP_OPEN,
-            DEP_CANCELLED,
-            DEP_BROKEN,
-            DEP_NESTED,
-            "2026-03-01-0zz-zzz",
-        ]);
+    let dep = if runnable {
+        rng.chance(30).then_some(DEP_DONE)
+    } else {
+        rng.chance(35).then(|| {
+            rng.pick(&[
+                DEP_DONE,
+                DEP_OPEN,
+                DEP_CANCELLED,
+                DEP_CANCELLED,
+                DEP_BROKEN,
+                DEP_NESTED,
+                "2026-03-01-0zz-zzz",
+            ])
+        })
+    };
+    if let Some(dep) = dep {
         front.push_str(&format!("depends_on: [{dep}]\n"));
         what.push(format!("depends_on={dep}"));
     }
-    if rng.chance(20) {
-        let prompt = rng.pick(&["standard", "missing-one", "bootstrap"]);
+    let prompt = match runnable {
+        true if matches!(action, Action::Work | Action::WorkSkipQuality) => Some("standard"),
+        true => None,
+        false => rng
+            .chance(20)
+            .then(|| rng.pick(&["standard", "missing-one", "bootstrap"])),
+    };
+    if let Some(prompt) = prompt {
         front.push_str(&format!("prompt: {prompt}\n"));
         what.push(format!("prompt={prompt}"));
     }
-    if rng.chance(10) {
+    if !runnable && rng.chance(10) {
         front.push_str("type: documentation\n");
         what.push("documentation".into());
     }
@@ -205,20 +292,18 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
             "---\nstatus: completed\n---\n# Nested\n".to_string(),
         ),
     ];
-    if rng.chance(15) {
+    if rng.chance(if runnable { 5 } else { 15 }) {
         // A spec that depends on the target: chant cancel refuses it.
-        what.push("has-dependent".into());
+        let status = rng.pick(&["pending", "completed", "cancelled"]);
+        what.push(format!("has-dependent({status})"));
         specs.push((
             "2026-03-01-007-usr".to_string(),
-            format!(
-                "---\nstatus: {}\ndepends_on: [{ID}]\n---\n# Uses it\n",
-                rng.pick(&["pending", "completed"])
-            ),
+            format!("---\nstatus: {status}\ndepends_on: [{ID}]\n---\n# Uses it\n"),
         ));
     }
     let mut target = ID.to_string();
     // Drivers, groups and members.
-    match rng.below(10) {
+    match if runnable { usize::MAX } else { rng.below(10) } {
         0 => {
             front.push_str(&format!("type: {}\n", rng.pick(&["driver", "group"])));
             let members = rng.below(3);
@@ -260,9 +345,40 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         }
         _ => {}
     }
-    let text = format!("---\n{front}---\n{}", body(rng, &mut what));
-    // chant works specs in subfolders of .chant/specs too.
-    let folder = if target == ID && rng.chance(10) {
+    // The agent's branch `chant/<target>`: absent, merged into main, or not.
+    let branch = match (runnable, action) {
+        (true, Action::Merge) => Some(false),
+        (true, Action::Archive) => rng.pick(&[None, Some(true)]),
+        _ => match rng.below(10) {
+            0..=1 => None,
+            2..=3 => Some(true),
+            _ => Some(false),
+        },
+    };
+    // chant archive checks the branch a completed spec names in `branch:`.
+    if status == "completed" && rng.chance(70) {
+        front.push_str(&format!("branch: chant/{target}\n"));
+        what.push(format!(
+            "branch: field, branch {}",
+            match branch {
+                None => "absent",
+                Some(true) => "merged",
+                Some(false) => "not merged",
+            }
+        ));
+    }
+    // The work commands' runnable cases probe chant's quality gate too
+    // (prose that only the gate refuses, and only without --skip-criteria).
+    let kind = match (runnable, action) {
+        (true, Action::Work | Action::WorkSkipQuality) => Body::Prose,
+        (true, _) => Body::Good,
+        (false, _) => Body::Any,
+    };
+    let text = format!("---\n{front}---\n{}", body(rng, &mut what, kind));
+    // chant works specs in subfolders of .chant/specs too (and writes them
+    // back to the top level). chant archive cannot move one at all (it
+    // looks for the file at the top level): not generated.
+    let folder = if target == ID && action != Action::Archive && rng.chance(12) {
         what.push("nested".into());
         "sub/".to_string()
     } else {
@@ -270,7 +386,7 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
     };
     specs.retain(|(p, _)| *p != target);
     specs.push((format!("{folder}{target}"), text));
-    let config = match rng.below(12) {
+    let config = match if runnable { usize::MAX } else { rng.below(12) } {
         0 => {
             what.push("config-broken".into());
             "---\nproject:\n  name: t\nlint:\n  disable: ~\n---\n# Config\n".to_string()
@@ -281,27 +397,10 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
         }
         _ => "---\nproject:\n  name: t\n---\n# Config\n".to_string(),
     };
-    let prompts = match rng.below(4) {
+    let prompts = match if runnable { usize::MAX } else { rng.below(4) } {
         0 => vec!["standard"],
         1 => vec!["bootstrap", "documentation"],
         _ => vec!["bootstrap", "standard"],
-    };
-    let action = rng.pick(&[
-        Action::Work,
-        Action::Work,
-        Action::WorkSkipQuality,
-        Action::Approve,
-        Action::Reject,
-        Action::Cancel,
-        Action::Reset,
-        Action::Archive,
-        Action::Merge,
-        Action::Merge,
-    ]);
-    let branch = match rng.below(10) {
-        0..=1 => None,
-        2..=3 => Some(true),
-        _ => Some(false),
     };
     Case {
         n,
@@ -353,24 +452,32 @@ fn remove_worktrees(case: &Case) {
     }
 }
 
-/// chant-lsp's prediction: `Some(reason)` when it says chant refuses.
+/// The editor's answer: for a spec in a subfolder, the refusal of
+/// everything that would change it (chant writes a second copy at the top
+/// level, which `run` checks); else [`predict`].
+fn editor_answer(case: &Case, root: &Path) -> Option<String> {
+    let nested = matches!(
+        classify(&case.target_path(root)),
+        ChantFile::Spec {
+            top_level: false,
+            ..
+        }
+    );
+    if nested {
+        return Some(lifecycle::nested_refusal(&case.target));
+    }
+    predict(case, root)
+}
+
+/// chant-lsp's prediction of what chant does: `Some(reason)` when it says
+/// chant refuses. For a spec in a subfolder, what chant does with it (it
+/// finds it there), which the editor does not offer.
 fn predict(case: &Case, root: &Path) -> Option<String> {
     let index = ProjectIndex::load(root);
     let path = case.target_path(root);
     let text = std::fs::read_to_string(&path).unwrap();
     let loaded = LoadedSpec::from_text(text.clone());
     let model = loaded.model().unwrap();
-    // The editor runs nothing that changes a spec in a subfolder (chant
-    // would write a second copy at the top level): see `run`.
-    if matches!(
-        classify(&path),
-        ChantFile::Spec {
-            top_level: false,
-            ..
-        }
-    ) {
-        return Some(lifecycle::nested_refusal(&case.target));
-    }
     match case.action {
         Action::Work | Action::WorkSkipQuality => readiness::work_refusal_with(
             &text,
@@ -407,7 +514,6 @@ fn predict(case: &Case, root: &Path) -> Option<String> {
                 members: &actions::members(&index, &case.target),
             },
         ),
-        // No agent branch exists in these projects.
         Action::Archive => lifecycle::archive_refusal(
             &text,
             model,
@@ -415,8 +521,8 @@ fn predict(case: &Case, root: &Path) -> Option<String> {
             &actions::members(&index, &case.target),
             &index.config.main_branch,
             lifecycle::BranchState {
-                exists: false,
-                merged: None,
+                exists: case.branch.is_some(),
+                merged: case.branch,
             },
         ),
     }
@@ -465,8 +571,22 @@ fn listed(case: &Case, chant: &Path, root: &Path, home: &Path) -> Option<String>
     })
 }
 
-/// What chant did: (refused, a short account).
-fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) {
+/// What chant did with a case.
+struct Ran {
+    /// chant refused (or did nothing).
+    refused: bool,
+    /// chant's exit and the lines that say why.
+    account: String,
+    /// The target's icon in `chant list` before the action.
+    icon: Option<String>,
+    /// For a target in a subfolder that chant acted on: whether it left
+    /// that file as it was and wrote a copy at the top level instead (what
+    /// the editor's refusal says).
+    second_copy: Option<bool>,
+}
+
+/// Run the case's action with the real chant.
+fn run(case: &Case, chant: &Path, dir: &Path) -> Ran {
     let root = dir.join("project");
     let home = dir.join("home");
     let bin = dir.join("bin");
@@ -580,12 +700,11 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
     );
     // Remove the worktrees chant made, so nothing is left outside `dir`.
     remove_worktrees(case);
+    let unchanged = std::fs::read(&spec_path).ok().as_deref() == Some(&before[..]);
+    // For a target in a subfolder, the copy chant writes at the top level.
+    let top_level = root.join(format!(".chant/specs/{}.md", case.target));
+    let copied = !case.folder.is_empty() && top_level.is_file();
     let refused = match case.action {
-        // A spec in a subfolder: whatever chant does, the file the user
-        // edits must stay as it was (chant writes `.chant/specs/<id>.md`).
-        _ if !case.folder.is_empty() => {
-            std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
-        }
         // The agent ran for this spec (or, for a driver, one of its members).
         Action::Work | Action::WorkSkipQuality => !std::fs::read_to_string(&marker)
             .unwrap_or_default()
@@ -593,11 +712,53 @@ fn run(case: &Case, chant: &Path, dir: &Path) -> (bool, String, Option<String>) 
         // Merged means main moved to hold the branch.
         Action::Merge => git(&["rev-parse", "main"]) == main_before,
         Action::Approve | Action::Reject | Action::Cancel | Action::Reset | Action::Archive => {
-            !output.status.success()
-                || std::fs::read(&spec_path).ok().as_deref() == Some(&before[..])
+            !output.status.success() || (unchanged && !copied)
         }
     };
-    (refused, account, list_icon)
+    let second_copy = (!case.folder.is_empty() && !refused && case.action != Action::Merge)
+        .then_some(unchanged && copied);
+    Ran {
+        refused,
+        account,
+        icon: list_icon,
+        second_copy,
+    }
+}
+
+/// Of each command's cases, at least this share must be ones where chant
+/// really ran (not refused): a differential that only sees refusals would
+/// miss what chant accepts.
+const MIN_RAN_PERCENT: usize = 20;
+
+/// One case's outcome: what chant-lsp predicted and what chant did.
+struct Outcome {
+    case: Case,
+    /// What the editor answers (for a nested target, its own refusal).
+    editor: Option<String>,
+    /// What chant-lsp predicts chant does.
+    predicted: Option<String>,
+    /// The predicted icon in `chant list`.
+    listing: Option<Option<&'static str>>,
+    ran: Ran,
+}
+
+fn describe(case: &Case) -> String {
+    format!(
+        "specs:\n{}\nconfig:\n{}\nprompts: {:?}",
+        case.specs
+            .iter()
+            .map(|(p, t)| format!(
+                "  {p}.md:\n{}",
+                t.lines()
+                    .map(|l| format!("    | {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        case.config,
+        case.prompts
+    )
 }
 
 pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String> {
@@ -605,11 +766,7 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
     let mut rng = Rng::new(seed);
     let cases: Vec<Case> = (0..cases).map(|n| generate(&mut rng, n)).collect();
     let threads = 2;
-    // (case, predicted refusal, refused, account), and (predicted icon in
-    // `chant list`, the icon chant shows).
-    type Outcome = (Case, Option<String>, bool, String);
-    type Listing = (Option<Option<&'static str>>, Option<String>);
-    let results: Vec<(Outcome, Listing)> = std::thread::scope(|s| {
+    let results: Vec<Outcome> = std::thread::scope(|s| {
         let chunks: Vec<Vec<Case>> = (0..threads)
             .map(|t| {
                 cases
@@ -629,10 +786,17 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
                             let dir = tempfile::tempdir().unwrap();
                             let root = dir.path().join("project");
                             write(&case, &root);
+                            let editor = editor_answer(&case, &root);
                             let predicted = predict(&case, &root);
                             let listing = predict_listed(&case, &root);
-                            let (refused, account, icon) = run(&case, chant, dir.path());
-                            ((case, predicted, refused, account), (listing, icon))
+                            let ran = run(&case, chant, dir.path());
+                            Outcome {
+                                case,
+                                editor,
+                                predicted,
+                                listing,
+                                ran,
+                            }
                         })
                         .collect::<Vec<_>>()
                 })
@@ -643,33 +807,35 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
-    let (results, listings): (Vec<Outcome>, Vec<_>) = results.into_iter().unzip();
     let mut lines = Vec::new();
     let mut failures = Vec::new();
-    for action in [
-        Action::Work,
-        Action::WorkSkipQuality,
-        Action::Approve,
-        Action::Reject,
-        Action::Cancel,
-        Action::Reset,
-        Action::Archive,
-        Action::Merge,
-    ] {
-        let mine: Vec<_> = results.iter().filter(|r| r.0.action == action).collect();
-        let agree = mine.iter().filter(|r| r.1.is_some() == r.2).count();
-        let refused = mine.iter().filter(|r| r.2).count();
+    for action in ACTIONS {
+        let mine: Vec<&Outcome> = results.iter().filter(|r| r.case.action == action).collect();
+        let agree = mine
+            .iter()
+            .filter(|r| r.predicted.is_some() == r.ran.refused)
+            .count();
+        let ran = mine.iter().filter(|r| !r.ran.refused).count();
+        let nested = mine.iter().filter(|r| !r.case.folder.is_empty()).count();
         lines.push(format!(
-            "  {:<22} {agree}/{} agree ({:.2} %), chant refused {refused}",
+            "  {:<22} {agree}/{} agree ({:.2} %), chant ran {ran} and refused {} ({nested} in a subfolder)",
             action.name(),
             mine.len(),
-            100.0 * agree as f64 / mine.len().max(1) as f64
+            100.0 * agree as f64 / mine.len().max(1) as f64,
+            mine.len() - ran,
         ));
+        let needed = (mine.len() * MIN_RAN_PERCENT).div_ceil(100).max(1);
+        if ran < needed {
+            failures.push(format!(
+                "--- `chant {}`: chant ran in {ran} of {} cases, fewer than {MIN_RAN_PERCENT} % ({needed}): the generated cases test too little of what chant accepts ---",
+                action.name(),
+                mine.len()
+            ));
+        }
     }
     let compared: Vec<_> = results
         .iter()
-        .zip(&listings)
-        .filter_map(|(r, (predicted, icon))| Some((&r.0, (*predicted)?, icon.as_deref())))
+        .filter_map(|r| Some((&r.case, r.listing?, r.ran.icon.as_deref())))
         .collect();
     let listed_agree = compared
         .iter()
@@ -685,37 +851,53 @@ pub fn refusals(chant: &Path, cases: usize, seed: u64) -> Result<String, String>
     for (case, predicted, icon) in &compared {
         if predicted != icon {
             failures.push(format!(
-                "--- case {} `chant list`, {} ({}) ---\nchant lists it as {:?}, chant-lsp predicts {:?}\nspecs:\n{}",
+                "--- case {} `chant list`, {} ({}) ---\nchant lists it as {:?}, chant-lsp predicts {:?}\n{}",
                 case.n,
                 case.target,
                 case.what.join(", "),
                 icon,
                 predicted,
-                case.specs
-                    .iter()
-                    .map(|(p, t)| format!("  {p}.md:\n{}", t.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                describe(case),
             ));
         }
     }
-    for (case, predicted, refused, account) in &results {
-        if predicted.is_some() != *refused {
+    for r in &results {
+        let case = &r.case;
+        if r.predicted.is_some() != r.ran.refused {
             failures.push(format!(
-                "--- case {} `chant {} {}` ({}) ---\nchant: {}, {account}\nchant-lsp predicts: {}\nspecs:\n{}\nconfig:\n{}\nprompts: {:?}",
+                "--- case {} `chant {} {}` ({}) ---\nchant: {}, {}\nchant-lsp predicts: {}\n{}",
                 case.n,
                 case.action.name(),
                 case.target,
                 case.what.join(", "),
-                if *refused { "refused" } else { "ran" },
-                predicted.as_deref().unwrap_or("no refusal"),
-                case.specs
-                    .iter()
-                    .map(|(p, t)| format!("  {p}.md:\n{}", t.lines().map(|l| format!("    | {l}")).collect::<Vec<_>>().join("\n")))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                case.config,
-                case.prompts
+                if r.ran.refused { "refused" } else { "ran" },
+                r.ran.account,
+                r.predicted.as_deref().unwrap_or("no refusal"),
+                describe(case),
+            ));
+        }
+        // The editor refuses to run chant on a spec in a subfolder because
+        // chant leaves that file as it is and writes a second copy.
+        if r.ran.second_copy == Some(false) {
+            failures.push(format!(
+                "--- case {} `chant {} {}` ({}) ---\nchant changed the spec in its subfolder (or wrote no copy at the top level), unlike what the editor's refusal says: {:?}\n{}",
+                case.n,
+                case.action.name(),
+                case.target,
+                case.what.join(", "),
+                r.editor,
+                describe(case),
+            ));
+        }
+        if case.folder.is_empty() != (r.editor == r.predicted) {
+            failures.push(format!(
+                "--- case {} `chant {} {}` ({}) ---\nthe editor answers {:?}, the prediction is {:?}",
+                case.n,
+                case.action.name(),
+                case.target,
+                case.what.join(", "),
+                r.editor,
+                r.predicted,
             ));
         }
     }

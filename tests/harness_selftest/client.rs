@@ -342,10 +342,19 @@ fn fake_server_apply_edit() {
     // Hang mode: never answered (the fake's request stays pending), but recorded.
     client.set_apply_edit_mode(ApplyEditMode::Hang);
     let before = client.edits().len();
+    let seen_before = client.request("test/received", json!(null)).unwrap();
     let pending = client.request_async("test/applyEdit", edit);
     let edits = client.wait_for_edits(before + 1, T);
     assert!(!edits.last().unwrap().applied);
-    std::thread::sleep(Duration::from_millis(200));
+    // The fake reads its messages in order and answers test/applyEdit only
+    // when the client's reply arrives: what it received since, up to this
+    // request, holds no reply at all, so test/applyEdit is still pending.
+    let seen = client.request("test/received", json!(null)).unwrap();
+    let since: Vec<&str> = seen.as_array().unwrap()[seen_before.as_array().unwrap().len()..]
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(since, ["test/applyEdit", "test/received"]);
     assert!(pending.try_take().is_none());
 
     let all = client.edits();

@@ -129,8 +129,44 @@ fn count(diagnostics: &[Diagnostic], code: Code) -> usize {
     diagnostics.iter().filter(|d| d.code == code).count()
 }
 
-/// Applies the fix and checks the result: accepted by chant, the resolved
-/// diagnostics gone.
+/// The real chant loads `out` as the fixture's spec: `chant show <id>`
+/// succeeds in a project holding it (chant itself judges the fix, not our
+/// reading of chant). Fails without the real chant, unless the run opted
+/// out of it (`CHANT_LSP_SKIP_REAL_CHANT=1`, recorded).
+fn assert_the_real_chant_loads(f: &Fixture, out: &str, title: &str) {
+    use crate::real_chant::{chant_command, real_chant};
+    let Some(chant) =
+        real_chant("quick fixes and rewrites judged by the real chant (tests/ide/actions.rs)")
+    else {
+        return;
+    };
+    let root = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let spec = root.path().join(f.rel(&f.path));
+    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    std::fs::write(
+        root.path().join(".chant/config.md"),
+        "---\nproject:\n  name: fixes\n---\n",
+    )
+    .unwrap();
+    std::fs::write(&spec, out).unwrap();
+    let output = chant_command(&chant, root.path(), home.path())
+        .args(["show", &f.id])
+        .output()
+        .expect("chant show runs");
+    assert!(
+        output.status.success(),
+        "the real chant does not load the spec after {title:?}: {}\n{out}",
+        String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .filter(|l| !l.starts_with("Warning"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Applies the fix and checks the result: accepted by chant (the real one,
+/// and our reading of it), the resolved diagnostics gone.
 fn check_fix_in(f: &Fixture, title: &str, expect: Expect) -> String {
     let before = f.diagnostics();
     let fix = find_fix(f, &before, title);
@@ -143,6 +179,7 @@ fn check_fix_in(f: &Fixture, title: &str, expect: Expect) -> String {
         SpecModel::parse(&out).chant_accepts(),
         "chant does not accept the result:\n{out}"
     );
+    assert_the_real_chant_loads(f, &out, title);
     let after = diagnose(&f.index, &f.id, &f.path, &out);
     for (code, n) in resolved_codes(&before, &fix) {
         assert_eq!(
@@ -1537,6 +1574,7 @@ fn check_rewrite(fixture: &str, with_fixes: bool, title: &str, expect: Expect) {
     };
     let out = apply(&f.text, edits);
     assert!(SpecModel::parse(&out).chant_accepts());
+    assert_the_real_chant_loads(&f, &out, title);
     expect.assert_eq(&show(&out));
 }
 

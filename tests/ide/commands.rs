@@ -628,3 +628,69 @@ fn a_spec_in_a_subfolder_runs_nothing_that_would_change_it() {
         "#]],
     );
 }
+
+/// Prose with two criteria: complexity B, acceptance criteria B, and
+/// confidence D alone (2 bullet lines of 22, under 10 %). The real chant
+/// refuses `chant work` on exactly this spec without a terminal ("Cannot
+/// proceed in non-interactive mode with quality issues"; `chant lint
+/// --verbose`: "Refine | Complexity: B | Confidence: D | ... | AC Quality:
+/// B"), so the gate must refuse it on confidence alone.
+#[test]
+fn prose_alone_is_refused_by_the_quality_gate() {
+    let prose = "This paragraph explains why the parser is slow and what a user sees.\n".repeat(20);
+    check(
+        &format!(
+            "---\nstatus: pending\nprompt: standard\n---\n# Make the parser faster$0\n\n{prose}\n## Acceptance Criteria\n\n- [ ] Add a benchmark\n- [ ] Fix the slow path\n"
+        ),
+        expect![[r#"
+            readiness: ready (ready to work)
+            Work this spec | ▶ Work | chant.work | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work anyway (skip the quality check) | (▶ Work anyway not in the lens) | chant.work --skip-criteria | available
+            Work with prompt research | ▶ Work (research) | chant.work research | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
+            Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
+            Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
+        "#]],
+    );
+}
+
+/// A completed spec whose agent branch (named in `branch:`) exists and is
+/// not merged: chant archive refuses it ("feature branch ... has not been
+/// merged to main"); once merged, it archives.
+#[test]
+fn archive_waits_for_the_agent_branch_to_be_merged() {
+    let f = Fixture::new(&workable(
+        "status: completed\nbranch: chant/2026-02-01-001-cur\n",
+    ));
+    let unmerged = SpecView {
+        agent_branch: Some("chant/2026-02-01-001-cur"),
+        branch_merged: Some(false),
+        ..f.view()
+    };
+    expect![[r#"
+        readiness: completed (completed)
+        Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
+        Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | available
+        Archive spec | ⌫ Archive | chant.archive | refused: Cannot archive spec '2026-02-01-001-cur': feature branch 'chant/2026-02-01-001-cur' has not been merged to main. Merge it first ("Merge branch chant/2026-02-01-001-cur"), or archive it anyway from a terminal with `chant archive 2026-02-01-001-cur --force`.
+        Verify spec | ✔ Verify | chant.verify | refused: chant verify needs the prompt .chant/prompts/verify.md, and this project has none ("Prompt file not found"): `chant init prompts` installs chant's prompts.
+        Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
+    "#]].assert_eq(&render(&unmerged));
+    let merged = SpecView {
+        branch_merged: Some(true),
+        ..unmerged
+    };
+    expect![[r#"
+        readiness: completed (completed)
+        Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
+        Archive spec | ⌫ Archive | chant.archive | available
+        Verify spec | ✔ Verify | chant.verify | refused: chant verify needs the prompt .chant/prompts/verify.md, and this project has none ("Prompt file not found"): `chant init prompts` installs chant's prompts.
+        Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
+    "#]].assert_eq(&render(&merged));
+}

@@ -473,11 +473,6 @@ fn prompts_with_files_then_built_in_names_without() {
             prompt verify | built-in name, no file here | 1:8-1:8 "" => "verify"
             prompt merge-conflict | built-in name, no file here | 1:8-1:8 "" => "merge-conflict"
             prompt ollama | built-in name, no file here | 1:8-1:8 "" => "ollama"
-            prompt bootstrap | built-in name, no file here | 1:8-1:8 "" => "bootstrap"
-            prompt documentation | built-in name, no file here | 1:8-1:8 "" => "documentation"
-            prompt doc-audit | built-in name, no file here | 1:8-1:8 "" => "doc-audit"
-            prompt research-analysis | built-in name, no file here | 1:8-1:8 "" => "research-analysis"
-            prompt research-synthesis | built-in name, no file here | 1:8-1:8 "" => "research-synthesis"
         "#]],
     );
 }

@@ -82,6 +82,20 @@ impl LspClient {
         if let Some(cwd) = &opts.cwd {
             cmd.current_dir(cwd);
         }
+        // The server starts as an editor starts it: with the default action
+        // for the signals that end a process. A run under `nohup` (or any
+        // launcher that ignores SIGHUP) would otherwise pass its ignored
+        // SIGHUP on through exec, and a test that ends the server with it
+        // would wait for a server that rightly stays.
+        // SAFETY: only async-signal-safe `signal` calls in the child.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+                for signal in [libc::SIGHUP, libc::SIGINT, libc::SIGQUIT, libc::SIGTERM] {
+                    libc::signal(signal, libc::SIG_DFL);
+                }
+                Ok(())
+            });
+        }
         let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {} {:?}: {e}", program.display(), opts.args));
@@ -102,6 +116,7 @@ impl LspClient {
             server_capabilities: Mutex::new(Value::Null),
             settings: Mutex::new(opts.settings.clone()),
             apply_edit: Mutex::new(opts.apply_edit),
+            typing_before_apply: Mutex::new(None),
             responder: Mutex::new(None),
             trace: opts.trace,
             timeout: opts.timeout,
@@ -234,6 +249,16 @@ impl LspClient {
     /// Sends `initialize`, waits for its result (nothing else is sent before), checks and
     /// records the negotiated position encoding, sends `initialized`. Panics on an error.
     pub fn initialize(&mut self) -> Value {
+        let result = self.initialize_without_initialized();
+        self.send_initialized();
+        result
+    }
+
+    /// `initialize` and its result, without the `initialized` notification
+    /// (the server starts indexing the workspace on it): a test that sends
+    /// requests before [`send_initialized`](Self::send_initialized) knows
+    /// they arrive before the workspace can be indexed.
+    pub fn initialize_without_initialized(&mut self) -> Value {
         let params = self.initialize_params();
         let id = self.inner.start_request("initialize", params);
         let result = match self
@@ -259,10 +284,14 @@ impl LspClient {
         };
         *lock(&self.inner.encoding) = enc;
         *lock(&self.inner.server_capabilities) = caps;
-        self.inner.notify_raw("initialized", json!({}));
         self.inner.initialized.store(true, Ordering::SeqCst);
         self.initialize_result = Some(result.clone());
         result
+    }
+
+    /// The `initialized` notification.
+    pub fn send_initialized(&self) {
+        self.inner.notify_raw("initialized", json!({}));
     }
 
     pub fn initialize_result(&self) -> Option<&Value> {

@@ -27,6 +27,15 @@ impl LspClient {
         *lock(&self.inner.apply_edit) = mode;
     }
 
+    /// The user types in `uri` at the moment the next `workspace/applyEdit`
+    /// arrives: the first `needle` becomes `replacement` (a `didChange`, a new
+    /// version) before the edit is looked at, so a versioned edit computed
+    /// for the previous version is refused as stale, as an editor does.
+    pub fn type_when_the_next_edit_arrives(&self, uri: &str, needle: &str, replacement: &str) {
+        *lock(&self.inner.typing_before_apply) =
+            Some((uri.to_string(), needle.to_string(), replacement.to_string()));
+    }
+
     /// Changes what `workspace/configuration` answers for `chant` (no notification).
     pub fn set_settings(&self, settings: Value) {
         *lock(&self.inner.settings) = settings;

@@ -108,6 +108,31 @@ impl Inner {
         }
     }
 
+    /// The user's typing: a full-text `didChange` with a new version (which
+    /// it returns).
+    fn type_in(&self, uri: &str, needle: &str, replacement: &str) -> Option<i64> {
+        let mut docs = lock(&self.docs);
+        let Some(doc) = docs.get_mut(&super::workspace::normalize_uri(uri)) else {
+            drop(docs);
+            self.protocol_error(format!("typing in {uri}: it is not open"));
+            return None;
+        };
+        if !doc.text.contains(needle) {
+            let text = doc.text.clone();
+            drop(docs);
+            self.protocol_error(format!("typing in {uri}: no {needle:?} in {text:?}"));
+            return None;
+        }
+        doc.text = doc.text.replacen(needle, replacement, 1);
+        doc.version += 1;
+        self.notify_raw(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": doc.uri, "version": doc.version},
+                   "contentChanges": [{"text": doc.text}]}),
+        );
+        Some(doc.version)
+    }
+
     fn record_edit(&self, params: &Value, applied: bool, failure_reason: Option<String>) {
         lock(&self.state).edits.push(EditRecord {
             params: params.clone(),
@@ -118,6 +143,26 @@ impl Inner {
     }
 
     fn answer_apply_edit(&self, params: &Value) -> Option<Result<Value, RpcError>> {
+        let typing = lock(&self.typing_before_apply).take();
+        if let Some((uri, needle, replacement)) = typing {
+            if let Some(version) = self.type_in(&uri, &needle, &replacement) {
+                // As an editor's answer comes after its own `didChange` was
+                // taken: once the server published diagnostics for the new
+                // version, it holds the new text.
+                let key = super::workspace::normalize_uri(&uri);
+                let seen = self.wait_until(self.timeout, |st| {
+                    st.diagnostics
+                        .get(&key)
+                        .is_some_and(|ps| ps.iter().any(|p| p.version == Some(version)))
+                        .then_some(())
+                });
+                if seen.is_err() {
+                    self.protocol_error(format!(
+                        "no diagnostics for version {version} of {uri} after the typing"
+                    ));
+                }
+            }
+        }
         let mode = *lock(&self.apply_edit);
         match mode {
             ApplyEditMode::Hang => {

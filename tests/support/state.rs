@@ -79,6 +79,9 @@ pub(super) struct Inner {
     pub(super) server_capabilities: Mutex<Value>,
     pub(super) settings: Mutex<Value>,
     pub(super) apply_edit: Mutex<ApplyEditMode>,
+    /// The user's typing that lands just before the next `workspace/applyEdit`
+    /// is handled: (uri, text replaced, its replacement).
+    pub(super) typing_before_apply: Mutex<Option<(String, String, String)>>,
     pub(super) responder: Mutex<Option<Responder>>,
     pub(super) trace: bool,
     pub(super) timeout: Duration,

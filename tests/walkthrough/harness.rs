@@ -162,8 +162,9 @@ pub fn base_env(scratch: &Path) -> Vec<(String, String)> {
 
 impl Walk {
     /// A chant project made by `chant init` in a new git repository, its
-    /// prompts committed, and a server over it. None (after a loud SKIP
-    /// line) when the real chant is not available.
+    /// prompts committed, and a server over it. Without the real chant it
+    /// fails, or, when the run opted out (`CHANT_LSP_SKIP_REAL_CHANT=1`),
+    /// answers None once the skip is recorded.
     pub fn start(test: &str) -> Option<Walk> {
         Walk::start_with(test, Options::default())
     }

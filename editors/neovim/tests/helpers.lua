@@ -21,11 +21,13 @@ local uv = vim.uv
 H.repo = vim.fs.normalize(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h:h:h:h'))
 H.server = assert(os.getenv('CHANT_LSP'), 'set CHANT_LSP to the chant-lsp binary')
 H.standin = assert(os.getenv('CHANT_STANDIN'), 'set CHANT_STANDIN to the stand-in chant binary')
---- The real chant (nil: tests that need it skip loudly, see H.need_real).
+--- The real chant (nil: tests that need it fail, or skip when the run opted
+--- out with CHANT_LSP_SKIP_REAL_CHANT=1; see H.need_real).
 H.real = os.getenv('CHANT_REAL')
 if H.real == '' then
   H.real = nil
 end
+H.skip_real = os.getenv('CHANT_LSP_SKIP_REAL_CHANT') == '1'
 H.skip_missing = os.getenv('CHANT_EDITOR_TESTS_SKIP_MISSING') == '1'
 H.timeout = tonumber(os.getenv('CHANT_NVIM_TIMEOUT_MS') or '') or 15000
 
@@ -179,8 +181,11 @@ H.WALK_PROMPTS = {
 
 --- Copies the demo fixture into a fresh git repository and returns its
 --- real path. chant is the real one (CHANT_REAL) behind a wrapper that logs
---- its arguments, with the scripted agent on PATH as `claude`; or with
---- `{ standin = true }` the stand-in chant (timing cases). `{ walk = true }`
+--- its arguments, with the scripted agent on PATH as `claude`; with
+--- `{ server_only = true }` (tests that need only the server and prove that
+--- chant never runs) the stand-in behind the same wrapper, so they run
+--- without the real chant; with `{ standin = true }` the stand-in chant
+--- failing on demand (timing cases). `{ walk = true }`
 --- adds the verify and split prompts; `{ specs = { [id] = text } }` adds
 --- specs. The project gets a name of its own,
 --- so chant's worktrees (/tmp/chant-<name>-<id>) never meet another test's.
@@ -236,11 +241,15 @@ function H.project(opts)
     H.chant = scratch .. '/bin/chant'
     write(H.chant, ('#!/bin/sh\n[ -f "$AGENT_DIR/fail" ] && export STANDIN_AGENT_FAIL=1\nexec \'%s\' "$@"\n'):format(H.standin), 493)
   else
-    H.need_real()
+    local chant = H.standin
+    if not opts.server_only then
+      H.need_real()
+      chant = H.real
+    end
     -- chant as the server runs it: each call's arguments go to the argv log
-    -- (arguments separated by 0x1f, calls ended by 0x1e), then the real chant.
+    -- (arguments separated by 0x1f, calls ended by 0x1e), then chant.
     H.chant = scratch .. '/bin/chant'
-    write(H.chant, ("#!/bin/sh\n{ for a in \"$@\"; do printf '%%s\\037' \"$a\"; done; printf '\\036'; } >> \"$CHANT_ARGV_LOG\"\nexec '%s' \"$@\"\n"):format(H.real), 493)
+    write(H.chant, ("#!/bin/sh\n{ for a in \"$@\"; do printf '%%s\\037' \"$a\"; done; printf '\\036'; } >> \"$CHANT_ARGV_LOG\"\nexec '%s' \"$@\"\n"):format(chant), 493)
     write(scratch .. '/bin/claude', read(H.repo .. '/editors/test-fixtures/agent/claude'), 493)
     -- A private home: the machine's ~/.config/chant never interferes.
     vim.env.HOME = scratch .. '/home'
@@ -249,15 +258,22 @@ function H.project(opts)
   return dir
 end
 
---- Skips the whole test file (loudly) when the real chant is not there.
+--- The test file needs the real chant: without it, it fails, or, when the
+--- run opted out (CHANT_LSP_SKIP_REAL_CHANT=1), it is skipped, loudly, with
+--- a `SKIP (reason) what` line scripts/test-editors counts.
 function H.need_real()
   if H.real then
     return
   end
-  io.stderr:write('SKIP ' .. (debug.getinfo(3, 'S').short_src or '?')
-    .. ': needs the real chant (CHANT_REAL; scripts/build-real-chant builds it from shared/vendor)\n')
-  io.stdout:write('SKIP (no real chant)\n')
-  os.exit(0)
+  local file = vim.fs.basename(debug.getinfo(3, 'S').short_src or '?')
+  if H.skip_real then
+    io.stderr:write('skipping ' .. file .. ': it needs the real chant, and CHANT_LSP_SKIP_REAL_CHANT=1\n')
+    io.stdout:write('SKIP (CHANT_LSP_SKIP_REAL_CHANT=1) ' .. file .. ': every case (needs the real chant)\n')
+    os.exit(0)
+  end
+  io.stderr:write('FAIL ' .. file .. ': needs the real chant 0.23.2, and CHANT_REAL is not set '
+    .. '(scripts/install-test-deps provides it; CHANT_LSP_SKIP_REAL_CHANT=1 skips the tests that need it)\n')
+  os.exit(1)
 end
 
 --- chant's calls so far (the real chant's wrapper log, or the stand-in's
@@ -520,8 +536,8 @@ function H.run(cases)
       return debug.traceback(e)
     end)
     if missing and H.skip_missing then
-      io.stdout:write(('\nSKIP %s: %s'):format(case[1], missing.msg))
-      io.stderr:write(('SKIP %s: %s\n'):format(case[1], missing.msg))
+      io.stdout:write(('\nSKIP (CHANT_EDITOR_TESTS_SKIP_MISSING=1) %s: %s\n'):format(case[1], missing.msg))
+      io.stderr:write(('skipping %s: %s\n'):format(case[1], missing.msg))
       skipped = skipped + 1
     elseif not ok then
       if missing then

@@ -5,7 +5,7 @@
 -- available.
 local H = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/helpers.lua')
 
-H.project()
+H.project({ server_only = true })
 H.setup() -- no `commands = { enabled = true }`
 
 local ID = '2026-11-20-001-abc'

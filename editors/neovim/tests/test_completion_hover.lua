@@ -3,7 +3,7 @@
 -- and hover features.
 local H = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/helpers.lua')
 
-H.project()
+H.project({ server_only = true })
 H.setup()
 
 --- The range a completion item's text edit replaces (TextEdit or InsertReplaceEdit).

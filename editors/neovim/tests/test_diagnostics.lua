@@ -2,7 +2,7 @@
 -- or a prompt; the plugin's defaults reach the server.
 local H = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/helpers.lua')
 
-H.project()
+H.project({ server_only = true })
 H.setup()
 
 local E, W, I = vim.diagnostic.severity.ERROR, vim.diagnostic.severity.WARN, vim.diagnostic.severity.INFO

@@ -34,7 +34,7 @@ H.run({
   end },
 
   { 'the server and chant, with their versions; commands off', function()
-    H.project()
+    H.project({ server_only = true })
     H.setup()
     local buf = H.open('.chant/specs/2026-11-20-001-abc.md')
     H.ready(buf)

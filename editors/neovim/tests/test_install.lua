@@ -62,7 +62,7 @@ H.run({
   end },
 
   { 'with the defaults, chant-lsp from PATH attaches to a spec and reports', function()
-    H.project()
+    H.project({ server_only = true })
     local buf = H.open('.chant/specs/2026-11-20-002-def.md')
     local client = H.client(buf)
     H.eq({ 'chant-lsp' }, client.config.cmd, 'cmd')

@@ -956,16 +956,20 @@ fn hanging_agent_dies_with_its_process_group() {
     let agent_pid = pid_of("agent ");
     assert_eq!(chant_pid as u32, child.id());
     assert!(pid_alive(agent_pid));
-    std::thread::sleep(Duration::from_millis(200));
-    assert!(child.try_wait().unwrap().is_none(), "chant exited early");
     assert!(repo.read_spec(ID).contains("status: in_progress"));
 
-    // Kill the whole group, as a server does.
+    // Kill the whole group, as a server does. chant was still waiting for
+    // its hanging agent: it ends by the signal, not by an exit of its own.
     assert_eq!(
         unsafe { libc::kill(-(child.id() as i32), libc::SIGTERM) },
         0
     );
-    child.wait().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGTERM),
+        "chant exited on its own before it was killed: {status}"
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     while pid_alive(agent_pid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
