@@ -920,13 +920,23 @@ fn the_whole_walkthrough() {
     // transcript lands right after the agent's ticks, chant's merge stops,
     // and the editor merges those two itself. The implementation spec ends
     // with its approval discussion and merges cleanly.
+    // (in the order chant merged them: it reads the specs in the order the
+    // file system lists them)
+    let mut resolved = [research.clone(), review.clone()];
+    let order = w.git(&[
+        "log",
+        "--reverse",
+        "--format=%s",
+        &format!("{before}..HEAD"),
+    ]);
+    resolved.sort_by_key(|id| order.find(&format!("Merge chant/{id}")));
     assert_eq!(
         w.outcome_after(mark, "Merged 3")["message"],
         format!(
             "Merged 3 branches into main: {research}, {implement}, {review} ({} new commits).{}{}",
             merged.len(),
-            bookkeeping_note(&w, &research),
-            bookkeeping_note(&w, &review)
+            bookkeeping_note(&w, &resolved[0]),
+            bookkeeping_note(&w, &resolved[1])
         )
     );
     assert_eq!(w.ws.read("notes.md"), "# Options\n\n- say hello\n");

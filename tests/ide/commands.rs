@@ -673,6 +673,8 @@ fn archive_waits_for_the_agent_branch_to_be_merged() {
         Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Approve spec | (✓ Approve not in the lens) | chant.approve | available
+        Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
         Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | available
         Archive spec | ⌫ Archive | chant.archive | refused: Cannot archive spec '2026-02-01-001-cur': feature branch 'chant/2026-02-01-001-cur' has not been merged to main. Merge it first ("Merge branch chant/2026-02-01-001-cur"), or archive it anyway from a terminal with `chant archive 2026-02-01-001-cur --force`.
@@ -688,6 +690,8 @@ fn archive_waits_for_the_agent_branch_to_be_merged() {
         Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Approve spec | (✓ Approve not in the lens) | chant.approve | available
+        Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
         Archive spec | ⌫ Archive | chant.archive | available
         Verify spec | ✔ Verify | chant.verify | refused: chant verify needs the prompt .chant/prompts/verify.md, and this project has none ("Prompt file not found"): `chant init prompts` installs chant's prompts.

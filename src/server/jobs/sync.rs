@@ -99,6 +99,7 @@ pub async fn finish(session: &Arc<Session>, token: &str) -> SyncReport {
             .unwrap_or_default()
         };
         let mut changes = Vec::new();
+        let mut edited = Vec::new();
         for (path, settled) in settled {
             match settled {
                 Settled::Replace {
@@ -110,6 +111,7 @@ pub async fn finish(session: &Arc<Session>, token: &str) -> SyncReport {
                         continue;
                     };
                     changes.push(edit_of(session, uri, version, &ours, &text));
+                    edited.push((path, version));
                 }
                 Settled::Conflict(why) => report.conflicts.push((path, why)),
                 Settled::Untracked => report.untracked.push(path),
@@ -127,7 +129,13 @@ pub async fn finish(session: &Arc<Session>, token: &str) -> SyncReport {
         }
         match edits::apply(session, "chant: update from disk", edit).await {
             Ok(None) => return report,
-            Ok(Some(_)) if attempt < 2 => continue,
+            Ok(Some(_)) if attempt < 2 => {
+                // The editor refused an edit of a version it moved past: the
+                // change that moved it may still be on its way (a response
+                // can overtake a notification). Compute again from it.
+                newer_than(session, &edited, REFUSED_WAIT).await;
+                continue;
+            }
             Ok(Some(reason)) => {
                 report.failure = Some(reason);
                 return report;
@@ -139,6 +147,25 @@ pub async fn finish(session: &Arc<Session>, token: &str) -> SyncReport {
         }
     }
     report
+}
+
+/// How long to wait for the change behind a refused edit.
+const REFUSED_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Wait, at most `wait`, until one of the buffers is past the version an
+/// edit was computed for.
+async fn newer_than(session: &Session, edited: &[(PathBuf, i32)], wait: std::time::Duration) {
+    let moved = || {
+        edited.iter().any(|(path, version)| {
+            session
+                .open_buffer(path)
+                .is_none_or(|(_, now, _)| now != *version)
+        })
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    while !moved() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
 
 fn edit_of(session: &Session, uri: Uri, version: i32, ours: &str, merged: &str) -> Change {
