@@ -51,7 +51,7 @@ pub fn workspace_edit(caps: &ClientCaps, changes: Vec<Change>) -> (WorkspaceEdit
                     text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
                     edits: edits.into_iter().map(OneOf::Left).collect(),
                 })),
-                Change::Create { uri } if caps.file_operations => Some(
+                Change::Create { uri } if caps.create_files => Some(
                     DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
                         uri,
                         options: Some(CreateFileOptions {
@@ -182,6 +182,7 @@ mod tests {
         let caps = ClientCaps {
             document_changes: true,
             file_operations: true,
+            create_files: true,
             ..Default::default()
         };
         let (edit, left_out) = workspace_edit(

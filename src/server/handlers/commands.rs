@@ -18,6 +18,8 @@
 //! - `chant.verify [uri]`, `chant.split [uri]`, `chant.showLog [uri]`
 //! - `chant.applyFix [{"uri", "version", "edits"}]` (quick fixes, for
 //!   clients without versioned edits)
+//! - `chant.open [uri]` (shows a file of the workspace: the prompt a quick
+//!   fix created)
 //!
 //! A project command without a URI runs in the workspace's only project.
 //! Every refusal is an error answer whose message says what to do. See
@@ -32,7 +34,7 @@ use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::super::capabilities::{APPLY_FIX, COMMANDS};
+use super::super::capabilities::{APPLY_FIX, COMMANDS, OPEN};
 use super::super::documents::doc_key;
 use super::super::edits;
 use super::super::facts::{self, invalid_params, refuse};
@@ -43,6 +45,7 @@ use crate::ide::commands::{self as decide, Plan, ProjectCommand, SpecCommand};
 use crate::runner::job::Job;
 use crate::runner::process;
 use crate::runner::program::find_executable;
+use crate::vfs::{FileSystem, Kind, RealFs};
 
 /// A command, parsed.
 #[derive(Debug)]
@@ -56,6 +59,9 @@ enum Request {
         command: ProjectCommand,
     },
     ApplyFix(FixArgs),
+    Open {
+        uri: Uri,
+    },
 }
 
 /// `chant.applyFix`'s argument.
@@ -88,6 +94,12 @@ impl Request {
         if let Some(command) = command_options::project_command(name, options) {
             let command = command.map_err(invalid_params)?;
             return Ok(Request::Project { uri, command });
+        }
+        if name == OPEN {
+            command_options::no_options(name, at(1)).map_err(invalid_params)?;
+            return Ok(Request::Open {
+                uri: uri_argument(args)?,
+            });
         }
         if name == APPLY_FIX {
             let fix = serde_json::from_value(at(0).clone()).map_err(|_| {
@@ -130,6 +142,7 @@ pub async fn execute_command(
         Request::Spec { uri, command } => run_spec(session, &uri, command).await,
         Request::Project { uri, command } => run_project(session, uri.as_ref(), command).await,
         Request::ApplyFix(fix) => apply_fix(session, fix).await,
+        Request::Open { uri } => open(session, &uri).await,
     }
 }
 
@@ -175,7 +188,7 @@ async fn run_spec(
             jobs::start(session, job, Some(spec.uri.clone())).await
         }
         Plan::ApplyBranch { branch } => jobs::apply::apply(session, &spec, &branch).await,
-        Plan::OpenLog { path } => open_log(session, &path).await,
+        Plan::OpenLog { path } => show(session, &path).await,
     }
 }
 
@@ -239,25 +252,44 @@ async fn ask_label(
     })
 }
 
-/// `chant.showLog`, decided: open the agent's log (runs nothing).
-async fn open_log(session: &Session, log: &std::path::Path) -> Result<Option<Value>> {
-    let Some(log_uri) = Uri::from_file_path(log) else {
-        return Err(refuse(format!("{} has no file URI.", log.display())));
+/// `chant.open`: a file of the workspace, shown for editing.
+async fn open(session: &Session, uri: &Uri) -> Result<Option<Value>> {
+    let path = facts::local_path(session, uri)?;
+    let probe = path.clone();
+    let kind = tokio::task::spawn_blocking(move || RealFs.kind(&probe))
+        .await
+        .ok()
+        .flatten();
+    match kind {
+        Some(Kind::File { .. }) => show(session, &path).await,
+        None => Err(refuse(format!("{} does not exist.", path.display()))),
+        Some(_) => Err(refuse(format!(
+            "{} is not a file that can be opened for editing.",
+            path.display()
+        ))),
+    }
+}
+
+/// Ask the client to show a file (the agent's log, a created prompt), when
+/// it can be asked; runs nothing. `{"uri", "shown"}`.
+async fn show(session: &Session, path: &std::path::Path) -> Result<Option<Value>> {
+    let Some(uri) = Uri::from_file_path(path) else {
+        return Err(refuse(format!("{} has no file URI.", path.display())));
     };
     if !session.caps().show_document {
-        return Ok(Some(json!({"uri": log_uri.as_str(), "shown": false})));
+        return Ok(Some(json!({"uri": uri.as_str(), "shown": false})));
     }
     let shown = session
         .client()
         .show_document(ShowDocumentParams {
-            uri: log_uri.clone(),
+            uri: uri.clone(),
             external: Some(false),
             take_focus: Some(true),
             selection: None,
         })
         .await
         .unwrap_or(false);
-    Ok(Some(json!({"uri": log_uri.as_str(), "shown": shown})))
+    Ok(Some(json!({"uri": uri.as_str(), "shown": shown})))
 }
 
 /// The user cancelled a progress the server started.
