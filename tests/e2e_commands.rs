@@ -681,7 +681,8 @@ fn refusals_say_what_to_do() {
             "chant.verify",
             "chant.split",
             "chant.showLog",
-            "chant.applyFix"
+            "chant.applyFix",
+            "chant.open"
         ])
     );
     w.shutdown();
