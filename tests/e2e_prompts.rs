@@ -89,7 +89,8 @@ fn has_unknown_prompt(diagnostics: &[Value]) -> bool {
 
 #[test]
 fn the_created_prompt_is_shown_and_chant_works_the_spec_with_it() {
-    let Some(w) = Walk::start("the_created_prompt_is_shown_and_chant_works_the_spec_with_it") else {
+    let Some(w) = Walk::start("the_created_prompt_is_shown_and_chant_works_the_spec_with_it")
+    else {
         return;
     };
     w.commit_specs(&[(A, &triage_spec())]);
@@ -177,7 +178,10 @@ fn the_created_prompt_is_shown_and_chant_works_the_spec_with_it() {
         &[
             ("project.name", &w.name),
             ("spec.id", A),
-            ("spec.title", "Triage issue #1234: Data lost on concurrent writes"),
+            (
+                "spec.title",
+                "Triage issue #1234: Data lost on concurrent writes",
+            ),
             ("spec.description", spec_body(&triage_spec())),
             ("spec.path", &format!(".chant/specs/{A}.md")),
             ("spec.target_files", ".chant/triage/issue-1234.md"),
@@ -205,7 +209,11 @@ fn every_template_reaches_the_agent_with_chants_variables_filled() {
     // names.
     let kinds = [
         ("reproduce", "reproduce", "tests/regression/issue_1234.rs"),
-        ("investigate", "research", ".chant/research/issue-1234-rca.md"),
+        (
+            "investigate",
+            "research",
+            ".chant/research/issue-1234-rca.md",
+        ),
         ("implementation", "implement", "src/store.rs"),
         ("code-review", "review", ".chant/reviews/issue-1234.md"),
         ("documentation", "documentation", "docs/storage.md"),
@@ -219,10 +227,12 @@ fn every_template_reaches_the_agent_with_chants_variables_filled() {
             let title = format!("Phase {i}: {name} for issue #1234");
             let text = spec(
                 &title,
-                &format!("prompt: {name}
+                &format!(
+                    "prompt: {name}
 target_files:
   - {target}
-"),
+"
+                ),
                 &["The work is done", "The result is committed"],
             );
             (id, title, text)
@@ -247,7 +257,9 @@ target_files:
         w.client.apply_edit(&actions[0]["edit"]).unwrap();
         let prompt = w.ws.read(&format!(".chant/prompts/{name}.md"));
         assert!(
-            prompt.contains(&format!("# Written by chant-lsp from its {template} template")),
+            prompt.contains(&format!(
+                "# Written by chant-lsp from its {template} template"
+            )),
             "{prompt}"
         );
         w.client.did_change_watched_files(&[(
@@ -259,7 +271,7 @@ target_files:
 
         let mark = w.agent_runs().len();
         w.run("chant.work", json!([uri]));
-        assert_eq!(w.agent_runs()[mark..], [id.clone()], "{name}");
+        assert_eq!(w.agent_runs()[mark..], [id.as_str()], "{name}");
         let given = w.agent_prompt(id);
         let expected = render(
             &prompt,
@@ -276,8 +288,15 @@ target_files:
             given.starts_with(&expected),
             "{name}: the agent got:\n{given}\n\nexpected it to start with:\n{expected}"
         );
-        assert!(!given.contains("{{") && !given.contains("}}"), "{name}: {given}");
-        assert!(w.spec(id).contains("status: completed"), "{name}: {}", w.spec(id));
+        assert!(
+            !given.contains("{{") && !given.contains("}}"),
+            "{name}: {given}"
+        );
+        assert!(
+            w.spec(id).contains("status: completed"),
+            "{name}: {}",
+            w.spec(id)
+        );
     }
     w.shutdown();
 }
@@ -319,7 +338,11 @@ fn project(specs: &[(&str, &str)], patch: Value) -> (TempWorkspace, LspClient) {
     for (id, prompt) in specs {
         ws.write(
             &format!(".chant/specs/{id}.md"),
-            spec("Triage the report", &format!("prompt: {prompt}\n"), &["done"]),
+            spec(
+                "Triage the report",
+                &format!("prompt: {prompt}\n"),
+                &["done"],
+            ),
         );
     }
     let mut opts = ClientOptions::for_folder(ws.path());
@@ -343,7 +366,11 @@ fn without_file_watching_an_opened_or_saved_prompt_is_seen() {
         &[(A, "triage"), ("2026-01-01-002-def", "review")],
         json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": false}}}),
     );
-    assert!(client.registrations().is_empty(), "{:?}", client.registrations());
+    assert!(
+        client.registrations().is_empty(),
+        "{:?}",
+        client.registrations()
+    );
     let uri = ws.uri(&format!(".chant/specs/{A}.md"));
     let actions = prompt_fixes(&client, &uri, "triage");
     let create = actions
@@ -360,7 +387,11 @@ fn without_file_watching_an_opened_or_saved_prompt_is_seen() {
     // known once saved.
     let other = ws.uri(".chant/specs/2026-01-01-002-def.md");
     let review = ws.uri(".chant/prompts/review.md");
-    client.did_open(&review, "markdown", "---\npurpose: Review\n---\nReview {{spec.title}}.\n");
+    client.did_open(
+        &review,
+        "markdown",
+        "---\npurpose: Review\n---\nReview {{spec.title}}.\n",
+    );
     client.wait_idle();
     assert!(has_unknown_prompt(&client.wait_for_diagnostics(&other)));
     client.did_save(&review);
@@ -446,7 +477,7 @@ fn chant_open_refuses_what_it_cannot_show() {
     };
     assert_eq!(
         refusal(json!([])),
-        "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's."
+        "The first argument of chant.open must be the URI (a string) of the file to show."
     );
     assert_eq!(
         refusal(json!(["https://example.com/x.md"])),
@@ -464,7 +495,10 @@ fn chant_open_refuses_what_it_cannot_show() {
     );
     assert_eq!(
         refusal(json!([ws.uri(".chant/prompts/nope.md")])),
-        format!("{} does not exist.", ws.join(".chant/prompts/nope.md").display())
+        format!(
+            "{} does not exist.",
+            ws.join(".chant/prompts/nope.md").display()
+        )
     );
     assert_eq!(
         refusal(json!([ws.uri(".chant/prompts")])),

@@ -187,9 +187,8 @@ pub fn kind_for(name: &str) -> TemplateKind {
             .map(|(_, _, kind)| *kind)
     };
     let by_word = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter_map(word_kind)
-        .last();
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .find_map(word_kind);
     if let Some(kind) = by_word {
         return kind;
     }

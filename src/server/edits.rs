@@ -51,16 +51,16 @@ pub fn workspace_edit(caps: &ClientCaps, changes: Vec<Change>) -> (WorkspaceEdit
                     text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
                     edits: edits.into_iter().map(OneOf::Left).collect(),
                 })),
-                Change::Create { uri } if caps.create_files => Some(
-                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                Change::Create { uri } if caps.create_files => Some(DocumentChangeOperation::Op(
+                    ResourceOp::Create(CreateFile {
                         uri,
                         options: Some(CreateFileOptions {
                             overwrite: Some(false),
                             ignore_if_exists: Some(false),
                         }),
                         annotation_id: None,
-                    })),
-                ),
+                    }),
+                )),
                 Change::Delete { uri } if caps.file_operations => Some(
                     DocumentChangeOperation::Op(ResourceOp::Delete(DeleteFile {
                         uri,

@@ -1595,7 +1595,11 @@ fn check_create_prompt(mut f: Fixture, expect: Expect) -> String {
         panic!("{:?}", fix.effect)
     };
     let name = f.model.values().prompt.clone().unwrap();
-    let eol = if f.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let eol = if f.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     assert_eq!(*content, prompt_templates::prompt_file(&name, eol).text);
     let head: String = content.split_inclusive('\n').take(6).collect();
     expect.assert_eq(&format!(
@@ -1613,7 +1617,10 @@ fn check_create_prompt(mut f: Fixture, expect: Expect) -> String {
     assert_eq!(count(&after, Code::UnknownPrompt), 0, "{after:#?}");
     assert_eq!(work_offer(&f), None);
     assert_eq!(
-        f.index.prompt(&name).and_then(|p| p.purpose.clone()).as_deref(),
+        f.index
+            .prompt(&name)
+            .and_then(|p| p.purpose.clone())
+            .as_deref(),
         Some(prompt_templates::kind_for(&name).purpose())
     );
     content.clone()

@@ -45,7 +45,6 @@ use crate::ide::commands::{self as decide, Plan, ProjectCommand, SpecCommand};
 use crate::runner::job::Job;
 use crate::runner::process;
 use crate::runner::program::find_executable;
-use crate::vfs::{FileSystem, Kind, RealFs};
 
 /// A command, parsed.
 #[derive(Debug)]
@@ -59,9 +58,6 @@ enum Request {
         command: ProjectCommand,
     },
     ApplyFix(FixArgs),
-    Open {
-        uri: Uri,
-    },
 }
 
 /// `chant.applyFix`'s argument.
@@ -94,12 +90,6 @@ impl Request {
         if let Some(command) = command_options::project_command(name, options) {
             let command = command.map_err(invalid_params)?;
             return Ok(Request::Project { uri, command });
-        }
-        if name == OPEN {
-            command_options::no_options(name, at(1)).map_err(invalid_params)?;
-            return Ok(Request::Open {
-                uri: uri_argument(args)?,
-            });
         }
         if name == APPLY_FIX {
             let fix = serde_json::from_value(at(0).clone()).map_err(|_| {
@@ -138,11 +128,13 @@ pub async fn execute_command(
     session: &Arc<Session>,
     params: ExecuteCommandParams,
 ) -> Result<Option<Value>> {
+    if params.command == OPEN {
+        return open(session, &params.arguments).await;
+    }
     match Request::parse(&params.command, &params.arguments)? {
         Request::Spec { uri, command } => run_spec(session, &uri, command).await,
         Request::Project { uri, command } => run_project(session, uri.as_ref(), command).await,
         Request::ApplyFix(fix) => apply_fix(session, fix).await,
-        Request::Open { uri } => open(session, &uri).await,
     }
 }
 
@@ -188,7 +180,7 @@ async fn run_spec(
             jobs::start(session, job, Some(spec.uri.clone())).await
         }
         Plan::ApplyBranch { branch } => jobs::apply::apply(session, &spec, &branch).await,
-        Plan::OpenLog { path } => show(session, &path).await,
+        Plan::OpenLog { path } => open_log(session, &path).await,
     }
 }
 
@@ -252,44 +244,25 @@ async fn ask_label(
     })
 }
 
-/// `chant.open`: a file of the workspace, shown for editing.
-async fn open(session: &Session, uri: &Uri) -> Result<Option<Value>> {
-    let path = facts::local_path(session, uri)?;
-    let probe = path.clone();
-    let kind = tokio::task::spawn_blocking(move || RealFs.kind(&probe))
-        .await
-        .ok()
-        .flatten();
-    match kind {
-        Some(Kind::File { .. }) => show(session, &path).await,
-        None => Err(refuse(format!("{} does not exist.", path.display()))),
-        Some(_) => Err(refuse(format!(
-            "{} is not a file that can be opened for editing.",
-            path.display()
-        ))),
-    }
-}
-
-/// Ask the client to show a file (the agent's log, a created prompt), when
-/// it can be asked; runs nothing. `{"uri", "shown"}`.
-async fn show(session: &Session, path: &std::path::Path) -> Result<Option<Value>> {
-    let Some(uri) = Uri::from_file_path(path) else {
-        return Err(refuse(format!("{} has no file URI.", path.display())));
+/// `chant.showLog`, decided: open the agent's log (runs nothing).
+async fn open_log(session: &Session, log: &std::path::Path) -> Result<Option<Value>> {
+    let Some(log_uri) = Uri::from_file_path(log) else {
+        return Err(refuse(format!("{} has no file URI.", log.display())));
     };
     if !session.caps().show_document {
-        return Ok(Some(json!({"uri": uri.as_str(), "shown": false})));
+        return Ok(Some(json!({"uri": log_uri.as_str(), "shown": false})));
     }
     let shown = session
         .client()
         .show_document(ShowDocumentParams {
-            uri: uri.clone(),
+            uri: log_uri.clone(),
             external: Some(false),
             take_focus: Some(true),
             selection: None,
         })
         .await
         .unwrap_or(false);
-    Ok(Some(json!({"uri": uri.as_str(), "shown": shown})))
+    Ok(Some(json!({"uri": log_uri.as_str(), "shown": shown})))
 }
 
 /// The user cancelled a progress the server started.
@@ -326,6 +299,58 @@ async fn apply_fix(session: &Arc<Session>, fix: FixArgs) -> Result<Option<Value>
         ))),
         Err(e) => Err(refuse(format!("The fix was not applied: {e}."))),
     }
+}
+
+/// `chant.open [uri]`: a file of the workspace, shown for editing (it runs
+/// nothing: not a chant command).
+async fn open(session: &Session, args: &[Value]) -> Result<Option<Value>> {
+    command_options::no_options(OPEN, args.get(1).unwrap_or(&Value::Null))
+        .map_err(invalid_params)?;
+    let Some(raw) = args.first().and_then(Value::as_str) else {
+        return Err(invalid_params(
+            "The first argument of chant.open must be the URI (a string) of the file to show.",
+        ));
+    };
+    let uri =
+        Uri::from_str(raw).map_err(|e| invalid_params(format!("`{raw}` is not a URI: {e}")))?;
+    let path = super::super::facts::local_path(session, &uri)?;
+    let probe = path.clone();
+    let kind = tokio::task::spawn_blocking(move || {
+        crate::vfs::FileSystem::kind(&crate::vfs::RealFs, &probe)
+    })
+    .await
+    .ok()
+    .flatten();
+    match kind {
+        Some(crate::vfs::Kind::File { .. }) => show(session, &path).await,
+        None => Err(refuse(format!("{} does not exist.", path.display()))),
+        Some(_) => Err(refuse(format!(
+            "{} is not a file that can be opened for editing.",
+            path.display()
+        ))),
+    }
+}
+
+/// Ask the client to show a file, when it can be asked:
+/// `{"uri", "shown"}`.
+async fn show(session: &Session, path: &std::path::Path) -> Result<Option<Value>> {
+    let Some(uri) = Uri::from_file_path(path) else {
+        return Err(refuse(format!("{} has no file URI.", path.display())));
+    };
+    if !session.caps().show_document {
+        return Ok(Some(json!({"uri": uri.as_str(), "shown": false})));
+    }
+    let shown = session
+        .client()
+        .show_document(ShowDocumentParams {
+            uri: uri.clone(),
+            external: Some(false),
+            take_focus: Some(true),
+            selection: None,
+        })
+        .await
+        .unwrap_or(false);
+    Ok(Some(json!({"uri": uri.as_str(), "shown": shown})))
 }
 
 #[cfg(test)]

@@ -10,11 +10,10 @@ use tower_lsp_server::ls_types::*;
 use super::super::closed;
 use super::super::diagnostics;
 use super::super::documents::{doc_key, ChangeOutcome, Document};
-use crate::text::text_hash;
 use super::super::jobs;
 use super::super::session::Session;
 use super::super::watch;
-use crate::workspace::{classify, ChantFile, FileEvent};
+use crate::text::text_hash;
 
 /// `textDocument/didOpen`: the document is kept and analysed at once.
 pub fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams) {
@@ -22,7 +21,10 @@ pub fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams) {
     let key = doc_key(&doc.uri);
     let document = Document::open(doc.uri, doc.version, &doc.text);
     let path = document.path.clone().filter(|_| document.is_spec());
-    let from_disk = document.path.clone().filter(|_| is_read_from_disk(&document.kind));
+    let from_disk = document
+        .path
+        .clone()
+        .filter(|_| is_read_from_disk(&document.kind));
     session.documents().open(key.clone(), document);
     if let Some(path) = path {
         closed::opened(session, &path);
@@ -35,7 +37,8 @@ pub fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams) {
 
 /// Prompts and the config: chant reads them from disk, and so does the
 /// index, whatever an open buffer holds.
-fn is_read_from_disk(kind: &ChantFile) -> bool {
+fn is_read_from_disk(kind: &crate::workspace::ChantFile) -> bool {
+    use crate::workspace::ChantFile;
     matches!(kind, ChantFile::Prompt { .. } | ChantFile::Config { .. })
 }
 
@@ -44,7 +47,7 @@ fn is_read_from_disk(kind: &ChantFile) -> bool {
 /// edit, which no watcher may report) is otherwise never seen: a spec would
 /// keep saying its new prompt is missing.
 fn disk_may_have_changed(session: &Arc<Session>, path: PathBuf) {
-    watch::files_changed_as(session, vec![(path, FileEvent::Unknown)]);
+    watch::files_changed_as(session, vec![(path, crate::workspace::FileEvent::Unknown)]);
 }
 
 /// `textDocument/didChange`: the edits applied at once, in arrival order; the
@@ -108,7 +111,7 @@ pub fn did_save(session: &Arc<Session>, params: DidSaveTextDocumentParams) {
     if let Some(path) = params.text_document.uri.to_file_path() {
         session.forget_removed(&path);
         jobs::sync::buffer_changed(session, &path);
-        if is_read_from_disk(&classify(&path)) {
+        if is_read_from_disk(&crate::workspace::classify(&path)) {
             disk_may_have_changed(session, path.into_owned());
         }
     }
