@@ -167,11 +167,31 @@ fn the_created_prompt_is_shown_and_chant_works_the_spec_with_it() {
     assert_eq!(work_status(&w.client, &uri), (true, None));
     assert!(prompt_fixes(&w.client, &uri, "triage").is_empty());
 
+    // The walkthrough's `chant work <id> --prompt triage`: offered, and
     // chant accepts the prompt and gives it to the agent, filled.
-    let (answer, progress) = w.run("chant.work", json!([uri]));
-    assert_eq!(answer["arguments"], json!(["work", A, "--no-watch"]));
+    assert!(
+        w.enabled_offers(&uri)
+            .contains(&"Work with prompt triage".to_string()),
+        "{:?}",
+        w.offers(&uri)
+    );
+    let (answer, progress) = w.run("chant.work", json!([uri, {"prompt": "triage"}]));
+    assert_eq!(
+        answer["arguments"],
+        json!(["work", A, "--no-watch", "--prompt=triage"])
+    );
     assert_eq!(progress.last().unwrap()["message"], "completed");
     assert_eq!(w.agent_runs(), [A]);
+    let chant_said: Vec<String> = w
+        .client
+        .notifications("window/logMessage")
+        .iter()
+        .filter_map(|p| p["message"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        !chant_said.iter().any(|m| m.contains("Prompt not found")),
+        "{chant_said:#?}"
+    );
     let given = w.agent_prompt(A);
     let expected = render(
         &template,
