@@ -178,6 +178,34 @@ mod tests {
     }
 
     #[test]
+    fn a_client_that_creates_but_does_not_delete_files_gets_only_creations() {
+        let caps = ClientCaps {
+            document_changes: true,
+            create_files: true,
+            ..Default::default()
+        };
+        let (edit, left_out) = workspace_edit(
+            &caps,
+            vec![
+                Change::Create {
+                    uri: uri("file:///w/new.md"),
+                },
+                Change::Delete {
+                    uri: uri("file:///w/old.md"),
+                },
+            ],
+        );
+        assert_eq!(left_out, [uri("file:///w/old.md")]);
+        let Some(DocumentChanges::Operations(ops)) = edit.document_changes else {
+            panic!()
+        };
+        assert!(matches!(
+            &ops[..],
+            [DocumentChangeOperation::Op(ResourceOp::Create(c))] if c.uri == uri("file:///w/new.md")
+        ));
+    }
+
+    #[test]
     fn versioned_clients_get_versions_and_file_operations() {
         let caps = ClientCaps {
             document_changes: true,
