@@ -139,8 +139,8 @@ fn prompt_fixes(
     fixes
 }
 
-/// The `prompt:` value, when it is a scalar written on its line (plain or
-/// quoted) that a fix can replace.
+/// The `prompt:` value, when it is a scalar (plain or quoted) a fix can
+/// replace: not a block scalar or anything else.
 fn prompt_value<'a>(view: &'a SpecView) -> Option<&'a YamlNode> {
     let value = view
         .model
