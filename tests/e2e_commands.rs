@@ -631,7 +631,7 @@ fn refusals_say_what_to_do() {
         .contains(&"Work anyway (skip the quality check)".to_string()));
     // Malformed arguments.
     for (command, args, expected) in [
-        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.applyFix."),
+        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.applyFix, chant.open."),
         ("chant.work", json!([]), "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's."),
         ("chant.archiveByLabel", json!([w.root_uri(), {"label": 7}]), "Option `label` of chant.archiveByLabel: invalid type: integer `7`, expected a string."),
         ("chant.cancel", json!([uri, {"delete": "yes"}]), "Option `delete` of chant.cancel: invalid type: string \"yes\", expected a boolean."),
@@ -683,7 +683,8 @@ fn refusals_say_what_to_do() {
             "chant.verify",
             "chant.split",
             "chant.showLog",
-            "chant.applyFix"
+            "chant.applyFix",
+            "chant.open"
         ])
     );
     w.shutdown();

@@ -4,10 +4,12 @@
 
 use std::path::PathBuf;
 
-use super::commands::SpecView;
-use crate::analysis::{Code, Diagnostic, SpecLookup, WorkspaceFacts};
+use super::commands::{work_prompts, SpecView};
+use super::prompt_templates::{self, yaml_name};
+use crate::analysis::{Code, Diagnostic, Fix, FixKind, SpecLookup, WorkspaceFacts};
 use crate::spec::edit;
-use crate::syntax::yaml::YamlKind;
+use crate::spec::id::is_safe_id;
+use crate::syntax::yaml::{ScalarStyle, YamlKind, YamlNode};
 use crate::text::diff::Edit;
 use crate::text::TextRange;
 use crate::workspace::files::join_inside;
@@ -20,8 +22,8 @@ const PATH_KEYS: [&str; 3] = ["informed_by", "context", "origin"];
 pub enum FixEffect {
     /// Byte edits of the spec's text.
     EditSpec(Vec<Edit>),
-    /// Create this (empty) file.
-    CreateFile(PathBuf),
+    /// Create this file (it does not exist) with this text (maybe empty).
+    CreateFile { path: PathBuf, content: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +76,114 @@ pub fn quick_fixes(
     if can_create_files {
         fixes.extend(create_missing_files(view, diagnostics, &wanted));
     }
+    fixes.extend(prompt_fixes(view, diagnostics, &wanted, can_create_files));
     fixes
+}
+
+/// For a prompt chant would not find (`chant/unknown-prompt`): "Create
+/// prompt `NAME` (.chant/prompts/NAME.md)" from the template for its kind
+/// of work, when NAME can be a file name and no such file exists; then
+/// "Use prompt `X`" for each prompt meant for work, nearest names first
+/// (the one the diagnostic's own did-you-mean fix offers is not repeated).
+fn prompt_fixes(
+    view: &SpecView,
+    diagnostics: &[Diagnostic],
+    wanted: &[usize],
+    can_create_files: bool,
+) -> Vec<CodeFix> {
+    let Some(i) = wanted
+        .iter()
+        .copied()
+        .find(|i| diagnostics[*i].code == Code::UnknownPrompt)
+    else {
+        return Vec::new();
+    };
+    let Some(name) = view.model.values().prompt.as_deref() else {
+        return Vec::new();
+    };
+    let mut fixes = Vec::new();
+    if can_create_files {
+        fixes.extend(create_prompt(view, name, i));
+    }
+    let Some(value) = prompt_value(view) else {
+        return fixes;
+    };
+    let offered = match &diagnostics[i].fix {
+        Some(Fix {
+            kind: FixKind::ReplaceValue { with },
+            ..
+        }) => Some(with.as_str()),
+        _ => None,
+    };
+    let lower = name.to_lowercase();
+    let mut others: Vec<(usize, String)> = work_prompts(view.index)
+        .into_iter()
+        .filter(|p| p != name && Some(p.as_str()) != offered)
+        .map(|p| (strsim::damerau_levenshtein(&lower, &p.to_lowercase()), p))
+        .collect();
+    others.sort();
+    for (_, other) in others {
+        let with = match value.as_scalar().map(|s| s.style) {
+            Some(ScalarStyle::Plain) => yaml_name(&other),
+            // A prompt meant for work has a safe name: nothing to escape.
+            _ => other.clone(),
+        };
+        fixes.push(CodeFix {
+            title: format!("Use prompt `{other}`"),
+            category: FixCategory::QuickFix,
+            diagnostics: vec![i],
+            effect: FixEffect::EditSpec(vec![(value.content_range(), with)]),
+            preferred: false,
+        });
+    }
+    fixes
+}
+
+/// The `prompt:` value, when it is a scalar (plain or quoted) a fix can
+/// replace: not a block scalar or anything else.
+fn prompt_value<'a>(view: &'a SpecView) -> Option<&'a YamlNode> {
+    let value = view
+        .model
+        .frontmatter
+        .outline()
+        .entry("prompt")?
+        .value
+        .as_ref()?;
+    value.as_scalar().map(|_| value)
+}
+
+/// "Create prompt `NAME` (.chant/prompts/NAME.md)", saying which template
+/// it is written from when that is not NAME's own.
+fn create_prompt(view: &SpecView, name: &str, diagnostic: usize) -> Option<CodeFix> {
+    if !is_safe_id(name) {
+        return None;
+    }
+    let files = view.index.project_files();
+    let rel = format!(".chant/prompts/{name}.md");
+    if files.escapes(&rel) {
+        return None;
+    }
+    let path = join_inside(&view.index.root, &rel)?;
+    if files.fs().exists(&path) {
+        return None;
+    }
+    let file = prompt_templates::prompt_file(name, edit::line_break(view.text));
+    let template = file.kind.name();
+    let title = if template == name {
+        format!("Create prompt `{name}` ({rel})")
+    } else {
+        format!("Create prompt `{name}` ({rel}) from the {template} template")
+    };
+    Some(CodeFix {
+        title,
+        category: FixCategory::QuickFix,
+        diagnostics: vec![diagnostic],
+        effect: FixEffect::CreateFile {
+            path,
+            content: file.text,
+        },
+        preferred: false,
+    })
 }
 
 /// "Move `ID` into `depends_on`" for each mention asked about (all its
@@ -194,7 +303,10 @@ fn create_missing_files(
                 title: format!("Create `{rel}`"),
                 category: FixCategory::QuickFix,
                 diagnostics: vec![i],
-                effect: FixEffect::CreateFile(target),
+                effect: FixEffect::CreateFile {
+                    path: target,
+                    content: String::new(),
+                },
                 preferred: false,
             });
         }

@@ -171,6 +171,12 @@ pub fn project_command(name: &str, options: &Value) -> Option<Result<ProjectComm
     Some(command)
 }
 
+/// Checks that a command without options (`chant.open`) was given none:
+/// nothing, `null` or `{}`.
+pub fn no_options(command: &str, options: &Value) -> Result<(), String> {
+    typed::<NoOptions>(command, options).map(|_| ())
+}
+
 /// A command's options, deserialized; the error names the option and what
 /// was wrong with it.
 fn typed<T: DeserializeOwned + Default>(command: &str, value: &Value) -> Result<T, String> {
@@ -255,6 +261,12 @@ mod tests {
             "Option `label` of chant.archiveByLabel: invalid type: integer `7`, expected a string."
         );
         assert!(spec_command("chant.nope", &Value::Null).is_none());
+        assert_eq!(no_options("chant.open", &json!({})), Ok(()));
+        assert_eq!(no_options("chant.open", &Value::Null), Ok(()));
+        assert_eq!(
+            no_options("chant.open", &json!({"line": 3})),
+            Err("chant.open: unknown field `line`, there are no fields.".into())
+        );
         assert!(project_command("chant.work", &Value::Null).is_none());
     }
 }

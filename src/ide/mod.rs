@@ -12,6 +12,7 @@ pub mod hover;
 pub mod navigation;
 pub mod outline;
 pub mod preview;
+pub mod prompt_templates;
 pub mod rename;
 pub mod semantic;
 pub mod status;

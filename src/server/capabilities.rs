@@ -28,11 +28,16 @@ pub const COMMANDS: &[&str] = &[
     SPLIT,
     SHOW_LOG,
     APPLY_FIX,
+    OPEN,
 ];
 
 /// Applies a quick fix's edits after checking the document is still at the
 /// version they were computed for (for clients without versioned edits).
 pub const APPLY_FIX: &str = "chant.applyFix";
+
+/// Shows a file of the workspace for editing (`window/showDocument`): a
+/// prompt a quick fix created, for instance.
+pub const OPEN: &str = "chant.open";
 
 /// The client's abilities that change what the server sends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +47,8 @@ pub struct ClientCaps {
     pub document_changes: bool,
     /// `documentChanges` may create and delete files.
     pub file_operations: bool,
+    /// `documentChanges` may create files.
+    pub create_files: bool,
     /// `window/workDoneProgress/create` and `$/progress`.
     pub progress: bool,
     /// `workspace/didChangeWatchedFiles` registered dynamically.
@@ -151,6 +158,7 @@ impl ClientCaps {
             file_operations: document_changes
                 && operations.contains(&ResourceOperationKind::Create)
                 && operations.contains(&ResourceOperationKind::Delete),
+            create_files: document_changes && operations.contains(&ResourceOperationKind::Create),
             progress: c
                 .window
                 .as_ref()

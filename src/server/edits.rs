@@ -51,16 +51,16 @@ pub fn workspace_edit(caps: &ClientCaps, changes: Vec<Change>) -> (WorkspaceEdit
                     text_document: OptionalVersionedTextDocumentIdentifier { uri, version },
                     edits: edits.into_iter().map(OneOf::Left).collect(),
                 })),
-                Change::Create { uri } if caps.file_operations => Some(
-                    DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                Change::Create { uri } if caps.create_files => Some(DocumentChangeOperation::Op(
+                    ResourceOp::Create(CreateFile {
                         uri,
                         options: Some(CreateFileOptions {
                             overwrite: Some(false),
                             ignore_if_exists: Some(false),
                         }),
                         annotation_id: None,
-                    })),
-                ),
+                    }),
+                )),
                 Change::Delete { uri } if caps.file_operations => Some(
                     DocumentChangeOperation::Op(ResourceOp::Delete(DeleteFile {
                         uri,
@@ -184,10 +184,39 @@ mod tests {
     }
 
     #[test]
+    fn a_client_that_creates_but_does_not_delete_files_gets_only_creations() {
+        let caps = ClientCaps {
+            document_changes: true,
+            create_files: true,
+            ..Default::default()
+        };
+        let (edit, left_out) = workspace_edit(
+            &caps,
+            vec![
+                Change::Create {
+                    uri: uri("file:///w/new.md"),
+                },
+                Change::Delete {
+                    uri: uri("file:///w/old.md"),
+                },
+            ],
+        );
+        assert_eq!(left_out, [uri("file:///w/old.md")]);
+        let Some(DocumentChanges::Operations(ops)) = edit.document_changes else {
+            panic!()
+        };
+        assert!(matches!(
+            &ops[..],
+            [DocumentChangeOperation::Op(ResourceOp::Create(c))] if c.uri == uri("file:///w/new.md")
+        ));
+    }
+
+    #[test]
     fn versioned_clients_get_versions_and_file_operations() {
         let caps = ClientCaps {
             document_changes: true,
             file_operations: true,
+            create_files: true,
             ..Default::default()
         };
         let (edit, left_out) = workspace_edit(

@@ -10,11 +10,13 @@
 
 use chant_lsp::analysis::{Code, Diagnostic};
 use chant_lsp::ide::actions::{quick_fixes, rewrites, CodeFix, FixCategory, FixEffect};
+use chant_lsp::ide::commands::commands;
+use chant_lsp::ide::prompt_templates;
 use chant_lsp::spec::SpecModel;
 use chant_lsp::text::TextRange;
 
 use crate::expect::Expect;
-use crate::fixture::{apply, diagnose, span, Fixture, Options};
+use crate::fixture::{apply, diagnose, span, Fixture, Options, CURRENT};
 
 /// The text as expectations show it: `␍` for CR, `⟨BOM⟩` for a byte order
 /// mark, `␠` for spaces at the end of a line.
@@ -1474,9 +1476,10 @@ fn check_create(fixture: &str, expect: Expect) {
     assert!(!quick_fixes(&f.view(), &before, elsewhere, &[], true).contains(&fix));
     // A client that cannot create files is not offered it.
     assert!(!quick_fixes(&f.view(), &before, f.cursor.clone(), &[], false).contains(&fix));
-    let FixEffect::CreateFile(path) = &fix.effect else {
+    let FixEffect::CreateFile { path, content } = &fix.effect else {
         panic!("{:?}", fix.effect)
     };
+    assert_eq!(content, "", "a missing file is created empty");
     expect.assert_eq(&format!(
         "{}creates {}\n",
         render_fix(&f, &before, &fix, ""),
@@ -1546,6 +1549,298 @@ fn no_create_for_folders_or_paths_out_of_the_project() {
     .assert_eq(&offered(
         "---\ninformed_by: [../outside.md$0]\n---\n# T\n\n## Acceptance Criteria\n\n- [ ] a\n",
     ));
+}
+
+// ---------------------------------------------------------------------------
+// A missing prompt: create it from a template, or use another one
+// ---------------------------------------------------------------------------
+
+/// A spec chant would work, but for its prompt.
+fn with_prompt(value: &str) -> String {
+    format!("---\nstatus: pending\nprompt: {value}\n---\n# T\n\n## Acceptance Criteria\n\n- [ ] works\n")
+}
+
+/// Whether "Work this spec" is offered and, if not, why.
+fn work_offer(f: &Fixture) -> Option<String> {
+    commands(&f.view())
+        .into_iter()
+        .find(|o| o.title == "Work this spec")
+        .expect("Work this spec is always offered")
+        .refused
+}
+
+#[test]
+fn a_missing_prompt_offers_to_create_it_and_every_prompt_for_work() {
+    expect![[r#"
+        [chant/unknown-prompt]
+        Create prompt `triage` (.chant/prompts/triage.md)
+        Use prompt `standard`
+        Use prompt `research`
+    "#]]
+    .assert_eq(&offered(&with_prompt("tri$0age")));
+    // Nearest first: `reviewer` (one letter from `review`) is the
+    // diagnostic's own did-you-mean, `revise` two letters away; chant's
+    // `split` prompt is not for work.
+    expect![[r#"
+        [chant/unknown-prompt]
+        Change to `reviewer`
+        Create prompt `review` (.chant/prompts/review.md)
+        Use prompt `revise`
+        Use prompt `research`
+        Use prompt `standard`
+    "#]]
+    .assert_eq(&offered(&format!(
+        "//- /.chant/prompts/revise.md\nRevise.\n//- /.chant/prompts/reviewer.md\nReview.\n//- /.chant/prompts/split.md\nSplit.\n//- /{CURRENT}\n{}",
+        with_prompt("$0review")
+    )));
+}
+
+#[test]
+fn the_did_you_mean_fix_stays_first_and_is_not_offered_twice() {
+    expect![[r#"
+        [chant/unknown-prompt]
+        Change to `standard`
+        Create prompt `standrd` (.chant/prompts/standrd.md) from the generic template
+        Use prompt `research`
+    "#]]
+    .assert_eq(&offered(&with_prompt("standrd$0")));
+    let f = Fixture::new(&with_prompt("standrd$0"));
+    let diagnostics = f.diagnostics();
+    let fixes = quick_fixes(&f.view(), &diagnostics, f.cursor.clone(), &[], true);
+    assert!(fixes[0].preferred);
+    assert!(fixes[1..].iter().all(|x| !x.preferred));
+}
+
+/// The "Create prompt" fix at the cursor: its title, what it resolves, the
+/// file and its text; then, once the file is there, the diagnostic is gone
+/// and "Work this spec" is offered again.
+fn check_create_prompt(mut f: Fixture, expect: Expect) -> String {
+    let before = f.diagnostics();
+    let fixes = quick_fixes(&f.view(), &before, f.cursor.clone(), &[], true);
+    let fix = fixes
+        .iter()
+        .find(|x| x.title.starts_with("Create prompt "))
+        .unwrap_or_else(|| panic!("no Create prompt; offered: {:?}", titles(&fixes)))
+        .clone();
+    assert_eq!(find_fix(&f, &before, &fix.title), fix);
+    assert!(!fix.preferred);
+    assert!(
+        !quick_fixes(&f.view(), &before, f.cursor.clone(), &[], false).contains(&fix),
+        "offered to a client that cannot create files"
+    );
+    let FixEffect::CreateFile { path, content } = &fix.effect else {
+        panic!("{:?}", fix.effect)
+    };
+    let name = f.model.values().prompt.clone().unwrap();
+    let eol = if f.text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    assert_eq!(*content, prompt_templates::prompt_file(&name, eol).text);
+    let head: String = content.split_inclusive('\n').take(6).collect();
+    expect.assert_eq(&format!(
+        "{}creates {}\n{}",
+        render_fix(&f, &before, &fix, ""),
+        f.rel(path),
+        show(&head)
+    ));
+    assert!(work_offer(&f)
+        .unwrap()
+        .starts_with(&format!("Prompt not found: {name}.")));
+    f.fs.write(path, content);
+    f.reindex();
+    let after = f.diagnostics();
+    assert_eq!(count(&after, Code::UnknownPrompt), 0, "{after:#?}");
+    assert_eq!(work_offer(&f), None);
+    assert_eq!(
+        f.index
+            .prompt(&name)
+            .and_then(|p| p.purpose.clone())
+            .as_deref(),
+        Some(prompt_templates::kind_for(&name).purpose())
+    );
+    content.clone()
+}
+
+#[test]
+fn create_a_prompt_from_the_template_of_its_kind() {
+    let content = check_create_prompt(
+        Fixture::new(&with_prompt("triage$0")),
+        expect![[r#"
+            Create prompt `triage` (.chant/prompts/triage.md) (chant/unknown-prompt at 2:8-2:14)
+            creates .chant/prompts/triage.md
+            ---
+            name: triage
+            purpose: Assess an issue report and recommend the next step
+            # Written by chant-lsp from its triage template: make it yours.
+            ---
+
+        "#]],
+    );
+    assert!(content.contains("\n# Triage\n\nYou are triaging an issue for {{project.name}}"));
+    check_create_prompt(
+        Fixture::new(&with_prompt("\"implementation$0\"")),
+        expect![[r#"
+            Create prompt `implementation` (.chant/prompts/implementation.md) from the implement template (chant/unknown-prompt at 2:8-2:24)
+            creates .chant/prompts/implementation.md
+            ---
+            name: implementation
+            purpose: Implement a change, with tests, as its spec and findings describe
+            # Written by chant-lsp from its implement template: make it yours.
+            ---
+
+        "#]],
+    );
+    check_create_prompt(
+        Fixture::new(&with_prompt("Code-Review$0")),
+        expect![[r#"
+            Create prompt `Code-Review` (.chant/prompts/Code-Review.md) from the review template (chant/unknown-prompt at 2:8-2:19)
+            creates .chant/prompts/Code-Review.md
+            ---
+            name: Code-Review
+            purpose: Review a change and give a verdict
+            # Written by chant-lsp from its review template: make it yours.
+            ---
+
+        "#]],
+    );
+    check_create_prompt(
+        Fixture::new(&with_prompt("'2024$0'")),
+        expect![[r#"
+            Create prompt `2024` (.chant/prompts/2024.md) from the generic template (chant/unknown-prompt at 2:8-2:14)
+            creates .chant/prompts/2024.md
+            ---
+            name: "2024"
+            purpose: Work a spec as it describes
+            # Written by chant-lsp from its generic template: make it yours.
+            ---
+
+        "#]],
+    );
+}
+
+#[test]
+fn a_prompt_created_for_a_crlf_spec_has_crlf_line_breaks() {
+    let content = check_create_prompt(
+        Fixture::crlf(&with_prompt("reproduce$0")),
+        expect![[r#"
+            Create prompt `reproduce` (.chant/prompts/reproduce.md) (chant/unknown-prompt at 2:8-2:17)
+            creates .chant/prompts/reproduce.md
+            ---␍
+            name: reproduce␍
+            purpose: Write the smallest failing test that reproduces a reported problem␍
+            # Written by chant-lsp from its reproduce template: make it yours.␍
+            ---␍
+            ␍
+        "#]],
+    );
+    assert!(!content.replace("\r\n", "").contains('\n'));
+}
+
+#[test]
+fn no_create_for_names_that_are_no_safe_file_name_or_files_that_exist() {
+    for value in ["\"../outside\"", "\"my prompt\"", "\"-x\"", "'a/b'"] {
+        let mut fixture = with_prompt(value);
+        fixture = fixture.replacen("prompt: ", "prompt: $0", 1);
+        let f = Fixture::new(&fixture);
+        let diagnostics = f.diagnostics();
+        assert_eq!(count(&diagnostics, Code::UnknownPrompt), 1, "{value}");
+        let fixes = quick_fixes(&f.view(), &diagnostics, f.cursor.clone(), &[], true);
+        let mut offered = titles(&fixes);
+        offered.sort();
+        assert_eq!(
+            offered,
+            ["Use prompt `research`", "Use prompt `standard`"],
+            "{value}"
+        );
+    }
+    // A file the index does not know yet (it is being written) is never
+    // overwritten.
+    let f = Fixture::new(&with_prompt("triage$0"));
+    f.fs.write(&f.abs(".chant/prompts/triage.md"), "mine\n");
+    let diagnostics = f.diagnostics();
+    let fixes = quick_fixes(&f.view(), &diagnostics, f.cursor.clone(), &[], true);
+    assert_eq!(
+        titles(&fixes),
+        ["Use prompt `standard`", "Use prompt `research`"]
+    );
+}
+
+#[test]
+fn use_another_prompt() {
+    check_fix(
+        &with_prompt("tri$0age"),
+        "Use prompt `research`",
+        expect![[r#"
+            Use prompt `research` (chant/unknown-prompt at 2:8-2:14)
+            ---
+            status: pending
+            prompt: research
+            ---
+            # T
+
+            ## Acceptance Criteria
+
+            - [ ] works
+        "#]],
+    );
+    check_fix(
+        &with_prompt("'tri$0age'  # the first phase"),
+        "Use prompt `standard`",
+        expect![[r#"
+            Use prompt `standard` (chant/unknown-prompt at 2:8-2:16)
+            ---
+            status: pending
+            prompt: 'standard'  # the first phase
+            ---
+            # T
+
+            ## Acceptance Criteria
+
+            - [ ] works
+        "#]],
+    );
+    // A name YAML would read as a number is quoted.
+    check_fix(
+        &format!(
+            "//- /.chant/prompts/2024.md\nNew.\n//- /{CURRENT}\n{}",
+            with_prompt("tri$0age")
+        ),
+        "Use prompt `2024`",
+        expect![[r#"
+            Use prompt `2024` (chant/unknown-prompt at 2:8-2:14)
+            ---
+            status: pending
+            prompt: "2024"
+            ---
+            # T
+
+            ## Acceptance Criteria
+
+            - [ ] works
+        "#]],
+    );
+}
+
+#[test]
+fn use_another_prompt_in_a_crlf_spec() {
+    check_fix_crlf(
+        &with_prompt("\"deploy$0\""),
+        "Use prompt `standard`",
+        expect![[r#"
+            Use prompt `standard` (chant/unknown-prompt at 2:8-2:16)
+            ---␍
+            status: pending␍
+            prompt: "standard"␍
+            ---␍
+            # T␍
+            ␍
+            ## Acceptance Criteria␍
+            ␍
+            - [ ] works␍
+        "#]],
+    );
 }
 
 // ---------------------------------------------------------------------------

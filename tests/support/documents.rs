@@ -38,6 +38,18 @@ impl LspClient {
         );
     }
 
+    /// Applies a `WorkspaceEdit` as an editor does when the user picks a code action that
+    /// carries one: the same way as `workspace/applyEdit` (validated whole, then open
+    /// buffers changed with a `didChange`, other files on disk).
+    pub fn apply_edit(&self, edit: &Value) -> Result<(), String> {
+        self.inner
+            .apply_workspace_edit(edit)
+            .map_err(|(at, why)| match at {
+                Some(i) => format!("change {i}: {why}"),
+                None => why,
+            })
+    }
+
     /// Opens a file with its content on disk, as `markdown`.
     pub fn did_open_from_disk(&self, uri: &str) -> String {
         let path = uri_to_path(uri);

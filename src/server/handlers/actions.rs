@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::super::capabilities::APPLY_FIX;
+use super::super::capabilities::{APPLY_FIX, OPEN};
 use super::super::convert::{self, TextPositions};
 use super::super::declared;
 use super::super::edits::{workspace_edit, Change};
@@ -72,7 +72,7 @@ pub async fn code_action(
                 &analysed.diagnostics,
                 range.clone(),
                 &asked,
-                caps.file_operations,
+                caps.create_files,
             );
         }
         if wants(&CodeActionKind::REFACTOR_REWRITE) {
@@ -114,7 +114,9 @@ pub async fn code_action(
 
 /// One quick fix or rewrite as a code action. Its edit carries the version
 /// it was computed for; a client without versioned edits gets a command
-/// instead, which checks the version before the edit is made.
+/// instead, which checks the version before the edit is made. A file it
+/// creates with text is one edit (created, then the text inserted), and
+/// the client is asked to show it afterwards when it can be.
 fn fix_action(
     session: &Session,
     state: &SpecFacts,
@@ -124,16 +126,6 @@ fn fix_action(
     fix: CodeFix,
 ) -> Option<CodeAction> {
     let caps = session.caps();
-    let change = match &fix.effect {
-        FixEffect::EditSpec(edits) => Change::Text {
-            uri: state.uri.clone(),
-            version: Some(version),
-            edits: positions.text_edits(edits),
-        },
-        FixEffect::CreateFile(path) => Change::Create {
-            uri: Uri::from_file_path(path)?,
-        },
-    };
     let kind = match fix.category {
         FixCategory::QuickFix => CodeActionKind::QUICKFIX,
         FixCategory::Rewrite => CodeActionKind::REFACTOR_REWRITE,
@@ -147,30 +139,53 @@ fn fix_action(
         is_preferred: fix.preferred.then_some(true),
         ..Default::default()
     };
-    match change {
-        Change::Text {
-            uri,
-            version,
-            edits,
-        } if !caps.document_changes => {
-            action.command = Some(Command {
-                title: fix.title,
-                command: APPLY_FIX.into(),
-                arguments: Some(vec![json!({
-                    "uri": uri.as_str(),
-                    "version": version,
-                    "edits": edits,
-                })]),
-            });
-        }
-        change => {
-            let (edit, left_out) = workspace_edit(caps, vec![change]);
-            if !left_out.is_empty() {
-                return None;
+    let changes = match fix.effect {
+        FixEffect::EditSpec(edits) => {
+            let edits = positions.text_edits(&edits);
+            if !caps.document_changes {
+                action.command = Some(Command {
+                    title: fix.title,
+                    command: APPLY_FIX.into(),
+                    arguments: Some(vec![json!({
+                        "uri": state.uri.as_str(),
+                        "version": version,
+                        "edits": edits,
+                    })]),
+                });
+                return Some(action);
             }
-            action.edit = Some(edit);
+            vec![Change::Text {
+                uri: state.uri.clone(),
+                version: Some(version),
+                edits,
+            }]
         }
+        FixEffect::CreateFile { path, content } => {
+            let uri = Uri::from_file_path(&path)?;
+            let mut changes = vec![Change::Create { uri: uri.clone() }];
+            if !content.is_empty() {
+                changes.push(Change::Text {
+                    uri: uri.clone(),
+                    version: None,
+                    edits: vec![TextEdit {
+                        range: Range::default(),
+                        new_text: content,
+                    }],
+                });
+                action.command = caps.show_document.then(|| Command {
+                    title: format!("Open {}", path.display()),
+                    command: OPEN.into(),
+                    arguments: Some(vec![json!(uri.as_str())]),
+                });
+            }
+            changes
+        }
+    };
+    let (edit, left_out) = workspace_edit(caps, changes);
+    if !left_out.is_empty() {
+        return None;
     }
+    action.edit = Some(edit);
     Some(action)
 }
 

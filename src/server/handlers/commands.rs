@@ -18,6 +18,8 @@
 //! - `chant.verify [uri]`, `chant.split [uri]`, `chant.showLog [uri]`
 //! - `chant.applyFix [{"uri", "version", "edits"}]` (quick fixes, for
 //!   clients without versioned edits)
+//! - `chant.open [uri]` (shows a file of the workspace: the prompt a quick
+//!   fix created)
 //!
 //! A project command without a URI runs in the workspace's only project.
 //! Every refusal is an error answer whose message says what to do. See
@@ -32,7 +34,7 @@ use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use super::super::capabilities::{APPLY_FIX, COMMANDS};
+use super::super::capabilities::{APPLY_FIX, COMMANDS, OPEN};
 use super::super::documents::doc_key;
 use super::super::edits;
 use super::super::facts::{invalid_params, refuse};
@@ -123,6 +125,9 @@ pub async fn execute_command(
     session: &Arc<Session>,
     params: ExecuteCommandParams,
 ) -> Result<Option<Value>> {
+    if params.command == OPEN {
+        return open(session, &params.arguments).await;
+    }
     match Request::parse(&params.command, &params.arguments)? {
         Request::Spec { uri, command } => jobs::run_spec(session, &uri, command).await,
         Request::Project { uri, command } => {
@@ -166,6 +171,58 @@ async fn apply_fix(session: &Arc<Session>, fix: FixArgs) -> Result<Option<Value>
         ))),
         Err(e) => Err(refuse(format!("The fix was not applied: {e}."))),
     }
+}
+
+/// `chant.open [uri]`: a file of the workspace, shown for editing (it runs
+/// nothing: not a chant command).
+async fn open(session: &Session, args: &[Value]) -> Result<Option<Value>> {
+    command_options::no_options(OPEN, args.get(1).unwrap_or(&Value::Null))
+        .map_err(invalid_params)?;
+    let Some(raw) = args.first().and_then(Value::as_str) else {
+        return Err(invalid_params(
+            "The first argument of chant.open must be the URI (a string) of the file to show.",
+        ));
+    };
+    let uri =
+        Uri::from_str(raw).map_err(|e| invalid_params(format!("`{raw}` is not a URI: {e}")))?;
+    let path = super::super::facts::local_path(session, &uri)?;
+    let probe = path.clone();
+    let kind = tokio::task::spawn_blocking(move || {
+        crate::vfs::FileSystem::kind(&crate::vfs::RealFs, &probe)
+    })
+    .await
+    .ok()
+    .flatten();
+    match kind {
+        Some(crate::vfs::Kind::File { .. }) => show(session, &path).await,
+        None => Err(refuse(format!("{} does not exist.", path.display()))),
+        Some(_) => Err(refuse(format!(
+            "{} is not a file that can be opened for editing.",
+            path.display()
+        ))),
+    }
+}
+
+/// Ask the client to show a file, when it can be asked:
+/// `{"uri", "shown"}`.
+async fn show(session: &Session, path: &std::path::Path) -> Result<Option<Value>> {
+    let Some(uri) = Uri::from_file_path(path) else {
+        return Err(refuse(format!("{} has no file URI.", path.display())));
+    };
+    if !session.caps().show_document {
+        return Ok(Some(json!({"uri": uri.as_str(), "shown": false})));
+    }
+    let shown = session
+        .client()
+        .show_document(ShowDocumentParams {
+            uri: uri.clone(),
+            external: Some(false),
+            take_focus: Some(true),
+            selection: None,
+        })
+        .await
+        .unwrap_or(false);
+    Ok(Some(json!({"uri": uri.as_str(), "shown": shown})))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Text document synchronization: a document opened, changed, saved or
 //! closed.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,11 +21,33 @@ pub fn did_open(session: &Arc<Session>, params: DidOpenTextDocumentParams) {
     let key = doc_key(&doc.uri);
     let document = Document::open(doc.uri, doc.version, &doc.text);
     let path = document.path.clone().filter(|_| document.is_spec());
+    let from_disk = document
+        .path
+        .clone()
+        .filter(|_| is_read_from_disk(&document.kind));
     session.documents().open(key.clone(), document);
     if let Some(path) = path {
         closed::opened(session, &path);
     }
+    if let Some(path) = from_disk {
+        disk_may_have_changed(session, path);
+    }
     diagnostics::refresh(session, &key, Duration::ZERO);
+}
+
+/// Prompts and the config: chant reads them from disk, and so does the
+/// index, whatever an open buffer holds.
+fn is_read_from_disk(kind: &crate::workspace::ChantFile) -> bool {
+    use crate::workspace::ChantFile;
+    matches!(kind, ChantFile::Prompt { .. } | ChantFile::Config { .. })
+}
+
+/// A prompt or the config opened or saved: the index reads it again from
+/// disk. A client that does not watch files (or a file made by a workspace
+/// edit, which no watcher may report) is otherwise never seen: a spec would
+/// keep saying its new prompt is missing.
+fn disk_may_have_changed(session: &Arc<Session>, path: PathBuf) {
+    watch::files_changed_as(session, vec![(path, crate::workspace::FileEvent::Unknown)]);
 }
 
 /// `textDocument/didChange`: the edits applied at once, in arrival order; the
@@ -88,6 +111,9 @@ pub fn did_save(session: &Arc<Session>, params: DidSaveTextDocumentParams) {
     if let Some(path) = params.text_document.uri.to_file_path() {
         session.forget_removed(&path);
         jobs::sync::buffer_changed(session, &path);
+        if is_read_from_disk(&crate::workspace::classify(&path)) {
+            disk_may_have_changed(session, path.into_owned());
+        }
     }
 }
 
