@@ -173,7 +173,7 @@ fn bookkeeping_note(w: &Walk, id: &str) -> String {
         &format!("^Merge chant/{id}$"),
     ]);
     format!(
-        " chant stopped merging chant/{id} on its own bookkeeping in .chant/specs/{id}.md: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch and every line chant wrote on the main branch (8 lines), checked that chant reads the result, and committed \"Merge chant/{id}\" ({}).",
+        " chant stopped merging chant/{id} on its own bookkeeping in .chant/specs/{id}.md: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch and every line the main branch added since the agent started (8 lines), checked that chant reads the result, and committed \"Merge chant/{id}\" ({}).",
         commit.trim()
     )
 }
@@ -269,7 +269,7 @@ fn work_then_merge_cleanly() {
     assert_eq!(
         message["message"],
         format!(
-            "Merged chant/{A} into main (commits {}). chant stopped merging chant/{A} on its own bookkeeping in .chant/specs/{A}.md: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch and every line chant wrote on the main branch (8 lines), checked that chant reads the result, and committed \"Merge chant/{A}\" ({}).",
+            "Merged chant/{A} into main (commits {}). chant stopped merging chant/{A} on its own bookkeeping in .chant/specs/{A}.md: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch and every line the main branch added since the agent started (8 lines), checked that chant reads the result, and committed \"Merge chant/{A}\" ({}).",
             merged.join(", "),
             merged[2]
         )

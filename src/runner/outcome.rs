@@ -718,7 +718,7 @@ pub fn merge_notes(notes: &MergeNotes) -> String {
             n => format!(" ({n} ticked only there)"),
         };
         text.push_str(&format!(
-            " chant stopped merging {branch} on its own bookkeeping in {spec}: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch{only_branch} and every line chant wrote on the main branch ({lines}), checked that chant reads the result, and committed \"Merge {branch}\" ({commit}).",
+            " chant stopped merging {branch} on its own bookkeeping in {spec}: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself, with every criterion ticked on the branch{only_branch} and every line the main branch added since the agent started ({lines}), checked that chant reads the result, and committed \"Merge {branch}\" ({commit}).",
             branch = m.branch,
             spec = m.spec,
             lines = plural(m.merged.lines_from_main, "line", "lines"),

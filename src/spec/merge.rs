@@ -19,7 +19,7 @@ use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 use super::frontmatter::{ChantFrontmatter, SpecStatus};
 use super::SpecModel;
-use crate::text::diff::{merge3, Merge};
+use diffy::{ConflictStyle, MergeOptions};
 
 /// A spec merged by [`merge_bookkeeping`], and what it kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub struct Merged {
     pub text: String,
     /// Criteria ticked on the branch (`theirs`) and not on the main branch.
     pub ticks_from_branch: usize,
-    /// Lines the main branch (`ours`) added to the body.
+    /// Lines the main branch (`ours`) added to the body since the fork.
     pub lines_from_main: usize,
 }
 
@@ -228,6 +228,58 @@ fn with_newline(text: &str) -> String {
     }
 }
 
+/// A line-based three-way merge in which a conflict is resolved only when
+/// one side's lines are all among the other's, in order (the other side
+/// wrote the same and more: chant's transcript after text both sides
+/// hold): the fuller side is taken, and nothing either side wrote is lost.
+fn merge_lines(base: &str, ours: &str, theirs: &str) -> Option<String> {
+    const MARKER: usize = 31;
+    let conflicted = match MergeOptions::new()
+        .set_conflict_marker_length(MARKER)
+        .set_conflict_style(ConflictStyle::Merge)
+        .merge(base, ours, theirs)
+    {
+        Ok(clean) => return Some(clean),
+        Err(conflicted) => conflicted,
+    };
+    let marker = |c: char| c.to_string().repeat(MARKER);
+    let (open, middle, close) = (marker('<'), marker('='), marker('>'));
+    let mut out = String::new();
+    let (mut o, mut t): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let mut side = 0; // 0: outside a conflict, 1: ours, 2: theirs
+    for line in conflicted.split_inclusive('\n') {
+        let bare = line.trim_end_matches('\n');
+        if side == 0 && bare.starts_with(&open) {
+            side = 1;
+        } else if side == 1 && bare == middle {
+            side = 2;
+        } else if side == 2 && bare.starts_with(&close) {
+            let fuller = if is_subsequence(&t, &o) {
+                &o
+            } else if is_subsequence(&o, &t) {
+                &t
+            } else {
+                return None;
+            };
+            out.extend(fuller.iter().copied());
+            (o, t, side) = (Vec::new(), Vec::new(), 0);
+        } else {
+            match side {
+                1 => o.push(line),
+                2 => t.push(line),
+                _ => out.push_str(line),
+            }
+        }
+    }
+    (side == 0).then_some(out)
+}
+
+/// Whether every line of `part` is in `whole`, in the same order.
+fn is_subsequence(part: &[&str], whole: &[&str]) -> bool {
+    let mut rest = whole.iter();
+    part.iter().all(|line| rest.any(|w| w == line))
+}
+
 /// The three-way merge of the bodies, ticks aside: the bodies' texts with
 /// every criterion unticked merge cleanly, and then every criterion ticked
 /// on either side is ticked. Returns the body and how many ticks came from
@@ -243,10 +295,8 @@ fn merge_bodies(
         lines(&with_newline(theirs)),
     );
     let plain = |ls: &[Line]| ls.iter().map(|l| l.plain.as_str()).collect::<String>();
-    let merged = match merge3(&plain(&b), &plain(&o), &plain(&t)) {
-        Merge::Clean(text) => text,
-        Merge::Conflict => return Err(NotBookkeeping::BodyConflict),
-    };
+    let merged =
+        merge_lines(&plain(&b), &plain(&o), &plain(&t)).ok_or(NotBookkeeping::BodyConflict)?;
     let merged: Vec<String> = merged.split_inclusive('\n').map(str::to_string).collect();
     let from_ours = pair(&o, &merged);
     let from_theirs = pair(&t, &merged);
@@ -392,6 +442,21 @@ mod tests {
         assert_eq!(
             merge_bookkeeping(BASE, "---\nstatus: nope\n---\n# T", BRANCH),
             Err(NotBookkeeping::Unparseable("main branch's"))
+        );
+    }
+
+    /// The user wrote the spec after `chant add` without committing it:
+    /// both branches carry the whole body, the main branch with the
+    /// transcript after it.
+    #[test]
+    fn a_body_both_sides_added_merges_when_one_holds_the_other() {
+        let base = "---\ntype: code\nstatus: pending\n---\n# Write the greeting";
+        let merged = merge_bookkeeping(base, MAIN, BRANCH).unwrap();
+        assert_eq!(merged.text, MAIN);
+        let other = BRANCH.replace("Write hello.txt.", "Write a friendly hello.txt.");
+        assert_eq!(
+            merge_bookkeeping(base, MAIN, &other),
+            Err(NotBookkeeping::BodyConflict)
         );
     }
 
