@@ -281,8 +281,9 @@ fn server_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
     None
 }
 
-/// chant's own reason to refuse `command` on the spec (or do nothing).
-fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
+/// chant's own reason to refuse `command` on the spec (or do nothing),
+/// without the server's conditions (what chant itself would do with it).
+pub fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
     let (text, model, id, index) = (view.text, view.model, view.id, view.index);
     let main = index.config.main_branch.as_str();
     match command {

@@ -3,8 +3,8 @@
 //! or cancelled, missing title, parse errors, no criteria, prose that only
 //! the quality gate refuses, missing prompts, `status: ready`, a config
 //! chant cannot load, drivers and members, an agent branch merged or not,
-//! specs that depend on the target). For each, chant-lsp predicts
-//! (`readiness`, `lifecycle`) whether `chant work <id> --no-watch` (with and
+//! specs that depend on the target). For each, chant-lsp predicts (with
+//! `ide::commands::refusal`, the decision its offers and runs share) whether `chant work <id> --no-watch` (with and
 //! without `--skip-criteria`), `chant approve <id> --by X`, `chant reject
 //! <id> --by X --reason R`, `chant cancel <id>`, `chant reset <id>`, `chant
 //! archive <id>` and `chant merge <id> --yes` refuse, and the real chant
@@ -32,8 +32,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use chant_lsp::analysis::lifecycle;
-use chant_lsp::analysis::readiness::{self, WorkOptions};
+use chant_lsp::analysis::readiness;
 use chant_lsp::ide::commands as actions;
 use chant_lsp::workspace::{classify, ChantFile, LoadedSpec, ProjectIndex};
 
@@ -223,6 +222,18 @@ fn generate(rng: &mut Rng, n: usize) -> Case {
     what.push(format!("status={status}"));
     let approval = match (runnable, action) {
         (true, Action::Approve) => Some("approval:\n  required: true\n"),
+        // chant approves and rejects any spec, with or without `approval:`,
+        // completed ones included: every combination comes up.
+        (false, Action::Approve | Action::Reject) => rng.chance(65).then(|| {
+            rng.pick(&[
+                "approval:\n  required: true\n",
+                "approval:\n  required: false\n",
+                "approval:\n  required: true\n  status: approved\n  by: Ada\n  at: 2026-01-01T00:00:00Z\n",
+                "approval:\n  required: true\n  status: rejected\n  by: Bo\n  at: 2026-01-01T00:00:00Z\n",
+                "approval:\n  status: approved\n  by: Ada\n  at: 2026-01-01T00:00:00Z\n",
+                "approval:\n  status: approved\n",
+            ])
+        }),
         (true, _) => None,
         (false, _) if rng.chance(25) => Some(rng.pick(&[
             "approval:\n  required: true\n",
@@ -452,80 +463,78 @@ fn remove_worktrees(case: &Case) {
     }
 }
 
-/// The editor's answer: for a spec in a subfolder, the refusal of
-/// everything that would change it (chant writes a second copy at the top
-/// level, which `run` checks); else [`predict`].
+/// The editor's answer: what `ide::commands::refusal` says, the function
+/// that decides what the editor offers and runs (for a spec in a subfolder,
+/// the refusal of everything that would change it: chant writes a second
+/// copy at the top level, which `run` checks).
 fn editor_answer(case: &Case, root: &Path) -> Option<String> {
-    let nested = matches!(
-        classify(&case.target_path(root)),
-        ChantFile::Spec {
-            top_level: false,
-            ..
-        }
-    );
-    if nested {
-        return Some(lifecycle::nested_refusal(&case.target));
-    }
-    predict(case, root)
+    with_view(case, root, |view, command| actions::refusal(view, command))
 }
 
 /// chant-lsp's prediction of what chant does: `Some(reason)` when it says
-/// chant refuses. For a spec in a subfolder, what chant does with it (it
-/// finds it there), which the editor does not offer.
+/// chant refuses (chant's own rules; for a spec in a subfolder, what chant
+/// does with it, which the editor does not offer).
 fn predict(case: &Case, root: &Path) -> Option<String> {
+    with_view(case, root, |view, command| {
+        actions::chant_refusal(view, command)
+    })
+}
+
+/// The editor's view of the target and the command of the case.
+fn with_view<R>(
+    case: &Case,
+    root: &Path,
+    f: impl FnOnce(&actions::SpecView, &actions::SpecCommand) -> R,
+) -> R {
     let index = ProjectIndex::load(root);
     let path = case.target_path(root);
     let text = std::fs::read_to_string(&path).unwrap();
     let loaded = LoadedSpec::from_text(text.clone());
     let model = loaded.model().unwrap();
-    match case.action {
-        Action::Work | Action::WorkSkipQuality => readiness::work_refusal_with(
-            &text,
-            model,
-            &case.target,
-            &index,
-            WorkOptions {
-                prompt: None,
-                skip_quality: case.action == Action::WorkSkipQuality,
-            },
+    let branch = format!("chant/{}", case.target);
+    let view = actions::SpecView {
+        id: &case.target,
+        path: &path,
+        text: &text,
+        model,
+        index: &index,
+        running: false,
+        agent_branch: case.branch.is_some().then_some(branch.as_str()),
+        branch_merged: case.branch,
+        commands_enabled: true,
+        nested: matches!(
+            classify(&path),
+            ChantFile::Spec {
+                top_level: false,
+                ..
+            }
         ),
-        Action::Approve => readiness::approve_refusal(&text, model),
-        Action::Reject => readiness::reject_refusal_in(&text, model, &index),
-        Action::Cancel => lifecycle::cancel_refusal(
-            &text,
-            model,
-            &case.target,
-            &actions::dependents(&index, &case.target),
-            false,
-        ),
-        Action::Reset => lifecycle::reset_refusal(&text, model, &case.target),
-        Action::Merge => lifecycle::merge_refusal(
-            &text,
-            model,
-            &case.target,
-            &format!("chant/{}", case.target),
-            &index.config.main_branch,
-            lifecycle::BranchState {
-                exists: case.branch.is_some(),
-                merged: case.branch,
-            },
-            lifecycle::MergeContext {
-                config_problem: index.config.problem.as_deref(),
-                members: &actions::members(&index, &case.target),
-            },
-        ),
-        Action::Archive => lifecycle::archive_refusal(
-            &text,
-            model,
-            &case.target,
-            &actions::members(&index, &case.target),
-            &index.config.main_branch,
-            lifecycle::BranchState {
-                exists: case.branch.is_some(),
-                merged: case.branch,
-            },
-        ),
-    }
+        unsaved: false,
+    };
+    use actions::SpecCommand as C;
+    let command = match case.action {
+        Action::Work => C::Work {
+            prompt: None,
+            skip_quality: false,
+        },
+        Action::WorkSkipQuality => C::Work {
+            prompt: None,
+            skip_quality: true,
+        },
+        Action::Approve => C::Approve { by: None },
+        Action::Reject => C::Reject {
+            by: None,
+            reason: None,
+        },
+        Action::Cancel => C::Cancel { delete: false },
+        Action::Reset => C::Reset {
+            work: false,
+            prompt: None,
+        },
+        Action::Archive => C::Archive,
+        Action::Merge => C::Merge { stash: false },
+    };
+    f(&view, &command)
 }
 
 /// chant-lsp's prediction of the target's icon in `chant list`: None when
