@@ -145,6 +145,7 @@ proptest! {
             commands_enabled: true,
             nested: false,
             unsaved: false,
+            unsaved_files: &[],
         };
         commands::commands(&view);
         commands::readiness(&view);

@@ -75,6 +75,9 @@ pub struct SpecView<'a> {
     /// The editor holds changes to the spec that are not on disk, where
     /// chant reads it.
     pub unsaved: bool,
+    /// Other files of the project open with unsaved changes (a prompt chant
+    /// would read from disk).
+    pub unsaved_files: &'a [PathBuf],
 }
 
 /// A chant command on one spec, with the options the editor passes.
@@ -275,6 +278,20 @@ fn server_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
             return Some(format!(
                 "{} has unsaved changes: chant reads the spec from disk and rewrites it, so running now would throw your edits away. Save the file, then run the command again.",
                 view.path.display()
+            ));
+        }
+    }
+    if let SpecCommand::Work { prompt, .. } | SpecCommand::Reset { prompt, work: true } = command {
+        let name = readiness::chosen_prompt(view.model, view.index, prompt.as_deref());
+        let file = view
+            .index
+            .root
+            .join(".chant/prompts")
+            .join(format!("{name}.md"));
+        if view.unsaved_files.contains(&file) {
+            return Some(format!(
+                "The prompt {name} ({}) has unsaved changes: chant reads it from disk and would give the agent what is saved. Save it, then run the command again.",
+                file.display()
             ));
         }
     }

@@ -110,6 +110,8 @@ pub struct ListFacts<'a> {
     pub running: &'a (dyn Fn(&Path) -> bool + Sync),
     pub branches: &'a Branches,
     pub commands_enabled: bool,
+    /// Open files with unsaved changes (a prompt chant would read).
+    pub unsaved_files: &'a [PathBuf],
 }
 
 /// Every spec of a project (read in parallel without the index's lock,
@@ -166,6 +168,7 @@ pub fn list_project(project: &Project, facts: &ListFacts) -> Vec<ListedSpec> {
                         commands_enabled: facts.commands_enabled,
                         nested: *nested,
                         unsaved: false,
+                        unsaved_files: facts.unsaved_files,
                     };
                     let mut status = status_of(&view);
                     status.offers.retain(|o| o.refused.is_none());

@@ -52,6 +52,8 @@ pub struct SpecFacts {
     pub text: Arc<String>,
     pub model: Arc<SpecModel>,
     pub unsaved: bool,
+    /// The project's other open files with unsaved changes.
+    pub unsaved_files: Vec<PathBuf>,
     pub running: bool,
     /// The agent's branch when it exists, and whether it is merged.
     pub branch: Option<String>,
@@ -77,6 +79,7 @@ impl SpecFacts {
                 commands_enabled: self.commands_enabled,
                 nested: self.nested,
                 unsaved: self.unsaved,
+                unsaved_files: &self.unsaved_files,
             })
         })
     }
@@ -215,6 +218,7 @@ pub async fn for_run(session: &Arc<Session>, uri: &Uri) -> Result<SpecFacts> {
         text: Arc::new(disk),
         model: Arc::new(model),
         unsaved,
+        unsaved_files: edited_files(session, &root),
         branch,
         merged,
         commands_enabled,
@@ -249,11 +253,26 @@ pub async fn for_offer(session: &Arc<Session>, uri: &Uri) -> Option<(SpecFacts, 
         text: analysed.text.clone(),
         model: analysed.model.clone(),
         unsaved,
+        unsaved_files: edited_files(session, &analysed.project.root),
         branch,
         merged,
         commands_enabled,
     };
     Some((facts, analysed))
+}
+
+/// The open files of the project at `root` whose buffer changed since it
+/// was opened or last saved.
+pub fn edited_files(session: &Session, root: &Path) -> Vec<PathBuf> {
+    session.documents().with(|docs| {
+        docs.values()
+            .filter_map(|d| {
+                let path = d.path.as_ref().filter(|p| p.starts_with(root))?;
+                let edited = text_hash(d.text.rope().to_string().as_str()) != d.clean_hash;
+                edited.then(|| path.clone())
+            })
+            .collect()
+    })
 }
 
 /// A project a command is about, and what the server knows of it.

@@ -510,6 +510,7 @@ fn with_view<R>(
             }
         ),
         unsaved: false,
+        unsaved_files: &[],
     };
     use actions::SpecCommand as C;
     let command = match case.action {

@@ -698,3 +698,34 @@ fn archive_waits_for_the_agent_branch_to_be_merged() {
         Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
     "#]].assert_eq(&render(&merged));
 }
+
+/// chant reads the prompt from disk: one open with unsaved changes (a
+/// prompt just created by a quick fix, not saved yet) would reach the
+/// agent as it was saved, so Work waits for it to be saved.
+#[test]
+fn a_prompt_with_unsaved_changes_stops_work_until_it_is_saved() {
+    let f = Fixture::new(&workable("prompt: research\n"));
+    let unsaved = [f.abs(".chant/prompts/research.md")];
+    let view = SpecView {
+        unsaved_files: &unsaved,
+        ..f.view()
+    };
+    let work = SpecCommand::Work {
+        prompt: None,
+        skip_quality: false,
+    };
+    assert_eq!(
+        chant_lsp::ide::commands::refusal(&view, &work),
+        Some(format!(
+            "The prompt research ({}) has unsaved changes: chant reads it from disk and would give the agent what is saved. Save it, then run the command again.",
+            f.abs(".chant/prompts/research.md").display()
+        ))
+    );
+    // Another prompt, or the spec's own prompt saved: nothing stops it.
+    let standard = SpecCommand::Work {
+        prompt: Some("standard".into()),
+        skip_quality: false,
+    };
+    assert_eq!(chant_lsp::ide::commands::refusal(&view, &standard), None);
+    assert_eq!(chant_lsp::ide::commands::refusal(&f.view(), &work), None);
+}

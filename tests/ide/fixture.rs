@@ -329,6 +329,7 @@ impl Fixture {
                 }
             ),
             unsaved: false,
+            unsaved_files: &[],
         }
     }
 

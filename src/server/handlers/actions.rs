@@ -400,6 +400,7 @@ pub async fn spec_list(
         let job_project = project.clone();
         let job_buffers = buffers.clone();
         let job_running = running.clone();
+        let unsaved = facts::edited_files(session, &project.root);
         let listed = tokio::task::spawn_blocking(move || {
             let running = |path: &std::path::Path| job_running.contains(path);
             status::list_project(
@@ -409,6 +410,7 @@ pub async fn spec_list(
                     running: &running,
                     branches: &branches,
                     commands_enabled,
+                    unsaved_files: &unsaved,
                 },
             )
         })
