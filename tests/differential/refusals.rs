@@ -468,7 +468,7 @@ fn remove_worktrees(case: &Case) {
 /// the refusal of everything that would change it: chant writes a second
 /// copy at the top level, which `run` checks).
 fn editor_answer(case: &Case, root: &Path) -> Option<String> {
-    with_view(case, root, |view, command| actions::refusal(view, command))
+    with_view(case, root, actions::refusal)
 }
 
 /// chant-lsp's prediction of what chant does: `Some(reason)` when it says
