@@ -283,17 +283,12 @@ mod tests {
         assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
-    /// chant's `split_frontmatter` (src/spec/parse.rs): the text trimmed,
-    /// `---`, then everything up to the next `---` anywhere.
+    /// chant's `split_frontmatter` (src/spec/parse.rs), as
+    /// `syntax::layout` restates it.
     fn chant_split(content: &str) -> (Option<&str>, &str) {
-        let content = content.trim();
-        let Some(rest) = content.strip_prefix("---") else {
-            return (None, content);
-        };
-        match rest.find("---") {
-            Some(end) => (Some(&rest[..end]), rest[end + 3..].trim_start()),
-            None => (None, content),
-        }
+        let layout = crate::syntax::layout::split(content);
+        let yaml = layout.frontmatter.map(|f| &content[f.yaml]);
+        (yaml, &content[layout.body])
     }
 
     #[derive(serde::Deserialize, Debug, PartialEq)]

@@ -62,18 +62,12 @@ impl std::fmt::Display for NotBookkeeping {
     }
 }
 
-/// chant's split of a spec file: the whole file trimmed; after a leading
-/// `---`, the YAML runs to the next `---` anywhere; the body is what
-/// follows, without its leading whitespace.
+/// chant's split of a spec file (`syntax::layout`): its YAML, if it has
+/// frontmatter, and its body.
 fn split(content: &str) -> (Option<&str>, &str) {
-    let content = content.trim();
-    let Some(rest) = content.strip_prefix("---") else {
-        return (None, content);
-    };
-    match rest.find("---") {
-        Some(end) => (Some(&rest[..end]), rest[end + 3..].trim_start()),
-        None => (None, content),
-    }
+    let layout = crate::syntax::layout::split(content);
+    let yaml = layout.frontmatter.map(|f| &content[f.yaml]);
+    (yaml, &content[layout.body])
 }
 
 fn frontmatter(
