@@ -13,6 +13,7 @@ pub mod navigation;
 pub mod outline;
 pub mod preview;
 pub mod rename;
+pub mod review;
 pub mod semantic;
 pub mod status;
 

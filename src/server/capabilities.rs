@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::ide::commands::{
     ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
-    RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
+    RESET, REVIEW, SHOW_LOG, SPLIT, VERIFY, WORK,
 };
 use crate::ide::semantic::{Modifier, TokenKind};
 use crate::text::PositionEncoding;
@@ -27,6 +27,7 @@ pub const COMMANDS: &[&str] = &[
     VERIFY,
     SPLIT,
     SHOW_LOG,
+    REVIEW,
     APPLY_FIX,
 ];
 
@@ -64,6 +65,9 @@ pub struct ClientCaps {
     /// Client-side commands the client says it runs (rust-analyzer's
     /// `experimental.commands.commands`), e.g. `editor.action.triggerSuggest`.
     pub client_commands: Vec<String>,
+    /// `experimental.showReviewNotification`: the client shows a review
+    /// itself when sent `chant/showReview` (VS Code's multi-file diff).
+    pub show_review: bool,
 }
 
 impl ClientCaps {
@@ -86,7 +90,14 @@ impl ClientCaps {
                     .collect()
             })
             .unwrap_or_default();
+        let show_review = c
+            .experimental
+            .as_ref()
+            .and_then(|e| e.get("showReviewNotification"))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
         ClientCaps {
+            show_review,
             encoding: negotiate_encoding(params),
             document_changes,
             file_operations: document_changes
