@@ -711,7 +711,10 @@ fn verify_split_and_the_agents_log() {
     // The log.
     let answer = w.execute("chant.showLog", json!([a])).unwrap();
     let log_uri = w.ws.uri(&format!(".chant/logs/{A}.log"));
-    assert_eq!(answer, json!({"uri": log_uri, "shown": true}));
+    assert_eq!(
+        answer,
+        json!({"uri": log_uri, "shown": true, "running": false})
+    );
     assert_eq!(
         w.client
             .server_requests("window/showDocument")
