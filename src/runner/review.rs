@@ -21,7 +21,7 @@ use crate::text::text_hash;
 use crate::workspace::ProjectFiles;
 
 /// A file with more changed lines than this is named, not shown.
-pub const MAX_FILE_LINES: usize = 20_000;
+pub const MAX_FILE_LINES: usize = 50_000;
 /// A review shows at most this many changed lines; files past it are named.
 pub const MAX_REVIEW_LINES: usize = 200_000;
 /// [`file_at`] gives at most this many bytes of a file.
