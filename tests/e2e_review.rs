@@ -35,7 +35,10 @@ fn wait_for(what: &str, ready: impl Fn() -> bool) {
 
 fn lens_titles(w: &Walk, uri: &str) -> Vec<String> {
     w.client
-        .request_ok("textDocument/codeLens", json!({"textDocument": {"uri": uri}}))
+        .request_ok(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri}}),
+        )
         .as_array()
         .unwrap()
         .iter()
@@ -135,7 +138,10 @@ fn the_review_of_a_run_shows_every_file_and_offers_the_next_step() {
     ]);
     w.agent_writes(
         A,
-        &[("hello.txt", "hello\n"), ("README.md", "# Demo\n\nSays hello.\n")],
+        &[
+            ("hello.txt", "hello\n"),
+            ("README.md", "# Demo\n\nSays hello.\n"),
+        ],
     );
     w.agent_mode(A, "commit-all");
     let uri = w.spec_uri(A);
@@ -167,7 +173,10 @@ fn the_review_of_a_run_shows_every_file_and_offers_the_next_step() {
         document.file_name().unwrap().to_str(),
         Some(format!("{A}.diff").as_str())
     );
-    assert_eq!(std::fs::read_to_string(&document).unwrap(), expected_document(&w));
+    assert_eq!(
+        std::fs::read_to_string(&document).unwrap(),
+        expected_document(&w)
+    );
     let mode = std::fs::metadata(&document).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o444, "the review document is read-only");
     // Nothing of it in the project.
@@ -175,7 +184,9 @@ fn the_review_of_a_run_shows_every_file_and_offers_the_next_step() {
 
     // The message that opens it offers the next steps (a rejection needs a
     // reason, which a message cannot ask for: the document names it).
-    wait_for("the review's message", || w.answers.asked().len() > asked + 1);
+    wait_for("the review's message", || {
+        w.answers.asked().len() > asked + 1
+    });
     let message = w.answers.asked()[asked + 1].clone();
     assert_eq!(
         message["message"],
@@ -207,7 +218,10 @@ fn the_review_of_a_run_shows_every_file_and_offers_the_next_step() {
     assert_eq!(w.client.server_requests("window/showDocument").len(), 1);
     let review = &answer["review"];
     assert_eq!(review["branch"], format!("chant/{A}"));
-    assert_eq!(review["head"], w.git(&["rev-parse", &format!("chant/{A}")]).trim());
+    assert_eq!(
+        review["head"],
+        w.git(&["rev-parse", &format!("chant/{A}")]).trim()
+    );
     let files: Vec<(&str, &str, &str)> = review["files"]
         .as_array()
         .unwrap()
@@ -247,7 +261,10 @@ fn the_review_of_a_run_shows_every_file_and_offers_the_next_step() {
         file_at(&w, &format!("chant/{A}"), "README.md").unwrap(),
         json!({"kind": "text", "text": "# Demo\n\nSays hello.\n"})
     );
-    assert_eq!(file_at(&w, base, "hello.txt").unwrap(), json!({"kind": "missing"}));
+    assert_eq!(
+        file_at(&w, base, "hello.txt").unwrap(),
+        json!({"kind": "missing"})
+    );
     assert_eq!(
         file_at(&w, "HEAD~1", "README.md").unwrap_err().message,
         format!("`HEAD~1` is not a revision of this review: only the main branch (main), the agent's branch (chant/{A}) or their merge base ({base}) are read.")

@@ -181,7 +181,9 @@ impl Review {
 /// line of output). None when the spec has no such section.
 pub fn agent_output(spec: &str) -> Option<Vec<String>> {
     let lines: Vec<&str> = spec.lines().collect();
-    let heading = lines.iter().rposition(|l| l.trim_end() == "## Agent Output")?;
+    let heading = lines
+        .iter()
+        .rposition(|l| l.trim_end() == "## Agent Output")?;
     let open = heading
         + 1
         + lines[heading + 1..]
@@ -256,10 +258,22 @@ mod tests {
         use ChangeStatus::*;
         assert_eq!(role("src/main.rs", Modified), Role::Work);
         assert_eq!(role(".chantrc", Added), Role::Work);
-        assert_eq!(role(".chant/specs/2026-01-01-001-abc.md", Modified), Role::Spec);
-        assert_eq!(role(".chant/specs/2026-01-01-002-def.md", Deleted), Role::DeletedSpec);
-        assert_eq!(role(".chant/archive/2026-01-01/x.md", Deleted), Role::DeletedSpec);
-        assert_eq!(role(".chant/specs/2026-01-01-002-def.md", Modified), Role::Chant);
+        assert_eq!(
+            role(".chant/specs/2026-01-01-001-abc.md", Modified),
+            Role::Spec
+        );
+        assert_eq!(
+            role(".chant/specs/2026-01-01-002-def.md", Deleted),
+            Role::DeletedSpec
+        );
+        assert_eq!(
+            role(".chant/archive/2026-01-01/x.md", Deleted),
+            Role::DeletedSpec
+        );
+        assert_eq!(
+            role(".chant/specs/2026-01-01-002-def.md", Modified),
+            Role::Chant
+        );
         assert_eq!(role(".chant/config.md", Deleted), Role::Chant);
         assert_eq!(role(".chant/prompts/standard.md", Modified), Role::Chant);
     }
@@ -281,7 +295,8 @@ mod tests {
 
     #[test]
     fn the_last_run_of_a_log() {
-        let first = "# Agent Log: x\n# Started: 2026-01-01T00:00:00Z\n# Prompt: standard\n\nagent: one\n";
+        let first =
+            "# Agent Log: x\n# Started: 2026-01-01T00:00:00Z\n# Prompt: standard\n\nagent: one\n";
         assert_eq!(log_last_run(first), ["agent: one"]);
         let again = format!("{first}\n{eq}\n# New Run: 2026-01-02T00:00:00Z\n# Prompt: standard\n{eq}\n\nagent: two\nagent: done\n\n", eq = "=".repeat(80));
         assert_eq!(log_last_run(&again), ["agent: two", "agent: done"]);

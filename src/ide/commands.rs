@@ -288,7 +288,10 @@ fn server_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
     if let SpecCommand::Review { .. } = command {
         let main = &view.index.config.main_branch;
         if !view.commands_enabled {
-            return Some(review_needs_git(main, &view.index.config.branch_for(view.id)));
+            return Some(review_needs_git(
+                main,
+                &view.index.config.branch_for(view.id),
+            ));
         }
         if !is_safe_id(view.id) {
             return Some(InvalidArgument::SpecId(view.id.to_string()).to_string());

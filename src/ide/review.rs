@@ -51,7 +51,10 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// A path as the document prints it: quoted as git does when it holds a
 /// control character, a quote or a backslash (it would break the lines).
 fn shown_path(path: &str) -> String {
-    if !path.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
+    if !path
+        .chars()
+        .any(|c| c.is_control() || c == '"' || c == '\\')
+    {
         return path.to_string();
     }
     let mut out = String::from("\"");
@@ -85,9 +88,9 @@ fn counts(file: &FileDiff) -> String {
 
 /// "1 file, +3 -1".
 fn totals(files: &[&FileDiff]) -> String {
-    let (i, d) = files.iter().fold((0, 0), |(i, d), f| {
-        (i + f.insertions, d + f.deletions)
-    });
+    let (i, d) = files
+        .iter()
+        .fold((0, 0), |(i, d), f| (i + f.insertions, d + f.deletions));
     format!("{}, +{i} -{d}", plural(files.len(), "file", "files"))
 }
 

@@ -497,7 +497,11 @@ fn merge_conflict(f: &RunFacts, files: &[String]) -> Outcome {
         level: Level::Error,
         text,
         short: "conflicts".into(),
-        offers: if offer { vec![Offer::ApplyAgentChanges] } else { Vec::new() },
+        offers: if offer {
+            vec![Offer::ApplyAgentChanges]
+        } else {
+            Vec::new()
+        },
         done: false,
     }
 }

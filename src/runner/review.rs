@@ -137,7 +137,9 @@ pub async fn gather(target: Target<'_>) -> Result<Review, String> {
             }
         }
     }
-    read_hunks(root, &revs, &mut files).await.map_err(unreadable)?;
+    read_hunks(root, &revs, &mut files)
+        .await
+        .map_err(unreadable)?;
     let commits = commits(root, &revs).await.map_err(unreadable)?;
     let summary = summary(&target, &revs).await;
     Ok(Review {
@@ -222,10 +224,8 @@ async fn read_hunks(
             .collect()
     };
     let patch = git::run(root, &diff_args(&["--patch"], revs, &paths)).await?;
-    let by_path: HashMap<String, usize> = shown
-        .iter()
-        .map(|i| (files[*i].path.clone(), *i))
-        .collect();
+    let by_path: HashMap<String, usize> =
+        shown.iter().map(|i| (files[*i].path.clone(), *i)).collect();
     let mut order = shown.iter();
     for parsed in parse_patch(&String::from_utf8_lossy(&patch)) {
         let index = match parsed.path.as_ref().and_then(|p| by_path.get(p)) {
@@ -291,9 +291,14 @@ fn parse_patch(patch: &str) -> Vec<PatchFile> {
         let text = line.trim_end_matches('\n');
         if text.starts_with("Binary files ") || text == "GIT binary patch" {
             file.binary = true;
-        } else if ["new file mode ", "deleted file mode ", "old mode ", "new mode "]
-            .iter()
-            .any(|p| text.starts_with(p))
+        } else if [
+            "new file mode ",
+            "deleted file mode ",
+            "old mode ",
+            "new mode ",
+        ]
+        .iter()
+        .any(|p| text.starts_with(p))
         {
             file.modes.push(text.to_string());
         }
@@ -393,10 +398,7 @@ async fn summary(target: &Target<'_>, revs: &Revisions) -> Option<review::Summar
             return Some(summary);
         }
     }
-    let (bytes, len) = target
-        .files
-        .read_tail(target.log?, LOG_TAIL_BYTES)
-        .ok()?;
+    let (bytes, len) = target.files.read_tail(target.log?, LOG_TAIL_BYTES).ok()?;
     let mut text = String::from_utf8_lossy(&bytes).into_owned();
     if len > bytes.len() as u64 {
         // Cut inside a line: start at the next one.
@@ -410,11 +412,17 @@ async fn summary(target: &Target<'_>, revs: &Revisions) -> Option<review::Summar
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum FileAt {
-    Text { text: String },
+    Text {
+        text: String,
+    },
     /// Not text (a NUL byte, or not UTF-8): named, never dumped.
-    Binary { size: u64 },
+    Binary {
+        size: u64,
+    },
     /// Bigger than [`MAX_FILE_BYTES`].
-    TooLarge { size: u64 },
+    TooLarge {
+        size: u64,
+    },
     /// The revision has no such file (added or deleted by the branch).
     Missing,
 }
@@ -422,10 +430,8 @@ pub enum FileAt {
 /// A path relative to the project root that stays in it: no `..`, no
 /// `.`, not absolute, not empty.
 pub fn project_relative(path: &str) -> Result<&str, String> {
-    let plain = !path.contains('\0')
-        && path
-            .split('/')
-            .all(|part| !matches!(part, "" | "." | ".."));
+    let plain =
+        !path.contains('\0') && path.split('/').all(|part| !matches!(part, "" | "." | ".."));
     if plain {
         Ok(path)
     } else {
@@ -511,7 +517,11 @@ pub fn cache_home() -> Option<PathBuf> {
     let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
     std::env::var_os("XDG_CACHE_HOME")
         .and_then(absolute)
-        .or_else(|| std::env::var_os("HOME").and_then(absolute).map(|h| h.join(".cache")))
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".cache"))
+        })
 }
 
 /// Where the review of spec `id` of the project at `root` is written:
@@ -522,10 +532,19 @@ pub fn document_path(cache: &Path, root: &Path, id: &str) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let folder = format!("{name}-{:016x}", text_hash(root));
-    cache.join("chant-lsp/review").join(folder).join(format!("{id}.diff"))
+    cache
+        .join("chant-lsp/review")
+        .join(folder)
+        .join(format!("{id}.diff"))
 }
 
 /// Write the review document of spec `id` under the user's cache (read-only,
@@ -541,7 +560,8 @@ pub fn write_document(root: &Path, id: &str, text: &str) -> Result<PathBuf, Stri
     }
     let path = document_path(&cache, root, id);
     let dir = path.parent().unwrap_or(&cache);
-    let failed = |e: std::io::Error| format!("Cannot write the review document {}: {e}.", path.display());
+    let failed =
+        |e: std::io::Error| format!("Cannot write the review document {}: {e}.", path.display());
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -571,7 +591,12 @@ diff --git a/s.rs b/s.rs\nindex 1..2 100644\n--- a/s.rs\n+++ b/s.rs\n@@ -1,3 +1,
         let paths: Vec<Option<&str>> = files.iter().map(|f| f.path.as_deref()).collect();
         assert_eq!(
             paths,
-            [Some("a b/c.txt"), Some("img.png"), Some("café\tx"), Some("s.rs")]
+            [
+                Some("a b/c.txt"),
+                Some("img.png"),
+                Some("café\tx"),
+                Some("s.rs")
+            ]
         );
         assert_eq!(files[0].modes, ["new file mode 100644"]);
         assert_eq!(
@@ -602,7 +627,16 @@ diff --git a/s.rs b/s.rs\nindex 1..2 100644\n--- a/s.rs\n+++ b/s.rs\n@@ -1,3 +1,
     #[test]
     fn paths_stay_in_the_project() {
         assert_eq!(project_relative("src/a.rs"), Ok("src/a.rs"));
-        for bad in ["", "/etc/passwd", "../x", "a/../../x", "./a", "a/./b", "a/", "a//b"] {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "./a",
+            "a/./b",
+            "a/",
+            "a//b",
+        ] {
             assert!(project_relative(bad).is_err(), "{bad}");
         }
     }
@@ -628,7 +662,10 @@ diff --git a/s.rs b/s.rs\nindex 1..2 100644\n--- a/s.rs\n+++ b/s.rs\n@@ -1,3 +1,
     fn the_document_lives_under_the_cache() {
         let path = document_path(Path::new("/c"), Path::new("/w/my project"), "x");
         let text = path.to_string_lossy();
-        assert!(text.starts_with("/c/chant-lsp/review/my_project-"), "{text}");
+        assert!(
+            text.starts_with("/c/chant-lsp/review/my_project-"),
+            "{text}"
+        );
         assert!(text.ends_with("/x.diff"), "{text}");
     }
 
@@ -690,7 +727,15 @@ diff --git a/s.rs b/s.rs\nindex 1..2 100644\n--- a/s.rs\n+++ b/s.rs\n@@ -1,3 +1,
             ".chant/specs/x.md",
             b"# X\n\n- [ ] done\n\n## Agent Output\n\n2026-01-01T00:00:00Z\n\n```\nagent: did it```\n",
         );
-        git(&top, &["commit", "-q", "-am", "chant: Record agent transcript for x"]);
+        git(
+            &top,
+            &[
+                "commit",
+                "-q",
+                "-am",
+                "chant: Record agent transcript for x",
+            ],
+        );
         (dir, root)
     }
 
@@ -788,12 +833,18 @@ diff --git a/s.rs b/s.rs\nindex 1..2 100644\n--- a/s.rs\n+++ b/s.rs\n@@ -1,3 +1,
                 text: "one\ntwo\nthree\n".into()
             })
         );
-        assert_eq!(at("trunk".into(), "src/new file.txt").await, Ok(FileAt::Missing));
+        assert_eq!(
+            at("trunk".into(), "src/new file.txt").await,
+            Ok(FileAt::Missing)
+        );
         assert_eq!(
             at("agent/x".into(), "img.png").await,
             Ok(FileAt::Binary { size: 12 })
         );
-        assert!(at("agent/x".into(), "src").await.unwrap_err().contains("is not a file"));
+        assert!(at("agent/x".into(), "src")
+            .await
+            .unwrap_err()
+            .contains("is not a file"));
         assert!(at("agent/x".into(), "../outside.txt").await.is_err());
         assert!(at("HEAD~1".into(), "src/edit.txt").await.is_err());
 
@@ -805,6 +856,9 @@ diff --git a/s.rs b/s.rs\nindex 1..2 100644\n--- a/s.rs\n+++ b/s.rs\n@@ -1,3 +1,
             branch: "agent/nope",
             ..target()
         };
-        assert!(gather(missing).await.unwrap_err().starts_with("There is no branch agent/nope"));
+        assert!(gather(missing)
+            .await
+            .unwrap_err()
+            .starts_with("There is no branch agent/nope"));
     }
 }

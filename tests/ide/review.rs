@@ -17,7 +17,13 @@ fn completed() -> Fixture {
     Fixture::new("---\nstatus: completed\nbranch: chant/2026-02-01-001-cur\n---\n# Add the greeting\n\n## Acceptance Criteria\n\n- [x] hello.txt exists\n")
 }
 
-fn file(path: &str, status: ChangeStatus, role: Role, counts: (usize, usize), body: Body) -> FileDiff {
+fn file(
+    path: &str,
+    status: ChangeStatus,
+    role: Role,
+    counts: (usize, usize),
+    body: Body,
+) -> FileDiff {
     FileDiff {
         path: path.into(),
         status,
@@ -54,15 +60,30 @@ fn review() -> Review {
             subject: format!("chant({ID}): agent work"),
         }],
         files: vec![
-            file("hello.txt", Added, Role::Work, (1, 0), hunks("@@ -0,0 +1 @@", "+hello\n")),
+            file(
+                "hello.txt",
+                Added,
+                Role::Work,
+                (1, 0),
+                hunks("@@ -0,0 +1 @@", "+hello\n"),
+            ),
             file("logo.png", Added, Role::Work, (0, 0), Body::Binary),
-            file("src/big.rs", Modified, Role::Work, (30000, 2), Body::TooLarge),
+            file(
+                "src/big.rs",
+                Modified,
+                Role::Work,
+                (30000, 2),
+                Body::TooLarge,
+            ),
             file(
                 ".chant/specs/2026-02-01-001-cur.md",
                 Modified,
                 Role::Spec,
                 (1, 1),
-                hunks("@@ -8 +8 @@", "-- [ ] hello.txt exists\n+- [x] hello.txt exists\n"),
+                hunks(
+                    "@@ -8 +8 @@",
+                    "-- [ ] hello.txt exists\n+- [x] hello.txt exists\n",
+                ),
             ),
             file(
                 ".chant/specs/2026-02-01-002-bbb.md",
@@ -74,10 +95,7 @@ fn review() -> Review {
         ],
         summary: Some(Summary {
             source: SummarySource::SpecOnMain,
-            lines: vec![
-                "agent: working on it".into(),
-                "agent: done".into(),
-            ],
+            lines: vec!["agent: working on it".into(), "agent: done".into()],
             omitted: 3,
         }),
     }
@@ -152,7 +170,10 @@ fn the_message_and_the_summary() {
         "Review of spec 2026-02-01-001-cur (1 commit on chant/2026-02-01-001-cur): the agent's work is 3 files, +30001 -2, with 1 spec file of chant's bookkeeping apart. ⚠ The branch deletes 1 other spec: chant removes every other spec from the agent's worktree, and the agent committed their deletion (it committed everything). Merged as it is, chant/2026-02-01-001-cur would delete it from main; the editor's Merge restores it on the branch first."
     );
     let summary = serde_json::to_value(summarize(&r)).unwrap();
-    assert_eq!(summary["deletedSpecs"], serde_json::json!([".chant/specs/2026-02-01-002-bbb.md"]));
+    assert_eq!(
+        summary["deletedSpecs"],
+        serde_json::json!([".chant/specs/2026-02-01-002-bbb.md"])
+    );
     assert_eq!(
         summary["files"][1],
         serde_json::json!({"path": "logo.png", "status": "added", "role": "work", "insertions": 0, "deletions": 0, "binary": true})
@@ -177,7 +198,14 @@ fn no_next_step_while_running_chant_is_off_or_merged() {
     let steps: Vec<SpecCommand> = next_steps(&merged).into_iter().map(|o| o.command).collect();
     assert_eq!(
         steps,
-        [SpecCommand::Approve { by: None }, SpecCommand::Reject { by: None, reason: None }, SpecCommand::ApplyAgentChanges]
+        [
+            SpecCommand::Approve { by: None },
+            SpecCommand::Reject {
+                by: None,
+                reason: None
+            },
+            SpecCommand::ApplyAgentChanges
+        ]
     );
 }
 

@@ -77,18 +77,18 @@ export function fileAtParams(uriPath: string, query: string): FileAtParams | und
   return root && spec && rev && path ? { root, spec, rev, path } : undefined;
 }
 
-/** One file to compare: the real file's URI, and what each side shows. */
+/** One file to compare: the real file's URI, and what each side shows (none: the file is not there). */
 export interface Comparison {
   resource: string;
-  original: FileAtParams;
-  modified: FileAtParams;
+  original?: FileAtParams;
+  modified?: FileAtParams;
 }
 
 /**
  * The files of the multi-file diff editor, in the server's order (the
  * agent's work first, then chant's spec files); the specs the branch deletes
- * are left out (the message flags them). An added file's left side and a
- * deleted one's right side are empty (`chant/fileAt` answers `missing`).
+ * are left out (the message flags them). An added file has no left side, a
+ * deleted one no right side (the editor shows them as added and deleted).
  */
 export function comparisons(answer: ReviewAnswer): Comparison[] {
   const root = answer.root.replace(/\/+$/, '');
@@ -97,8 +97,8 @@ export function comparisons(answer: ReviewAnswer): Comparison[] {
     .filter((f) => f.role !== 'deletedSpec')
     .map((f) => ({
       resource: `${root}/${f.path.split('/').map(encodeURIComponent).join('/')}`,
-      original: side(answer.review.base, f.path),
-      modified: side(answer.review.head, f.path),
+      original: f.status === 'added' ? undefined : side(answer.review.base, f.path),
+      modified: f.status === 'deleted' ? undefined : side(answer.review.head, f.path),
     }));
 }
 

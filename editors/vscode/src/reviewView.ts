@@ -39,8 +39,8 @@ export class ReviewContent implements vscode.TextDocumentContentProvider {
   }
 }
 
-function sideUri(p: FileAtParams): vscode.Uri {
-  return vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${p.path}`, query: sideQuery(p) });
+function sideUri(p: FileAtParams | undefined): vscode.Uri | undefined {
+  return p && vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${p.path}`, query: sideQuery(p) });
 }
 
 /**

@@ -46,12 +46,12 @@ const answer = {
   next: [],
 };
 
-test('each changed file is compared at the merge base and the branch; deleted specs are left out', () => {
+test('each changed file is compared at the merge base and the branch (an added file has no left side); deleted specs are left out', () => {
   const side = (rev, p) => ({ root: answer.root, spec: 'x', rev, path: p });
   assert.deepEqual(comparisons(answer), [
     {
       resource: 'file:///w/my%20project/src/new%20file.rs',
-      original: side('b'.repeat(40), 'src/new file.rs'),
+      original: undefined,
       modified: side('h'.repeat(40), 'src/new file.rs'),
     },
     {

@@ -455,7 +455,11 @@ async fn offer(session: &Arc<Session>, outcome: Outcome, shutting_down: bool, su
     let titles: Vec<&str> = outcome.offers.iter().map(Offer::title).collect();
     let answer = ask(session, level, outcome.text.clone(), &titles).await;
     let answer = answer.ok().flatten();
-    let Some(next) = outcome.offers.iter().find(|o| Some(o.title()) == answer.as_deref()) else {
+    let Some(next) = outcome
+        .offers
+        .iter()
+        .find(|o| Some(o.title()) == answer.as_deref())
+    else {
         return;
     };
     let ran = match (next, subject) {

@@ -102,12 +102,18 @@ pub async fn open(
         let titles: Vec<&str> = offered.iter().map(|o| o.title.as_str()).collect();
         let chosen = ask(&session, MessageType::INFO, message, &titles).await;
         let chosen = chosen.ok().flatten();
-        let Some(offer) = offered.into_iter().find(|o| Some(&o.title) == chosen.as_ref()) else {
+        let Some(offer) = offered
+            .into_iter()
+            .find(|o| Some(&o.title) == chosen.as_ref())
+        else {
             return;
         };
         if let Err(e) = follow_up::spec(session.clone(), spec_uri, offer.command).await {
             let error = e.message.to_string();
-            session.client().show_message(MessageType::ERROR, error).await;
+            session
+                .client()
+                .show_message(MessageType::ERROR, error)
+                .await;
         }
     });
     Ok(Some(answer))
