@@ -3,8 +3,9 @@
 -- read-only and follows it as it grows (autoread and checktime, the window
 -- at its end) until the run is over; the run's end offers "Review changes",
 -- which the server shows (window/showDocument) as a read-only diff buffer
--- holding the agent's hunks; :ChantReview! README.md compares one file side
--- by side (the merge base's version against the branch's, in diff mode).
+-- holding the agent's hunks, and :ChantReview again; :ChantReview!
+-- README.md compares one file side by side (the merge base's version
+-- against the branch's, in diff mode).
 local H = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/helpers.lua')
 
 local ID = '2026-11-20-001-abc'
@@ -90,6 +91,21 @@ H.run({
       vim.tbl_map(function(a)
         return a.title
       end, offer.actions), 'the next steps offered')
+  end },
+
+  { ':ChantReview shows it again, read again from the file the server rewrote', function()
+    vim.api.nvim_set_current_buf(spec_buf)
+    local shown = #H.shown
+    vim.cmd('ChantReview')
+    H.wait('the review shown again', function()
+      return #H.shown > shown
+    end)
+    local path = vim.uri_to_fname(H.shown[#H.shown].uri)
+    H.wait('the review buffer current', function()
+      return vim.api.nvim_buf_get_name(0) == path
+    end)
+    H.eq({ 'diff', false }, { vim.bo.filetype, vim.bo.modifiable }, 'still a read-only diff')
+    H.ok(vim.tbl_contains(lines(0), '+hello'), 'the hunks')
   end },
 
   { ':ChantReview! README.md shows the file side by side, in diff mode', function()

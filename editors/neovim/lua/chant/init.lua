@@ -191,10 +191,12 @@ local function read_only(bufnr)
 end
 
 --- A review document (the server writes it under the user's cache and shows
---- it with window/showDocument): read-only, highlighted as a diff.
+--- it with window/showDocument): read-only, highlighted as a diff, read
+--- again when a later review of the spec replaces the file.
 function M.review_buffer(bufnr)
   read_only(bufnr)
   vim.bo[bufnr].filetype = 'diff'
+  vim.bo[bufnr].autoread = true
 end
 
 --- Puts the cursor of every window showing `bufnr` on its last line.
@@ -347,8 +349,15 @@ function M.review(client, bufnr, bang, path)
   local uri = vim.uri_from_bufnr(bufnr)
   if not bang then
     M.execute(client, bufnr, 'chant.review', { uri }, function(err, result)
-      if not err and type(result) == 'table' and result.uri and not result.shown then
-        vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(result.uri)))
+      if err or type(result) ~= 'table' or not result.uri then
+        return
+      end
+      local path = vim.uri_to_fname(result.uri)
+      if not result.shown then
+        vim.cmd.edit(vim.fn.fnameescape(path))
+      elseif vim.fn.bufloaded(path) == 1 then
+        -- Shown before: the buffer holds the previous review.
+        vim.cmd('checktime ' .. vim.fn.bufnr(path))
       end
     end)
     return
