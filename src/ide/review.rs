@@ -9,8 +9,11 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::commands::{commands, CommandOffer, SpecCommand, SpecView};
+use super::commands::{commands, review_needs_git, CommandOffer, SpecCommand, SpecView};
+use crate::analysis::command::InvalidArgument;
 use crate::analysis::review::{Body, ChangeStatus, FileDiff, Review, Role, SummarySource};
+use crate::spec::id::is_safe_id;
+use crate::workspace::ProjectIndex;
 
 /// What may follow a review, where the spec allows it now: approve,
 /// reject, merge, apply for local editing.
@@ -31,10 +34,35 @@ pub fn next_steps(view: &SpecView) -> Vec<CommandOffer> {
 }
 
 /// Whether the user must type something before the command runs (a
-/// rejection's reason): not offered where the server can only ask for a
-/// choice.
+/// rejection's reason).
 pub fn asks_for_text(command: &SpecCommand) -> bool {
     matches!(command, SpecCommand::Reject { reason: None, .. })
+}
+
+/// The next steps a message can offer: those that need no typed answer
+/// (the document names the others with their command).
+pub fn message_choices(next: Vec<CommandOffer>) -> Vec<CommandOffer> {
+    next.into_iter()
+        .filter(|o| !asks_for_text(&o.command))
+        .collect()
+}
+
+/// The agent branch and the main branch `chant/fileAt` reads for spec
+/// `id`'s review, or why it does not: it runs git, which nothing runs while
+/// running chant is off.
+pub fn file_at_branches(
+    index: &ProjectIndex,
+    id: &str,
+    commands_enabled: bool,
+) -> Result<(String, String), String> {
+    let (branch, main) = (index.config.branch_for(id), &index.config.main_branch);
+    if !commands_enabled {
+        return Err(review_needs_git(main, &branch));
+    }
+    if !is_safe_id(id) {
+        return Err(InvalidArgument::SpecId(id.to_string()).to_string());
+    }
+    Ok((branch, main.clone()))
 }
 
 fn short(hash: &str) -> &str {

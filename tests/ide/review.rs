@@ -231,3 +231,20 @@ fn a_review_without_work_or_summary() {
     "#]]
     .assert_eq(&render(&r, &[]));
 }
+
+#[test]
+fn file_at_reads_the_reviews_branches_only_while_git_may_run() {
+    use chant_lsp::ide::review::file_at_branches;
+    let f = completed();
+    assert_eq!(
+        file_at_branches(&f.index, ID, true),
+        Ok((format!("chant/{ID}"), "main".to_string()))
+    );
+    assert_eq!(
+        file_at_branches(&f.index, ID, false),
+        Err(format!("Reviewing the agent's changes reads its branch with git, and the language server runs nothing, not even git, while running chant from the editor is off for this workspace. If you trust this workspace, set `chant.commands.enabled` to true; or compare from a terminal: `git diff main...chant/{ID}`."))
+    );
+    assert!(file_at_branches(&f.index, "../x", true)
+        .unwrap_err()
+        .contains("cannot be passed to chant safely"));
+}

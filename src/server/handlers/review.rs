@@ -10,10 +10,8 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::super::facts::{self, refuse};
 use super::super::session::Session;
-use crate::analysis::command::InvalidArgument;
-use crate::ide::commands::review_needs_git;
+use crate::ide::review::file_at_branches;
 use crate::runner::review::{self, FileAt};
-use crate::spec::id::is_safe_id;
 
 /// `chant/fileAt` parameters.
 #[derive(Debug, Deserialize)]
@@ -32,17 +30,9 @@ pub struct FileAtParams {
 
 pub async fn file_at(session: &Arc<Session>, params: FileAtParams) -> Result<FileAt> {
     let project = facts::project(session, Some(&params.root)).await?;
-    let (branch, main) = {
-        let index = project.index();
-        let branch = index.config.branch_for(&params.spec);
-        (branch, index.config.main_branch.clone())
-    };
-    if !session.settings().commands_enabled {
-        return Err(refuse(review_needs_git(&main, &branch)));
-    }
-    if !is_safe_id(&params.spec) {
-        return Err(refuse(InvalidArgument::SpecId(params.spec).to_string()));
-    }
+    let enabled = session.settings().commands_enabled;
+    let decided = file_at_branches(&project.index(), &params.spec, enabled);
+    let (branch, main) = decided.map_err(refuse)?;
     review::file_at(&project.root, &branch, &main, &params.rev, &params.path)
         .await
         .map_err(refuse)

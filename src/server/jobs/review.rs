@@ -15,7 +15,7 @@ use super::super::session::Session;
 use super::{ask, follow_up};
 use crate::ide::command_options::arguments;
 use crate::ide::commands::existing_log;
-use crate::ide::review::{self as show, asks_for_text};
+use crate::ide::review as show;
 use crate::runner::review::{self, Target};
 
 /// `chant/showReview`: the client shows the review (the command's answer).
@@ -87,12 +87,7 @@ pub async fn open(
         let shown = session.client().show_document(params).await;
         answer["shown"] = json!(shown.unwrap_or(false));
     }
-    // The next steps one choice away (a reason cannot be asked for here:
-    // the document's header names the command that asks).
-    let offered: Vec<_> = next
-        .into_iter()
-        .filter(|o| !asks_for_text(&o.command))
-        .collect();
+    let offered = show::message_choices(next);
     let mut message = show::message(&found);
     if answer["shown"] != json!(true) {
         message.push_str(&format!(" The review is in {}.", written.display()));
