@@ -257,7 +257,7 @@ pub fn render(review: &Review, next: &[CommandOffer]) -> String {
     for f in &work {
         file_diff(&mut out, f);
     }
-    if bookkeeping.iter().any(|f| f.body != Body::Flagged) {
+    if !bookkeeping.is_empty() {
         out.push_str("# ---- chant's bookkeeping: spec files ----\n");
         for f in &bookkeeping {
             file_diff(&mut out, f);

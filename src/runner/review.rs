@@ -99,19 +99,21 @@ pub async fn gather(target: Target<'_>) -> Result<Review, String> {
     let mut files: Vec<FileDiff> = changes
         .into_iter()
         .map(|c| {
-            let path = c.path.to_string_lossy().replace('\\', "/");
+            // git's paths are `/`-separated already.
+            let path = c.path.to_string_lossy().into_owned();
             let status = match c.kind {
                 git::ChangeKind::Added => ChangeStatus::Added,
                 git::ChangeKind::Modified => ChangeStatus::Modified,
                 git::ChangeKind::Deleted => ChangeStatus::Deleted,
             };
             let role = review::role(&path, target.spec_path, status);
-            let count = counts.get(&path).copied().flatten();
-            let (insertions, deletions) = count.unwrap_or((0, 0));
+            // numstat: None for a binary file (absent: not counted).
+            let count = counts.get(&path).copied();
+            let (insertions, deletions) = count.flatten().unwrap_or((0, 0));
             let body = match (role, count) {
                 (Role::DeletedSpec, _) => Body::Flagged,
-                (_, None) => Body::Binary,
-                (_, Some((i, d))) if i + d > MAX_FILE_LINES => Body::TooLarge,
+                (_, Some(None)) => Body::Binary,
+                (_, Some(Some((i, d)))) if i + d > MAX_FILE_LINES => Body::TooLarge,
                 _ => Body::Hunks(Vec::new()),
             };
             FileDiff {
@@ -187,7 +189,7 @@ fn parse_numstat(out: &[u8]) -> HashMap<String, Option<(usize, usize)>> {
             let (added, deleted, path) = (fields.next()?, fields.next()?, fields.next()?);
             let number = |f: &[u8]| std::str::from_utf8(f).ok()?.parse::<usize>().ok();
             let counts = number(added).zip(number(deleted));
-            let path = OsStr::from_bytes(path).to_string_lossy().replace('\\', "/");
+            let path = OsStr::from_bytes(path).to_string_lossy().into_owned();
             Some((path, counts))
         })
         .collect()

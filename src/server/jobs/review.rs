@@ -34,7 +34,7 @@ pub async fn open(
 ) -> Result<Option<Value>> {
     let root = spec.project.root.clone();
     let spec_path = spec.path.strip_prefix(&root).unwrap_or(&spec.path);
-    let spec_path = spec_path.to_string_lossy().replace('\\', "/");
+    let spec_path = spec_path.to_string_lossy();
     let log = existing_log(&spec.project.index(), &spec.id);
     let found = review::gather(Target {
         files: spec.project.files(),
