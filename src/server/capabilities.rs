@@ -65,8 +65,8 @@ pub struct ClientCaps {
     /// Client-side commands the client says it runs (rust-analyzer's
     /// `experimental.commands.commands`), e.g. `editor.action.triggerSuggest`.
     pub client_commands: Vec<String>,
-    /// `experimental.showReviewNotification`: the client shows a review
-    /// itself when sent `chant/showReview` (VS Code's multi-file diff).
+    /// `experimental.chant.showReview`: the client shows a review itself
+    /// when sent `chant/showReview` (VS Code's multi-file diff editor).
     pub show_review: bool,
 }
 
@@ -93,7 +93,7 @@ impl ClientCaps {
         let show_review = c
             .experimental
             .as_ref()
-            .and_then(|e| e.get("showReviewNotification"))
+            .and_then(|e| e.pointer("/chant/showReview"))
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
         ClientCaps {

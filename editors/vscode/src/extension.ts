@@ -431,7 +431,7 @@ const clientCommands: StaticFeature = {
     capabilities.experimental = {
       ...(capabilities.experimental ?? {}),
       commands: { commands: ['editor.action.triggerSuggest'] },
-      showReviewNotification: true,
+      chant: { showReview: true },
     };
   },
   initialize(): void {},
