@@ -106,11 +106,14 @@ fn work_reports_progress_and_brings_chants_rewrite_into_the_buffer() {
     assert_eq!(
         offer["message"],
         format!(
-            "`chant work {A}` finished: the spec is completed (commits {}, {}). The agent's changes are on branch chant/{A}, not in your checkout: \"Apply agent changes\" brings them into the editor for review.",
+            "`chant work {A}` finished: the spec is completed (commits {}, {}). The agent's changes are on branch chant/{A}, not in your checkout: \"Review changes\" shows what it changed, \"Apply agent changes\" brings them into the editor to edit, \"Merge\" merges the branch into main.",
             commits[0], commits[1]
         )
     );
-    assert_eq!(offer["actions"], json!([{"title": "Apply agent changes"}]));
+    assert_eq!(
+        offer["actions"],
+        json!([{"title": "Review changes"}, {"title": "Apply agent changes"}, {"title": "Merge"}])
+    );
     assert_eq!(w.chant_calls(), [["work", A, "--no-watch"]]);
     // The index saw the new status: the spec is no longer workable.
     w.client.wait_for_diagnostics(&uri);
@@ -119,6 +122,7 @@ fn work_reports_progress_and_brings_chants_rewrite_into_the_buffer() {
         [
             "Approve spec".to_string(),
             "Reject spec...".into(),
+            format!("Review changes (chant/{A})"),
             format!("Apply agent changes (chant/{A})"),
             format!("Merge branch chant/{A}"),
             "Verify spec".into(),
@@ -631,7 +635,7 @@ fn refusals_say_what_to_do() {
         .contains(&"Work anyway (skip the quality check)".to_string()));
     // Malformed arguments.
     for (command, args, expected) in [
-        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.applyFix, chant.open."),
+        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.review, chant.applyFix, chant.open."),
         ("chant.work", json!([]), "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's."),
         ("chant.archiveByLabel", json!([w.root_uri(), {"label": 7}]), "Option `label` of chant.archiveByLabel: invalid type: integer `7`, expected a string."),
         ("chant.cancel", json!([uri, {"delete": "yes"}]), "Option `delete` of chant.cancel: invalid type: string \"yes\", expected a boolean."),
@@ -683,6 +687,7 @@ fn refusals_say_what_to_do() {
             "chant.verify",
             "chant.split",
             "chant.showLog",
+            "chant.review",
             "chant.applyFix",
             "chant.open"
         ])

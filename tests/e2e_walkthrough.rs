@@ -192,7 +192,10 @@ fn work_then_merge_cleanly() {
     assert_eq!(answer["arguments"], json!(["work", A, "--no-watch"]));
     assert_eq!(progress.last().unwrap()["message"], "completed");
     let offer = offer_after(&w, asked);
-    assert_eq!(offer["actions"], json!([{"title": "Apply agent changes"}]));
+    assert_eq!(
+        offer["actions"],
+        json!([{"title": "Review changes"}, {"title": "Apply agent changes"}, {"title": "Merge"}])
+    );
     let commits: Vec<String> = w
         .git(&[
             "log",
@@ -208,7 +211,7 @@ fn work_then_merge_cleanly() {
     assert_eq!(
         offer["message"],
         format!(
-            "`chant work {A}` finished: the spec is completed (commits {}). The agent's changes are on branch chant/{A}, not in your checkout: \"Apply agent changes\" brings them into the editor for review.",
+            "`chant work {A}` finished: the spec is completed (commits {}). The agent's changes are on branch chant/{A}, not in your checkout: \"Review changes\" shows what it changed, \"Apply agent changes\" brings them into the editor to edit, \"Merge\" merges the branch into main.",
             commits.join(", ")
         )
     );
@@ -222,6 +225,7 @@ fn work_then_merge_cleanly() {
         [
             "Approve spec".to_string(),
             "Reject spec...".to_string(),
+            format!("Review changes (chant/{A})"),
             format!("Apply agent changes (chant/{A})"),
             format!("Merge branch chant/{A}"),
             "Verify spec".to_string(),
@@ -708,7 +712,10 @@ fn verify_split_and_the_agents_log() {
     // The log.
     let answer = w.execute("chant.showLog", json!([a])).unwrap();
     let log_uri = w.ws.uri(&format!(".chant/logs/{A}.log"));
-    assert_eq!(answer, json!({"uri": log_uri, "shown": true}));
+    assert_eq!(
+        answer,
+        json!({"uri": log_uri, "shown": true, "running": false})
+    );
     assert_eq!(
         w.client
             .server_requests("window/showDocument")

@@ -39,6 +39,8 @@ mod preview;
 mod real_disk;
 #[path = "ide/rename.rs"]
 mod rename;
+#[path = "ide/review.rs"]
+mod review;
 #[path = "ide/semantic.rs"]
 mod semantic;
 #[path = "ide/walkthrough.rs"]

@@ -176,7 +176,11 @@ fn a_work_job_reports_its_run_and_what_it_touched() {
         panic!("{:?}", sink.end());
     };
     assert!(outcome.done, "{outcome:?}");
-    assert_eq!(outcome.offer, Some(Offer::ApplyAgentChanges), "{outcome:?}");
+    assert_eq!(
+        outcome.offers,
+        [Offer::Review, Offer::ApplyAgentChanges, Offer::Merge],
+        "{outcome:?}"
+    );
     let settled = sink.settled.lock().unwrap();
     assert_eq!(settled.len(), 1);
     let spec = ws.join(&format!(".chant/specs/{ID}.md"));

@@ -15,6 +15,7 @@ pub mod output;
 pub mod quality;
 pub mod readiness;
 mod references;
+pub mod review;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

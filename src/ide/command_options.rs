@@ -59,6 +59,28 @@ struct CancelOptions {
 #[serde(default, deny_unknown_fields)]
 struct NoOptions {}
 
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewOptions {
+    /// false: answer with the review, open nothing.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    open: bool,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        ReviewOptions { open: true }
+    }
+}
+
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 struct MergeOptions {
@@ -98,6 +120,7 @@ pub fn options_of(command: &SpecCommand) -> Option<Value> {
         SpecCommand::Reset { work, prompt } => json!(ResetOptions { work, prompt }),
         SpecCommand::Cancel { delete } => json!(CancelOptions { delete }),
         SpecCommand::Merge { stash } => json!(MergeOptions { stash }),
+        SpecCommand::Review { open } => json!(ReviewOptions { open }),
         SpecCommand::ApplyAgentChanges
         | SpecCommand::Archive
         | SpecCommand::Verify
@@ -105,6 +128,16 @@ pub fn options_of(command: &SpecCommand) -> Option<Value> {
         | SpecCommand::ShowLog => json!(NoOptions {}),
     };
     (!options.as_object().is_some_and(|o| o.is_empty())).then_some(options)
+}
+
+/// The arguments of a spec command offered on the spec at `uri`: `[uri]`,
+/// or `[uri, options]` when it has options.
+pub fn arguments(uri: &str, command: &SpecCommand) -> Vec<Value> {
+    let uri = Value::String(uri.to_string());
+    match options_of(command) {
+        Some(options) => vec![uri, options],
+        None => vec![uri],
+    }
 }
 
 /// The spec command `name` names, with its options (`null`: none); None
@@ -131,6 +164,9 @@ pub fn spec_command(name: &str, options: &Value) -> Option<Result<SpecCommand, S
         }
         names::MERGE => {
             typed(name, options).map(|o: MergeOptions| SpecCommand::Merge { stash: o.stash })
+        }
+        names::REVIEW => {
+            typed(name, options).map(|o: ReviewOptions| SpecCommand::Review { open: o.open })
         }
         names::APPLY_AGENT_CHANGES
         | names::ARCHIVE
@@ -232,12 +268,19 @@ mod tests {
             SpecCommand::Cancel { delete: true },
             SpecCommand::Cancel { delete: false },
             SpecCommand::ShowLog,
+            SpecCommand::Review { open: true },
+            SpecCommand::Review { open: false },
         ] {
             let options = options_of(&command).unwrap_or(Value::Null);
             let back = spec_command(command.name(), &options).unwrap().unwrap();
             assert_eq!(back, command, "{options}");
         }
         assert_eq!(options_of(&SpecCommand::Merge { stash: false }), None);
+        assert_eq!(options_of(&SpecCommand::Review { open: true }), None);
+        assert_eq!(
+            options_of(&SpecCommand::Review { open: false }),
+            Some(json!({"open": false}))
+        );
     }
 
     #[test]

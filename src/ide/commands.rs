@@ -35,6 +35,7 @@ pub const CANCEL: &str = "chant.cancel";
 pub const VERIFY: &str = "chant.verify";
 pub const SPLIT: &str = "chant.split";
 pub const SHOW_LOG: &str = "chant.showLog";
+pub const REVIEW: &str = "chant.review";
 
 /// Prompts chant ships for its own machinery, not for working a spec: not
 /// offered in "Work with prompt ..." unless the project uses them for work
@@ -49,6 +50,12 @@ pub const TITLE_REQUIRED: &str = "A title is required to add a spec: pass it as 
 
 /// Why a rejection without a reason is refused.
 pub const REASON_REQUIRED: &str = "A reason is required to reject a spec: pass it as {\"reason\": \"...\"} in the second argument (the chant editor extensions ask for it).";
+
+/// Why "Review changes" is unavailable while running chant is off: it
+/// reads the agent's branch with git, and nothing is spawned until then.
+pub fn review_needs_git(main: &str, branch: &str) -> String {
+    format!("Reviewing the agent's changes reads its branch with git, and the language server runs nothing, not even git, while running chant from the editor is off for this workspace. If you trust this workspace, set `chant.commands.enabled` to true; or compare from a terminal: `git diff {main}...{branch}`.")
+}
 
 /// Why approve and reject stop when no name is known.
 pub const NO_APPROVER: &str = "No approver name: set `chant.approverName` in the settings, or `git config user.name` in this repository.";
@@ -116,6 +123,12 @@ pub enum SpecCommand {
     Verify,
     Split,
     ShowLog,
+    /// The agent's branch against its merge base with the main branch, shown
+    /// in the editor (runs git, not chant). `open`: the server opens it
+    /// (else it only answers with it).
+    Review {
+        open: bool,
+    },
 }
 
 impl SpecCommand {
@@ -133,17 +146,22 @@ impl SpecCommand {
             SpecCommand::Verify => VERIFY,
             SpecCommand::Split => SPLIT,
             SpecCommand::ShowLog => SHOW_LOG,
+            SpecCommand::Review { .. } => REVIEW,
         }
     }
 
     /// Whether chant rewrites (or moves) the spec file when it runs.
     fn changes_spec(&self) -> bool {
-        !matches!(self, SpecCommand::ApplyAgentChanges | SpecCommand::ShowLog)
+        !matches!(
+            self,
+            SpecCommand::ApplyAgentChanges | SpecCommand::ShowLog | SpecCommand::Review { .. }
+        )
     }
 
-    /// Whether it runs anything (opening the log does not).
+    /// Whether it runs chant or changes files (opening the log or a review
+    /// does not).
     fn runs(&self) -> bool {
-        !matches!(self, SpecCommand::ShowLog)
+        !matches!(self, SpecCommand::ShowLog | SpecCommand::Review { .. })
     }
 }
 
@@ -171,6 +189,8 @@ pub enum Plan {
     ApplyBranch { branch: String },
     /// The agent's log is opened (nothing runs).
     OpenLog { path: PathBuf },
+    /// The agent's branch is read with git and shown as a review.
+    Review { branch: String, main: String },
 }
 
 /// The agent's log of a spec: `.chant/logs/<id>.log`.
@@ -263,6 +283,18 @@ fn server_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
         }
         if view.running {
             return Some(already_running(&format!("spec {}", view.id)));
+        }
+        if !is_safe_id(view.id) {
+            return Some(InvalidArgument::SpecId(view.id.to_string()).to_string());
+        }
+    }
+    if let SpecCommand::Review { .. } = command {
+        let main = &view.index.config.main_branch;
+        if !view.commands_enabled {
+            return Some(review_needs_git(
+                main,
+                &view.index.config.branch_for(view.id),
+            ));
         }
         if !is_safe_id(view.id) {
             return Some(InvalidArgument::SpecId(view.id.to_string()).to_string());
@@ -369,6 +401,18 @@ pub fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
         }
         SpecCommand::Verify => lifecycle::verify_refusal(text, model, id, index),
         SpecCommand::Split => lifecycle::split_refusal(text, model, id, index),
+        SpecCommand::Review { .. } => {
+            let branch = index.config.branch_for(id);
+            match (view.agent_branch, view.branch_merged) {
+                (None, _) => Some(format!(
+                    "There is no branch {branch}: the agent's changes live there after \"Work this spec\" runs. Run the spec first."
+                )),
+                (Some(_), Some(true)) => Some(format!(
+                    "Branch {branch} is merged into {main}: its changes are on {main} already (`git log {main}` shows them)."
+                )),
+                _ => None,
+            }
+        }
         SpecCommand::ShowLog => existing_log(index, id).is_none().then(|| {
             format!(
                 "There is no agent log for spec {id} (.chant/logs/{id}.log): chant writes it when the agent runs (\"Work this spec\")."
@@ -462,6 +506,10 @@ pub fn plan(
         SpecCommand::Split => single(ChantCommand::split(id))?,
         SpecCommand::ShowLog => Plan::OpenLog {
             path: log_path(view.index, id).unwrap_or_default(),
+        },
+        SpecCommand::Review { .. } => Plan::Review {
+            branch: view.index.config.branch_for(id),
+            main: view.index.config.main_branch.clone(),
         },
     };
     match chant_refusal(view, command) {
@@ -566,6 +614,9 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
         };
         offers.push(offer(reject, "Reject spec...", "✗ Reject…", asked));
     }
+    if let Some(offered) = review_offer(view, &offer) {
+        offers.push(offered);
+    }
     if let Some(branch) = view.agent_branch {
         offers.push(offer(
             SpecCommand::ApplyAgentChanges,
@@ -582,6 +633,34 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
         offers.push(offer(SpecCommand::ShowLog, "Show agent log", "☰ Log", true));
     }
     offers
+}
+
+/// "Review changes": where the agent's branch exists and is not merged; while
+/// running chant (and so git) is off, where a run left its mark (chant's
+/// `branch:` field, or a status only a run gives), refused with why.
+fn review_offer(
+    view: &SpecView,
+    offer: &dyn Fn(SpecCommand, &str, &str, bool) -> CommandOffer,
+) -> Option<CommandOffer> {
+    let v = view.model.values();
+    let ran = v.branch.is_some()
+        || matches!(
+            v.status,
+            SpecStatus::Completed | SpecStatus::Failed | SpecStatus::InProgress
+        );
+    let offered = match view.agent_branch {
+        Some(_) => view.branch_merged != Some(true),
+        None => !view.commands_enabled && ran,
+    };
+    let branch = view.index.config.branch_for(view.id);
+    offered.then(|| {
+        offer(
+            SpecCommand::Review { open: true },
+            &format!("Review changes ({branch})"),
+            "⎇ Review changes",
+            true,
+        )
+    })
 }
 
 /// Merge, archive, reset, cancel, delete, verify and split, where they

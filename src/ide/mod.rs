@@ -14,6 +14,7 @@ pub mod outline;
 pub mod preview;
 pub mod prompt_templates;
 pub mod rename;
+pub mod review;
 pub mod semantic;
 pub mod status;
 

@@ -268,7 +268,7 @@ async fn before_merge(
             "Nothing was merged: the editor could not check {what} before merging it ({e})."
         );
         outcome.short = "not merged".into();
-        outcome.offer = None;
+        outcome.offers.clear();
         outcome
     };
     for (id, branch) in merged_by(job, step).await {

@@ -17,6 +17,9 @@
 //!   branch deleted kept, applied files out of the way, a merge stopped on
 //!   chant's own bookkeeping completed).
 //! - [`agent`]: the agent's branch, planned as file-by-file changes.
+//! - [`review`]: the agent's branch read for a review (its diff against
+//!   the main branch, its commits, the agent's summary), a file at one of
+//!   its revisions, the review document under the user's cache.
 //! - [`git`]: the git facts the rest needs.
 
 pub mod agent;
@@ -29,4 +32,5 @@ pub mod output;
 pub mod process;
 pub mod program;
 pub mod registry;
+pub mod review;
 pub mod supervisor;

@@ -18,12 +18,18 @@ use crate::vfs::{FileSystem, Limit, RealFs};
 
 pub const APPLY_ACTION: &str = "Apply agent changes";
 pub const STASH_ACTION: &str = "Stash them and merge";
+pub const REVIEW_ACTION: &str = "Review changes";
+pub const MERGE_ACTION: &str = "Merge";
 
 /// A next step offered with a run's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Offer {
+    /// Show what the agent changed on its branch.
+    Review,
     /// Bring the agent's branch into the editor.
     ApplyAgentChanges,
+    /// Merge the agent's branch.
+    Merge,
     /// Stash the files in the way of a merge, then merge.
     StashAndMerge,
 }
@@ -32,7 +38,9 @@ impl Offer {
     /// The choice offered to the user.
     pub fn title(&self) -> &'static str {
         match self {
+            Offer::Review => REVIEW_ACTION,
             Offer::ApplyAgentChanges => APPLY_ACTION,
+            Offer::Merge => MERGE_ACTION,
             Offer::StashAndMerge => STASH_ACTION,
         }
     }
@@ -141,8 +149,8 @@ pub struct Outcome {
     pub text: String,
     /// For the end of the progress.
     pub short: String,
-    /// What the message offers to do next.
-    pub offer: Option<Offer>,
+    /// What the message offers to do next, in the order offered.
+    pub offers: Vec<Offer>,
     /// The run did what it was asked to.
     pub done: bool,
 }
@@ -153,7 +161,7 @@ impl Outcome {
             level: Level::Info,
             text,
             short: short.into(),
-            offer: None,
+            offers: Vec::new(),
             done: true,
         }
     }
@@ -241,7 +249,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                     leftovers(f)
                 ),
                 short: "stopped: the language server is shutting down".into(),
-                offer: None,
+                offers: Vec::new(),
                 done: false,
             }
         }
@@ -257,7 +265,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                 level: Level::Error,
                 text,
                 short: "stopped: chant was looping".into(),
-                offer: None,
+                offers: Vec::new(),
                 done: false,
             };
         }
@@ -280,7 +288,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                 } else {
                     "cancelled".into()
                 },
-                offer: None,
+                offers: Vec::new(),
                 done: false,
             };
         }
@@ -317,7 +325,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                 level: Level::Error,
                 text: format!("`{label}` finished, but chant did not say which spec it created (no `Created <id>` line): see the output log."),
                 short: "no spec created".into(),
-                offer: None,
+                offers: Vec::new(),
                 done: false,
             },
         },
@@ -333,7 +341,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                         f.branch
                     ),
                     short: "nothing merged".into(),
-                    offer: None,
+                    offers: Vec::new(),
                     done: false,
                 }
             }
@@ -368,7 +376,7 @@ pub fn describe(f: &RunFacts) -> Outcome {
                     level: Level::Warning,
                     text: format!("`{label}` archived nothing (chant: \"No specs to archive.\"): chant archives only completed specs."),
                     short: "nothing archived".into(),
-                    offer: None,
+                    offers: Vec::new(),
                     done: false,
                 };
             };
@@ -458,7 +466,7 @@ fn failure(f: &RunFacts) -> Outcome {
         level: Level::Error,
         text,
         short: "failed".into(),
-        offer: None,
+        offers: Vec::new(),
         done: false,
     }
 }
@@ -489,7 +497,11 @@ fn merge_conflict(f: &RunFacts, files: &[String]) -> Outcome {
         level: Level::Error,
         text,
         short: "conflicts".into(),
-        offer: offer.then_some(Offer::ApplyAgentChanges),
+        offers: if offer {
+            vec![Offer::ApplyAgentChanges]
+        } else {
+            Vec::new()
+        },
         done: false,
     }
 }
@@ -526,7 +538,7 @@ fn merge_all_conflict(f: &RunFacts, id: &str, files: &[String]) -> Outcome {
         level: Level::Error,
         text,
         short: "conflicts".into(),
-        offer: None,
+        offers: Vec::new(),
         done: false,
     }
 }
@@ -543,7 +555,7 @@ fn work(f: &RunFacts) -> Outcome {
                 leftovers(f)
             ),
             short: "finished without completing the spec".into(),
-            offer: None,
+            offers: Vec::new(),
             done: false,
         };
     }
@@ -560,8 +572,8 @@ fn work(f: &RunFacts) -> Outcome {
     let offer = f.agent_changes > 0;
     let tail = if offer {
         format!(
-            " The agent's changes are on branch {}, not in your checkout: \"{APPLY_ACTION}\" brings them into the editor for review.",
-            f.branch
+            " The agent's changes are on branch {}, not in your checkout: \"{REVIEW_ACTION}\" shows what it changed, \"{APPLY_ACTION}\" brings them into the editor to edit, \"{MERGE_ACTION}\" merges the branch into {}.",
+            f.branch, f.main_branch
         )
     } else {
         String::new()
@@ -570,7 +582,10 @@ fn work(f: &RunFacts) -> Outcome {
         level: Level::Info,
         text: format!("`{label}` finished: the spec is completed{commits}.{tail}"),
         short: "completed".into(),
-        offer: offer.then_some(Offer::ApplyAgentChanges),
+        offers: match offer {
+            true => vec![Offer::Review, Offer::ApplyAgentChanges, Offer::Merge],
+            false => Vec::new(),
+        },
         done: true,
     }
 }
@@ -640,7 +655,7 @@ fn chain(f: &RunFacts) -> Outcome {
             "{}: {completed} completed, {failed} failed",
             plural(f.members.len(), "member", "members")
         ),
-        offer: None,
+        offers: Vec::new(),
         done: failed == 0,
     }
 }
@@ -658,7 +673,7 @@ fn verified(id: &str, f: &RunFacts) -> Outcome {
             level: Level::Warning,
             text: format!("Verified spec {id}: some criteria were skipped (`verification_status: partial`)."),
             short: "partial".into(),
-            offer: None,
+            offers: Vec::new(),
             done: true,
         },
         Some(VerificationStatus::Failed) => Outcome {
@@ -673,14 +688,14 @@ fn verified(id: &str, f: &RunFacts) -> Outcome {
                 after.status.as_str()
             ),
             short: "failed".into(),
-            offer: None,
+            offers: Vec::new(),
             done: true,
         },
         None => Outcome {
             level: Level::Warning,
             text: format!("`chant verify {id}` verified nothing (it skips a spec without an acceptance criteria section)."),
             short: "not verified".into(),
-            offer: None,
+            offers: Vec::new(),
             done: false,
         },
     }
@@ -747,7 +762,7 @@ pub fn merge_blocked(branch: &str, files: &[String]) -> Outcome {
             files.join(", ")
         ),
         short: "files in the way".into(),
-        offer: Some(Offer::StashAndMerge),
+        offers: vec![Offer::StashAndMerge],
         done: false,
     }
 }
@@ -760,7 +775,7 @@ pub fn describe_job(kind: &Chain, runs: &[(RunFacts, Outcome)]) -> Outcome {
             level: Level::Warning,
             text: "Nothing ran.".into(),
             short: "nothing ran".into(),
-            offer: None,
+            offers: Vec::new(),
             done: false,
         }),
         Chain::ResetThenWork => match runs {
@@ -769,7 +784,7 @@ pub fn describe_job(kind: &Chain, runs: &[(RunFacts, Outcome)]) -> Outcome {
                 level: work.level,
                 text: format!("{} {}", reset.text, work.text),
                 short: work.short.clone(),
-                offer: work.offer.clone(),
+                offers: work.offers.clone(),
                 done: work.done,
             },
             _ => describe_job(&Chain::Single, runs),
@@ -824,7 +839,7 @@ pub fn describe_job(kind: &Chain, runs: &[(RunFacts, Outcome)]) -> Outcome {
                 },
                 text,
                 short: format!("archived {}, not archived {}", archived.len(), not.len()),
-                offer: None,
+                offers: Vec::new(),
                 done: not.is_empty() && !stopped,
             }
         }
@@ -1056,10 +1071,13 @@ mod tests {
     fn a_completed_work_offers_the_agents_changes() {
         let outcome = describe(&facts(work()));
         assert_eq!(outcome.level, Level::Info);
-        assert_eq!(outcome.offer, Some(Offer::ApplyAgentChanges));
+        assert_eq!(
+            outcome.offers,
+            [Offer::Review, Offer::ApplyAgentChanges, Offer::Merge]
+        );
         assert_eq!(
             outcome.text,
-            "`chant work x` finished: the spec is completed (commits abc1234). The agent's changes are on branch chant/x, not in your checkout: \"Apply agent changes\" brings them into the editor for review."
+            "`chant work x` finished: the spec is completed (commits abc1234). The agent's changes are on branch chant/x, not in your checkout: \"Review changes\" shows what it changed, \"Apply agent changes\" brings them into the editor to edit, \"Merge\" merges the branch into main."
         );
     }
 
@@ -1134,7 +1152,7 @@ mod tests {
         );
         let outcome = describe(&f);
         assert_eq!(outcome.short, "conflicts");
-        assert_eq!(outcome.offer, Some(Offer::ApplyAgentChanges));
+        assert_eq!(outcome.offers, [Offer::ApplyAgentChanges]);
         assert_eq!(
             outcome.text,
             "`chant merge x` stopped: merging chant/x into main conflicts in README.md, src/a.rs. chant aborted the merge, so your checkout is as it was and chant/x keeps the agent's work. To merge by hand: `git merge chant/x`, resolve the conflicts in README.md, src/a.rs, `git add` them and run `git merge --continue` (or `git merge --abort`). Or let chant rebase the branch and resolve the conflicts with its agent: `chant merge x --rebase --auto`. Or \"Apply agent changes\" brings the branch's changes into the editor, merged with yours where they do not overlap."

@@ -7,7 +7,9 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::handlers::{actions, commands, guard, hierarchy, ide, pull, semantic, setup, text_sync};
+use super::handlers::{
+    actions, commands, guard, hierarchy, ide, pull, review, semantic, setup, text_sync,
+};
 use super::session::Session;
 
 pub struct Backend {
@@ -45,6 +47,14 @@ impl Backend {
         params: Option<actions::SpecListParams>,
     ) -> Result<actions::SpecListResult> {
         guard("chant/specList", actions::spec_list(&self.session, params)).await
+    }
+
+    /// `chant/fileAt`: a file at one of a review's revisions.
+    pub async fn file_at(
+        &self,
+        params: review::FileAtParams,
+    ) -> Result<crate::runner::review::FileAt> {
+        guard("chant/fileAt", review::file_at(&self.session, params)).await
     }
 
     /// `chant/specStatus`: a spec's status, readiness and commands.

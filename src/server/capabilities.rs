@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::ide::commands::{
     ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
-    RESET, SHOW_LOG, SPLIT, VERIFY, WORK,
+    RESET, REVIEW, SHOW_LOG, SPLIT, VERIFY, WORK,
 };
 use crate::ide::semantic::{Modifier, TokenKind};
 use crate::text::PositionEncoding;
@@ -27,6 +27,7 @@ pub const COMMANDS: &[&str] = &[
     VERIFY,
     SPLIT,
     SHOW_LOG,
+    REVIEW,
     APPLY_FIX,
     OPEN,
 ];
@@ -97,6 +98,9 @@ pub struct ClientCaps {
     /// `experimental.chant.specListChanged`: the client takes the
     /// `chant/specListChanged` notification.
     pub spec_list_changed: bool,
+    /// `experimental.chant.showReview`: the client shows a review itself
+    /// when sent `chant/showReview` (VS Code's multi-file diff editor).
+    pub show_review: bool,
 }
 
 /// The markup kinds a client declared for some text.
@@ -152,7 +156,9 @@ impl ClientCaps {
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false)
         };
+        let show_review = experimental("/chant/showReview");
         ClientCaps {
+            show_review,
             encoding: negotiate_encoding(params),
             document_changes,
             file_operations: document_changes

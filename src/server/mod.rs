@@ -60,6 +60,7 @@ pub fn run_stdio() {
             .custom_method("chant/specStatus", Backend::spec_status)
             .custom_method("chant/serverStatus", Backend::server_status)
             .custom_method("chant/specList", Backend::spec_list)
+            .custom_method("chant/fileAt", Backend::file_at)
             .finish();
         // Room beyond the framework's four handlers at once: a client's
         // `workspace/diagnostic` request may be held open for a long time

@@ -380,6 +380,7 @@ fn commands_off_refuses_everything_with_one_reason() {
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Approve spec | ✓ Approve | chant.approve | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Reject spec... | ✗ Reject… | chant.reject | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | refused: Reviewing the agent's changes reads its branch with git, and the language server runs nothing, not even git, while running chant from the editor is off for this workspace. If you trust this workspace, set `chant.commands.enabled` to true; or compare from a terminal: `git diff main...chant/2026-02-01-001-cur`.
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Split spec | ⑃ Split | chant.split | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
@@ -402,6 +403,7 @@ fn a_run_going_on() {
         Work this spec | ▶ Work | chant.work | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Work with prompt research | ▶ Work (research) | chant.work research | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Split spec | ⑃ Split | chant.split | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
@@ -444,6 +446,7 @@ fn an_agent_branch_offers_its_changes() {
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Approve spec | (✓ Approve not in the lens) | chant.approve | available
         Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
+        Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
         Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | available
         Archive spec | ⌫ Archive | chant.archive | available

@@ -57,6 +57,7 @@ export const SPEC_ACTIONS: SpecAction[] = [
   { key: 'showLog', id: 'chant.spec.showLog', title: 'Show Agent Log', server: 'chant.showLog', matches: is('chant.showLog') },
   { key: 'applyAgentChanges', id: 'chant.spec.applyAgentChanges', title: 'Apply Agent Changes',
     server: 'chant.applyAgentChanges', matches: is('chant.applyAgentChanges') },
+  { key: 'review', id: 'chant.spec.review', title: 'Review Changes', server: 'chant.review', matches: is('chant.review') },
 ];
 
 /** Actions on a project (the folder holding `.chant/`). */

@@ -23,6 +23,8 @@ import { bundledServer, INSTALL_HINT, resolveServerPath } from './serverPath';
 import { labelsOf, ProjectSpecs, projectOf, SPEC_LIST_CHANGED, SPEC_LIST_REQUEST, SpecListResult } from './specList';
 import { SPEC_STATUS_REQUEST, SpecCommand, SpecStatus, statusText, statusTooltip } from './specStatus';
 import { Node, SpecTree } from './specTree';
+import { REVIEW_SCHEME, ReviewAnswer, SHOW_REVIEW } from './review';
+import { LogFollower, openReview, ReviewContent } from './reviewView';
 
 /** The server's commands that run chant (the extension checks trust first). */
 const CHANT_COMMANDS = new Set([
@@ -58,6 +60,7 @@ let missingServer: string | undefined;
 let tree: SpecTree;
 /** The active spec's status, as last asked. */
 let activeStatus: { uri: string; status: SpecStatus } | undefined;
+let logs: LogFollower;
 
 export function isSpecUri(uri: vscode.Uri): boolean {
   return uri.scheme === 'file' && /\/\.chant\/specs\/(.+\/)?[^/]+\.md$/.test(uri.path);
@@ -199,7 +202,9 @@ async function targetSpec(node?: Node): Promise<{ uri: string; status: SpecStatu
 /** Runs the action `key` on a spec: the server's enabled offer for it, with its arguments. */
 async function runSpecAction(key: string, node?: Node): Promise<void> {
   const action = SPEC_ACTIONS.find((a) => a.key === key)!;
-  if (!vscode.workspace.isTrusted && action.server !== 'chant.showLog') {
+  // Showing the log runs nothing; a review runs git, and the server says
+  // why it does not in Restricted Mode.
+  if (!vscode.workspace.isTrusted && !['chant.showLog', 'chant.review'].includes(action.server)) {
     await prepareChantCommand(action.server, []); // says why, offers to manage trust
     return;
   }
@@ -418,15 +423,16 @@ async function specStatus(doc: vscode.TextDocument): Promise<SpecStatus | undefi
 
 /**
  * What the extension takes beyond the standard protocol: the client-side
- * commands the server may use (rust-analyzer's convention) and the
- * `chant/specListChanged` notification (docs/lsp-extensions.md).
+ * commands the server may use (rust-analyzer's convention), the
+ * `chant/specListChanged` notification, and reviews it shows itself
+ * (`chant/showReview`, in the multi-file diff editor; docs/lsp-extensions.md).
  */
 const clientCommands: StaticFeature = {
   fillClientCapabilities(capabilities: ClientCapabilities): void {
     capabilities.experimental = {
       ...(capabilities.experimental ?? {}),
       commands: { commands: ['editor.action.triggerSuggest'] },
-      chant: { specListChanged: true },
+      chant: { specListChanged: true, showReview: true },
     };
   },
   initialize(): void {},
@@ -612,6 +618,14 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
         output.info(`${command} ${JSON.stringify(prepared)}`);
         return next(command, prepared);
       },
+      // The agent's log the server shows is followed as it grows.
+      window: {
+        showDocument: async (params, token, next) => {
+          const shown = await next(params, token);
+          await logs.shown(params.uri);
+          return shown;
+        },
+      },
     },
   };
   client = new LanguageClient('chant', 'chant', serverOptions, clientOptions);
@@ -628,6 +642,11 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     // A spec changed (a run, an edit, a file): the list and the active
     // spec's status are asked again.
     client.onNotification(SPEC_LIST_CHANGED, () => refreshAll());
+    client.onNotification(SHOW_REVIEW, (answer: ReviewAnswer) => {
+      openReview(answer, execute).catch((err) =>
+        vscode.window.showErrorMessage(`chant: the review could not be shown: ${err?.message ?? err}`),
+      );
+    });
     refreshAll();
   } catch (err: any) {
     output.error(`chant-lsp failed to start: ${err?.message ?? err}`);
@@ -682,6 +701,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register('chant.server.restart', () => restart(context));
   register('chant.server.showOutput', () => output.show(true));
   register('chant.spec.menu', () => specMenu());
+  logs = new LogFollower();
+  context.subscriptions.push(
+    logs,
+    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, new ReviewContent(running)),
+  );
 
   context.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(() => scheduleStatus(0)),

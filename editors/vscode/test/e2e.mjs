@@ -30,15 +30,17 @@
 // the hover preview of a linked research file, the status bar, the palette
 // offering only what the server enables, "chant: Work Spec" running chant
 // (its progress in the status bar) and changing the spec buffer, Apply Agent
-// Changes, Reject and Approve, and that a `chant.server.path` setting wins
-// over the bundled server. Then, on a second project, the walkthrough: the
-// chant view in the Explorer (grouped by readiness, tooltips, inline Work /
-// Approve / Merge), New Spec..., Work with Prompt..., Work Anyway, Merge
-// Branch, Merge All, Verify (from the editor's context menu), Show Agent Log,
-// Archive, Archive by Label..., Reset, Reset and Work, Cancel, Delete (the
-// server asks), Split, and the code lenses. Last, Restricted Mode. On failure
-// it saves a screenshot and prints the logs of code-server, the extension
-// host and the extension's output channel.
+// Changes, Review Changes (the multi-file diff editor with the agent's file,
+// its next steps as buttons), Reject and Approve, and that a
+// `chant.server.path` setting wins over the bundled server. Then, on a
+// second project, the walkthrough: the chant view in the Explorer (grouped
+// by readiness, tooltips, inline Work / Approve / Merge), New Spec..., Work
+// with Prompt..., Work Anyway, Merge Branch, Merge All, Verify (from the
+// editor's context menu), Show Agent Log, Archive, Archive by Label...,
+// Reset, Reset and Work, Cancel, Delete (the server asks), Split, and the
+// code lenses. Last, Restricted Mode. On failure it saves a screenshot and
+// prints the logs of code-server, the extension host and the extension's
+// output channel.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -842,6 +844,30 @@ await step('"chant: Apply Agent Changes" brings the agent\'s file into the edito
   await waitFor('the agent file in the editor', async () => (await editorText()).includes(`work of ${WORK_ID}`));
   await page.screenshot({ path: path.join(SHOTS, 'vscode-apply-changes.png') });
 }, { chant: true });
+
+await step('"chant: Review Changes" opens the multi-file diff editor with the agent\'s file; the next steps are buttons', async () => {
+  await openFile(`.chant/specs/${WORK_ID}.md`);
+  await waitFor('Review Changes in the palette', () => paletteLists('chant: Review Changes'));
+  await palette('chant: Review Changes');
+  const file = `done-${WORK_ID}.txt`;
+  await page.locator('.tab.active', { hasText: `Review ${WORK_ID}` }).waitFor({ state: 'visible' });
+  const diff = page.locator('.multiDiffEditor').first();
+  await waitFor("the agent's file and its line in the multi-file diff editor", async () => {
+    const text = (await diff.innerText()).replace(/\s+/g, ' ');
+    return text.includes(file) && text.includes(`work of ${WORK_ID}`);
+  });
+  const entries = await diff.locator('.multiDiffEntry .header').allInnerTexts();
+  assert(entries.some((e) => e.includes(file)), `the agent's file is a file of the review: ${JSON.stringify(entries)}`);
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-review-changes.png') });
+  const toast = page.locator('.notification-toast', { hasText: `Review of spec ${WORK_ID}` }).first();
+  await toast.waitFor({ state: 'visible' });
+  const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((t) => t.trim());
+  for (const title of ['Approve spec', 'Reject spec...', `Merge branch chant/${WORK_ID}`]) {
+    assert(buttons.includes(title), `the button ${title}: ${JSON.stringify(buttons)}`);
+  }
+  await toast.hover();
+  await toast.locator('.codicon-notifications-clear, .codicon-close').first().click().catch(() => {});
+});
 
 await step('"chant: Restart Server" restarts it; "chant: Show Output" shows its log', async () => {
   await openFile(`.chant/specs/${WORK_ID}.md`);

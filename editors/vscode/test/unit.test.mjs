@@ -312,7 +312,7 @@ test('package.json: every action is a command, in the palette and menus only whe
   const inline = manifest.contributes.menus['view/item/context'].filter((m) => m.group === 'inline');
   assert.deepEqual(
     inline.map((m) => [m.command, m.when]),
-    ['work', 'approve', 'merge'].map((k) => [`chant.spec.${k}`, `view == chant.specs && viewItem =~ /\\bcan-${k}\\b/`]),
+    ['work', 'approve', 'review', 'merge'].map((k) => [`chant.spec.${k}`, `view == chant.specs && viewItem =~ /\\bcan-${k}\\b/`]),
   );
   assert.deepEqual(manifest.contributes.views.explorer.map((v) => [v.id, v.name]), [['chant.specs', 'chant']]);
 });

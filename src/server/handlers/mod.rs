@@ -6,6 +6,7 @@ pub mod commands;
 pub mod hierarchy;
 pub mod ide;
 pub mod pull;
+pub mod review;
 pub mod semantic;
 pub mod setup;
 pub mod text_sync;

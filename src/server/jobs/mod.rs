@@ -11,12 +11,14 @@
 //!
 //! - [`new_spec`]: the type and labels of the spec `chant add` created.
 //! - [`apply`]: "Apply agent changes".
+//! - [`review`]: "Review changes".
 //! - [`sync`]: bringing what chant wrote into open buffers.
 
 pub mod apply;
 mod follow_up;
 pub mod new_spec;
 pub mod progress;
+pub mod review;
 pub mod sync;
 
 use std::path::PathBuf;
@@ -87,7 +89,11 @@ pub async fn run_spec(
             start(session, job, Subject::Spec(spec.uri.clone())).await
         }
         Plan::ApplyBranch { branch } => apply::apply(session, &spec, &branch).await,
-        Plan::OpenLog { path } => open_log(session, &path).await,
+        Plan::OpenLog { path } => open_log(session, &path, spec.running).await,
+        Plan::Review { branch, main } => {
+            let open = matches!(command, SpecCommand::Review { open: true });
+            review::open(session, &spec, (&branch, &main), open).await
+        }
     }
 }
 
@@ -151,13 +157,19 @@ async fn ask_label(
     })
 }
 
-/// `chant.showLog`, decided: open the agent's log (runs nothing).
-async fn open_log(session: &Session, log: &std::path::Path) -> Result<Option<Value>> {
+/// `chant.showLog`, decided: open the agent's log (runs nothing); the
+/// answer says whether chant still runs (the log still grows).
+async fn open_log(
+    session: &Session,
+    log: &std::path::Path,
+    running: bool,
+) -> Result<Option<Value>> {
     let Some(log_uri) = Uri::from_file_path(log) else {
         return Err(refuse(format!("{} has no file URI.", log.display())));
     };
+    let answer = |shown| json!({"uri": log_uri.as_str(), "shown": shown, "running": running});
     if !session.caps().show_document {
-        return Ok(Some(json!({"uri": log_uri.as_str(), "shown": false})));
+        return Ok(Some(answer(false)));
     }
     let shown = session
         .client()
@@ -169,7 +181,7 @@ async fn open_log(session: &Session, log: &std::path::Path) -> Result<Option<Val
         })
         .await
         .unwrap_or(false);
-    Ok(Some(json!({"uri": log_uri.as_str(), "shown": shown})))
+    Ok(Some(answer(shown)))
 }
 
 /// Register the job and start it in its own task; the answer says what
@@ -432,34 +444,39 @@ async fn tell_sync_report(session: &Session, report: &sync::SyncReport) {
     }
 }
 
-/// Tell the outcome, with the next step it offers (the run again or
-/// another command, as any command runs).
+/// Tell the outcome, with the next steps it offers (another command, run
+/// as any command runs).
 async fn offer(session: &Arc<Session>, outcome: Outcome, shutting_down: bool, subject: Subject) {
-    let next = outcome.offer.clone().filter(|_| !shutting_down);
-    let Some(next) = next else {
-        session
-            .client()
-            .show_message(message_type(outcome.level), outcome.text)
-            .await;
-        return;
-    };
-    let title = next.title();
-    let answer = ask(session, message_type(outcome.level), outcome.text, &[title]).await;
-    if answer.ok().flatten().as_deref() != Some(title) {
+    let level = message_type(outcome.level);
+    if outcome.offers.is_empty() || shutting_down {
+        session.client().show_message(level, outcome.text).await;
         return;
     }
+    let titles: Vec<&str> = outcome.offers.iter().map(Offer::title).collect();
+    let answer = ask(session, level, outcome.text.clone(), &titles).await;
+    let answer = answer.ok().flatten();
+    let Some(next) = outcome
+        .offers
+        .iter()
+        .find(|o| Some(o.title()) == answer.as_deref())
+    else {
+        return;
+    };
     let ran = match (next, subject) {
-        (Offer::ApplyAgentChanges, Subject::Spec(uri)) => {
-            follow_up::spec(session.clone(), uri, SpecCommand::ApplyAgentChanges).await
-        }
-        (Offer::StashAndMerge, Subject::Spec(uri)) => {
-            follow_up::spec(session.clone(), uri, SpecCommand::Merge { stash: true }).await
-        }
         (Offer::StashAndMerge, Subject::Project(uri)) => {
             let command = ProjectCommand::MergeAll { stash: true };
             follow_up::project(session.clone(), uri, command).await
         }
-        (Offer::ApplyAgentChanges, Subject::Project(_)) => return,
+        (_, Subject::Project(_)) => return,
+        (next, Subject::Spec(uri)) => {
+            let command = match next {
+                Offer::Review => SpecCommand::Review { open: true },
+                Offer::ApplyAgentChanges => SpecCommand::ApplyAgentChanges,
+                Offer::Merge => SpecCommand::Merge { stash: false },
+                Offer::StashAndMerge => SpecCommand::Merge { stash: true },
+            };
+            follow_up::spec(session.clone(), uri, command).await
+        }
     };
     if let Err(e) = ran {
         session

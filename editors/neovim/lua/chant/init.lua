@@ -182,6 +182,215 @@ local function reject_command(command, ctx)
   end
 end
 
+-- ---- reviews and the agent's log --------------------------------------------
+
+--- Makes a buffer read-only: a review or a log is looked at, not edited.
+local function read_only(bufnr)
+  vim.bo[bufnr].readonly = true
+  vim.bo[bufnr].modifiable = false
+end
+
+--- A review document (the server writes it under the user's cache and shows
+--- it with window/showDocument): read-only, highlighted as a diff, read
+--- again when a later review of the spec replaces the file.
+function M.review_buffer(bufnr)
+  read_only(bufnr)
+  vim.bo[bufnr].filetype = 'diff'
+  vim.bo[bufnr].autoread = true
+end
+
+--- Puts the cursor of every window showing `bufnr` on its last line.
+local function scroll_to_end(bufnr)
+  local last = vim.api.nvim_buf_line_count(bufnr)
+  for _, win in ipairs(vim.fn.win_findbuf(bufnr)) do
+    vim.api.nvim_win_set_cursor(win, { last, 0 })
+  end
+end
+
+--- The agent logs being followed: buffer number -> timer.
+M.following = {}
+
+local function stop_following(bufnr)
+  local timer = M.following[bufnr]
+  if timer then
+    M.following[bufnr] = nil
+    timer:stop()
+    timer:close()
+  end
+end
+
+--- After "Show agent log" (`result`: the server's answer, the log shown
+--- with window/showDocument): the log read-only, scrolled to its end, and
+--- while chant runs for the spec at `spec_uri`, followed as it grows
+--- (`autoread` and a `checktime` every 300 ms, the windows kept at the end)
+--- until the server no longer lists the run.
+--- @param client vim.lsp.Client
+--- @param spec_uri string
+--- @param result table? { uri, shown, running }
+function M.follow_log(client, spec_uri, result)
+  if type(result) ~= 'table' or type(result.uri) ~= 'string' then
+    return
+  end
+  local path = vim.uri_to_fname(result.uri)
+  if not result.shown then
+    vim.cmd.edit(vim.fn.fnameescape(path))
+  end
+  local bufnr = vim.fn.bufnr(path)
+  if bufnr == -1 then
+    return
+  end
+  read_only(bufnr)
+  vim.bo[bufnr].autoread = true
+  scroll_to_end(bufnr)
+  if not result.running or M.following[bufnr] then
+    return
+  end
+  vim.api.nvim_create_autocmd('FileChangedShellPost', {
+    group = vim.api.nvim_create_augroup('chant.log.' .. bufnr, { clear = true }),
+    buffer = bufnr,
+    callback = function()
+      read_only(bufnr)
+      scroll_to_end(bufnr)
+    end,
+  })
+  local spec = vim.fs.normalize(vim.uri_to_fname(spec_uri))
+  local timer = assert(vim.uv.new_timer())
+  M.following[bufnr] = timer
+  timer:start(300, 300, vim.schedule_wrap(function()
+    if not M.following[bufnr] then
+      return
+    end
+    if not vim.api.nvim_buf_is_loaded(bufnr) then
+      return stop_following(bufnr)
+    end
+    vim.cmd('checktime ' .. bufnr)
+    client:request('chant/serverStatus', {}, function(err, status)
+      local running = not err and status and vim.tbl_contains(vim.tbl_map(vim.fs.normalize, status.running or {}), spec)
+      if not running and M.following[bufnr] then
+        stop_following(bufnr)
+        if vim.api.nvim_buf_is_loaded(bufnr) then
+          vim.cmd('checktime ' .. bufnr)
+        end
+      end
+    end)
+  end))
+end
+
+--- A file's content for a side of a side-by-side review (`chant/fileAt`'s
+--- answer), as lines.
+local function content_lines(content)
+  if content.kind == 'text' then
+    local lines = vim.split(content.text, '\n', { plain = true })
+    if lines[#lines] == '' then
+      table.remove(lines)
+    end
+    return lines
+  elseif content.kind == 'binary' then
+    return { ('(a binary file of %d bytes: not shown)'):format(content.size) }
+  elseif content.kind == 'tooLarge' then
+    return { ('(a file of %d bytes: too large to show)'):format(content.size) }
+  end
+  return {}
+end
+
+--- Shows one file of a review side by side in a new tab: its version at
+--- the merge base with the main branch on the left, the agent branch's on
+--- the right, both read-only, in diff mode.
+--- @param client vim.lsp.Client
+--- @param result table the answer of `chant.review`
+--- @param file table one of `result.review.files`
+--- @param on_done fun()?
+function M.side_by_side(client, result, file, on_done)
+  local review = result.review
+  local sides = { { rev = review.base, label = review.main .. '@' .. review.base:sub(1, 7) },
+    { rev = review.head, label = review.branch } }
+  local pending = #sides
+  for _, side in ipairs(sides) do
+    local params = { root = result.root, spec = review.id, rev = side.rev, path = file.path }
+    client:request('chant/fileAt', params, function(err, content)
+      if err then
+        notify('chant/fileAt failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+        return
+      end
+      side.lines = content_lines(content)
+      pending = pending - 1
+      if pending > 0 then
+        return
+      end
+      vim.cmd('tabnew')
+      for i, s in ipairs(sides) do
+        if i > 1 then
+          vim.cmd('rightbelow vnew')
+        end
+        local b = vim.api.nvim_get_current_buf()
+        vim.bo[b].buftype = 'nofile'
+        vim.bo[b].bufhidden = 'wipe'
+        vim.bo[b].swapfile = false
+        vim.api.nvim_buf_set_lines(b, 0, -1, false, s.lines)
+        vim.api.nvim_buf_set_name(b, ('chant-review://%s/%s'):format(s.label, file.path))
+        local ft = vim.filetype.match({ filename = file.path, buf = b })
+        if ft then
+          vim.bo[b].filetype = ft
+        end
+        read_only(b)
+        vim.cmd('diffthis')
+      end
+      if on_done then
+        on_done()
+      end
+    end)
+  end
+end
+
+--- :ChantReview: the server shows the review of the agent's branch as a
+--- read-only diff. :ChantReview! [path]: one file side by side (asked for
+--- among the changed files when no path is given).
+function M.review(client, bufnr, bang, path)
+  local uri = vim.uri_from_bufnr(bufnr)
+  if not bang then
+    M.execute(client, bufnr, 'chant.review', { uri }, function(err, result)
+      if err or type(result) ~= 'table' or not result.uri then
+        return
+      end
+      local path = vim.uri_to_fname(result.uri)
+      if not result.shown then
+        vim.cmd.edit(vim.fn.fnameescape(path))
+      elseif vim.fn.bufloaded(path) == 1 then
+        -- Shown before: the buffer holds the previous review.
+        vim.cmd('checktime ' .. vim.fn.bufnr(path))
+      end
+    end)
+    return
+  end
+  M.execute(client, bufnr, 'chant.review', { uri, { open = false } }, function(err, result)
+    if err or type(result) ~= 'table' then
+      return
+    end
+    local files = vim.tbl_filter(function(f)
+      return f.role ~= 'deletedSpec'
+    end, result.review.files)
+    if path and path ~= '' then
+      for _, f in ipairs(files) do
+        if f.path == path then
+          return M.side_by_side(client, result, f)
+        end
+      end
+      return notify(('%s is not among the files the agent changed'):format(path), vim.log.levels.WARN)
+    end
+    vim.ui.select(files, {
+      prompt = 'Compare side by side',
+      kind = 'chant_review_file',
+      format_item = function(f)
+        return ('%s %s'):format(f.status:sub(1, 1):upper(), f.path)
+      end,
+    }, function(f)
+      if f then
+        M.side_by_side(client, result, f)
+      end
+    end)
+  end)
+end
+
 -- Client-side handler for the other chant commands of code actions and
 -- code lenses: save the spec first (chant reads it from disk), then send.
 local function spec_command_handler(command, ctx)
@@ -190,13 +399,21 @@ local function spec_command_handler(command, ctx)
     return
   end
   local args = command.arguments or {}
-  M.execute(client, loaded_buf(args[1]) or ctx.bufnr, command.command, args)
+  local on_done
+  if command.command == 'chant.showLog' then
+    on_done = function(err, result)
+      if not err then
+        M.follow_log(client, args[1], result)
+      end
+    end
+  end
+  M.execute(client, loaded_buf(args[1]) or ctx.bufnr, command.command, args, on_done)
 end
 
 --- The server's spec commands the plugin handles on the client side.
 local SPEC_COMMANDS = {
   'chant.work', 'chant.approve', 'chant.applyAgentChanges', 'chant.merge', 'chant.archive',
-  'chant.reset', 'chant.cancel', 'chant.verify', 'chant.split', 'chant.showLog',
+  'chant.reset', 'chant.cancel', 'chant.verify', 'chant.split', 'chant.showLog', 'chant.review',
 }
 
 local function client_commands()
@@ -609,7 +826,17 @@ M.USER_COMMANDS = {
   end), { nargs = 0, bang = true, desc = 'chant: cancel this spec (! deletes it, once you confirm)' } },
   { 'ChantVerify', spec_command('chant.verify'), { nargs = 0, desc = 'chant: verify this spec' } },
   { 'ChantSplit', spec_command('chant.split'), { nargs = 0, desc = 'chant: split this spec into members' } },
-  { 'ChantLog', spec_command('chant.showLog'), { nargs = 0, desc = "chant: open this spec's agent log" } },
+  { 'ChantLog', buf_command(function(client, bufnr, uri)
+    M.execute(client, bufnr, 'chant.showLog', { uri }, function(err, result)
+      if not err then
+        M.follow_log(client, uri, result)
+      end
+    end)
+  end), { nargs = 0, desc = "chant: open this spec's agent log (followed while chant runs)" } },
+  { 'ChantReview', buf_command(function(client, bufnr, _, cmd)
+    M.review(client, bufnr, cmd.bang, cmd.args)
+  end), { nargs = '?', bang = true, complete = 'file',
+    desc = "chant: review the agent's changes (! [path]: one file side by side)" } },
   { 'ChantApplyChanges', spec_command('chant.applyAgentChanges'),
     { nargs = 0, desc = "chant: apply the agent's changes of this spec" } },
   { 'ChantSpecs', function()
@@ -681,6 +908,13 @@ function M.setup(opts)
   if opts.progress then
     enable_progress_echo()
   end
+  vim.api.nvim_create_autocmd('BufReadPost', {
+    group = vim.api.nvim_create_augroup('chant.review', { clear = true }),
+    pattern = '*/chant-lsp/review/*.diff',
+    callback = function(ev)
+      M.review_buffer(ev.buf)
+    end,
+  })
 end
 
 return M
