@@ -678,6 +678,7 @@ fn archive_waits_for_the_agent_branch_to_be_merged() {
         Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Approve spec | (✓ Approve not in the lens) | chant.approve | available
         Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
+        Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available
         Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | available
         Archive spec | ⌫ Archive | chant.archive | refused: Cannot archive spec '2026-02-01-001-cur': feature branch 'chant/2026-02-01-001-cur' has not been merged to main. Merge it first ("Merge branch chant/2026-02-01-001-cur"), or archive it anyway from a terminal with `chant archive 2026-02-01-001-cur --force`.
