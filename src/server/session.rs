@@ -367,6 +367,21 @@ impl Session {
         })
     }
 
+    /// Ask the client to show a document (the cursor at `at`, if given),
+    /// when it can be asked; whether it was shown.
+    pub async fn show(&self, uri: Uri, at: Option<tower_lsp_server::ls_types::Position>) -> bool {
+        if !self.caps().show_document {
+            return false;
+        }
+        let params = tower_lsp_server::ls_types::ShowDocumentParams {
+            uri,
+            external: Some(false),
+            take_focus: Some(true),
+            selection: at.map(|at| tower_lsp_server::ls_types::Range { start: at, end: at }),
+        };
+        self.client.show_document(params).await.unwrap_or(false)
+    }
+
     /// An open document's URI, version and text, by file path.
     pub fn open_buffer(&self, path: &std::path::Path) -> Option<(Uri, i32, String)> {
         let key = path.to_string_lossy().into_owned();

@@ -209,19 +209,7 @@ async fn show(session: &Session, path: &std::path::Path) -> Result<Option<Value>
     let Some(uri) = Uri::from_file_path(path) else {
         return Err(refuse(format!("{} has no file URI.", path.display())));
     };
-    if !session.caps().show_document {
-        return Ok(Some(json!({"uri": uri.as_str(), "shown": false})));
-    }
-    let shown = session
-        .client()
-        .show_document(ShowDocumentParams {
-            uri: uri.clone(),
-            external: Some(false),
-            take_focus: Some(true),
-            selection: None,
-        })
-        .await
-        .unwrap_or(false);
+    let shown = session.show(uri.clone(), None).await;
     Ok(Some(json!({"uri": uri.as_str(), "shown": shown})))
 }
 

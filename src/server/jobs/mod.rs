@@ -167,21 +167,10 @@ async fn open_log(
     let Some(log_uri) = Uri::from_file_path(log) else {
         return Err(refuse(format!("{} has no file URI.", log.display())));
     };
-    let answer = |shown| json!({"uri": log_uri.as_str(), "shown": shown, "running": running});
-    if !session.caps().show_document {
-        return Ok(Some(answer(false)));
-    }
-    let shown = session
-        .client()
-        .show_document(ShowDocumentParams {
-            uri: log_uri.clone(),
-            external: Some(false),
-            take_focus: Some(true),
-            selection: None,
-        })
-        .await
-        .unwrap_or(false);
-    Ok(Some(answer(shown)))
+    let shown = session.show(log_uri.clone(), None).await;
+    Ok(Some(
+        json!({"uri": log_uri.as_str(), "shown": shown, "running": running}),
+    ))
 }
 
 /// Register the job and start it in its own task; the answer says what

@@ -126,19 +126,5 @@ pub async fn finish(
 
 /// Show the new spec, the cursor where its text goes.
 pub async fn show(session: &Session, show: Show) {
-    if !session.caps().show_document {
-        return;
-    }
-    let _ = session
-        .client()
-        .show_document(ShowDocumentParams {
-            uri: show.uri,
-            external: Some(false),
-            take_focus: Some(true),
-            selection: Some(Range {
-                start: show.position,
-                end: show.position,
-            }),
-        })
-        .await;
+    session.show(show.uri, Some(show.position)).await;
 }

@@ -77,15 +77,8 @@ pub async fn open(
         answer["shown"] = json!(true);
         return Ok(Some(answer));
     }
-    if let (Some(uri), true) = (uri, caps.show_document) {
-        let params = ShowDocumentParams {
-            uri,
-            external: Some(false),
-            take_focus: Some(true),
-            selection: None,
-        };
-        let shown = session.client().show_document(params).await;
-        answer["shown"] = json!(shown.unwrap_or(false));
+    if let Some(uri) = uri {
+        answer["shown"] = json!(session.show(uri, None).await);
     }
     let offered = show::message_choices(next);
     let mut message = show::message(&found);
