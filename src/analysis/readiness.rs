@@ -785,9 +785,6 @@ mod tests {
         fn spec_files(&self, _: &str) -> Vec<std::path::PathBuf> {
             Vec::new()
         }
-        fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
-            Ok(false)
-        }
     }
 
     fn ws() -> Ws {

@@ -90,16 +90,15 @@ pub async fn current(session: &Arc<Session>, key: &str) -> Option<Arc<Analysed>>
         if !job_session.removed_by_run(&path) {
             project.index_mut().set_spec_noting(entry, &mut changes);
         }
-        let index = project.index();
-        let diagnostics = loaded.diagnose(
+        // The spec's patterns are expanded before the index's lock.
+        let diagnostics = project.diagnose(
+            &loaded,
             SpecContext {
                 id: &id,
                 path: Some(&path),
             },
-            &*index,
             &settings.filter,
         );
-        drop(index);
         // The closed specs whose facts depend on this one.
         project.invalidate(&changes);
         let LoadedSpec::Parsed { text, model } = loaded else {

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use super::{FileSystem, Kind, Limit, ReadError};
+use super::{DirEntry, FileId, FileSystem, Kind, Limit, ReadError};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RealFs;
@@ -116,24 +116,36 @@ impl FileSystem for RealFs {
         path.canonicalize().ok()
     }
 
-    fn read_dir(&self, dir: &Path) -> Vec<(PathBuf, bool)> {
+    fn read_dir(&self, dir: &Path) -> Vec<DirEntry> {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Vec::new();
         };
-        let mut out: Vec<(PathBuf, bool)> = entries
+        let mut out: Vec<DirEntry> = entries
             .flatten()
             .map(|entry| {
                 let path = entry.path();
-                let is_dir = match entry.file_type() {
-                    Ok(t) if t.is_symlink() => path.is_dir(),
-                    Ok(t) => t.is_dir(),
-                    Err(_) => false,
+                let file_type = entry.file_type().ok();
+                let is_link = file_type.is_some_and(|t| t.is_symlink());
+                let is_dir = match file_type {
+                    Some(_) if is_link => path.is_dir(),
+                    Some(t) => t.is_dir(),
+                    None => false,
                 };
-                (path, is_dir)
+                DirEntry {
+                    path,
+                    is_dir,
+                    is_link,
+                }
             })
             .collect();
         out.sort();
         out
+    }
+
+    fn file_id(&self, path: &Path) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileId(meta.dev(), meta.ino()))
     }
 
     fn list_files(&self, root: &Path) -> Vec<String> {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use super::files::{expand_like_chant, join_inside, ProjectFiles};
 use crate::analysis::{
-    Diagnostic, Filter, ModifiedFile, PathState, SpecContext, SpecLookup, WorkspaceFacts,
+    Diagnostic, Expansion, Filter, PathState, SpecContext, SpecLookup, WorkspaceFacts,
 };
 use crate::spec::config::ChantConfig;
 use crate::vfs::Kind;
@@ -45,9 +45,6 @@ impl WorkspaceFacts for EarlyFacts {
     fn closest_spec_id(&self, _: &str) -> Option<String> {
         None
     }
-    fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
-        Ok(true)
-    }
     fn dependencies_of(&self, _: &str) -> Vec<String> {
         Vec::new()
     }
@@ -72,11 +69,8 @@ impl WorkspaceFacts for EarlyFacts {
         let path = join_inside(self.files.root(), relative)?;
         self.files.read_text(&path, crate::vfs::Limit::DATA).ok()
     }
-    fn files_modified(&self, pattern: &str) -> Vec<ModifiedFile> {
-        expand_like_chant(&self.files, pattern)
-            .into_iter()
-            .map(|(path, modified)| ModifiedFile { path, modified })
-            .collect()
+    fn expand(&self, pattern: &str) -> std::sync::Arc<Expansion> {
+        std::sync::Arc::new(expand_like_chant(&self.files, pattern))
     }
 }
 

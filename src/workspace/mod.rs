@@ -8,13 +8,16 @@
 mod changes;
 pub mod config;
 pub mod early;
+pub mod expansions;
 pub mod files;
 pub mod index;
+mod prepared;
 pub mod projects;
 pub mod results;
 pub mod roots;
 mod spec_file;
 mod summary;
+pub mod walk;
 
 pub use changes::Changes;
 pub use files::ProjectFiles;

@@ -9,14 +9,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::changes::Changes;
+use super::expansions::Expansions;
+use super::prepared::PreparedFacts;
 use super::results::ProjectResults;
 use super::spec_file::LoadedSpec;
 use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex};
+use crate::analysis::{Diagnostic, Filter, SpecContext};
 
 pub struct Project {
     pub root: PathBuf,
     files: ProjectFiles,
     index: RwLock<ProjectIndex>,
+    /// The index's pattern expansions, reachable without its lock.
+    expansions: Arc<Expansions>,
     /// The diagnostics of its specs that are not open in the editor.
     results: Mutex<ProjectResults>,
 }
@@ -34,12 +39,56 @@ pub enum FileEvent {
 impl Project {
     /// Index a project (blocking).
     pub fn load(files: ProjectFiles) -> Project {
+        let index = ProjectIndex::load_from(files.clone());
         Project {
             root: files.root().to_path_buf(),
-            index: RwLock::new(ProjectIndex::load_from(files.clone())),
+            expansions: index.expansions().clone(),
+            index: RwLock::new(index),
             files,
             results: Mutex::default(),
         }
+    }
+
+    /// Diagnose spec files of the project (see `results::diagnose_files`),
+    /// each spec's patterns expanded before the index's lock is taken
+    /// for it, and the lock left between specs.
+    pub fn diagnose_files(
+        &self,
+        paths: &[PathBuf],
+        preloaded: &HashMap<PathBuf, LoadedSpec>,
+        filter: &Filter,
+        encoding: crate::text::PositionEncoding,
+    ) -> Vec<super::results::ResultChange> {
+        super::results::diagnose_files_by(
+            &self.files,
+            &|id, path| self.index().files_of(id).contains(&path),
+            &|loaded, spec| self.diagnose(loaded, spec, filter),
+            paths,
+            preloaded,
+            encoding,
+        )
+    }
+
+    /// A spec's diagnostics: the patterns it names expanded first, with no
+    /// lock held (reading folders takes time that grows with the tree),
+    /// then its rules under the index's read lock, which nothing else
+    /// then waits on for long.
+    pub fn diagnose(
+        &self,
+        loaded: &LoadedSpec,
+        spec: SpecContext,
+        filter: &Filter,
+    ) -> Vec<Diagnostic> {
+        let prepared = self.expansions.prepare(loaded.model());
+        let index = self.index();
+        loaded.diagnose(
+            spec,
+            &PreparedFacts {
+                index: &index,
+                prepared: &prepared,
+            },
+            filter,
+        )
     }
 
     /// The results of the project's closed specs. Held only while results
