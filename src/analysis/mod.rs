@@ -181,9 +181,10 @@ pub trait WorkspaceFacts {
     fn escapes_root(&self, relative: &str) -> bool;
     /// The `depends_on` of a spec (for a member's driver).
     fn dependencies_of(&self, id: &str) -> Vec<String>;
-    /// Every spec file (relative to the root) that claims this ID: one,
-    /// unless a subfolder of `.chant/specs` holds another with that name.
-    fn spec_files(&self, id: &str) -> Vec<PathBuf>;
+    /// The spec files (relative to the root) that claim this ID, top level
+    /// first: the first `limit` of them, and how many there are (one,
+    /// unless a subfolder of `.chant/specs` holds another with that name).
+    fn spec_files(&self, id: &str, limit: usize) -> (Vec<PathBuf>, usize);
     /// The regular files a `tracks`/`origin`/`informed_by` entry names, as
     /// `chant drift` expands it (a glob when it holds `*`, `?` or `[`,
     /// else a literal path), with their modification times. Paths are as
@@ -217,6 +218,25 @@ pub trait WorkspaceFacts {
         let _ = driver;
         Vec::new()
     }
+    /// The members `driver.1` … `driver.(n-1)` (exactly those IDs) that are
+    /// missing or not completed ([`WorkspaceFacts::status_anywhere`]), in
+    /// order: the first `limit` of them with their status, and how many
+    /// there are. The index answers without looking at each one, so the
+    /// readiness of every member of a 5,000-member driver stays linear.
+    fn unfinished_earlier_members(&self, driver: &str, n: u32, limit: usize) -> EarlierMembers {
+        let mut earlier = EarlierMembers::default();
+        for i in 1..n {
+            let id = format!("{driver}.{i}");
+            let status = self.status_anywhere(&id);
+            if status != Some(SpecStatus::Completed) {
+                earlier.total += 1;
+                if earlier.first.len() < limit {
+                    earlier.first.push((id, status));
+                }
+            }
+        }
+        earlier
+    }
     /// The status of a spec chant can parse, in any folder of
     /// `.chant/specs` (as `chant work` loads them; `chant lint` sees only
     /// the top level, which is [`WorkspaceFacts::lookup_spec`]).
@@ -226,6 +246,16 @@ pub trait WorkspaceFacts {
             _ => None,
         }
     }
+}
+
+/// A member's earlier members that are not completed (see
+/// [`WorkspaceFacts::unfinished_earlier_members`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EarlierMembers {
+    /// The first ones, with their status (None: missing).
+    pub first: Vec<(String, Option<SpecStatus>)>,
+    /// How many there are in all.
+    pub total: usize,
 }
 
 /// What a `tracks`/`origin`/`informed_by` entry names (see

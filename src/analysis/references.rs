@@ -280,20 +280,39 @@ fn outside(what: String, range: TextRange) -> Diagnostic {
     )
 }
 
+/// Most other files a duplicate-ID diagnostic names; the rest are counted.
+const MAX_NAMED_FILES: usize = 3;
+
 /// Another file in `.chant/specs` (or a subfolder) has this spec's ID.
 fn duplicate_id(cx: &Cx, out: &mut Sink) {
-    let files = cx.ws.spec_files(cx.spec.id);
-    if files.len() < 2 {
+    let (files, total) = cx.ws.spec_files(cx.spec.id, MAX_NAMED_FILES + 1);
+    if total < 2 {
         return;
     }
     let own = cx.spec.path;
+    let is_own = |f: &&std::path::PathBuf| own.is_some_and(|own| own.ends_with(f));
     let others: Vec<String> = files
         .iter()
-        .filter(|f| !own.is_some_and(|own| own.ends_with(f)))
+        .filter(|f| !is_own(f))
+        .take(MAX_NAMED_FILES)
         .map(|f| format!("`{}`", f.display()))
         .collect();
     if others.is_empty() {
         return;
+    }
+    // The spec's own file is one of them (the index knows it first), unless
+    // all were listed and it is not there.
+    let count_others = if files.iter().any(|f| is_own(&f)) || total > files.len() {
+        total - 1
+    } else {
+        total
+    };
+    let mut named = others.join(", ");
+    if count_others > others.len() {
+        named.push_str(&format!(
+            " and {} more",
+            super::thousands(count_others - others.len())
+        ));
     }
     out.push(Diagnostic::new(
         Code::DuplicateSpecId,
@@ -301,7 +320,7 @@ fn duplicate_id(cx: &Cx, out: &mut Sink) {
         format!(
             "Another spec file has the ID `{}`: {}. chant finds specs by ID and takes whichever file it reads first (the order depends on the file system), so `chant work {}` may run the other one. Rename one of the files.",
             cx.spec.id,
-            others.join(", "),
+            named,
             cx.spec.id
         ),
     ));

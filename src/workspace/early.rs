@@ -48,8 +48,8 @@ impl WorkspaceFacts for EarlyFacts {
     fn dependencies_of(&self, _: &str) -> Vec<String> {
         Vec::new()
     }
-    fn spec_files(&self, _: &str) -> Vec<PathBuf> {
-        Vec::new()
+    fn spec_files(&self, _: &str, _: usize) -> (Vec<PathBuf>, usize) {
+        (Vec::new(), 0)
     }
     // These the index answers the same way, from the disk.
     fn path_state(&self, relative: &str) -> PathState {

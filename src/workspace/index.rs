@@ -14,7 +14,7 @@ use super::roots::{classify, ChantFile};
 use super::spec_file::LoadedSpec;
 pub use super::summary::SpecSummary;
 use super::walk::{walk_md, Links, Walk};
-use crate::analysis::{Expansion, PathState, SpecLookup, WorkspaceFacts};
+use crate::analysis::{EarlierMembers, Expansion, PathState, SpecLookup, WorkspaceFacts};
 use crate::spec::config::ChantConfig;
 use crate::vfs::{Kind, Limit};
 
@@ -607,11 +607,14 @@ impl WorkspaceFacts for ProjectIndex {
         self.files.escapes(relative)
     }
 
-    fn spec_files(&self, id: &str) -> Vec<PathBuf> {
-        self.files_of(id)
-            .into_iter()
+    fn spec_files(&self, id: &str, limit: usize) -> (Vec<PathBuf>, usize) {
+        let files = self.files_of(id);
+        let first = files
+            .iter()
+            .take(limit)
             .map(|p| relative(&self.root, p))
-            .collect()
+            .collect();
+        (first, files.len())
     }
 
     fn dependencies_of(&self, id: &str) -> Vec<String> {
@@ -635,6 +638,24 @@ impl WorkspaceFacts for ProjectIndex {
             .chain(self.nested.get(id).into_iter().flatten())
             .find(|e| e.summary.accepted)
             .map(|e| e.summary.status)
+    }
+
+    fn unfinished_earlier_members(&self, driver: &str, n: u32, limit: usize) -> EarlierMembers {
+        let done: &[u32] = self
+            .relations()
+            .completed_numbers
+            .get(driver)
+            .map_or(&[], Vec::as_slice);
+        let done = &done[..done.partition_point(|&i| i < n)];
+        let total = (n.saturating_sub(1) as usize).saturating_sub(done.len());
+        let first = (1..=total.min(limit))
+            .map(|k| {
+                let id = format!("{driver}.{}", kth_missing(done, k));
+                let status = self.status_anywhere(&id);
+                (id, status)
+            })
+            .collect();
+        EarlierMembers { first, total }
     }
 
     fn member_ids(&self, driver: &str) -> Vec<String> {
@@ -673,6 +694,9 @@ struct Relations {
     /// `driver` → the top-level specs `<driver>.<digit>…`, parsed or not:
     /// the members `chant archive` and `chant merge` look at.
     numbered_members: HashMap<String, Vec<String>>,
+    /// `head` → the numbers `i` of the specs `<head>.<i>` that are
+    /// completed (as `status_anywhere` sees them), sorted, once each.
+    completed_numbers: HashMap<String, Vec<u32>>,
 }
 
 impl Derived {
@@ -717,6 +741,29 @@ impl Relations {
             ids.sort();
             ids.dedup();
         }
+        for e in index.specs.values().chain(index.nested.values().flatten()) {
+            let Some((head, number)) = e.id.rsplit_once('.') else {
+                continue;
+            };
+            let Ok(i) = number.parse::<u32>() else {
+                continue;
+            };
+            // Only the spelling `chant work` asks for (`X.3`, not `X.03`).
+            if i.to_string() == number
+                && index.status_anywhere(&e.id)
+                    == Some(crate::spec::frontmatter::SpecStatus::Completed)
+            {
+                relations
+                    .completed_numbers
+                    .entry(head.to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for numbers in relations.completed_numbers.values_mut() {
+            numbers.sort_unstable();
+            numbers.dedup();
+        }
         for e in index.specs.values() {
             for (at, _) in e.id.match_indices('.') {
                 if e.id[at + 1..].starts_with(|c: char| c.is_ascii_digit()) {
@@ -730,6 +777,22 @@ impl Relations {
         }
         relations
     }
+}
+
+/// The `k`-th positive number (from 1) that is not in `taken` (sorted,
+/// distinct, each at least 1), in O(log n): before `taken[p]` there are
+/// `taken[p] - (p + 1)` numbers missing.
+fn kth_missing(taken: &[u32], k: usize) -> usize {
+    let (mut lo, mut hi) = (0, taken.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if taken[mid] as usize - (mid + 1) >= k {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    k + lo
 }
 
 /// Spec IDs grouped by their date (first 10 characters) and their random
@@ -769,4 +832,64 @@ fn suffix_part(id: &str) -> &str {
 
 fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::MemoryFs;
+
+    #[test]
+    fn kth_missing_skips_what_is_taken() {
+        assert_eq!(kth_missing(&[], 3), 3);
+        assert_eq!(kth_missing(&[1, 2, 3], 1), 4);
+        assert_eq!(
+            (1..=4)
+                .map(|k| kth_missing(&[2, 4, 5], k))
+                .collect::<Vec<_>>(),
+            [1, 3, 6, 7]
+        );
+    }
+
+    /// The index's answer equals looking at each earlier member in turn.
+    #[test]
+    fn unfinished_earlier_members_as_one_by_one() {
+        let root = Path::new("/w");
+        let fs = MemoryFs::new();
+        let statuses = ["completed", "pending", "completed", "completed", "failed"];
+        for i in 1..=40u32 {
+            if i % 7 == 0 {
+                continue; // missing members
+            }
+            let status = statuses[(i as usize * 3) % statuses.len()];
+            let folder = if i % 5 == 0 { "old/" } else { "" };
+            fs.write(
+                &root.join(format!(".chant/specs/{folder}d.{i}.md")),
+                format!("---\nstatus: {status}\n---\n# M{i}\n"),
+            );
+        }
+        fs.write(
+            &root.join(".chant/specs/d.03.md"),
+            "---\nstatus: completed\n---\n# Not 3\n",
+        );
+        let index = ProjectIndex::load_from(ProjectFiles::new(Arc::new(fs), root));
+        for n in 1..=45u32 {
+            let mut expected = EarlierMembers::default();
+            for i in 1..n {
+                let id = format!("d.{i}");
+                let status = index.status_anywhere(&id);
+                if status != Some(crate::spec::frontmatter::SpecStatus::Completed) {
+                    expected.total += 1;
+                    if expected.first.len() < 3 {
+                        expected.first.push((id, status));
+                    }
+                }
+            }
+            assert_eq!(
+                index.unfinished_earlier_members("d", n, 3),
+                expected,
+                "n = {n}"
+            );
+        }
+    }
 }

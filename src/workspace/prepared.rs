@@ -42,8 +42,8 @@ impl WorkspaceFacts for PreparedFacts<'_> {
     fn dependencies_of(&self, id: &str) -> Vec<String> {
         self.index.dependencies_of(id)
     }
-    fn spec_files(&self, id: &str) -> Vec<PathBuf> {
-        self.index.spec_files(id)
+    fn spec_files(&self, id: &str, limit: usize) -> (Vec<PathBuf>, usize) {
+        self.index.spec_files(id, limit)
     }
     fn expand(&self, pattern: &str) -> Arc<Expansion> {
         // A pattern the preparation did not foresee is expanded here.
