@@ -24,5 +24,6 @@ pub mod output;
 pub mod process;
 pub mod registry;
 pub mod supervisor;
+pub mod tree;
 
 pub use args::{ChantCommand, InvalidArgument};
