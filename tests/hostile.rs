@@ -425,4 +425,17 @@ fn a_spec_file_whose_name_is_not_utf8_is_refused_with_a_note() {
         "{}",
         notes[0]
     );
+    // The server says it once, in its log, when it indexes the project.
+    let client = LspClient::start(ClientOptions::for_folder(ws.path()));
+    let logged = client.wait_for_notification(
+        "window/logMessage",
+        |p| {
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Invalid spec filename"))
+        },
+        Duration::from_secs(30),
+    );
+    assert_eq!(logged["type"], 2, "a warning: {logged}");
+    assert!(client.shutdown().success());
 }

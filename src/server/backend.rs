@@ -183,7 +183,21 @@ impl LanguageServer for Backend {
             let loader = session.clone();
             let loaded =
                 tokio::task::spawn_blocking(move || loader.projects().load_folders(&folders)).await;
-            let count = loaded.map(|l| l.len()).unwrap_or(0);
+            let loaded = loaded.unwrap_or_default();
+            let count = loaded.len();
+            // What a cap left out of a project (a walk of `.chant/` that
+            // stopped, a file name chant refuses) is said once, here.
+            let notes: Vec<String> = loaded
+                .iter()
+                .flat_map(|p| {
+                    let root = p.root.display().to_string();
+                    p.index()
+                        .notes()
+                        .iter()
+                        .map(|n| format!("chant-lsp: {root}: {n}"))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
             session.mark_indexed();
             diagnostics::reschedule_open_specs_after(&session, None, None, Duration::ZERO);
             closed::mark_all(&session);
@@ -194,6 +208,12 @@ impl LanguageServer for Backend {
                     format!("chant-lsp: indexed {count} chant project(s)"),
                 )
                 .await;
+            for note in notes {
+                session
+                    .client()
+                    .log_message(MessageType::WARNING, note)
+                    .await;
+            }
         });
     }
 

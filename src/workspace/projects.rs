@@ -248,3 +248,99 @@ impl Projects {
             .retain(|p| !p.root.starts_with(folder));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::{DirEntry, FileId, FileSystem, Kind, Limit, MemoryFs, ReadError};
+    use std::sync::mpsc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// A project in memory whose `src` folder cannot be listed until the
+    /// test opens the gate: it says when a listing of `src` starts.
+    struct Gated {
+        inner: MemoryFs,
+        entered: Mutex<mpsc::Sender<()>>,
+        gate: Mutex<mpsc::Receiver<()>>,
+    }
+
+    impl FileSystem for Gated {
+        fn kind(&self, path: &Path) -> Option<Kind> {
+            self.inner.kind(path)
+        }
+        fn read(&self, path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
+            self.inner.read(path, limit)
+        }
+        fn read_head(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+            self.inner.read_head(path, limit)
+        }
+        fn read_tail(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+            self.inner.read_tail(path, limit)
+        }
+        fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
+            self.inner.canonicalize(path)
+        }
+        fn read_dir(&self, dir: &Path) -> Vec<DirEntry> {
+            if dir.ends_with("src") {
+                let _ = self.entered.lock().unwrap().send(());
+                let _ = self.gate.lock().unwrap().recv();
+            }
+            self.inner.read_dir(dir)
+        }
+        fn file_id(&self, path: &Path) -> Option<FileId> {
+            self.inner.file_id(path)
+        }
+        fn list_files(&self, root: &Path) -> Vec<String> {
+            self.inner.list_files(root)
+        }
+    }
+
+    /// While one spec's pattern is being expanded (here: held inside the
+    /// listing of `src`), the index's lock is free: a keystroke in another
+    /// spec, which takes it to record what its spec now says, does not wait.
+    #[test]
+    fn expanding_a_pattern_holds_no_lock() {
+        let root = Path::new("/w");
+        let inner = MemoryFs::new();
+        let text = "---\nstatus: completed\ncompleted_at: 2020-01-01T00:00:00Z\ntracks: [\"src/*.rs\"]\n---\n# Tracks\n\n## Acceptance Criteria\n\n- [x] done\n";
+        inner.write(&root.join(".chant/specs/a.md"), text);
+        inner.write_modified(
+            &root.join("src/x.rs"),
+            "",
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        );
+        let (entered_tx, entered) = mpsc::channel();
+        let (open, gate) = mpsc::channel();
+        let fs = Gated {
+            inner,
+            entered: Mutex::new(entered_tx),
+            gate: Mutex::new(gate),
+        };
+        let project = Arc::new(Project::load(ProjectFiles::new(Arc::new(fs), root)));
+        let diagnosing = {
+            let project = project.clone();
+            std::thread::spawn(move || {
+                let loaded = LoadedSpec::from_text(text.to_string());
+                let path = root.join(".chant/specs/a.md");
+                let spec = SpecContext {
+                    id: "a",
+                    path: Some(&path),
+                };
+                project.diagnose(&loaded, spec, &Filter::default())
+            })
+        };
+        entered.recv().unwrap();
+        assert!(
+            project.index.try_write().is_ok(),
+            "the index is locked while a pattern is expanded"
+        );
+        open.send(()).unwrap();
+        let diagnostics = diagnosing.join().unwrap();
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.code == crate::analysis::Code::Drift),
+            "{diagnostics:?}"
+        );
+    }
+}
