@@ -191,6 +191,9 @@ fn adversarial(c: &mut Criterion) {
     group.finish();
 }
 
+/// One `check` report format, writing into a buffer.
+type WriteReport = fn(&mut Vec<u8>, &CheckResult) -> std::io::Result<()>;
+
 /// A spec whose body is one line of about `bytes` bytes.
 fn one_line_body(bytes: usize) -> String {
     let mut line = String::new();
@@ -255,7 +258,7 @@ fn long_line(c: &mut Criterion) {
             }],
             notes: Vec::new(),
         };
-        let formats: [(&str, fn(&mut Vec<u8>, &CheckResult) -> std::io::Result<()>); 4] = [
+        let formats: [(&str, WriteReport); 4] = [
             ("human", |out, r| report::human::write(out, r, false)),
             ("json", |out, r| report::json::write(out, r)),
             ("github", |out, r| report::github::write(out, r)),

@@ -48,6 +48,10 @@ pub struct DirEntry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileId(pub u64, pub u64);
 
+/// Most entries [`FileSystem::list_files`] walks: the files offered for
+/// completion come from the first ones of a larger tree.
+pub const MAX_LISTED_ENTRIES: usize = 200_000;
+
 /// What is at a path (symlinks followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -135,7 +139,9 @@ pub trait FileSystem: Send + Sync {
     /// nothing is.
     fn file_id(&self, path: &Path) -> Option<FileId>;
     /// Every file under `root` a user would reference, relative to it with
-    /// `/` separators, sorted: `.gitignore` respected, `.git` skipped.
+    /// `/` separators, sorted: `.gitignore` respected, `.git` skipped, links
+    /// to folders not followed, names that are not UTF-8 left out, at most
+    /// [`MAX_LISTED_ENTRIES`] entries walked.
     fn list_files(&self, root: &Path) -> Vec<String>;
 
     /// A regular file as UTF-8 text.

@@ -150,6 +150,7 @@ impl FileSystem for RealFs {
 
     fn list_files(&self, root: &Path) -> Vec<String> {
         let mut files = Vec::new();
+        let mut seen = 0usize;
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .parents(true)
@@ -157,9 +158,22 @@ impl FileSystem for RealFs {
             .filter_entry(|e| e.file_name() != ".git")
             .build();
         for entry in walker.flatten() {
+            // Links are not followed (the walker's default), so no loop;
+            // a tree past the cap lists its first entries only.
+            seen += 1;
+            if seen > super::MAX_LISTED_ENTRIES {
+                break;
+            }
             if entry.file_type().is_some_and(|t| t.is_file()) {
-                if let Ok(rel) = entry.path().strip_prefix(root) {
-                    files.push(rel.to_string_lossy().replace('\\', "/"));
+                // A name that is not UTF-8 cannot be written in a spec's
+                // YAML: it is no path a user would reference.
+                if let Some(rel) = entry
+                    .path()
+                    .strip_prefix(root)
+                    .ok()
+                    .and_then(|r| r.to_str())
+                {
+                    files.push(rel.replace('\\', "/"));
                 }
             }
         }
