@@ -382,3 +382,30 @@ async fn an_agent_chant_left_behind_in_its_own_session_is_killed() {
     let pid: i32 = lines[0].text.trim().parse().unwrap();
     wait_gone(&[pid]);
 }
+
+/// A program the supervisor cannot start (not executable) is chant's
+/// failure to start, told as such: not a run stopped from outside.
+#[tokio::test]
+async fn a_program_that_cannot_start_is_not_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("chant");
+    std::fs::write(&program, "not a program").unwrap();
+    let (tx, _rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let sup = supervisor();
+    let finished = run(spec(&program, &[], dir.path(), &sup), tx, stop_rx, None)
+        .await
+        .unwrap();
+    assert_eq!(finished.stopped, None);
+    assert_eq!(
+        finished.status.code(),
+        Some(chant_lsp::runner::supervisor::SPAWN_FAILED)
+    );
+    assert!(
+        finished
+            .stderr
+            .starts_with(chant_lsp::runner::supervisor::SPAWN_FAILED_PREFIX),
+        "{}",
+        finished.stderr
+    );
+}

@@ -181,6 +181,7 @@ pub fn main(args: Vec<OsString>) -> ! {
     }
     let Some((program, args)) = args.split_first() else {
         eprintln!("{SPAWN_FAILED_PREFIX}: no program given");
+        report_end(report::EXITED);
         std::process::exit(SPAWN_FAILED);
     };
     let me = std::process::id() as i32;
@@ -205,6 +206,7 @@ pub fn main(args: Vec<OsString>) -> ! {
         Ok(child) => child,
         Err(e) => {
             eprintln!("{SPAWN_FAILED_PREFIX} {}: {e}", program.to_string_lossy());
+            report_end(report::EXITED);
             std::process::exit(SPAWN_FAILED);
         }
     };
@@ -261,6 +263,7 @@ pub fn main(args: Vec<OsString>) -> ! {
         }
     };
     drain(me, pgid, DRAIN_GRACE);
+    // Said last: everything below the supervisor is gone by now.
     report_end(end);
     match status {
         Ok(status) => exit_like(status),
