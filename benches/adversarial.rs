@@ -6,6 +6,12 @@
 //! lines, many mentions, checkboxes and fences. The repeated-keys input is
 //! also measured at 500, 1,000 and 2,000 lines, where the analysis used to
 //! be quadratic (0.46 / 1.8 / 7.9 s).
+//!
+//! `long_line`: a spec whose body is one line of 0.9 MB or 1.9 MB (words,
+//! CJK, emoji and a spec ID every 160 words), from its diagnostics to the
+//! protocol positions of every diagnostic and semantic token (what the
+//! server sends) and to each `check` report format. Positions used to be
+//! counted from the line's start each time: quadratic in the line.
 
 mod common;
 
@@ -14,7 +20,11 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use chant_lsp::analysis::{self, SpecContext};
+use chant_lsp::cli::check::{CheckResult, FileReport};
+use chant_lsp::cli::report;
+use chant_lsp::server::convert::TextPositions;
 use chant_lsp::spec::SpecModel;
+use chant_lsp::text::PositionEncoding;
 use chant_lsp::workspace::ProjectIndex;
 
 const LIMIT: usize = 64 * 1024;
@@ -181,5 +191,91 @@ fn adversarial(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, adversarial);
+/// One `check` report format, writing into a buffer.
+type WriteReport = fn(&mut Vec<u8>, &CheckResult) -> std::io::Result<()>;
+
+/// A spec whose body is one line of about `bytes` bytes.
+fn one_line_body(bytes: usize) -> String {
+    let mut line = String::new();
+    let mut i = 0;
+    while line.len() < bytes {
+        line.push_str(if i % 160 == 0 {
+            "see 2026-01-24-001-cxn "
+        } else {
+            "word 中 😀 "
+        });
+        i += 1;
+    }
+    format!(
+        "---\nstatus: pending\n---\n# Long line\n\n{line}\n\n## Acceptance Criteria\n\n- [ ] x\n"
+    )
+}
+
+fn long_line(c: &mut Criterion) {
+    let corpus = common::corpus();
+    let index = ProjectIndex::load(&corpus);
+    let mut group = c.benchmark_group("long_line");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    for (name, bytes) in [("0.9MB", 900_000), ("1.9MB", 1_900_000)] {
+        let text = one_line_body(bytes);
+        let spec = SpecContext {
+            id: "2026-01-24-0zz-lng",
+            path: None,
+        };
+        let model = SpecModel::parse(&text);
+        let diagnostics = analysis::diagnose(&text, &model, spec, &index);
+        let tokens = chant_lsp::ide::semantic::tokens(&text, &model, &index);
+        assert!(diagnostics.len() > 300 && tokens.len() > 300);
+        group.bench_function(format!("diagnostics_{name}"), |b| {
+            b.iter(|| {
+                let model = SpecModel::parse(&text);
+                let found = analysis::diagnose(&text, &model, spec, &index);
+                let positions = TextPositions::new(&text, PositionEncoding::Utf16);
+                found
+                    .iter()
+                    .map(|d| positions.range(&d.range))
+                    .collect::<Vec<_>>()
+            })
+        });
+        group.bench_function(format!("semantic_token_positions_{name}"), |b| {
+            b.iter(|| {
+                let positions = TextPositions::new(&text, PositionEncoding::Utf16);
+                tokens
+                    .iter()
+                    .map(|t| positions.range(&t.range))
+                    .collect::<Vec<_>>()
+            })
+        });
+        let result = CheckResult {
+            files: vec![FileReport {
+                path: "/w/.chant/specs/2026-01-24-0zz-lng.md".into(),
+                spec_id: "2026-01-24-0zz-lng".into(),
+                text: text.clone(),
+                diagnostics: diagnostics.clone(),
+            }],
+            notes: Vec::new(),
+        };
+        let formats: [(&str, WriteReport); 4] = [
+            ("human", |out, r| report::human::write(out, r, false)),
+            ("json", |out, r| report::json::write(out, r)),
+            ("github", |out, r| report::github::write(out, r)),
+            ("sarif", |out, r| report::sarif::write(out, r)),
+        ];
+        for (format, write) in formats {
+            group.bench_function(format!("check_{format}_{name}"), |b| {
+                b.iter(|| {
+                    let mut out = Vec::new();
+                    write(&mut out, &result).unwrap();
+                    out.len()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, adversarial, long_line);
 criterion_main!(benches);

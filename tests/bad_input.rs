@@ -159,3 +159,143 @@ fn the_server_survives_a_50_mb_spec_and_keeps_answering() {
         .starts_with("`status`"));
     client.shutdown();
 }
+
+/// 100,000 unchecked criteria in one 0.8 MB spec used to cost about 13 KB
+/// of server memory each (1.3 GB, unopened): a file gets at most 1,000
+/// diagnostics, and one more counts the rest, in `check` and in the
+/// server, opened or not.
+#[test]
+fn a_file_with_100000_unchecked_criteria_gets_1001_diagnostics() {
+    let ws = TempWorkspace::new();
+    ws.chant_init("project:\n  name: many\n");
+    let mut text = String::from("---\nstatus: pending\n---\n# Many\n\n## Acceptance Criteria\n\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("- [ ] {i}\n"));
+    }
+    ws.write(".chant/specs/2026-01-01-001-lot.md", &text);
+    let (_, report) = check_json(ws.path());
+    let mine: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["spec_id"] == "2026-01-01-001-lot")
+        .collect();
+    assert_eq!(mine.len(), 1_001);
+    let summary = mine
+        .iter()
+        .find(|d| d["code"] == "chant/too-many-diagnostics")
+        .unwrap();
+    assert!(
+        summary["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("And 99,001 more diagnostics in this file, not shown (99,001 chant/unchecked-criterion): chant-lsp shows the first 1,000 of a file."),
+        "{summary}"
+    );
+    let client = LspClient::start(ClientOptions::for_folder(ws.path()));
+    let uri = ws.uri(".chant/specs/2026-01-01-001-lot.md");
+    client.did_open_from_disk(&uri);
+    let published = client.wait_for_diagnostics(&uri);
+    assert_eq!(published.len(), 1_001);
+    assert!(published
+        .iter()
+        .any(|d| d["code"] == "chant/too-many-diagnostics"));
+    client.shutdown();
+}
+
+fn spec(status: &str, depends_on: &[String], title: &str) -> String {
+    format!(
+        "---\nstatus: {status}\ndepends_on: [{}]\n---\n# {title}\n\n## Acceptance Criteria\n\n- [ ] x\n",
+        depends_on.join(", ")
+    )
+}
+
+/// Every message, reason and list grows with its input, not with its
+/// square: 4,000 members of a driver (each used to name every earlier one:
+/// 240 MB of `outgoingCalls` at 3,000), 32,000 `depends_on` items (13.8 s)
+/// and 2,000 files with one ID (each duplicate-ID message named all the
+/// others: 175 MB). Sizes are asserted; times are measured in
+/// `benches/adversarial.rs`.
+#[test]
+fn lists_and_reasons_grow_with_their_input() {
+    let ws = TempWorkspace::new();
+    ws.chant_init("project:\n  name: lists\n");
+    let driver = "2026-01-01-001-drv";
+    ws.write(
+        &format!(".chant/specs/{driver}.md"),
+        "---\ntype: driver\nstatus: pending\n---\n# Driver\n\n## Acceptance Criteria\n\n- [ ] x\n",
+    );
+    for i in 1..=4_000 {
+        ws.write(
+            &format!(".chant/specs/{driver}.{i}.md"),
+            spec("pending", &[], &format!("Member {i}")),
+        );
+    }
+    let many: Vec<String> = (0..32_000)
+        .map(|i| format!("2026-02-01-{:03}-{:03}", i / 1000, i % 1000))
+        .collect();
+    ws.write(
+        ".chant/specs/2026-01-01-002-wid.md",
+        spec("pending", &many, "Wide"),
+    );
+    for i in 0..2_000 {
+        ws.write(
+            &format!(".chant/specs/copy{i:04}/2026-01-01-003-dup.md"),
+            spec("pending", &[], "Copy"),
+        );
+    }
+    let (_, report) = check_json(ws.path());
+    let duplicates: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "chant/duplicate-spec-id")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(duplicates.len(), 2_000);
+    assert!(
+        duplicates[0].contains("`.chant/specs/copy0001/2026-01-01-003-dup.md`, `.chant/specs/copy0002/2026-01-01-003-dup.md`, `.chant/specs/copy0003/2026-01-01-003-dup.md` and 1,996 more."),
+        "{}",
+        duplicates[0]
+    );
+    assert!(
+        duplicates.iter().all(|m| m.len() < 600),
+        "{}",
+        duplicates[0]
+    );
+
+    let mut opts = ClientOptions::for_folder(ws.path());
+    opts.timeout = Duration::from_secs(300);
+    let client = LspClient::start(opts);
+    client.wait_idle();
+    let outgoing = |rel: &str| -> Vec<Value> {
+        let uri = ws.uri(rel);
+        client.did_open_from_disk(&uri);
+        let items = client.request_ok(
+            "textDocument/prepareCallHierarchy",
+            json!({"textDocument": {"uri": uri}, "position": pos(4, 3)}),
+        );
+        let calls = client.request_ok("callHierarchy/outgoingCalls", json!({"item": items[0]}));
+        calls.as_array().unwrap().clone()
+    };
+    let members = outgoing(&format!(".chant/specs/{driver}.md"));
+    assert_eq!(members.len(), 4_000);
+    let last = members
+        .iter()
+        .find(|c| c["to"]["name"] == format!("{driver}.4000 Member 4000"))
+        .unwrap();
+    assert_eq!(
+        last["to"]["detail"],
+        format!("pending · blocked: waiting for {driver}.1 (pending, an earlier member), {driver}.2 (pending, an earlier member), {driver}.3 (pending, an earlier member), {driver}.4 (pending, an earlier member), {driver}.5 (pending, an earlier member) and 3,994 more")
+    );
+    let size = Value::from(members).to_string().len();
+    assert!(size < 4_000 * 1_500, "{size} bytes for 4,000 members");
+    let deps = outgoing(".chant/specs/2026-01-01-002-wid.md");
+    assert_eq!(deps.len(), 32_000);
+    let size = Value::from(deps).to_string().len();
+    assert!(
+        size < 32_000 * 1_000,
+        "{size} bytes for 32,000 dependencies"
+    );
+    client.shutdown();
+}

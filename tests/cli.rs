@@ -707,3 +707,98 @@ fn version_names_the_package_version() {
         );
     }
 }
+
+// --- what a spec may not do to a terminal or a CI log -------------------------
+
+/// A project whose spec values and file names carry line breaks, workflow
+/// commands, ESC sequences and a C1 control: a quoted YAML `\n` used to put
+/// `::error …`, `::add-mask::` and `::stop-commands::` lines in the human
+/// report (what the pre-commit hook prints, and which the Actions runner
+/// executes), and ESC reached the terminal in every format but JSON.
+fn hostile_text_project() -> TempWorkspace {
+    let ws = TempWorkspace::new();
+    ws.chant_init("project:\n  name: inject\n");
+    ws.write(
+        ".chant/specs/2026-01-01-001-aaa.md",
+        "---\nstatus: pending\ndepends_on: [\"x\\n::error file=a.md::injected\\n  ::add-mask::secret\\r::stop-commands::tok\\e[2J\\x9b31m\"]\n---\n# Title \u{1b}[31mred\n\n## Acceptance Criteria\n\n- [ ] ::warning::from the body \u{1b}]0;title\u{7}\n",
+    );
+    std::fs::write(
+        ws.join(".chant/specs")
+            .join("2026-01-01-002-b\n::error::name\u{1b}[1m.md"),
+        "---\nstatus: pendng\n---\n# Named badly\n",
+    )
+    .unwrap();
+    ws
+}
+
+#[test]
+fn no_format_lets_a_spec_start_a_workflow_command_or_a_terminal_escape() {
+    let ws = hostile_text_project();
+    let counted = json(&chant_lsp(ws.path(), &["check", "--format", "json"]));
+    let commands = counted["diagnostics"].as_array().unwrap().len()
+        + counted["notes"].as_array().unwrap().len();
+    assert!(commands >= 4, "{counted}");
+    for format in ["human", "json", "github", "sarif"] {
+        let out = chant_lsp(
+            ws.path(),
+            &["check", "--color", "never", "--format", format],
+        );
+        let text = stdout(&out);
+        assert!(
+            !text.contains('\u{1b}'),
+            "{format}: ESC reached stdout:\n{text}"
+        );
+        assert!(
+            !text.contains('\u{9b}'),
+            "{format}: C1 CSI reached stdout:\n{text}"
+        );
+        assert!(
+            !text.contains('\u{7}'),
+            "{format}: BEL reached stdout:\n{text}"
+        );
+        assert!(!text.contains('\r'), "{format}: CR reached stdout:\n{text}");
+        let started: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("::"))
+            .collect();
+        if format == "github" {
+            // Exactly one workflow command per diagnostic and note, each
+            // well formed; nothing else in the log starts one.
+            assert_eq!(started.len(), commands, "{text}");
+            for line in &started {
+                let (command, rest) = line[2..].split_once(' ').unwrap();
+                assert!(["error", "warning", "notice"].contains(&command), "{line}");
+                assert!(rest.contains("::"), "{line}");
+            }
+            assert_eq!(text.lines().count(), commands + 1, "{text}");
+        } else {
+            assert_eq!(started, Vec::<&str>::new(), "{format}:\n{text}");
+        }
+    }
+}
+
+/// What the escapes look like: the value as the user wrote it, escapes
+/// visible, in the human report and in `--format github`.
+#[test]
+fn control_characters_from_a_spec_are_shown_as_escapes() {
+    let ws = hostile_text_project();
+    let human = stdout(&chant_lsp(ws.path(), &["check", "--color", "never"]));
+    assert!(
+        human.contains("error[chant/unknown-dependency]: Unknown dependency `x\\n::error file=a.md::injected\\n  ::add-mask::secret\\r::stop-commands::tok\\u{1b}[2J\\u{9b}31m`"),
+        "{human}"
+    );
+    assert!(
+        human.contains(" --> .chant/specs/2026-01-01-002-b\\n::error::name\\u{1b}[1m.md:2:9"),
+        "{human}"
+    );
+    // The snippet shows the spec's own line, its controls as pictures.
+    assert!(
+        human.contains("- [ ] ::warning::from the body \u{241b}]0;title\u{2407}"),
+        "{human}"
+    );
+    let github = stdout(&chant_lsp(ws.path(), &["check", "--format", "github"]));
+    assert!(
+        github.contains("::error file=.chant/specs/2026-01-01-002-b\\n%3A%3Aerror%3A%3Aname\\u{1b}[1m.md,line=2,col=9,endLine=2,endColumn=15,title=chant/unknown-status::"),
+        "{github}"
+    );
+}

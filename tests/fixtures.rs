@@ -66,6 +66,9 @@ struct Options {
     /// Write the spec in this subfolder of `.chant/specs` (which `chant
     /// lint` does not read).
     folder: Option<String>,
+    /// Put this many links to `.` at the project's root (`link0000`, ...):
+    /// links that loop, for the caps on pattern expansion.
+    links: usize,
     /// chant's verdict: the rules `chant lint` reports for this spec
     /// (`parse`, `title, dependency`, or `none`). chant-lsp's diagnostics
     /// whose `chant_rule()` is set must name exactly these; when the real
@@ -132,6 +135,7 @@ fn options(name: &str) -> Options {
                     .push((file.to_string(), time.trim().to_string()));
             }
             "folder" => options.folder = Some(value.to_string()),
+            "links" => options.links = value.parse().expect("links: a count"),
             "chant" => {
                 options.chant = Some(
                     value
@@ -243,6 +247,9 @@ fn run_fixture(name: &str) -> String {
     }
 
     date_all(&root);
+    for i in 0..options.links {
+        std::os::unix::fs::symlink(".", root.join(format!("link{i:04}"))).unwrap();
+    }
     for (file, time) in &options.modified {
         set_modified(&root.join(file), time);
     }

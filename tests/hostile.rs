@@ -265,3 +265,203 @@ fn a_config_that_becomes_a_fifo_never_blocks_the_server() {
         .starts_with("`status`"));
     assert!(client.shutdown().success());
 }
+
+/// The real chant's `chant list`, as lines (the private HOME keeps the
+/// machine's config out).
+fn chant_list(chant: &Path, root: &Path) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let output = support::real_chant::chant_command(chant, root, home.path())
+        .arg("list")
+        .output()
+        .expect("chant list runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Two links to `.` in `.chant/specs` (and one back up from a subfolder)
+/// used to make the spec walk exponential: 65,535 copies of one spec, each
+/// a duplicate of all the others. chant does not enter links to folders
+/// when it walks its specs, and sees one spec: so do `check` and the server.
+#[test]
+fn links_that_loop_in_the_specs_folder_leave_one_spec() {
+    let (ws, _outside) = project(|ws, _| {
+        std::os::unix::fs::symlink(".", ws.join(".chant/specs/l1")).unwrap();
+        std::os::unix::fs::symlink(".", ws.join(".chant/specs/l2")).unwrap();
+        std::fs::create_dir_all(ws.join(".chant/specs/sub")).unwrap();
+        std::os::unix::fs::symlink("..", ws.join(".chant/specs/sub/up")).unwrap();
+        std::os::unix::fs::symlink("../..", ws.join(".chant/archive")).unwrap();
+    });
+    let (_, report, _) = check(ws.path());
+    assert_eq!(report["summary"]["specs"], 1, "{report}");
+    let codes = codes_for(&report, "2026-01-01-001-ins");
+    assert!(
+        !codes.contains(&"chant/duplicate-spec-id".to_string()),
+        "{codes:?}"
+    );
+    if let Some(chant) =
+        support::real_chant::real_chant("links_that_loop_in_the_specs_folder_leave_one_spec")
+    {
+        let listed = chant_list(&chant, ws.path());
+        assert_eq!(listed.matches("2026-01-01-001-ins").count(), 1, "{listed}");
+    }
+    let diagnostics = serve(&ws);
+    assert!(diagnostics
+        .iter()
+        .all(|d| d["code"] != "chant/duplicate-spec-id"));
+}
+
+/// `tracks: ["*/*/*.rs"]` over 300 links to `.` names 27 million paths to
+/// chant's glob crate (it took `check` 40 s and 4 GB): each real folder is
+/// read once per component, and drift is decided on the real files.
+#[test]
+fn drift_patterns_over_links_that_loop_stay_bounded() {
+    let (ws, _outside) = project(|ws, _| {
+        ws.write("src/a.rs", "fn a() {}\n");
+        for i in 0..300 {
+            std::os::unix::fs::symlink(".", ws.join(&format!("l{i:03}"))).unwrap();
+        }
+        ws.write(
+            ".chant/specs/2026-01-01-005-trk.md",
+            "---\nstatus: completed\ncompleted_at: 2020-01-01T00:00:00Z\ntracks:\n  - \"*/*/*.rs\"\n  - \"**/*.rs\"\n---\n# Tracked\n\n## Acceptance Criteria\n\n- [x] done\n",
+        );
+    });
+    let (_, report, _) = check(ws.path());
+    let drift: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["spec_id"] == "2026-01-01-005-trk" && d["code"] == "chant/drift")
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(drift.len(), 2, "{report}");
+    assert!(drift[0].contains("`l000/src/a.rs`"), "{}", drift[0]);
+    assert!(drift[1].contains("`src/a.rs`"), "{}", drift[1]);
+}
+
+/// A folder whose name is not UTF-8 under `.chant/specs` used to be
+/// dropped from the path, so `.chant/specs/<bad>/<id>.md` replaced the
+/// real `<id>.md` (hover, readiness and the list showed the impostor, and
+/// go to definition led to a path with U+FFFD). It is a spec in a
+/// subfolder, with its own path, byte for byte.
+#[test]
+fn a_folder_whose_name_is_not_utf8_never_replaces_a_spec() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"old\xff");
+    let (ws, _outside) = project(|ws, _| {
+        let folder = ws.join(".chant/specs").join(bad);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("2026-01-01-001-ins.md"),
+            "---\nstatus: completed\n---\n# Impostor\n\n## Acceptance Criteria\n\n- [x] x\n",
+        )
+        .unwrap();
+        std::fs::write(
+            folder.join("2026-01-01-004-far.md"),
+            "---\nstatus: completed\n---\n# Far away\n\n## Acceptance Criteria\n\n- [x] x\n",
+        )
+        .unwrap();
+        ws.write(
+            ".chant/specs/2026-01-01-003-dep.md",
+            "---\ndepends_on: [2026-01-01-001-ins]\n---\n# Dependent\n\nSee 2026-01-01-004-far.\n\n## Acceptance Criteria\n\n- [ ] x\n",
+        );
+    });
+    let (_, report, _) = check(ws.path());
+    // The real spec is pending: its dependent waits for it.
+    let codes = codes_for(&report, "2026-01-01-003-dep");
+    assert!(
+        codes.contains(&"chant/unmet-dependency".to_string()),
+        "{codes:?}"
+    );
+    let duplicates: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "chant/duplicate-spec-id")
+        .collect();
+    assert_eq!(duplicates.len(), 2, "{report}");
+
+    let client = LspClient::start(ClientOptions::for_folder(ws.path()));
+    let uri = ws.uri(".chant/specs/2026-01-01-003-dep.md");
+    client.did_open_from_disk(&uri);
+    client.wait_idle();
+    let hover = client.request_ok(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": client.position_of(&uri, "2026-01-01-001-ins")}),
+    );
+    let shown = hover.to_string();
+    assert!(
+        shown.contains("Inside") && !shown.contains("Impostor"),
+        "{shown}"
+    );
+    let definition = client.request_ok(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": client.position_of(&uri, "2026-01-01-001-ins")}),
+    );
+    let target = definition.as_array().map_or(&definition, |a| &a[0]);
+    let target = target["uri"]
+        .as_str()
+        .or(target["targetUri"].as_str())
+        .unwrap();
+    assert_eq!(
+        uri_to_path(target),
+        ws.join(".chant/specs/2026-01-01-001-ins.md")
+            .canonicalize()
+            .unwrap()
+    );
+    // A spec only in that folder: the link keeps the folder's bytes.
+    let definition = client.request_ok(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": client.position_of(&uri, "2026-01-01-004-far")}),
+    );
+    let target = definition.as_array().map_or(&definition, |a| &a[0]);
+    let target = target["uri"]
+        .as_str()
+        .or(target["targetUri"].as_str())
+        .unwrap();
+    assert!(!target.contains("%EF%BF%BD"), "U+FFFD in {target}");
+    let expected = ws
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join(".chant/specs")
+        .join(bad)
+        .join("2026-01-01-004-far.md");
+    assert_eq!(uri_to_path(target), expected);
+    assert!(client.shutdown().success());
+}
+
+/// A spec file whose own name is not UTF-8: chant refuses it ("Invalid
+/// spec filename"); `check` says so in a note, by its (escaped) name.
+#[test]
+fn a_spec_file_whose_name_is_not_utf8_is_refused_with_a_note() {
+    use std::os::unix::ffi::OsStrExt;
+    let (ws, _outside) = project(|ws, _| {
+        std::fs::write(
+            ws.join(".chant/specs")
+                .join(std::ffi::OsStr::from_bytes(b"bad\xff.md")),
+            SPEC,
+        )
+        .unwrap();
+    });
+    let (_, report, _) = check(ws.path());
+    assert_eq!(report["summary"]["specs"], 1);
+    let notes = notes(&report);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].ends_with(".chant/specs/bad\u{fffd}.md: the file name is not UTF-8, so chant refuses the file (\"Invalid spec filename\") and chant-lsp does not read it. Rename it."),
+        "{}",
+        notes[0]
+    );
+    // The server says it once, in its log, when it indexes the project.
+    let client = LspClient::start(ClientOptions::for_folder(ws.path()));
+    let logged = client.wait_for_notification(
+        "window/logMessage",
+        |p| {
+            p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Invalid spec filename"))
+        },
+        Duration::from_secs(30),
+    );
+    assert_eq!(logged["type"], 2, "a warning: {logged}");
+    assert!(client.shutdown().success());
+}

@@ -25,19 +25,55 @@ async fn collect(mut rx: mpsc::Receiver<OutputLine>) -> Vec<OutputLine> {
     lines
 }
 
+/// The fields of `/proc/PID/stat` after the command name: state, ppid,
+/// pgrp, session, … (field 3 onwards; the start time is at index 19).
+fn stat_fields(pid: i32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
+
+/// A process as first seen: its pid and its start time, so a pid the
+/// kernel reuses for another process never passes for it.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    pid: i32,
+    started: u64,
+}
+
+fn seen(pid: i32) -> Seen {
+    let fields = stat_fields(pid).unwrap_or_else(|| panic!("no process {pid}"));
+    Seen {
+        pid,
+        started: fields[19].parse().unwrap(),
+    }
+}
+
+/// Still the same process, and not a zombie (dead, not yet reaped by its
+/// new parent).
+fn running(p: Seen) -> bool {
+    stat_fields(p.pid).is_some_and(|f| f[19].parse() == Ok(p.started) && f[0] != "Z")
+}
+
 fn alive(pid: i32) -> bool {
-    // A zombie (dead, not yet reaped by its new parent) counts as gone.
-    // SAFETY: signal 0 only checks that the process exists.
-    let exists = unsafe { libc::kill(pid, 0) } == 0;
-    let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            s.rsplit(')')
-                .next()
-                .map(|r| r.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(false);
-    exists && !zombie
+    stat_fields(pid).is_some_and(|f| f[0] != "Z")
+}
+
+fn session_of(pid: i32) -> String {
+    stat_fields(pid).unwrap()[3].clone()
+}
+
+/// Poll `/proc` until every one of these processes has ended (the event
+/// that proves it; a minute at most before the test fails).
+fn wait_ended(processes: &[Seen]) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while processes.iter().any(|p| running(*p)) {
+        assert!(
+            Instant::now() < deadline,
+            "processes left behind: {processes:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn wait_gone(pids: &[i32]) {
@@ -231,4 +267,145 @@ fn the_group_dies_when_the_supervisor_loses_its_control_pipe() {
     let status = child.wait().unwrap();
     assert!(!status.success());
     wait_gone(&pids);
+}
+
+/// chant starts its agent, which moves to a session of its own (as a CLI
+/// that daemonizes helpers does): the shell prints the supervisor's pid,
+/// its own, and the agent's, then waits.
+const AGENT_IN_ITS_OWN_SESSION: &str = "setsid sleep 600 & echo \"$PPID $$ $!\"; wait";
+
+/// Starts a run of [`AGENT_IN_ITS_OWN_SESSION`]; returns the run, the
+/// supervisor, the shell (chant) and the agent as first seen.
+async fn run_with_an_agent_in_its_own_session() -> (
+    tokio::task::JoinHandle<std::io::Result<chant_lsp::runner::process::Finished>>,
+    watch::Sender<Option<StopReason>>,
+    [Seen; 3],
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let args: Vec<String> = vec!["-c".into(), AGENT_IN_ITS_OWN_SESSION.into()];
+    let (tx, mut rx) = mpsc::channel(4);
+    let (stop_tx, stop_rx) = watch::channel(None);
+    let handle = tokio::spawn(async move {
+        let cwd = dir.path().to_path_buf();
+        let (program, sup) = (sh(), supervisor());
+        let finished = run(spec(&program, &args, &cwd, &sup), tx, stop_rx, None).await;
+        drop(dir);
+        finished
+    });
+    let first = rx.recv().await.unwrap();
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    let pids: Vec<i32> = first
+        .text
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let [supervisor, shell, agent] = [pids[0], pids[1], pids[2]];
+    // The setup really is what it claims: the agent left chant's session.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while session_of(agent) == session_of(shell) {
+        assert!(
+            Instant::now() < deadline,
+            "the agent never left the session"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (
+        handle,
+        stop_tx,
+        [seen(supervisor), seen(shell), seen(agent)],
+    )
+}
+
+/// Cancelling kills an agent that left chant's process group and session
+/// (the supervisor, a subreaper, still finds it below itself).
+#[tokio::test(flavor = "multi_thread")]
+async fn cancelling_kills_an_agent_in_a_session_of_its_own() {
+    let (handle, stop, processes) = run_with_an_agent_in_its_own_session().await;
+    stop.send(Some(StopReason::Cancelled)).unwrap();
+    let finished = handle.await.unwrap().unwrap();
+    assert_eq!(finished.stopped, Some(StopReason::Cancelled));
+    wait_ended(&processes);
+}
+
+/// SIGTERM to the supervisor (from outside the server) stops the run as a
+/// cancel would: chant and the agent end, and the run says it was stopped
+/// from outside, not that it failed.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_to_the_supervisor_stops_chant_and_its_agent() {
+    let (handle, _stop, processes) = run_with_an_agent_in_its_own_session().await;
+    // SAFETY: sending a signal to the supervisor this test started.
+    unsafe {
+        libc::kill(processes[0].pid, libc::SIGTERM);
+    }
+    let finished = handle.await.unwrap().unwrap();
+    assert_eq!(finished.stopped, Some(StopReason::Interrupted));
+    wait_ended(&processes);
+}
+
+/// SIGKILL to the supervisor: chant dies with it (`PR_SET_PDEATHSIG`), and
+/// the server kills the agent it left (by the run's mark in its
+/// environment); the run was stopped, not failed.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_to_the_supervisor_leaves_nothing_running() {
+    let (handle, _stop, processes) = run_with_an_agent_in_its_own_session().await;
+    // SAFETY: sending a signal to the supervisor this test started.
+    unsafe {
+        libc::kill(processes[0].pid, libc::SIGKILL);
+    }
+    let finished = handle.await.unwrap().unwrap();
+    assert_eq!(finished.stopped, Some(StopReason::Interrupted));
+    assert!(
+        finished.describe_exit().contains("signal 9"),
+        "{}",
+        finished.describe_exit()
+    );
+    wait_ended(&processes);
+}
+
+/// chant exits and leaves its agent running in a session of its own: the
+/// agent gets the drain grace, then is killed; the run is chant's success.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_chant_left_behind_in_its_own_session_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let args: Vec<String> = vec![
+        "-c".into(),
+        "setsid sleep 600 >/dev/null 2>&1 & echo $!; exit 0".into(),
+    ];
+    let (tx, rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let (program, sup) = (sh(), supervisor());
+    let (finished, lines) = tokio::join!(
+        run(spec(&program, &args, dir.path(), &sup), tx, stop_rx, None),
+        collect(rx)
+    );
+    assert!(finished.unwrap().success());
+    let pid: i32 = lines[0].text.trim().parse().unwrap();
+    wait_gone(&[pid]);
+}
+
+/// A program the supervisor cannot start (not executable) is chant's
+/// failure to start, told as such: not a run stopped from outside.
+#[tokio::test]
+async fn a_program_that_cannot_start_is_not_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("chant");
+    std::fs::write(&program, "not a program").unwrap();
+    let (tx, _rx) = mpsc::channel(4);
+    let (_stop_tx, stop_rx) = watch::channel(None);
+    let sup = supervisor();
+    let finished = run(spec(&program, &[], dir.path(), &sup), tx, stop_rx, None)
+        .await
+        .unwrap();
+    assert_eq!(finished.stopped, None);
+    assert_eq!(
+        finished.status.code(),
+        Some(chant_lsp::runner::supervisor::SPAWN_FAILED)
+    );
+    assert!(
+        finished
+            .stderr
+            .starts_with(chant_lsp::runner::supervisor::SPAWN_FAILED_PREFIX),
+        "{}",
+        finished.stderr
+    );
 }

@@ -4,7 +4,11 @@
 //! completion and code actions in between — never panics the server, every
 //! request is answered, and once the server is idle, the diagnostics it
 //! last published for each open spec equal what a fresh server computes
-//! for the same files and buffers.
+//! for the same files and buffers; so do the answers that come from the
+//! incrementally kept Markdown tree and rope (symbols, folding ranges) and
+//! from positions on long and wide lines (semantic tokens), as
+//! rust-analyzer's reparse fuzzing checks its incremental paths. Edits
+//! carry CRLF, lone CR, emoji and CJK.
 
 mod support;
 
@@ -39,9 +43,12 @@ const PIECES: &[&str] = &[
     "See 2026-01-01-002-bbb.\n",
     "```\n",
     "\r\n",
+    "\r",
     "\n",
     "x",
     "é",
+    "中",
+    "😀",
     "",
 ];
 
@@ -294,6 +301,27 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 .map(|p| (p.version, p.diagnostics.len()))
                 .collect::<Vec<_>>()
         );
+    }
+    // What the incremental tree and rope give, against a fresh parse.
+    for &i in &open {
+        for method in [
+            "textDocument/documentSymbol",
+            "textDocument/foldingRange",
+            "textDocument/semanticTokens/full",
+        ] {
+            let params = json!({"textDocument": {"uri": uri(i)}});
+            let edited = client.request(method, params.clone());
+            let expected = fresh.request(method, params);
+            prop_assert!(edited.is_ok(), "{}: {:?}", method, edited);
+            prop_assert_eq!(
+                edited.ok(),
+                expected.ok(),
+                "{} of {} differs from a fresh parse of {:?}",
+                method,
+                SPECS[i],
+                client.buffer(&uri(i))
+            );
+        }
     }
     prop_assert!(client.shutdown().success());
     prop_assert!(fresh.shutdown().success());

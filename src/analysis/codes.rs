@@ -105,6 +105,8 @@ codes! {
     ApprovalBlocksWork => "chant/approval-blocks-work", Information, None, "Approval is required and not given, so `chant work` refuses the spec.";
     Drift => "chant/drift", Warning, None, "A completed spec's `tracks`, `origin` or `informed_by` files changed after its `completed_at`.";
     DriftInvalidPattern => "chant/drift-invalid-pattern", Warning, None, "A completed spec's pattern that `chant drift` cannot expand: the whole command fails on it.";
+    TooManyDiagnostics => "chant/too-many-diagnostics", Information, None, "More diagnostics than a file shows: one counts those left out (as severe as the most severe of them).";
+    DriftNotChecked => "chant/drift-not-checked", Information, None, "A completed spec's pattern that names more files than chant-lsp expands, so its drift is not checked.";
 }
 
 impl Code {

@@ -1,11 +1,11 @@
 //! Acceptance criteria and status: what `chant work` counts, what it
 //! refuses, and the places where a Markdown reader would count differently.
 
-use super::{count, Code, Cx, Diagnostic, FixKind, Severity};
+use super::{count, Code, Cx, Diagnostic, FixKind, Severity, Sink};
 use crate::spec::body::OddKind;
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
 
-pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(cx: &Cx, out: &mut Sink) {
     let body = &cx.model.body;
     let v = cx.model.values();
     let completed = v.status == SpecStatus::Completed;
@@ -37,7 +37,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     status(cx, completed, unchecked, out);
 }
 
-fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
+fn no_criteria(cx: &Cx, total: usize, out: &mut Sink) {
     let v = cx.model.values();
     let workable = v.status.is_workable();
     if total > 0 || !workable || matches!(v.r#type, SpecType::Driver | SpecType::Group) {
@@ -82,7 +82,7 @@ fn no_criteria(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
     );
 }
 
-fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
+fn odd_forms(cx: &Cx, total: usize, out: &mut Sink) {
     let body = &cx.model.body;
     for odd in &body.odd_criteria {
         match odd.kind {
@@ -144,7 +144,7 @@ fn odd_forms(cx: &Cx, total: usize, out: &mut Vec<Diagnostic>) {
 /// ``` at the end of a text line (chant's own `## Agent Output` writes it so):
 /// then everything after that line is code too, which hides whatever a user
 /// adds below.
-fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, inline: bool, out: &mut Vec<Diagnostic>) {
+fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, inline: bool, out: &mut Sink) {
     let body_end = cx.model.body.range.end;
     let after_open = cx.text[open.end..body_end]
         .find('\n')
@@ -187,7 +187,7 @@ fn unclosed_fence(cx: &Cx, open: crate::text::TextRange, inline: bool, out: &mut
     }
 }
 
-fn status(cx: &Cx, completed: bool, unchecked: usize, out: &mut Vec<Diagnostic>) {
+fn status(cx: &Cx, completed: bool, unchecked: usize, out: &mut Sink) {
     let v = cx.model.values();
     if v.status == SpecStatus::Ready {
         let range = cx.field_or_spec("status");

@@ -15,7 +15,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{Code, Cx, Diagnostic};
+use super::{Code, Cx, Diagnostic, Sink};
 use crate::spec::frontmatter::SpecStatus;
 use crate::syntax::yaml::YamlKind;
 use crate::text::TextRange;
@@ -23,18 +23,36 @@ use crate::text::TextRange;
 /// At most this many files are named in one diagnostic.
 const MAX_NAMED: usize = 10;
 
-pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
-    if !cx.model.chant_accepts() {
-        return;
+/// Most folder entries one pattern expansion reads, all its components
+/// together (`workspace::files::expand_like_chant` stops there): a pattern
+/// such as `*/*/*` or `**/*` over a huge tree is then not checked.
+pub const MAX_EXPANSION_ENTRIES: usize = 200_000;
+
+/// The instant chant compares modification times with, when `chant drift`
+/// looks at this spec at all: a spec chant parses, completed, with an RFC
+/// 3339 `completed_at`.
+fn completed_instant(model: &crate::spec::SpecModel) -> Option<i128> {
+    if !model.chant_accepts() {
+        return None;
     }
-    let v = cx.model.values();
+    let v = model.values();
     if v.status != SpecStatus::Completed {
-        return;
+        return None;
     }
-    let Some(completed_at) = &v.completed_at else {
+    parse_rfc3339(v.completed_at.as_deref()?)
+}
+
+/// Whether `chant drift` looks at this spec's files.
+pub(super) fn looks_at(model: &crate::spec::SpecModel) -> bool {
+    completed_instant(model).is_some()
+}
+
+pub(super) fn check(cx: &Cx, out: &mut Sink) {
+    let Some(completed) = completed_instant(cx.model) else {
         return;
     };
-    let Some(completed) = parse_rfc3339(completed_at) else {
+    let v = cx.model.values();
+    let Some(completed_at) = &v.completed_at else {
         return;
     };
     // chant's order: tracks, then origin, then informed_by.
@@ -57,14 +75,24 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
                 ));
                 continue;
             }
-            let mut changed: Vec<(String, i128)> = cx
-                .ws
-                .files_modified(pattern)
-                .into_iter()
-                .filter_map(|f| Some((f.path, nanos(f.modified?)?)))
+            let expansion = cx.ws.expand(pattern);
+            let mut changed: Vec<(String, i128)> = expansion
+                .files
+                .iter()
+                .filter_map(|f| Some((f.path.clone(), nanos(f.modified?)?)))
                 .filter(|(_, modified)| *modified > completed)
                 .collect();
             if changed.is_empty() {
+                if !expansion.complete {
+                    out.push(Diagnostic::new(
+                        Code::DriftNotChecked,
+                        item_range(cx, key, i, pattern),
+                        format!(
+                            "Drift not checked: `{pattern}` names more of the project's files than chant-lsp expands (it stops after reading {} folder entries). `chant drift` expands it whole; write a narrower pattern to have it checked here.",
+                            super::thousands(MAX_EXPANSION_ENTRIES)
+                        ),
+                    ));
+                }
                 continue;
             }
             changed.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -80,7 +108,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 /// Why chant's glob crate refuses a pattern, when it does: chant expands a
 /// pattern with it when the pattern holds `*`, `?` or `[`, and fails the
 /// whole `chant drift` on the crate's error.
-fn refused_pattern(pattern: &str) -> Option<String> {
+pub(super) fn refused_pattern(pattern: &str) -> Option<String> {
     if !pattern.contains(['*', '?', '[']) {
         return None;
     }

@@ -1,11 +1,11 @@
 //! The frontmatter as chant parses it: every value chant would stop on, and
 //! keys chant silently drops.
 
-use super::{word_list, Code, Cx, Diagnostic, FixKind, CHANT_REJECTS};
+use super::{word_list, Code, Cx, Diagnostic, FixKind, Sink, CHANT_REJECTS};
 use crate::spec::fields::{self, EnumValue, KeyHint};
 use crate::spec::frontmatter::RejectionKind;
 
-pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(cx: &Cx, out: &mut Sink) {
     let fm = &cx.model.frontmatter;
     for rejection in &fm.rejections {
         let range = rejection.range.clone();
@@ -104,7 +104,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
 fn nested_unknown_keys(
     entry: &crate::syntax::yaml::YamlEntry,
     known: &[fields::FieldInfo],
-    out: &mut Vec<Diagnostic>,
+    out: &mut Sink,
 ) {
     let Some(value) = &entry.value else { return };
     for nested in value.entries() {

@@ -1,10 +1,10 @@
 //! Where chant's frontmatter split surprises: unclosed, late, cut short, or
 //! hidden behind a byte order mark.
 
-use super::{Code, Cx, Diagnostic, FixKind};
+use super::{Code, Cx, Diagnostic, FixKind, Sink};
 use crate::syntax::layout::LayoutNote;
 
-pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(cx: &Cx, out: &mut Sink) {
     for note in &cx.model.layout.notes {
         out.push(match note {
             LayoutNote::Unclosed { opening } => Diagnostic::new(

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use super::{count, Code, Cx, Diagnostic, FixKind, PathState};
+use super::{count, Code, Cx, Diagnostic, FixKind, PathState, Sink};
 use crate::spec::edit;
 use crate::spec::fields;
 use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
 use crate::spec::id::driver_of;
 
-pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(cx: &Cx, out: &mut Sink) {
     title(cx, out);
     required(cx, out);
     spec_type(cx, out);
@@ -20,7 +20,7 @@ pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
     output(cx, out);
 }
 
-fn title(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn title(cx: &Cx, out: &mut Sink) {
     if let Some(title) = &cx.model.body.title {
         if let Some(real) = &cx.model.body.title_in_code {
             let instead = match real {
@@ -91,7 +91,7 @@ fn has_field(cx: &Cx, name: &str) -> bool {
     }
 }
 
-fn required(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn required(cx: &Cx, out: &mut Sink) {
     for name in &cx.ws.config().enterprise_required {
         if has_field(cx, name) {
             continue;
@@ -131,7 +131,7 @@ fn required(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn spec_type(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn spec_type(cx: &Cx, out: &mut Sink) {
     let v = cx.model.values();
     let type_range = cx.field_or_spec("type");
     let mut missing = |what: &str, why: &str| {
@@ -181,7 +181,7 @@ fn spec_type(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn complexity(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn complexity(cx: &Cx, out: &mut Sink) {
     let t = &cx.ws.config().thresholds;
     let body = &cx.model.body;
     let criteria = body.total_checkboxes();
@@ -225,7 +225,7 @@ fn complexity(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn coupling(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn coupling(cx: &Cx, out: &mut Sink) {
     let v = cx.model.values();
     if matches!(v.r#type, SpecType::Driver | SpecType::Group) {
         return;
@@ -264,7 +264,7 @@ fn coupling(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn model_waste(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn model_waste(cx: &Cx, out: &mut Sink) {
     let v = cx.model.values();
     let Some(model) = &v.model else { return };
     let lower = model.to_lowercase();
@@ -295,7 +295,7 @@ fn model_waste(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn approval(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn approval(cx: &Cx, out: &mut Sink) {
     let Some(approval) = &cx.model.values().approval else {
         return;
     };
@@ -329,7 +329,7 @@ fn approval(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn output(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn output(cx: &Cx, out: &mut Sink) {
     let v = cx.model.values();
     if v.status != SpecStatus::Completed {
         return;

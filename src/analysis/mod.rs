@@ -16,11 +16,15 @@ pub mod quality;
 pub mod readiness;
 mod references;
 pub mod review;
+mod sink;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use codes::{Code, Severity};
+use sink::Sink;
+pub use sink::MAX_DIAGNOSTICS;
 
 use crate::spec::config::ChantConfig;
 use crate::spec::frontmatter::SpecStatus;
@@ -177,20 +181,22 @@ pub trait WorkspaceFacts {
     /// True when the path leads outside the chant root (`..`, absolute, or a
     /// symlink out).
     fn escapes_root(&self, relative: &str) -> bool;
-    /// Whether a glob matches a project file; Err(reason) for a pattern
-    /// that is not a valid glob.
-    fn glob_matches_any(&self, pattern: &str) -> Result<bool, String>;
     /// The `depends_on` of a spec (for a member's driver).
     fn dependencies_of(&self, id: &str) -> Vec<String>;
-    /// Every spec file (relative to the root) that claims this ID: one,
-    /// unless a subfolder of `.chant/specs` holds another with that name.
-    fn spec_files(&self, id: &str) -> Vec<PathBuf>;
+    /// The spec files (relative to the root) that claim this ID, top level
+    /// first: the first `limit` of them, and how many there are (one,
+    /// unless a subfolder of `.chant/specs` holds another with that name).
+    fn spec_files(&self, id: &str, limit: usize) -> (Vec<PathBuf>, usize);
     /// The regular files a `tracks`/`origin`/`informed_by` entry names, as
     /// `chant drift` expands it (a glob when it holds `*`, `?` or `[`,
     /// else a literal path), with their modification times. Paths are as
     /// chant prints them (the pattern's own spelling, relative to the root).
-    fn files_modified(&self, _pattern: &str) -> Vec<ModifiedFile> {
-        Vec::new()
+    /// The same answer serves drift and the `tracks` check, so they agree.
+    fn expand(&self, _pattern: &str) -> Arc<Expansion> {
+        Arc::new(Expansion {
+            files: Vec::new(),
+            complete: true,
+        })
     }
     /// Whether the full `chant lint` reads the spec with this ID: a
     /// `*.md` file directly in `.chant/specs` (dotfiles included), not one
@@ -214,6 +220,25 @@ pub trait WorkspaceFacts {
         let _ = driver;
         Vec::new()
     }
+    /// The members `driver.1` … `driver.(n-1)` (exactly those IDs) that are
+    /// missing or not completed ([`WorkspaceFacts::status_anywhere`]), in
+    /// order: the first `limit` of them with their status, and how many
+    /// there are. The index answers without looking at each one, so the
+    /// readiness of every member of a 5,000-member driver stays linear.
+    fn unfinished_earlier_members(&self, driver: &str, n: u32, limit: usize) -> EarlierMembers {
+        let mut earlier = EarlierMembers::default();
+        for i in 1..n {
+            let id = format!("{driver}.{i}");
+            let status = self.status_anywhere(&id);
+            if status != Some(SpecStatus::Completed) {
+                earlier.total += 1;
+                if earlier.first.len() < limit {
+                    earlier.first.push((id, status));
+                }
+            }
+        }
+        earlier
+    }
     /// The status of a spec chant can parse, in any folder of
     /// `.chant/specs` (as `chant work` loads them; `chant lint` sees only
     /// the top level, which is [`WorkspaceFacts::lookup_spec`]).
@@ -223,6 +248,55 @@ pub trait WorkspaceFacts {
             _ => None,
         }
     }
+}
+
+/// A member's earlier members that are not completed (see
+/// [`WorkspaceFacts::unfinished_earlier_members`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EarlierMembers {
+    /// The first ones, with their status (None: missing).
+    pub first: Vec<(String, Option<SpecStatus>)>,
+    /// How many there are in all.
+    pub total: usize,
+}
+
+/// What a `tracks`/`origin`/`informed_by` entry names (see
+/// [`WorkspaceFacts::expand`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expansion {
+    pub files: Vec<ModifiedFile>,
+    /// False when a cap stopped the expansion (a pattern that names too
+    /// much of the tree): `files` then holds only whole matches found
+    /// before it stopped, and an empty list says nothing.
+    pub complete: bool,
+}
+
+/// The entries of a spec's `tracks`, `origin` and `informed_by` that its
+/// diagnosis expands ([`WorkspaceFacts::expand`]): every `tracks` glob (the
+/// `tracks` check), and every entry of a spec drift looks at. A caller
+/// that holds a lock while diagnosing expands these first, without it.
+pub fn expanded_patterns(model: &SpecModel) -> Vec<String> {
+    let v = model.values();
+    let mut out: Vec<String> = v
+        .tracks
+        .iter()
+        .flatten()
+        .filter(|p| p.contains(['*', '?', '[']))
+        .cloned()
+        .collect();
+    if drift::looks_at(model) {
+        out.extend(
+            [&v.tracks, &v.origin, &v.informed_by]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|p| !p.is_empty())
+                .cloned(),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A file a spec tracks, and when it was last modified.
@@ -240,14 +314,27 @@ pub struct SpecContext<'a> {
     pub path: Option<&'a std::path::Path>,
 }
 
-/// Every diagnostic for one spec, in text order.
+/// Every diagnostic for one spec, in text order (at most
+/// [`MAX_DIAGNOSTICS`] and one that counts the rest).
 pub fn diagnose(
     text: &str,
     model: &SpecModel,
     spec: SpecContext,
     ws: &dyn WorkspaceFacts,
 ) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    diagnose_filtered(text, model, spec, ws, &Filter::default())
+}
+
+/// [`diagnose`], without the codes `filter` switches off (which then take
+/// no room under the cap).
+pub fn diagnose_filtered(
+    text: &str,
+    model: &SpecModel,
+    spec: SpecContext,
+    ws: &dyn WorkspaceFacts,
+    filter: &Filter,
+) -> Vec<Diagnostic> {
+    let mut out = Sink::new(filter);
     let cx = Cx {
         text,
         model,
@@ -260,6 +347,7 @@ pub fn diagnose(
     references::check(&cx, &mut out);
     criteria::check(&cx, &mut out);
     drift::check(&cx, &mut out);
+    let mut out = out.finish();
     let linted = chant_lints(spec, ws);
     let parsed = model.chant_accepts();
     for d in &mut out {
@@ -393,6 +481,19 @@ impl Cx<'_> {
     fn field_or_spec(&self, key: &str) -> TextRange {
         self.value_range(key).unwrap_or_else(|| self.spec_anchor())
     }
+}
+
+/// `99,000`: a count as people read it.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `1 criterion`, `2 criteria`.

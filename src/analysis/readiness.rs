@@ -8,6 +8,23 @@ use crate::spec::frontmatter::{ApprovalStatus, SpecStatus, SpecType};
 use crate::spec::id::driver_of;
 use crate::spec::SpecModel;
 
+/// Most specs a reason, a refusal or a plan names; the rest are counted
+/// ("… and 4,994 more"), so no sentence grows with the project.
+pub const MAX_NAMED: usize = 5;
+
+/// The first [`MAX_NAMED`] of `total` items, then how many more there are.
+fn named(items: impl IntoIterator<Item = String>, total: usize) -> String {
+    let shown: Vec<String> = items.into_iter().take(MAX_NAMED).collect();
+    match total.saturating_sub(shown.len()) {
+        0 => shown.join(", "),
+        more => format!(
+            "{} and {} more",
+            shown.join(", "),
+            crate::analysis::thousands(more)
+        ),
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())]
         .bytes()
@@ -39,7 +56,13 @@ pub enum Readiness {
     InProgress,
     /// Waiting for dependencies (its own, or its driver's).
     Blocked {
+        /// Its dependencies that are not completed, the first of its
+        /// earlier members that are not (at most [`MAX_NAMED`] of those),
+        /// and its driver's dependencies.
         waiting_for: Vec<Waiting>,
+        /// Earlier members not completed beyond those in `waiting_for`: a
+        /// driver's 5,000th member waits for 4,999, named by none.
+        more_earlier: usize,
     },
     /// `approval.required` and not approved yet.
     NeedsApproval,
@@ -120,13 +143,15 @@ impl Readiness {
             Readiness::Completed => "completed".into(),
             Readiness::Cancelled => "cancelled".into(),
             Readiness::InProgress => "a run is in progress (status: in_progress)".into(),
-            Readiness::Blocked { waiting_for } => format!(
+            Readiness::Blocked {
+                waiting_for,
+                more_earlier,
+            } => format!(
                 "waiting for {}",
-                waiting_for
-                    .iter()
-                    .map(Waiting::describe)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                named(
+                    waiting_for.iter().map(Waiting::describe),
+                    waiting_for.len() + more_earlier
+                )
             ),
             Readiness::NeedsApproval => "needs approval before work can begin".into(),
             Readiness::Rejected { by: Some(by) } => format!("rejected by {by}"),
@@ -158,10 +183,11 @@ pub fn assess(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Readiness
             by: approval.by.clone(),
         };
     }
-    let waiting = waiting_for(id, v.depends_on.as_deref().unwrap_or_default(), ws);
+    let (waiting, more_earlier) = waiting_for(id, v.depends_on.as_deref().unwrap_or_default(), ws);
     if !waiting.is_empty() {
         return Readiness::Blocked {
             waiting_for: waiting,
+            more_earlier,
         };
     }
     if approval.is_some_and(|a| a.status != ApprovalStatus::Approved) {
@@ -255,11 +281,13 @@ pub fn work_refusal_with(
             if let Some(first) = members.iter().find(|m| m.skipped.is_none()) {
                 return first.fails.as_ref().map(|why| format!("chant work runs this spec's members as a chain, and the first it would run, {}, fails before its agent starts: {why}. (chant 0.23.2 then keeps looking for a spec to run and does not stop.)", first.id));
             }
-            let why: Vec<String> = members
-                .iter()
-                .map(|m| format!("{} ({})", m.id, m.skipped.as_deref().unwrap_or("")))
-                .collect();
-            return Some(format!("chant work runs this spec's members as a chain, and none of them can run now: {}. (chant then goes on with other ready specs of the project, or keeps looping.)", why.join(", ")));
+            let why = named(
+                members
+                    .iter()
+                    .map(|m| format!("{} ({})", m.id, m.skipped.as_deref().unwrap_or(""))),
+                members.len(),
+            );
+            return Some(format!("chant work runs this spec's members as a chain, and none of them can run now: {why}. (chant then goes on with other ready specs of the project, or keeps looping.)"));
         }
     }
     if model.body.title.is_none() {
@@ -271,10 +299,9 @@ pub fn work_refusal_with(
         .filter(|d| !matches!(ws.lookup_spec(d), SpecLookup::Found { .. }))
         .collect();
     if !unknown.is_empty() {
-        let unknown: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
         return Some(format!(
             "chant work lints this spec first and stops on unknown dependencies: {}. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.",
-            unknown.join(", ")
+            named(unknown.iter().map(|s| s.to_string()), unknown.len())
         ));
     }
     if !options.skip_quality {
@@ -301,11 +328,9 @@ pub fn work_refusal_with(
             }
         }
     }
-    let blockers = blocking(id, &deps, ws);
-    if !blockers.is_empty() {
+    if let Some(blockers) = blocking(id, &deps, ws) {
         return Some(format!(
-            "This spec is blocked by dependencies that are not completed: {}. chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).",
-            blockers.join(", ")
+            "This spec is blocked by dependencies that are not completed: {blockers}. chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too)."
         ));
     }
     if !options.skip_quality {
@@ -324,14 +349,11 @@ pub fn work_refusal_with(
         }
         _ => {}
     }
-    let drivers: Vec<String> = driver_waits_for(id, ws)
-        .iter()
-        .map(Waiting::describe)
-        .collect();
+    let drivers = driver_waits_for(id, ws);
     if !drivers.is_empty() {
         return Some(format!(
             "This member waits for its driver's dependencies: {}. chant work stops when it moves the spec to in_progress (\"Dependencies not met\") until they are completed or cancelled.",
-            drivers.join(", ")
+            named(drivers.iter().map(Waiting::describe), drivers.len())
         ));
     }
     let prompt = chosen_prompt(model, ws, options.prompt);
@@ -345,9 +367,10 @@ pub fn work_refusal_with(
 
 /// What `chant work` waits for (dependencies are checked with `--skip-deps`
 /// absent): each `depends_on` entry that is not completed (cancelled ones
-/// included), and for a member `X.N`, each earlier sibling `X.1` ..
-/// `X.(N-1)` that is missing or not completed.
-fn waiting_for(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<Waiting> {
+/// included), and for a member `X.N`, the earlier siblings `X.1` ..
+/// `X.(N-1)` that are missing or not completed (the first [`MAX_NAMED`] of
+/// them; the second value counts the others).
+fn waiting_for(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> (Vec<Waiting>, usize) {
     // Unknown dependencies were refused by the lint already; the rest are
     // looked up as chant work loads specs, in every folder.
     let mut out: Vec<Waiting> = deps
@@ -362,22 +385,19 @@ fn waiting_for(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<Waitin
             })
         })
         .collect();
+    let mut more_earlier = 0;
     if let (Some(driver), Some(n)) = (driver_of(id), member_number(id)) {
-        for i in 1..n {
-            let sibling = format!("{driver}.{i}");
-            let status = ws.status_anywhere(&sibling);
-            if status != Some(SpecStatus::Completed) {
-                out.push(Waiting {
-                    id: sibling,
-                    status,
-                    earlier_member: true,
-                    of_driver: None,
-                });
-            }
-        }
+        let earlier = ws.unfinished_earlier_members(driver, n, MAX_NAMED);
+        more_earlier = earlier.total - earlier.first.len();
+        out.extend(earlier.first.into_iter().map(|(id, status)| Waiting {
+            id,
+            status,
+            earlier_member: true,
+            of_driver: None,
+        }));
     }
     out.extend(driver_waits_for(id, ws));
-    out
+    (out, more_earlier)
 }
 
 /// For a member, its driver's dependencies (other than the driver's own
@@ -453,23 +473,25 @@ fn blocked_on_load_because(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts)
         .describe()
     };
     let mut because = Vec::new();
-    let own: Vec<String> = v
+    let own: Vec<&String> = v
         .depends_on
         .as_deref()
         .unwrap_or_default()
         .iter()
         .filter(unmet)
-        .map(describe)
         .collect();
     if !own.is_empty() {
-        because.push(format!("waiting for {}", own.join(", ")));
+        because.push(format!(
+            "waiting for {}",
+            named(own.iter().map(|d| describe(d)), own.len())
+        ));
     }
-    let drivers: Vec<String> = driver_waits_for(id, ws)
-        .iter()
-        .map(Waiting::describe)
-        .collect();
+    let drivers = driver_waits_for(id, ws);
     if !drivers.is_empty() {
-        because.push(format!("waiting for {}", drivers.join(", ")));
+        because.push(format!(
+            "waiting for {}",
+            named(drivers.iter().map(Waiting::describe), drivers.len())
+        ));
     }
     if v.status == SpecStatus::Pending
         && v.approval
@@ -509,7 +531,13 @@ pub fn list_disagreement(
             (!because.is_empty())
                 .then(|| format!("`chant list` shows it as blocked ({}).", because.join("; ")))
         }
-        (SpecStatus::Pending, Readiness::Blocked { waiting_for }) => {
+        (
+            SpecStatus::Pending,
+            Readiness::Blocked {
+                waiting_for,
+                more_earlier,
+            },
+        ) => {
             let mut differences = Vec::new();
             if waiting_for
                 .iter()
@@ -517,7 +545,7 @@ pub fn list_disagreement(
             {
                 differences.push("counts a cancelled dependency as met");
             }
-            if waiting_for.iter().any(|w| w.earlier_member) {
+            if *more_earlier > 0 || waiting_for.iter().any(|w| w.earlier_member) {
                 differences.push("does not wait for earlier members");
             }
             Some(format!(
@@ -529,13 +557,12 @@ pub fn list_disagreement(
     }
 }
 
-/// [`waiting_for`] as the refusal names them.
-fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Vec<String> {
-    waiting_for(id, deps, ws)
-        .iter()
-        .filter(|w| w.of_driver.is_none())
-        .map(Waiting::describe)
-        .collect()
+/// [`waiting_for`] as the refusal names them (the first few, and how many
+/// more); None when nothing blocks.
+fn blocking(id: &str, deps: &[String], ws: &dyn WorkspaceFacts) -> Option<String> {
+    let (waiting, more_earlier) = waiting_for(id, deps, ws);
+    let own: Vec<&Waiting> = waiting.iter().filter(|w| w.of_driver.is_none()).collect();
+    (!own.is_empty()).then(|| named(own.iter().map(|w| w.describe()), own.len() + more_earlier))
 }
 
 /// The number of a member ID (`X.3` → 3, `X.3.1` → 3).
@@ -608,10 +635,14 @@ pub fn work_plan(
             Some(SpecStatus::Completed | SpecStatus::Cancelled)
         )
     };
+    // The members `<id>.<i>` not completed so far, by number: the members
+    // come in that order, so a member's earlier ones are a prefix of it
+    // (one pass, whatever the number of members).
+    let mut unfinished: Vec<(u32, &str)> = Vec::new();
+    let prefix = format!("{id}.");
     let members = members
         .iter()
         .map(|m| {
-            let prefix = format!("{id}.");
             let blockers: Vec<String> = ws
                 .dependencies_of(m)
                 .into_iter()
@@ -623,13 +654,13 @@ pub fn work_plan(
                 )
                 .filter(|d| !done_or_cancelled(d))
                 .collect();
-            let earlier: Vec<String> = match member_number(m) {
-                Some(n) => (1..n)
-                    .map(|i| format!("{id}.{i}"))
-                    .filter(|s| members.contains(s) && status(s) != Some(SpecStatus::Completed))
-                    .collect(),
-                None => Vec::new(),
+            let number = member_number(m);
+            let earlier: &[(u32, &str)] = match number {
+                Some(n) => &unfinished[..unfinished.partition_point(|(i, _)| *i < n)],
+                None => &[],
             };
+            let earlier = (!earlier.is_empty())
+                .then(|| named(earlier.iter().map(|(_, s)| s.to_string()), earlier.len()));
             let skipped = match status(m) {
                 Some(SpecStatus::Cancelled) => Some("cancelled".to_string()),
                 Some(SpecStatus::Completed) if !options.skip_quality => {
@@ -638,9 +669,12 @@ pub fn work_plan(
                 Some(SpecStatus::Completed) => None,
                 Some(SpecStatus::Pending | SpecStatus::Failed) | None => {
                     if !blockers.is_empty() {
-                        Some(format!("blocked by {}", blockers.join(", ")))
-                    } else if !earlier.is_empty() {
-                        Some(format!("waits for {}", earlier.join(", ")))
+                        Some(format!(
+                            "blocked by {}",
+                            named(blockers.iter().cloned(), blockers.len())
+                        ))
+                    } else if let Some(earlier) = earlier {
+                        Some(format!("waits for {earlier}"))
                     } else if !ws.member_ids(m).is_empty() {
                         Some("it has members of its own".into())
                     } else {
@@ -649,6 +683,13 @@ pub fn work_plan(
                 }
                 Some(other) => Some(format!("`{}`, not pending", other.as_str())),
             };
+            // `chant work` waits for `<id>.<i>` exactly (the sibling it
+            // names), when it is one of the members and not completed.
+            if let Some(n) = number.filter(|n| *m == format!("{id}.{n}")) {
+                if status(m) != Some(SpecStatus::Completed) {
+                    unfinished.push((n, m.as_str()));
+                }
+            }
             PlannedMember {
                 id: m.clone(),
                 skipped,
@@ -782,11 +823,8 @@ mod tests {
                 .map(|id| id.to_string())
                 .collect()
         }
-        fn spec_files(&self, _: &str) -> Vec<std::path::PathBuf> {
-            Vec::new()
-        }
-        fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
-            Ok(false)
+        fn spec_files(&self, _: &str, _: usize) -> (Vec<std::path::PathBuf>, usize) {
+            (Vec::new(), 0)
         }
     }
 

@@ -1,14 +1,14 @@
 //! References from the frontmatter to the rest of the workspace: spec IDs in
 //! `depends_on` and `members`, paths, `tracks` globs and the prompt.
 
-use super::{Code, Cx, Diagnostic, FixKind, PathState, SpecLookup};
+use super::{Code, Cx, Diagnostic, FixKind, PathState, Sink, SpecLookup};
 use crate::spec::fields;
 use crate::spec::frontmatter::{SpecStatus, SpecType};
 use crate::spec::id::driver_of;
 use crate::syntax::yaml::YamlKind;
 use crate::text::TextRange;
 
-pub(super) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(cx: &Cx, out: &mut Sink) {
     duplicate_id(cx, out);
     let v = cx.model.values();
     // Values come from what chant read; a range is looked up in the YAML
@@ -119,7 +119,7 @@ fn content_range(cx: &Cx, key: &str) -> Option<TextRange> {
     value.as_scalar().map(|_| value.content_range())
 }
 
-fn dependency(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Diagnostic>) {
+fn dependency(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Sink) {
     let lookup = cx.ws.lookup_spec(id);
     let blocked = "chant lint reports an error, and this spec stays blocked";
     let d = match lookup {
@@ -172,7 +172,7 @@ fn dependency(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Di
 
 /// chant computes a member as blocked while its driver has unmet
 /// dependencies, even when the member itself has none.
-fn member_of_blocked_driver(cx: &Cx, out: &mut Vec<Diagnostic>) {
+fn member_of_blocked_driver(cx: &Cx, out: &mut Sink) {
     let Some(driver) = driver_of(cx.spec.id) else {
         return;
     };
@@ -198,7 +198,7 @@ fn member_of_blocked_driver(cx: &Cx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn member(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Diagnostic>) {
+fn member(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Sink) {
     let why = match cx.ws.lookup_spec(id) {
         SpecLookup::Found { .. } => return,
         SpecLookup::Archived { .. } => {
@@ -217,13 +217,7 @@ fn member(cx: &Cx, id: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Diagno
     ));
 }
 
-fn path_exists(
-    cx: &Cx,
-    key: &str,
-    path: &str,
-    range: &dyn Fn() -> TextRange,
-    out: &mut Vec<Diagnostic>,
-) {
+fn path_exists(cx: &Cx, key: &str, path: &str, range: &dyn Fn() -> TextRange, out: &mut Sink) {
     if cx.ws.escapes_root(path) {
         out.push(outside(key_path(key, path), range()));
         return;
@@ -237,16 +231,23 @@ fn path_exists(
     }
 }
 
-fn tracks(cx: &Cx, pattern: &str, range: &dyn Fn() -> TextRange, out: &mut Vec<Diagnostic>) {
+fn tracks(cx: &Cx, pattern: &str, range: &dyn Fn() -> TextRange, out: &mut Sink) {
     if cx.ws.escapes_root(pattern) {
         out.push(outside(key_path("tracks", pattern), range()));
         return;
     }
-    let what = if pattern.contains(['*', '?', '[', '{']) {
-        match cx.ws.glob_matches_any(pattern) {
-            Ok(true) => return,
-            Ok(false) => "matches no file".to_string(),
-            Err(reason) => format!("is not a valid glob ({reason})"),
+    // chant's idea of a glob (`*`, `?` or `[`), expanded as `chant drift`
+    // expands it, so this check and drift agree on every entry.
+    let what = if pattern.contains(['*', '?', '[']) {
+        if let Some(refused) = super::drift::refused_pattern(pattern) {
+            format!("is not a valid glob ({refused})")
+        } else {
+            let expansion = cx.ws.expand(pattern);
+            if !expansion.files.is_empty() || !expansion.complete {
+                // A match, or too many files to tell: nothing to say.
+                return;
+            }
+            "matches no file".to_string()
         }
     } else if cx.ws.path_state(pattern) != PathState::Missing {
         return;
@@ -279,20 +280,39 @@ fn outside(what: String, range: TextRange) -> Diagnostic {
     )
 }
 
+/// Most other files a duplicate-ID diagnostic names; the rest are counted.
+const MAX_NAMED_FILES: usize = 3;
+
 /// Another file in `.chant/specs` (or a subfolder) has this spec's ID.
-fn duplicate_id(cx: &Cx, out: &mut Vec<Diagnostic>) {
-    let files = cx.ws.spec_files(cx.spec.id);
-    if files.len() < 2 {
+fn duplicate_id(cx: &Cx, out: &mut Sink) {
+    let (files, total) = cx.ws.spec_files(cx.spec.id, MAX_NAMED_FILES + 1);
+    if total < 2 {
         return;
     }
     let own = cx.spec.path;
+    let is_own = |f: &&std::path::PathBuf| own.is_some_and(|own| own.ends_with(f));
     let others: Vec<String> = files
         .iter()
-        .filter(|f| !own.is_some_and(|own| own.ends_with(f)))
+        .filter(|f| !is_own(f))
+        .take(MAX_NAMED_FILES)
         .map(|f| format!("`{}`", f.display()))
         .collect();
     if others.is_empty() {
         return;
+    }
+    // The spec's own file is one of them (the index knows it first), unless
+    // all were listed and it is not there.
+    let count_others = if files.iter().any(|f| is_own(&f)) || total > files.len() {
+        total - 1
+    } else {
+        total
+    };
+    let mut named = others.join(", ");
+    if count_others > others.len() {
+        named.push_str(&format!(
+            " and {} more",
+            super::thousands(count_others - others.len())
+        ));
     }
     out.push(Diagnostic::new(
         Code::DuplicateSpecId,
@@ -300,7 +320,7 @@ fn duplicate_id(cx: &Cx, out: &mut Vec<Diagnostic>) {
         format!(
             "Another spec file has the ID `{}`: {}. chant finds specs by ID and takes whichever file it reads first (the order depends on the file system), so `chant work {}` may run the other one. Rename one of the files.",
             cx.spec.id,
-            others.join(", "),
+            named,
             cx.spec.id
         ),
     ));

@@ -40,6 +40,9 @@ pub enum NoteKind {
     BadPath,
     /// A project's `.chant/config.md` that chant would not read.
     Config,
+    /// A cap that left part of a project out (a walk of `.chant/specs`
+    /// stopped at its cap).
+    Limit,
 }
 
 impl Note {
@@ -113,14 +116,18 @@ pub fn check(paths: &[PathBuf], filter: &Filter) -> CheckResult {
     }
     let mut files = Vec::new();
     for (root, only) in projects {
-        let (mut reports, config_problem) = check_project(&root, only.as_deref(), filter);
-        if let Some(problem) = config_problem {
+        let mut checked = check_project(&root, only.as_deref(), filter);
+        if let Some(problem) = checked.config_problem {
             notes.push(Note {
                 kind: NoteKind::Config,
                 message: format!("{}: {problem}", root.join(".chant/config.md").display()),
             });
         }
-        files.append(&mut reports);
+        notes.extend(checked.limits.into_iter().map(|message| Note {
+            kind: NoteKind::Limit,
+            message,
+        }));
+        files.append(&mut checked.reports);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     CheckResult { files, notes }
@@ -136,16 +143,14 @@ fn add_file(projects: &mut Vec<(PathBuf, Option<Vec<PathBuf>>)>, root: PathBuf, 
 
 /// Check one project: parse every spec once (in parallel), build the index
 /// from those parses, then diagnose the specs asked for.
-fn check_project(
-    root: &Path,
-    only: Option<&[PathBuf]>,
-    filter: &Filter,
-) -> (Vec<FileReport>, Option<String>) {
+fn check_project(root: &Path, only: Option<&[PathBuf]>, filter: &Filter) -> ProjectCheck {
     let files = ProjectFiles::on_disk(root);
     let config = crate::workspace::config::load(files.fs().as_ref(), root);
     let problem = config.problem.clone();
-    let paths = crate::workspace::index::spec_paths(&files);
-    let loaded: Vec<(SpecEntry, LoadedSpec)> = paths
+    let walk = crate::workspace::index::spec_paths(&files);
+    let walk_notes = walk.notes(&files, &root.join(".chant/specs"));
+    let loaded: Vec<(SpecEntry, LoadedSpec)> = walk
+        .paths
         .par_iter()
         .filter_map(|path| {
             let ChantFile::Spec { id, top_level, .. } = classify(path) else {
@@ -155,7 +160,16 @@ fn check_project(
             Some((entry(id, path, top_level, loaded.summary()), loaded))
         })
         .collect();
-    let index = ProjectIndex::from_entries(files, config, loaded.iter().map(|(e, _)| e.clone()));
+    let mut index =
+        ProjectIndex::from_entries(files, config, loaded.iter().map(|(e, _)| e.clone()));
+    for note in walk_notes {
+        index.add_note(note);
+    }
+    let limits = index
+        .notes()
+        .iter()
+        .map(|n| format!("{}: {n}", root.display()))
+        .collect();
     let wanted = |path: &Path| only.is_none_or(|only| only.iter().any(|p| p == path));
     let reports = loaded
         .into_par_iter()
@@ -177,7 +191,20 @@ fn check_project(
             spec_id: entry.id,
         })
         .collect();
-    (reports, problem)
+    ProjectCheck {
+        reports,
+        config_problem: problem,
+        limits,
+    }
+}
+
+/// What checking one project gave.
+struct ProjectCheck {
+    reports: Vec<FileReport>,
+    /// Why chant would not read the project's config.
+    config_problem: Option<String>,
+    /// What a cap left out (a walk stopped), one sentence each.
+    limits: Vec<String>,
 }
 
 fn entry(id: String, path: &Path, top_level: bool, summary: SpecSummary) -> SpecEntry {

@@ -72,7 +72,7 @@ pub fn run_check(options: &CheckOptions) -> u8 {
         _ => {}
     }
     for note in result.notes.iter().filter(|n| n.is_bad_path()) {
-        eprintln!("error: {}", note.message);
+        eprintln!("error: {}", report::visible(&note.message));
     }
     if result.has_bad_paths() {
         EXIT_TROUBLE

@@ -279,9 +279,12 @@ pub fn outgoing(index: &ProjectIndex, sources: &dyn Sources, id: &str) -> (Strin
     let text = read_source(index.project_files(), sources, &entry.path).unwrap_or_default();
     let model = SpecModel::parse(&text);
     let v = model.values();
+    // Each target once, in the order written (a set, so 32,000
+    // `depends_on` items cost what they are, not their square).
+    let mut seen: HashSet<String> = HashSet::new();
     let mut targets: Vec<(String, &str)> = Vec::new();
     for dep in v.depends_on.iter().flatten() {
-        if !targets.iter().any(|(t, _)| t == dep) {
+        if seen.insert(dep.clone()) {
             targets.push((dep.clone(), "depends_on"));
         }
     }
@@ -289,7 +292,7 @@ pub fn outgoing(index: &ProjectIndex, sources: &dyn Sources, id: &str) -> (Strin
     let implicit = implicit_members(index);
     if is_driver || implicit.contains_key(id) {
         for m in members_of(index, id, v.members.as_deref().unwrap_or_default()) {
-            if !targets.iter().any(|(t, _)| *t == m) {
+            if seen.insert(m.clone()) {
                 targets.push((m, "members"));
             }
         }
@@ -306,10 +309,17 @@ pub fn outgoing(index: &ProjectIndex, sources: &dyn Sources, id: &str) -> (Strin
     }
     let upstream = reachable(id, &|n| reverse.get(n).cloned().unwrap_or_default());
     let title = model.body.title.as_ref().map(|t| t.range.clone());
+    // Where the text names each target, from one pass over its references.
+    let mut naming: HashMap<(&str, String), Vec<TextRange>> = HashMap::new();
+    for r in references_in(&model) {
+        if let Some(field @ ("depends_on" | "members")) = r.field {
+            naming.entry((field, r.value)).or_default().push(r.range);
+        }
+    }
     let calls = targets
         .into_iter()
         .map(|(target, field)| {
-            let mut from_ranges = ranges_naming(&model, field, &target);
+            let mut from_ranges = naming.remove(&(field, target.clone())).unwrap_or_default();
             if from_ranges.is_empty() {
                 from_ranges.extend(title.clone());
             }

@@ -199,9 +199,9 @@ fn folder_preview(files: &ProjectFiles, path: &Path, relative: &str) -> String {
     let names: Vec<String> = files
         .read_dir(path)
         .into_iter()
-        .filter_map(|(p, dir)| {
-            let name = p.file_name()?.to_string_lossy().into_owned();
-            Some(format!("{name}{}", if dir { "/" } else { "" }))
+        .filter_map(|entry| {
+            let name = entry.path.file_name()?.to_string_lossy().into_owned();
+            Some(format!("{name}{}", if entry.is_dir { "/" } else { "" }))
         })
         .collect();
     let shown: Vec<String> = names.iter().take(12).map(|n| format!("- `{n}`")).collect();

@@ -34,3 +34,4 @@ pub mod program;
 pub mod registry;
 pub mod review;
 pub mod supervisor;
+pub mod tree;

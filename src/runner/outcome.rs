@@ -275,6 +275,10 @@ pub fn describe(f: &RunFacts) -> Outcome {
                     "took longer than {} s (setting `chant.commands.timeoutSeconds`) and was stopped",
                     f.timeout.map_or(0, |t| t.as_secs())
                 ),
+                StopReason::Interrupted => {
+                    "was stopped from outside the editor (its supervisor process got a signal)"
+                        .to_string()
+                }
                 _ => "was cancelled".to_string(),
             };
             return Outcome {
@@ -283,10 +287,10 @@ pub fn describe(f: &RunFacts) -> Outcome {
                     "`{label}` {why}: chant and the processes it started were killed.{}",
                     leftovers(f)
                 ),
-                short: if reason == StopReason::TimedOut {
-                    "timed out".into()
-                } else {
-                    "cancelled".into()
+                short: match reason {
+                    StopReason::TimedOut => "timed out".into(),
+                    StopReason::Interrupted => "stopped from outside".into(),
+                    _ => "cancelled".into(),
                 },
                 offers: Vec::new(),
                 done: false,
@@ -1124,6 +1128,13 @@ mod tests {
             describe(&f).text,
             "`chant work x` took longer than 5 s (setting `chant.commands.timeoutSeconds`) and was stopped: chant and the processes it started were killed."
         );
+        f.ending.stopped = Some(StopReason::Interrupted);
+        let outcome = describe(&f);
+        assert_eq!(
+            outcome.text,
+            "`chant work x` was stopped from outside the editor (its supervisor process got a signal): chant and the processes it started were killed."
+        );
+        assert_eq!(outcome.short, "stopped from outside");
     }
 
     #[test]

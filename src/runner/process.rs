@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 
-use super::supervisor;
+use super::{supervisor, tree};
 
 /// A line longer than this is passed on in pieces.
 const MAX_LINE: usize = 64 * 1024;
@@ -39,6 +39,9 @@ pub enum StopReason {
     /// chant went round in circles (chant 0.23.2's chain, after a member of
     /// a group failed, skips the rest of the group for ever).
     Looping,
+    /// Stopped from outside the server: its supervisor got SIGTERM, or was
+    /// killed outright (then the server killed what the run left).
+    Interrupted,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,20 +119,27 @@ pub async fn run(
             format!("{} does not exist", spec.program.display()),
         ));
     }
+    // The control socket: a byte from us stops the run, our end closing
+    // (the server gone, this future dropped) too; the supervisor writes
+    // back how the run ended before it exits.
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair()?;
+    ours.set_nonblocking(true)?;
+    let mut control = tokio::net::UnixStream::from_std(ours)?;
+    let mark = run_mark();
     let mut command = tokio::process::Command::new(spec.supervisor);
     command
         .arg(supervisor::ARG)
         .arg(spec.program)
         .args(spec.args)
         .current_dir(spec.cwd)
-        .stdin(Stdio::piped())
+        .env(tree::RUN_MARK, &mark)
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(false);
     let mut child = command.spawn()?;
-    // The supervisor stops chant when this pipe closes: dropping it (this
-    // future abandoned, the server gone) is a stop too.
-    let mut control = child.stdin.take().expect("stdin is piped");
+    // Our copy of the supervisor's end must go, or its end never closes.
+    drop(command);
     let stdout = child.stdout.take().expect("stdout is piped");
     let stderr = child.stderr.take().expect("stderr is piped");
     let mut out_reader = tokio::spawn(read_lines(stdout, Stream::Stdout, lines.clone()));
@@ -152,7 +162,7 @@ pub async fn run(
             Err(_) => std::future::pending().await,
         }
     };
-    let stopped = tokio::select! {
+    let mut stopped = tokio::select! {
         _ = child.wait() => None,
         reason = stop_requested => Some(reason),
         _ = deadline => Some(StopReason::TimedOut),
@@ -161,7 +171,23 @@ pub async fn run(
         let _ = control.write_all(b"s").await;
     }
     let status = child.wait().await?;
+    // The supervisor is gone, so its end of the socket is closed: what it
+    // wrote, then the end.
+    let mut end = Vec::new();
+    let _ = control.read_to_end(&mut end).await;
     drop(control);
+    match end.last() {
+        Some(&supervisor::report::TERMINATED) if stopped.is_none() => {
+            stopped = Some(StopReason::Interrupted);
+        }
+        None => {
+            // Killed outright (SIGKILL, a crash): chant died with it
+            // (PR_SET_PDEATHSIG), but not what chant started.
+            kill_marked(&mark).await;
+            stopped = stopped.or(Some(StopReason::Interrupted));
+        }
+        Some(_) => {}
+    }
 
     let drained = tokio::time::timeout(READ_GRACE, async {
         let out = (&mut out_reader).await;
@@ -183,6 +209,33 @@ pub async fn run(
         stdout,
         stderr,
     })
+}
+
+/// A mark no other run shares: this server's pid, a counter and the time.
+fn run_mark() -> String {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{}-{n}-{nanos}", std::process::id())
+}
+
+/// Kill every process that carries the run's mark, until none is left
+/// (what a supervisor killed outright could not stop).
+async fn kill_marked(mark: &str) {
+    let mark = mark.to_string();
+    let _ = tokio::task::spawn_blocking(move || {
+        for _ in 0..200 {
+            let left = tree::marked(&mark);
+            if left.is_empty() {
+                return;
+            }
+            tree::signal_all(&left, libc::SIGKILL);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    })
+    .await;
 }
 
 /// Output kept for the report: the head, then a rolling tail.

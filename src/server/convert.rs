@@ -2,16 +2,47 @@
 //! positions and types, in the encoding negotiated with the client. The one
 //! place the server converts.
 
+use std::ffi::OsString;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
 use ropey::Rope;
 use serde_json::json;
 use tower_lsp_server::ls_types as lsp;
-use tower_lsp_server::ls_types::{Position, Range, TextEdit};
+use tower_lsp_server::ls_types::{Position, Range, TextEdit, Uri};
 
 use crate::analysis;
 use crate::text::diff::{minimal_edits, Edit};
 use crate::text::rope::{offset_at, position_at};
 use crate::text::{LineCol, LineIndex, PositionEncoding, TextRange};
 use crate::workspace::results::Placed;
+
+/// The `file:` URI of an absolute path. A name that is not UTF-8 keeps its
+/// bytes, percent-encoded (`%FF`): the framework's `Uri::from_file_path`
+/// would write U+FFFD instead, a path that does not exist.
+pub fn file_uri(path: &Path) -> Option<Uri> {
+    if path.to_str().is_some() || !path.is_absolute() {
+        return Uri::from_file_path(path);
+    }
+    let mut text = String::from("file://");
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            text.push(byte as char);
+        } else {
+            text.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    text.parse().ok()
+}
+
+/// The path a URI names (as the framework's `Uri::to_file_path` reads it),
+/// with the bytes of a name that is not UTF-8 kept as they are.
+pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
+    match uri.path().decode().to_string() {
+        Err(bytes) if !bytes.is_empty() => Some(PathBuf::from(OsString::from_vec(bytes))),
+        _ => uri.to_file_path().map(|p| p.into_owned()),
+    }
+}
 
 /// Position conversion over a text held as a string and its line table.
 pub struct TextPositions<'t> {
@@ -165,6 +196,18 @@ fn build(d: &analysis::Diagnostic, range: Range, fix_ranges: Vec<Range>) -> lsp:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_that_are_not_utf8_keep_their_bytes_in_uris() {
+        let path = Path::new("/w/.chant/specs").join(std::ffi::OsStr::from_bytes(b"sub\xff"));
+        let path = path.join("a b.md");
+        let uri = file_uri(&path).unwrap();
+        assert_eq!(uri.as_str(), "file:///w/.chant/specs/sub%FF/a%20b.md");
+        assert_eq!(uri_path(&uri).unwrap(), path);
+        let plain = Path::new("/w/.chant/specs/中 x.md");
+        assert_eq!(file_uri(plain), Uri::from_file_path(plain));
+        assert_eq!(uri_path(&file_uri(plain).unwrap()).unwrap(), plain);
+    }
 
     #[test]
     fn rope_and_string_conversions_agree() {

@@ -33,9 +33,20 @@ pub struct Analysed {
 /// Documents are keyed by file path when they have one, so `file:///C%3A/x`
 /// and `file:///c:/x` meet; other URIs by their text.
 pub fn doc_key(uri: &Uri) -> String {
-    match uri.to_file_path() {
-        Some(path) => path.to_string_lossy().into_owned(),
+    match super::convert::uri_path(uri) {
+        Some(path) => path_key(&path),
         None => uri.as_str().to_string(),
+    }
+}
+
+/// The key of the document of a file path: the path itself, or for a path
+/// that is not UTF-8 its bytes spelt out, so two such files never share a
+/// key (a lossy spelling would give `a\xff` and `a\xfe` the same one).
+pub fn path_key(path: &std::path::Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    match path.to_str() {
+        Some(text) => text.to_string(),
+        None => format!("\0bytes:{:02x?}", path.as_os_str().as_bytes()),
     }
 }
 
@@ -85,7 +96,7 @@ pub enum ChangeOutcome {
 
 impl Document {
     pub fn open(uri: Uri, version: i32, text: &str) -> Document {
-        let path = uri.to_file_path().map(|p| p.into_owned());
+        let path = super::convert::uri_path(&uri);
         let kind = path.as_deref().map_or(ChantFile::Other, classify);
         Document {
             uri,

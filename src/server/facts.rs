@@ -95,7 +95,7 @@ pub fn local_path(session: &Session, uri: &Uri) -> Result<PathBuf> {
             uri.as_str()
         )));
     }
-    let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
+    let Some(path) = super::convert::uri_path(uri) else {
         return Err(invalid_params(format!("`{}` names no file.", uri.as_str())));
     };
     let folders = session.folders();

@@ -384,7 +384,7 @@ impl Session {
 
     /// An open document's URI, version and text, by file path.
     pub fn open_buffer(&self, path: &std::path::Path) -> Option<(Uri, i32, String)> {
-        let key = path.to_string_lossy().into_owned();
+        let key = super::documents::path_key(path);
         self.documents.with_doc(&key, |d| {
             (d.uri.clone(), d.version, d.text.rope().to_string())
         })

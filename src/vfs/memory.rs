@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::RwLock;
 use std::time::SystemTime;
 
-use super::{FileSystem, Kind, Limit, ReadError};
+use super::{DirEntry, FileId, FileSystem, Kind, Limit, ReadError};
 
 #[derive(Debug, Clone)]
 enum Node {
@@ -160,7 +160,7 @@ impl FileSystem for MemoryFs {
         self.kind(path).map(|_| normalize(path))
     }
 
-    fn read_dir(&self, dir: &Path) -> Vec<(PathBuf, bool)> {
+    fn read_dir(&self, dir: &Path) -> Vec<DirEntry> {
         let dir = normalize(dir);
         let nodes = self.nodes.read().unwrap_or_else(|e| e.into_inner());
         let mut out: BTreeMap<PathBuf, bool> = BTreeMap::new();
@@ -173,7 +173,22 @@ impl FileSystem for MemoryFs {
             let is_dir = parts.next().is_some();
             *out.entry(dir.join(first)).or_default() |= is_dir;
         }
-        out.into_iter().collect()
+        out.into_iter()
+            .map(|(path, is_dir)| DirEntry {
+                path,
+                is_dir,
+                is_link: false,
+            })
+            .collect()
+    }
+
+    fn file_id(&self, path: &Path) -> Option<FileId> {
+        use std::hash::{Hash, Hasher};
+        // No links here: a path is its own identity.
+        self.kind(path)?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        normalize(path).hash(&mut hasher);
+        Some(FileId(0, hasher.finish()))
     }
 
     fn list_files(&self, root: &Path) -> Vec<String> {
@@ -204,8 +219,13 @@ mod tests {
             fs.read(&root.join("pipe.md"), Limit::SPEC),
             Err(ReadError::NotRegular("a named pipe (FIFO)"))
         );
+        let entries: Vec<(PathBuf, bool)> = fs
+            .read_dir(root)
+            .into_iter()
+            .map(|e| (e.path, e.is_dir))
+            .collect();
         assert_eq!(
-            fs.read_dir(root),
+            entries,
             [
                 (root.join("a.md"), false),
                 (root.join("docs"), true),

@@ -32,6 +32,26 @@ impl Limit {
     pub const DATA: Limit = Limit(16 * 1024 * 1024);
 }
 
+/// One entry of a folder, as [`FileSystem::read_dir`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DirEntry {
+    pub path: PathBuf,
+    /// A folder, or a link to one.
+    pub is_dir: bool,
+    /// The entry itself is a symbolic link (to what `is_dir` says).
+    pub is_link: bool,
+}
+
+/// What tells one real file or folder from another, whatever path leads
+/// to it (device and inode on a disk): a walk that records the folders it
+/// read never reads one twice, however links loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileId(pub u64, pub u64);
+
+/// Most entries [`FileSystem::list_files`] walks: the files offered for
+/// completion come from the first ones of a larger tree.
+pub const MAX_LISTED_ENTRIES: usize = 200_000;
+
 /// What is at a path (symlinks followed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -112,11 +132,16 @@ pub trait FileSystem: Send + Sync {
     fn read_tail(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError>;
     /// The path with symlinks resolved; None when it does not exist.
     fn canonicalize(&self, path: &Path) -> Option<PathBuf>;
-    /// The entries of a folder: (path, is a folder), sorted. Symlinks are
-    /// listed as what they point at.
-    fn read_dir(&self, dir: &Path) -> Vec<(PathBuf, bool)>;
+    /// The entries of a folder, sorted by path. Symlinks are listed as
+    /// what they point at, and say they are links.
+    fn read_dir(&self, dir: &Path) -> Vec<DirEntry>;
+    /// The identity of what is at `path`, links followed; None when
+    /// nothing is.
+    fn file_id(&self, path: &Path) -> Option<FileId>;
     /// Every file under `root` a user would reference, relative to it with
-    /// `/` separators, sorted: `.gitignore` respected, `.git` skipped.
+    /// `/` separators, sorted: `.gitignore` respected, `.git` skipped, links
+    /// to folders not followed, names that are not UTF-8 left out, at most
+    /// [`MAX_LISTED_ENTRIES`] entries walked.
     fn list_files(&self, root: &Path) -> Vec<String>;
 
     /// A regular file as UTF-8 text.

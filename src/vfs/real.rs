@@ -7,7 +7,7 @@ use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use super::{FileSystem, Kind, Limit, ReadError};
+use super::{DirEntry, FileId, FileSystem, Kind, Limit, ReadError};
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RealFs;
@@ -116,28 +116,41 @@ impl FileSystem for RealFs {
         path.canonicalize().ok()
     }
 
-    fn read_dir(&self, dir: &Path) -> Vec<(PathBuf, bool)> {
+    fn read_dir(&self, dir: &Path) -> Vec<DirEntry> {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Vec::new();
         };
-        let mut out: Vec<(PathBuf, bool)> = entries
+        let mut out: Vec<DirEntry> = entries
             .flatten()
             .map(|entry| {
                 let path = entry.path();
-                let is_dir = match entry.file_type() {
-                    Ok(t) if t.is_symlink() => path.is_dir(),
-                    Ok(t) => t.is_dir(),
-                    Err(_) => false,
+                let file_type = entry.file_type().ok();
+                let is_link = file_type.is_some_and(|t| t.is_symlink());
+                let is_dir = match file_type {
+                    Some(_) if is_link => path.is_dir(),
+                    Some(t) => t.is_dir(),
+                    None => false,
                 };
-                (path, is_dir)
+                DirEntry {
+                    path,
+                    is_dir,
+                    is_link,
+                }
             })
             .collect();
         out.sort();
         out
     }
 
+    fn file_id(&self, path: &Path) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileId(meta.dev(), meta.ino()))
+    }
+
     fn list_files(&self, root: &Path) -> Vec<String> {
         let mut files = Vec::new();
+        let mut seen = 0usize;
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .parents(true)
@@ -145,9 +158,22 @@ impl FileSystem for RealFs {
             .filter_entry(|e| e.file_name() != ".git")
             .build();
         for entry in walker.flatten() {
+            // Links are not followed (the walker's default), so no loop;
+            // a tree past the cap lists its first entries only.
+            seen += 1;
+            if seen > super::MAX_LISTED_ENTRIES {
+                break;
+            }
             if entry.file_type().is_some_and(|t| t.is_file()) {
-                if let Ok(rel) = entry.path().strip_prefix(root) {
-                    files.push(rel.to_string_lossy().replace('\\', "/"));
+                // A name that is not UTF-8 cannot be written in a spec's
+                // YAML: it is no path a user would reference.
+                if let Some(rel) = entry
+                    .path()
+                    .strip_prefix(root)
+                    .ok()
+                    .and_then(|r| r.to_str())
+                {
+                    files.push(rel.replace('\\', "/"));
                 }
             }
         }

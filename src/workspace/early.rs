@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::{expand_like_chant, join_inside, ProjectFiles};
 use crate::analysis::{
-    Diagnostic, Filter, ModifiedFile, PathState, SpecContext, SpecLookup, WorkspaceFacts,
+    Diagnostic, Expansion, Filter, PathState, SpecContext, SpecLookup, WorkspaceFacts,
 };
 use crate::spec::config::ChantConfig;
 use crate::vfs::Kind;
@@ -45,14 +45,11 @@ impl WorkspaceFacts for EarlyFacts {
     fn closest_spec_id(&self, _: &str) -> Option<String> {
         None
     }
-    fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
-        Ok(true)
-    }
     fn dependencies_of(&self, _: &str) -> Vec<String> {
         Vec::new()
     }
-    fn spec_files(&self, _: &str) -> Vec<PathBuf> {
-        Vec::new()
+    fn spec_files(&self, _: &str, _: usize) -> (Vec<PathBuf>, usize) {
+        (Vec::new(), 0)
     }
     // These the index answers the same way, from the disk.
     fn path_state(&self, relative: &str) -> PathState {
@@ -72,11 +69,8 @@ impl WorkspaceFacts for EarlyFacts {
         let path = join_inside(self.files.root(), relative)?;
         self.files.read_text(&path, crate::vfs::Limit::DATA).ok()
     }
-    fn files_modified(&self, pattern: &str) -> Vec<ModifiedFile> {
-        expand_like_chant(&self.files, pattern)
-            .into_iter()
-            .map(|(path, modified)| ModifiedFile { path, modified })
-            .collect()
+    fn expand(&self, pattern: &str) -> std::sync::Arc<Expansion> {
+        std::sync::Arc::new(expand_like_chant(&self.files, pattern))
     }
 }
 

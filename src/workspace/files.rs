@@ -6,7 +6,8 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::vfs::{FileSystem, Kind, Limit, ReadError};
+use crate::analysis::{Expansion, ModifiedFile};
+use crate::vfs::{DirEntry, FileSystem, Kind, Limit, ReadError};
 
 /// One project's files: its root, and reads that never leave it.
 #[derive(Clone)]
@@ -110,7 +111,7 @@ impl ProjectFiles {
         self.fs.list_files(&self.root)
     }
 
-    pub fn read_dir(&self, dir: &Path) -> Vec<(PathBuf, bool)> {
+    pub fn read_dir(&self, dir: &Path) -> Vec<DirEntry> {
         if !self.contains(dir) {
             return Vec::new();
         }
@@ -146,24 +147,33 @@ pub fn join_inside(root: &Path, relative: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-/// Most entries a pattern expansion visits: a pattern such as `**/*`
-/// over a huge tree stops there.
-const MAX_VISITED: usize = 200_000;
+pub use crate::analysis::drift::MAX_EXPANSION_ENTRIES;
 
 /// The regular files a `tracks`/`origin`/`informed_by` entry names, as
 /// `chant drift` expands it (chant 0.23.2 with the `glob` crate, run from
 /// the project root): a glob when the entry holds `*`, `?` or `[`, matched
 /// one path component at a time (`*` never crosses a `/`, `**` as a whole
 /// component matches any number of folders, hidden files match, `{}` is
-/// literal); otherwise a literal path. Each file with its path spelt as the
-/// entry spells it and its modification time. Entries that leave the
-/// project (or are absolute) name nothing here.
-pub fn expand_like_chant(
-    files: &ProjectFiles,
-    pattern: &str,
-) -> Vec<(String, Option<std::time::SystemTime>)> {
+/// literal, links are followed); otherwise a literal path. Each file with
+/// its path spelt as the entry spells it and its modification time.
+/// Entries that leave the project (or are absolute) name nothing here.
+///
+/// Bounded whatever the tree: each real folder is read at most once per
+/// component (links that loop lead to folders already read; the files
+/// under them are the same real files chant would find under longer
+/// spellings), and at most [`MAX_EXPANSION_ENTRIES`] entries are read in
+/// all. An expansion the cap stopped says so (`complete: false`) and holds
+/// only the files that matched the whole pattern before it stopped.
+pub fn expand_like_chant(files: &ProjectFiles, pattern: &str) -> Expansion {
+    let done = |found: Vec<(String, Option<std::time::SystemTime>)>| Expansion {
+        files: found
+            .into_iter()
+            .map(|(path, modified)| ModifiedFile { path, modified })
+            .collect(),
+        complete: true,
+    };
     if pattern.is_empty() || Path::new(pattern).is_absolute() || files.escapes(pattern) {
-        return Vec::new();
+        return done(Vec::new());
     }
     let file_at = |path: &Path| match files.kind(path) {
         Some(Kind::File { modified, .. }) => Some(modified),
@@ -171,130 +181,227 @@ pub fn expand_like_chant(
     };
     if !pattern.contains(['*', '?', '[']) {
         let Some(path) = join_inside(files.root(), pattern) else {
-            return Vec::new();
+            return done(Vec::new());
         };
-        return file_at(&path)
-            .map(|modified| vec![(pattern.to_string(), modified)])
-            .unwrap_or_default();
+        return done(
+            file_at(&path)
+                .map(|modified| vec![(pattern.to_string(), modified)])
+                .unwrap_or_default(),
+        );
     }
-    enum Part {
-        Literal(String),
-        Recursive,
-        Glob(globset::GlobMatcher),
+    let Some(parts) = pattern_parts(pattern) else {
+        return done(Vec::new());
+    };
+    let mut budget = MAX_EXPANSION_ENTRIES;
+    // (absolute path, spelling so far, is a folder)
+    let mut current = vec![(files.root().to_path_buf(), String::new(), true)];
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.iter().enumerate() {
+        // The glob crate matches the component after `**` against the
+        // names of the folders and files `**` reached, and no name is
+        // `.` or `..`: `**/./x` names nothing.
+        let after_recursive = i > 0 && matches!(parts[i - 1], Part::Recursive);
+        let stepped = match part {
+            Part::Recursive if i == last => {
+                // A `**` that ends the pattern matches only folders, which
+                // chant then drops (it keeps regular files).
+                return done(Vec::new());
+            }
+            Part::Recursive => recursive_step(files, &current, &mut budget),
+            Part::Literal(name) if after_recursive && (name == "." || name == "..") => {
+                return done(Vec::new());
+            }
+            Part::Literal(name) => Some(literal_step(files, &current, name)),
+            Part::Glob {
+                matcher,
+                leading_dot,
+            } => glob_step(
+                files,
+                &current,
+                matcher,
+                *leading_dot && !after_recursive,
+                &mut budget,
+            ),
+        };
+        let Some(mut next) = stepped else {
+            // The cap stopped this component: no candidate has matched the
+            // whole pattern yet, so nothing is claimed.
+            return Expansion {
+                files: Vec::new(),
+                complete: false,
+            };
+        };
+        next.sort_by(|a, b| a.1.cmp(&b.1));
+        next.dedup_by(|a, b| a.1 == b.1);
+        current = one_spelling_per_folder(files, next);
     }
+    done(
+        current
+            .into_iter()
+            .filter(|(_, _, is_dir)| !is_dir)
+            .filter_map(|(path, rel, _)| file_at(&path).map(|m| (rel, m)))
+            .collect(),
+    )
+}
+
+/// One component of a pattern.
+enum Part {
+    Literal(String),
+    Recursive,
+    Glob {
+        matcher: globset::GlobMatcher,
+        /// Written with a leading `.`: the glob crate then also tries the
+        /// names `.` and `..` (`.*` names the folder itself and its parent).
+        leading_dot: bool,
+    },
+}
+
+/// A glob's components as the `glob` crate reads them; None for a
+/// pattern it refuses (and chant with it).
+fn pattern_parts(pattern: &str) -> Option<Vec<Part>> {
     let mut parts = Vec::new();
     for component in pattern.split('/').filter(|c| !c.is_empty()) {
         if component == "**" {
             parts.push(Part::Recursive);
         } else if component.contains("**") {
-            // The glob crate refuses it ("recursive wildcards must form a
-            // single path component"), and chant with it.
-            return Vec::new();
+            // "recursive wildcards must form a single path component"
+            return None;
         } else if component.contains(['*', '?', '[']) {
             let escaped = component.replace('{', "[{]").replace('}', "[}]");
-            let Ok(glob) = globset::GlobBuilder::new(&escaped)
+            let glob = globset::GlobBuilder::new(&escaped)
                 .literal_separator(true)
                 .backslash_escape(false)
                 .build()
-            else {
-                return Vec::new();
-            };
-            parts.push(Part::Glob(glob.compile_matcher()));
+                .ok()?;
+            parts.push(Part::Glob {
+                matcher: glob.compile_matcher(),
+                leading_dot: component.starts_with('.'),
+            });
         } else {
             parts.push(Part::Literal(component.to_string()));
         }
     }
-    let join = |rel: &str, name: &str| {
-        if rel.is_empty() {
-            name.to_string()
-        } else {
-            format!("{rel}/{name}")
-        }
-    };
-    // (absolute path, spelling so far, is a folder)
-    let mut current = vec![(files.root().to_path_buf(), String::new(), true)];
-    let mut visited = 0usize;
-    let last = parts.len().saturating_sub(1);
-    for (i, part) in parts.iter().enumerate() {
-        let mut next = Vec::new();
-        match part {
-            Part::Literal(name) => {
-                for (dir, rel, is_dir) in &current {
-                    if name == ".." || !is_dir {
-                        continue;
-                    }
-                    let rel = join(rel, name);
-                    if name == "." {
-                        next.push((dir.clone(), rel, true));
-                        continue;
-                    }
-                    let path = dir.join(name);
-                    match files.kind(&path) {
-                        Some(Kind::Dir) => next.push((path, rel, true)),
-                        Some(_) => next.push((path, rel, false)),
-                        None => {}
-                    }
-                }
-            }
-            Part::Glob(matcher) => {
-                for (dir, rel, is_dir) in &current {
-                    if !is_dir {
-                        continue;
-                    }
-                    for (path, child_is_dir) in files.read_dir(dir) {
-                        visited += 1;
-                        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                            continue;
-                        };
-                        if matcher.is_match(name) {
-                            let child = join(rel, name);
-                            next.push((path, child, child_is_dir));
-                        }
-                    }
-                }
-            }
-            Part::Recursive => {
-                // The folder itself and every folder below it; a `**`
-                // that ends the pattern matches only folders, which
-                // chant then drops (it keeps regular files).
-                if i == last {
-                    return Vec::new();
-                }
-                let mut stack: Vec<(PathBuf, String)> = current
-                    .iter()
-                    .filter(|(_, _, is_dir)| *is_dir)
-                    .map(|(p, r, _)| (p.clone(), r.clone()))
-                    .collect();
-                while let Some((dir, rel)) = stack.pop() {
-                    for (path, child_is_dir) in files.read_dir(&dir) {
-                        visited += 1;
-                        if !child_is_dir {
-                            continue;
-                        }
-                        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                            continue;
-                        };
-                        let child = join(&rel, name);
-                        stack.push((path, child));
-                    }
-                    next.push((dir, rel, true));
-                    if visited > MAX_VISITED {
-                        break;
-                    }
-                }
-            }
-        }
-        if visited > MAX_VISITED {
-            break;
-        }
-        next.sort_by(|a, b| a.1.cmp(&b.1));
-        next.dedup_by(|a, b| a.1 == b.1);
-        current = next;
+    Some(parts)
+}
+
+type Candidate = (PathBuf, String, bool);
+
+fn join_spelling(rel: &str, name: &str) -> String {
+    if rel.is_empty() {
+        name.to_string()
+    } else {
+        format!("{rel}/{name}")
     }
-    current
+}
+
+fn literal_step(files: &ProjectFiles, current: &[Candidate], name: &str) -> Vec<Candidate> {
+    let mut next = Vec::new();
+    for (dir, rel, is_dir) in current {
+        if name == ".." || !is_dir {
+            continue;
+        }
+        let rel = join_spelling(rel, name);
+        if name == "." {
+            next.push((dir.clone(), rel, true));
+            continue;
+        }
+        let path = dir.join(name);
+        match files.kind(&path) {
+            Some(Kind::Dir) => next.push((path, rel, true)),
+            Some(_) => next.push((path, rel, false)),
+            None => {}
+        }
+    }
+    next
+}
+
+/// The entries of the candidate folders whose names match; None when the
+/// budget ran out inside the component.
+fn glob_step(
+    files: &ProjectFiles,
+    current: &[Candidate],
+    matcher: &globset::GlobMatcher,
+    specials: bool,
+    budget: &mut usize,
+) -> Option<Vec<Candidate>> {
+    let mut next = Vec::new();
+    for (dir, rel, is_dir) in current {
+        if !is_dir {
+            continue;
+        }
+        if specials {
+            for special in [".", ".."] {
+                let path = dir.join(special);
+                // `..` from the root leads out, where nothing is read.
+                if matcher.is_match(special) && files.kind(&path) == Some(Kind::Dir) {
+                    next.push((path, join_spelling(rel, special), true));
+                }
+            }
+        }
+        for entry in files.read_dir(dir) {
+            *budget = budget.checked_sub(1)?;
+            let Some(name) = entry.path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if matcher.is_match(name) {
+                let child = join_spelling(rel, name);
+                next.push((entry.path.clone(), child, entry.is_dir));
+            }
+        }
+    }
+    Some(next)
+}
+
+/// The candidate folders and every folder below them, each real folder
+/// once (a link back up is not followed round); None when the budget ran
+/// out.
+fn recursive_step(
+    files: &ProjectFiles,
+    current: &[Candidate],
+    budget: &mut usize,
+) -> Option<Vec<Candidate>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut next = Vec::new();
+    let mut stack: Vec<(PathBuf, String)> = current
+        .iter()
+        .filter(|(_, _, is_dir)| *is_dir)
+        .map(|(p, r, _)| (p.clone(), r.clone()))
+        .rev()
+        .collect();
+    while let Some((dir, rel)) = stack.pop() {
+        if let Some(id) = files.fs().file_id(&dir) {
+            if !seen.insert(id) {
+                continue;
+            }
+        }
+        let mut below = Vec::new();
+        for entry in files.read_dir(&dir) {
+            *budget = budget.checked_sub(1)?;
+            if !entry.is_dir {
+                continue;
+            }
+            let Some(name) = entry.path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let spelling = join_spelling(&rel, name);
+            below.push((entry.path, spelling));
+        }
+        stack.extend(below.into_iter().rev());
+        next.push((dir, rel, true));
+    }
+    Some(next)
+}
+
+/// Candidates that reach one real folder by several spellings (links)
+/// lead to the same files below it: keep the first spelling only, so
+/// links that loop cannot multiply the work of the next component.
+fn one_spelling_per_folder(files: &ProjectFiles, candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut seen = std::collections::HashSet::new();
+    candidates
         .into_iter()
-        .filter(|(_, _, is_dir)| !is_dir)
-        .filter_map(|(path, rel, _)| file_at(&path).map(|m| (rel, m)))
+        .filter(|(path, _, is_dir)| {
+            !is_dir || files.fs().file_id(path).is_none_or(|id| seen.insert(id))
+        })
         .collect()
 }
 
@@ -406,10 +513,9 @@ mod tests {
         );
         let files = ProjectFiles::new(Arc::new(fs), root);
         let names = |pattern: &str| -> Vec<String> {
-            expand_like_chant(&files, pattern)
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect()
+            let expansion = expand_like_chant(&files, pattern);
+            assert!(expansion.complete, "{pattern}");
+            expansion.files.into_iter().map(|f| f.path).collect()
         };
         assert_eq!(names("src/*.rs"), ["src/.hidden.rs", "src/a.rs"]);
         assert_eq!(
@@ -426,6 +532,60 @@ mod tests {
         assert!(names("src/a**.rs").is_empty(), "refused by the glob crate");
         assert!(names("../w/src/*.rs").is_empty());
         assert!(names("missing.rs").is_empty());
+    }
+
+    #[test]
+    fn links_that_loop_cost_one_read_per_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src/deep")).unwrap();
+        std::fs::write(root.join("src/a.rs"), "").unwrap();
+        std::fs::write(root.join("src/deep/b.rs"), "").unwrap();
+        // 300 links to the root: `*/*/*` would name 27 million paths.
+        for i in 0..300 {
+            std::os::unix::fs::symlink(".", root.join(format!("l{i:03}"))).unwrap();
+        }
+        std::os::unix::fs::symlink("..", root.join("src/up")).unwrap();
+        let files = ProjectFiles::on_disk(root);
+        let names = |pattern: &str| -> Vec<String> {
+            let expansion = expand_like_chant(&files, pattern);
+            assert!(expansion.complete, "{pattern}");
+            expansion.files.into_iter().map(|f| f.path).collect()
+        };
+        // Each real file once, by the first spelling that reaches it.
+        assert_eq!(names("*/*/*.rs"), ["l000/src/a.rs", "src/deep/b.rs"]);
+        assert_eq!(names("**/*.rs"), ["src/a.rs", "src/deep/b.rs"]);
+        // The glob crate matches what follows `**` against names, and no
+        // name is `.`: chant finds nothing there.
+        assert_eq!(names("./**/./*.rs"), Vec::<String>::new());
+        // A component written with a leading dot also names `.` and `..`.
+        assert_eq!(names("src/.*/*.rs"), ["src/./a.rs"]);
+        assert_eq!(names("src/.*/src/*.rs"), ["src/../src/a.rs"]);
+        assert_eq!(names("src/up/src/*.rs"), ["src/up/src/a.rs"]);
+    }
+
+    #[test]
+    fn an_expansion_the_cap_stops_claims_nothing() {
+        use crate::vfs::MemoryFs;
+        let root = Path::new("/w");
+        let fs = MemoryFs::new();
+        for i in 0..MAX_EXPANSION_ENTRIES + 1 {
+            fs.write(&root.join(format!("f{i:06}")), "");
+        }
+        fs.write(&root.join("d/x.rs"), "");
+        let files = ProjectFiles::new(Arc::new(fs), root);
+        // Stopped inside the `*` component: none of the root's files
+        // matched the whole pattern, and none is claimed.
+        let stopped = expand_like_chant(&files, "*/x.rs");
+        assert!(!stopped.complete);
+        assert_eq!(stopped.files, []);
+        let stopped = expand_like_chant(&files, "**/x.rs");
+        assert!(!stopped.complete);
+        assert_eq!(stopped.files, []);
+        // A literal path reads no folder.
+        let literal = expand_like_chant(&files, "d/x.rs");
+        assert!(literal.complete);
+        assert_eq!(literal.files.len(), 1);
     }
 
     #[test]

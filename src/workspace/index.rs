@@ -8,11 +8,13 @@ use std::sync::{Arc, OnceLock};
 use rayon::prelude::*;
 
 use super::changes::Changes;
-use super::files::{expand_like_chant, FileTree, ProjectFiles};
+use super::expansions::Expansions;
+use super::files::{FileTree, ProjectFiles};
 use super::roots::{classify, ChantFile};
 use super::spec_file::LoadedSpec;
 pub use super::summary::SpecSummary;
-use crate::analysis::{ModifiedFile, PathState, SpecLookup, WorkspaceFacts};
+use super::walk::{walk_md, Links, Walk};
+use crate::analysis::{EarlierMembers, Expansion, PathState, SpecLookup, WorkspaceFacts};
 use crate::spec::config::ChantConfig;
 use crate::vfs::{Kind, Limit};
 
@@ -55,13 +57,13 @@ pub struct ProjectIndex {
     /// Dependents and numbered members, built when the commands of a spec
     /// are asked for (not by diagnostics) and dropped with `derived`.
     relations: OnceLock<Relations>,
-    /// What each drift pattern expands to (with modification times), until
-    /// any file changes.
-    drift_cache: std::sync::Mutex<HashMap<String, Arc<Vec<ModifiedFile>>>>,
+    /// What each `tracks`/`origin`/`informed_by` pattern expands to (with
+    /// modification times), until any file changes; shared with the
+    /// project, which expands a spec's patterns before taking the lock.
+    expansions: Arc<Expansions>,
+    /// What the walks of `.chant/` left out (a cap reached), in sentences.
+    notes: Vec<String>,
 }
-
-/// Patterns whose expansion is kept, at most (beyond, the cache restarts).
-const DRIFT_CACHE_SIZE: usize = 10_000;
 
 /// What one changed file means for the index, read from disk without any
 /// lock held; [`ProjectIndex::apply`] then takes it in (under the lock).
@@ -94,6 +96,7 @@ pub enum IndexUpdate {
 
 impl ProjectIndex {
     fn empty(files: ProjectFiles, config: ChantConfig) -> ProjectIndex {
+        let expansions = Arc::new(Expansions::new(files.clone()));
         ProjectIndex {
             root: files.root().to_path_buf(),
             config,
@@ -106,7 +109,8 @@ impl ProjectIndex {
             derived: OnceLock::new(),
             relations: OnceLock::new(),
             file_tree: OnceLock::new(),
-            drift_cache: Default::default(),
+            expansions,
+            notes: Vec::new(),
         }
     }
 
@@ -117,8 +121,10 @@ impl ProjectIndex {
 
     /// Index a project read through `files` (the disk, or memory in tests).
     pub fn load_from(files: ProjectFiles) -> ProjectIndex {
-        let paths = spec_paths(&files);
-        let entries: Vec<SpecEntry> = paths
+        let walk = spec_paths(&files);
+        let notes = walk.notes(&files, &files.root().join(".chant/specs"));
+        let entries: Vec<SpecEntry> = walk
+            .paths
             .par_iter()
             .filter_map(|path| {
                 let ChantFile::Spec { id, top_level, .. } = classify(path) else {
@@ -133,7 +139,9 @@ impl ProjectIndex {
             })
             .collect();
         let config = super::config::load(files.fs().as_ref(), files.root());
-        ProjectIndex::from_entries(files, config, entries)
+        let mut index = ProjectIndex::from_entries(files, config, entries);
+        index.notes.splice(0..0, notes);
+        index
     }
 
     /// An index built from summaries already computed (by `check`).
@@ -149,6 +157,22 @@ impl ProjectIndex {
         index.load_archive();
         index.load_prompts();
         index
+    }
+
+    /// What the walks of `.chant/` left out, when a cap stopped one.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Say that a walk made for this index (the spec walk, by `check`)
+    /// left something out.
+    pub fn add_note(&mut self, note: String) {
+        self.notes.push(note);
+    }
+
+    /// The pattern expansions of the project (see `workspace::expansions`).
+    pub fn expansions(&self) -> &Arc<Expansions> {
+        &self.expansions
     }
 
     /// The project's files, read the guarded way.
@@ -169,7 +193,9 @@ impl ProjectIndex {
 
     fn load_archive(&mut self) {
         let archive = self.root.join(".chant/archive");
-        for entry in walk_md(&self.files, &archive, 3) {
+        let walk = walk_md(&self.files, &archive, 3, Links::Follow);
+        self.notes.extend(walk.notes(&self.files, &archive));
+        for entry in walk.paths {
             if let ChantFile::Archived { id, .. } = classify(&entry) {
                 self.archived.insert(id, entry);
             }
@@ -178,7 +204,9 @@ impl ProjectIndex {
 
     fn load_prompts(&mut self) {
         let dir = self.root.join(".chant/prompts");
-        for path in walk_md(&self.files, &dir, 2) {
+        let walk = walk_md(&self.files, &dir, 2, Links::Follow);
+        self.notes.extend(walk.notes(&self.files, &dir));
+        for path in walk.paths {
             if let IndexUpdate::Prompt {
                 name,
                 entry: Some(entry),
@@ -339,10 +367,7 @@ impl ProjectIndex {
 
     /// [`Self::apply`], noting what changed.
     pub fn apply_noting(&mut self, update: IndexUpdate, changes: &mut Changes) -> bool {
-        self.drift_cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.expansions.invalidate();
         if !matches!(update, IndexUpdate::Modified) {
             self.file_tree.take();
         }
@@ -509,19 +534,22 @@ fn read_prompt(files: &ProjectFiles, path: &Path) -> IndexUpdate {
     }
 }
 
-/// Markdown files under `.chant/specs`, at any depth.
-/// A folder named `x.md` directly in `.chant/specs` is listed too: `chant
-/// lint` takes it for a spec, fails to read it and reports a parse error.
-pub fn spec_paths(files: &ProjectFiles) -> Vec<PathBuf> {
+/// Markdown files under `.chant/specs`, at any depth, as chant's spec walk
+/// finds them (links to folders are not entered), each real folder read
+/// once and at most [`MAX_WALK_ENTRIES`](super::walk::MAX_WALK_ENTRIES)
+/// entries in all. A folder named `x.md` directly in `.chant/specs` is
+/// listed too: `chant lint` takes it for a spec, fails to read it and
+/// reports a parse error.
+pub fn spec_paths(files: &ProjectFiles) -> Walk {
     let specs = files.root().join(".chant/specs");
-    let mut paths = walk_md(files, &specs, 16);
-    for (path, is_dir) in files.read_dir(&specs) {
-        if is_dir && path.extension().is_some_and(|e| e == "md") {
-            paths.push(path);
+    let mut walk = walk_md(files, &specs, 16, Links::Skip);
+    for entry in files.read_dir(&specs) {
+        if entry.is_dir && entry.path.extension().is_some_and(|e| e == "md") {
+            walk.paths.push(entry.path);
         }
     }
-    paths.sort();
-    paths
+    walk.paths.sort();
+    walk
 }
 
 /// The chant files on disk under `folder` (specs, archived specs, prompts,
@@ -533,13 +561,13 @@ pub fn chant_files_under(files: &ProjectFiles, folder: &Path) -> Vec<PathBuf> {
     let reaches = |dir: &Path| dir.starts_with(folder) || folder.starts_with(dir);
     let mut out = Vec::new();
     if reaches(&chant.join("specs")) {
-        out.extend(spec_paths(files));
+        out.extend(spec_paths(files).paths);
     }
     if reaches(&chant.join("archive")) {
-        out.extend(walk_md(files, &chant.join("archive"), 3));
+        out.extend(walk_md(files, &chant.join("archive"), 3, Links::Follow).paths);
     }
     if reaches(&chant.join("prompts")) {
-        out.extend(walk_md(files, &chant.join("prompts"), 2));
+        out.extend(walk_md(files, &chant.join("prompts"), 2, Links::Follow).paths);
     }
     let config = chant.join("config.md");
     if config.starts_with(folder) && files.fs().exists(&config) {
@@ -548,24 +576,6 @@ pub fn chant_files_under(files: &ProjectFiles, folder: &Path) -> Vec<PathBuf> {
     out.retain(|p| p.starts_with(folder) && p != folder);
     out.sort();
     out.dedup();
-    out
-}
-
-fn walk_md(files: &ProjectFiles, dir: &Path, depth: usize) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![(dir.to_path_buf(), 0)];
-    while let Some((dir, level)) = stack.pop() {
-        for (path, is_dir) in files.read_dir(&dir) {
-            let md = path.extension().is_some_and(|e| e == "md");
-            if is_dir && level + 1 < depth {
-                stack.push((path, level + 1));
-            } else if !is_dir && md {
-                // Pipes and links too: chant reads them, and must be told why it cannot.
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
     out
 }
 
@@ -646,20 +656,14 @@ impl WorkspaceFacts for ProjectIndex {
         self.files.escapes(relative)
     }
 
-    fn glob_matches_any(&self, pattern: &str) -> Result<bool, String> {
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| e.kind().to_string())?;
-        let matcher = glob.compile_matcher();
-        Ok(self.files().files().iter().any(|f| matcher.is_match(f)))
-    }
-
-    fn spec_files(&self, id: &str) -> Vec<PathBuf> {
-        self.files_of(id)
-            .into_iter()
+    fn spec_files(&self, id: &str, limit: usize) -> (Vec<PathBuf>, usize) {
+        let files = self.files_of(id);
+        let first = files
+            .iter()
+            .take(limit)
             .map(|p| relative(&self.root, p))
-            .collect()
+            .collect();
+        (first, files.len())
     }
 
     fn dependencies_of(&self, id: &str) -> Vec<String> {
@@ -668,31 +672,8 @@ impl WorkspaceFacts for ProjectIndex {
             .unwrap_or_default()
     }
 
-    fn files_modified(&self, pattern: &str) -> Vec<ModifiedFile> {
-        let cached = self
-            .drift_cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(pattern)
-            .cloned();
-        let found = match cached {
-            Some(found) => found,
-            None => {
-                let found = Arc::new(
-                    expand_like_chant(&self.files, pattern)
-                        .into_iter()
-                        .map(|(path, modified)| ModifiedFile { path, modified })
-                        .collect::<Vec<_>>(),
-                );
-                let mut cache = self.drift_cache.lock().unwrap_or_else(|e| e.into_inner());
-                if cache.len() >= DRIFT_CACHE_SIZE {
-                    cache.clear();
-                }
-                cache.insert(pattern.to_string(), found.clone());
-                found
-            }
-        };
-        found.as_ref().clone()
+    fn expand(&self, pattern: &str) -> Arc<Expansion> {
+        self.expansions.expand(pattern)
     }
 
     fn chant_lints(&self, id: &str) -> bool {
@@ -706,6 +687,24 @@ impl WorkspaceFacts for ProjectIndex {
             .chain(self.nested.get(id).into_iter().flatten())
             .find(|e| e.summary.accepted)
             .map(|e| e.summary.status)
+    }
+
+    fn unfinished_earlier_members(&self, driver: &str, n: u32, limit: usize) -> EarlierMembers {
+        let done: &[u32] = self
+            .relations()
+            .completed_numbers
+            .get(driver)
+            .map_or(&[], Vec::as_slice);
+        let done = &done[..done.partition_point(|&i| i < n)];
+        let total = (n.saturating_sub(1) as usize).saturating_sub(done.len());
+        let first = (1..=total.min(limit))
+            .map(|k| {
+                let id = format!("{driver}.{}", kth_missing(done, k));
+                let status = self.status_anywhere(&id);
+                (id, status)
+            })
+            .collect();
+        EarlierMembers { first, total }
     }
 
     fn member_ids(&self, driver: &str) -> Vec<String> {
@@ -744,6 +743,9 @@ struct Relations {
     /// `driver` → the top-level specs `<driver>.<digit>…`, parsed or not:
     /// the members `chant archive` and `chant merge` look at.
     numbered_members: HashMap<String, Vec<String>>,
+    /// `head` → the numbers `i` of the specs `<head>.<i>` that are
+    /// completed (as `status_anywhere` sees them), sorted, once each.
+    completed_numbers: HashMap<String, Vec<u32>>,
 }
 
 impl Derived {
@@ -788,6 +790,29 @@ impl Relations {
             ids.sort();
             ids.dedup();
         }
+        for e in index.specs.values().chain(index.nested.values().flatten()) {
+            let Some((head, number)) = e.id.rsplit_once('.') else {
+                continue;
+            };
+            let Ok(i) = number.parse::<u32>() else {
+                continue;
+            };
+            // Only the spelling `chant work` asks for (`X.3`, not `X.03`).
+            if i.to_string() == number
+                && index.status_anywhere(&e.id)
+                    == Some(crate::spec::frontmatter::SpecStatus::Completed)
+            {
+                relations
+                    .completed_numbers
+                    .entry(head.to_string())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for numbers in relations.completed_numbers.values_mut() {
+            numbers.sort_unstable();
+            numbers.dedup();
+        }
         for e in index.specs.values() {
             for (at, _) in e.id.match_indices('.') {
                 if e.id[at + 1..].starts_with(|c: char| c.is_ascii_digit()) {
@@ -801,6 +826,22 @@ impl Relations {
         }
         relations
     }
+}
+
+/// The `k`-th positive number (from 1) that is not in `taken` (sorted,
+/// distinct, each at least 1), in O(log n): before `taken[p]` there are
+/// `taken[p] - (p + 1)` numbers missing.
+fn kth_missing(taken: &[u32], k: usize) -> usize {
+    let (mut lo, mut hi) = (0, taken.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if taken[mid] as usize - (mid + 1) >= k {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    k + lo
 }
 
 /// Spec IDs grouped by their date (first 10 characters) and their random
@@ -840,4 +881,64 @@ fn suffix_part(id: &str) -> &str {
 
 fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vfs::MemoryFs;
+
+    #[test]
+    fn kth_missing_skips_what_is_taken() {
+        assert_eq!(kth_missing(&[], 3), 3);
+        assert_eq!(kth_missing(&[1, 2, 3], 1), 4);
+        assert_eq!(
+            (1..=4)
+                .map(|k| kth_missing(&[2, 4, 5], k))
+                .collect::<Vec<_>>(),
+            [1, 3, 6, 7]
+        );
+    }
+
+    /// The index's answer equals looking at each earlier member in turn.
+    #[test]
+    fn unfinished_earlier_members_as_one_by_one() {
+        let root = Path::new("/w");
+        let fs = MemoryFs::new();
+        let statuses = ["completed", "pending", "completed", "completed", "failed"];
+        for i in 1..=40u32 {
+            if i % 7 == 0 {
+                continue; // missing members
+            }
+            let status = statuses[(i as usize * 3) % statuses.len()];
+            let folder = if i % 5 == 0 { "old/" } else { "" };
+            fs.write(
+                &root.join(format!(".chant/specs/{folder}d.{i}.md")),
+                format!("---\nstatus: {status}\n---\n# M{i}\n"),
+            );
+        }
+        fs.write(
+            &root.join(".chant/specs/d.03.md"),
+            "---\nstatus: completed\n---\n# Not 3\n",
+        );
+        let index = ProjectIndex::load_from(ProjectFiles::new(Arc::new(fs), root));
+        for n in 1..=45u32 {
+            let mut expected = EarlierMembers::default();
+            for i in 1..n {
+                let id = format!("d.{i}");
+                let status = index.status_anywhere(&id);
+                if status != Some(crate::spec::frontmatter::SpecStatus::Completed) {
+                    expected.total += 1;
+                    if expected.first.len() < 3 {
+                        expected.first.push((id, status));
+                    }
+                }
+            }
+            assert_eq!(
+                index.unfinished_earlier_members("d", n, 3),
+                expected,
+                "n = {n}"
+            );
+        }
+    }
 }

@@ -9,14 +9,17 @@ pub mod buffer;
 mod changes;
 pub mod config;
 pub mod early;
+pub mod expansions;
 pub mod files;
 pub mod index;
+mod prepared;
 pub mod projects;
 pub mod results;
 pub mod roots;
 pub mod settings;
 mod spec_file;
 mod summary;
+pub mod walk;
 pub mod watched;
 pub mod watcher;
 

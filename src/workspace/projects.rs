@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::changes::Changes;
+use super::expansions::Expansions;
 use super::index::chant_files_under;
+use super::prepared::PreparedFacts;
 use super::results::ProjectResults;
 use super::spec_file::LoadedSpec;
 use super::{find_roots, root_of, IndexUpdate, ProjectFiles, ProjectIndex, SpecEntry};
@@ -21,6 +23,8 @@ pub struct Project {
     pub root: PathBuf,
     files: ProjectFiles,
     index: RwLock<ProjectIndex>,
+    /// The index's pattern expansions, reachable without its lock.
+    expansions: Arc<Expansions>,
     /// The diagnostics of its specs that are not open in the editor.
     results: Mutex<ProjectResults>,
 }
@@ -53,12 +57,68 @@ pub enum FileEvent {
 impl Project {
     /// Index a project (blocking).
     pub fn load(files: ProjectFiles) -> Project {
+        let index = ProjectIndex::load_from(files.clone());
         Project {
             root: files.root().to_path_buf(),
-            index: RwLock::new(ProjectIndex::load_from(files.clone())),
+            expansions: index.expansions().clone(),
+            index: RwLock::new(index),
             files,
             results: Mutex::default(),
         }
+    }
+
+    /// Diagnose spec files of the project (see `results::diagnose_files`),
+    /// each spec's patterns expanded before the index's lock is taken
+    /// for it, and the lock left between specs.
+    pub fn diagnose_files(
+        &self,
+        paths: &[PathBuf],
+        preloaded: &HashMap<PathBuf, LoadedSpec>,
+        filter: &Filter,
+        encoding: crate::text::PositionEncoding,
+    ) -> Vec<super::results::ResultChange> {
+        super::results::diagnose_files_by(
+            &self.files,
+            &|id, path| self.index().files_of(id).contains(&path),
+            &|loaded, spec| self.diagnose(loaded, spec, filter),
+            paths,
+            preloaded,
+            encoding,
+        )
+    }
+
+    /// A spec's diagnostics: the patterns it names expanded first, with no
+    /// lock held (reading folders takes time that grows with the tree),
+    /// then its rules under the index's read lock, which nothing else
+    /// then waits on for long.
+    pub fn diagnose(
+        &self,
+        loaded: &LoadedSpec,
+        spec: SpecContext,
+        filter: &Filter,
+    ) -> Vec<Diagnostic> {
+        let prepared = self.expansions.prepare(loaded.model());
+        let index = self.index();
+        loaded.diagnose(
+            spec,
+            &PreparedFacts {
+                index: &index,
+                prepared: &prepared,
+            },
+            filter,
+        )
+    }
+
+    /// What a cap left out of the project (a walk of `.chant/` that
+    /// stopped, a file name chant refuses), each as a line for the log.
+    pub fn notes(&self) -> Vec<String> {
+        let root = self.root.display();
+        let index = self.index();
+        index
+            .notes()
+            .iter()
+            .map(|n| format!("chant-lsp: {root}: {n}"))
+            .collect()
     }
 
     /// The results of the project's closed specs. Held only while results
@@ -170,14 +230,12 @@ impl Project {
         if speaks {
             self.index_mut().set_spec_noting(entry, &mut changes);
         }
-        let diagnostics = {
-            let index = self.index();
-            let cx = SpecContext {
-                id: &spec.id,
-                path: Some(&spec.path),
-            };
-            loaded.diagnose(cx, &*index, filter)
+        // The spec's patterns are expanded before the index's lock.
+        let cx = SpecContext {
+            id: &spec.id,
+            path: Some(&spec.path),
         };
+        let diagnostics = self.diagnose(&loaded, cx, filter);
         self.invalidate(&changes);
         let LoadedSpec::Parsed { text, model } = loaded else {
             return None;
@@ -450,5 +508,96 @@ mod tests {
         let (changes, _) = project.refresh_events(&events);
         assert!(changes.spec_files.is_empty());
         assert_eq!(changes.existence.iter().collect::<Vec<_>>(), ["src/x"]);
+    }
+    use crate::vfs::{DirEntry, FileId, FileSystem, Limit, ReadError};
+    use std::sync::mpsc;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    /// A project in memory whose `src` folder cannot be listed until the
+    /// test opens the gate: it says when a listing of `src` starts.
+    struct Gated {
+        inner: MemoryFs,
+        entered: Mutex<mpsc::Sender<()>>,
+        gate: Mutex<mpsc::Receiver<()>>,
+    }
+
+    impl FileSystem for Gated {
+        fn kind(&self, path: &Path) -> Option<Kind> {
+            self.inner.kind(path)
+        }
+        fn read(&self, path: &Path, limit: Limit) -> Result<Vec<u8>, ReadError> {
+            self.inner.read(path, limit)
+        }
+        fn read_head(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+            self.inner.read_head(path, limit)
+        }
+        fn read_tail(&self, path: &Path, limit: usize) -> Result<(Vec<u8>, u64), ReadError> {
+            self.inner.read_tail(path, limit)
+        }
+        fn canonicalize(&self, path: &Path) -> Option<PathBuf> {
+            self.inner.canonicalize(path)
+        }
+        fn read_dir(&self, dir: &Path) -> Vec<DirEntry> {
+            if dir.ends_with("src") {
+                let _ = self.entered.lock().unwrap().send(());
+                let _ = self.gate.lock().unwrap().recv();
+            }
+            self.inner.read_dir(dir)
+        }
+        fn file_id(&self, path: &Path) -> Option<FileId> {
+            self.inner.file_id(path)
+        }
+        fn list_files(&self, root: &Path) -> Vec<String> {
+            self.inner.list_files(root)
+        }
+    }
+
+    /// While one spec's pattern is being expanded (here: held inside the
+    /// listing of `src`), the index's lock is free: a keystroke in another
+    /// spec, which takes it to record what its spec now says, does not wait.
+    #[test]
+    fn expanding_a_pattern_holds_no_lock() {
+        let root = Path::new("/w");
+        let inner = MemoryFs::new();
+        let text = "---\nstatus: completed\ncompleted_at: 2020-01-01T00:00:00Z\ntracks: [\"src/*.rs\"]\n---\n# Tracks\n\n## Acceptance Criteria\n\n- [x] done\n";
+        inner.write(&root.join(".chant/specs/a.md"), text);
+        inner.write_modified(
+            &root.join("src/x.rs"),
+            "",
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        );
+        let (entered_tx, entered) = mpsc::channel();
+        let (open, gate) = mpsc::channel();
+        let fs = Gated {
+            inner,
+            entered: Mutex::new(entered_tx),
+            gate: Mutex::new(gate),
+        };
+        let project = Arc::new(Project::load(ProjectFiles::new(Arc::new(fs), root)));
+        let diagnosing = {
+            let project = project.clone();
+            std::thread::spawn(move || {
+                let loaded = LoadedSpec::from_text(text.to_string());
+                let path = root.join(".chant/specs/a.md");
+                let spec = SpecContext {
+                    id: "a",
+                    path: Some(&path),
+                };
+                project.diagnose(&loaded, spec, &Filter::default())
+            })
+        };
+        entered.recv().unwrap();
+        assert!(
+            project.index.try_write().is_ok(),
+            "the index is locked while a pattern is expanded"
+        );
+        open.send(()).unwrap();
+        let diagnostics = diagnosing.join().unwrap();
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.code == crate::analysis::Code::Drift),
+            "{diagnostics:?}"
+        );
     }
 }

@@ -31,6 +31,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use super::changes::Changes;
+use super::files::ProjectFiles;
 use super::index::{ProjectIndex, SpecEntry};
 use super::roots::{classify, ChantFile};
 use super::spec_file::LoadedSpec;
@@ -108,26 +109,6 @@ impl SpecResult {
             result_id: result_id(&placed),
             diagnostics: placed,
         }
-    }
-
-    /// The diagnostics of a spec loaded from its file.
-    pub fn diagnose(
-        loaded: &LoadedSpec,
-        id: &str,
-        path: &Path,
-        index: &ProjectIndex,
-        filter: &Filter,
-        encoding: PositionEncoding,
-    ) -> SpecResult {
-        let diagnostics = loaded.diagnose(
-            SpecContext {
-                id,
-                path: Some(path),
-            },
-            index,
-            filter,
-        );
-        SpecResult::new(id, loaded.text(), diagnostics, encoding)
     }
 }
 
@@ -435,24 +416,52 @@ pub fn diagnose_files(
     filter: &Filter,
     encoding: PositionEncoding,
 ) -> Vec<ResultChange> {
+    diagnose_files_by(
+        index.project_files(),
+        &|id, path| index.files_of(id).contains(&path),
+        &|loaded, spec| loaded.diagnose(spec, index, filter),
+        paths,
+        preloaded,
+        encoding,
+    )
+}
+
+/// [`diagnose_files`], asking `claims` whether the index knows a file as
+/// the spec `id` and `diagnose` for the diagnostics (so a caller can take
+/// and leave its index's lock per spec).
+pub fn diagnose_files_by(
+    files: &ProjectFiles,
+    claims: &(dyn Fn(&str, &Path) -> bool + Sync),
+    diagnose: &(dyn Fn(&LoadedSpec, SpecContext) -> Vec<Diagnostic> + Sync),
+    paths: &[PathBuf],
+    preloaded: &HashMap<PathBuf, LoadedSpec>,
+    encoding: PositionEncoding,
+) -> Vec<ResultChange> {
     paths
         .par_iter()
         .map(|path| {
             let ChantFile::Spec { id, .. } = classify(path) else {
                 return (path.clone(), None);
             };
-            if !index.files_of(&id).contains(&path.as_path()) {
+            if !claims(&id, path) {
                 return (path.clone(), None);
             }
             let loaded;
             let spec = match preloaded.get(path) {
                 Some(spec) => spec,
                 None => {
-                    loaded = LoadedSpec::load(index.project_files(), path);
+                    loaded = LoadedSpec::load(files, path);
                     &loaded
                 }
             };
-            let result = SpecResult::diagnose(spec, &id, path, index, filter, encoding);
+            let diagnostics = diagnose(
+                spec,
+                SpecContext {
+                    id: &id,
+                    path: Some(path),
+                },
+            );
+            let result = SpecResult::new(&id, spec.text(), diagnostics, encoding);
             (path.clone(), Some(Arc::new(result)))
         })
         .collect()

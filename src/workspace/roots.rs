@@ -1,6 +1,7 @@
 //! Finding chant roots (folders that hold `.chant/`) and telling which kind
 //! of chant file a path is.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// What a path is to chant.
@@ -31,28 +32,45 @@ pub enum ChantFile {
     Other,
 }
 
-/// Classify a path by where it sits under a `.chant` folder.
+/// Classify a path by where it sits under a `.chant` folder. Folders
+/// between (`.chant/specs/<folder>/<id>.md`) are kept as the bytes they
+/// are, whatever they hold; a file whose own name is not UTF-8 is
+/// [`ChantFile::Other`], since chant refuses it ("Invalid spec filename").
 pub fn classify(path: &Path) -> ChantFile {
     let components: Vec<_> = path.components().collect();
     let Some(chant_at) = components.iter().rposition(|c| c.as_os_str() == ".chant") else {
         return ChantFile::Other;
     };
     let root: PathBuf = components[..chant_at].iter().collect();
-    let rest: Vec<&str> = components[chant_at + 1..]
+    let rest: Vec<&OsStr> = components[chant_at + 1..]
         .iter()
-        .filter_map(|c| c.as_os_str().to_str())
+        .map(|c| c.as_os_str())
         .collect();
+    let Some((first, tail)) = rest.split_first() else {
+        return ChantFile::Other;
+    };
+    let Some(first) = first.to_str() else {
+        return ChantFile::Other;
+    };
+    let Some(last) = tail.last() else {
+        return match first {
+            "config.md" => ChantFile::Config { root },
+            _ => ChantFile::Other,
+        };
+    };
+    let Some(last) = last.to_str() else {
+        return ChantFile::Other;
+    };
     let stem = |name: &str| {
         name.strip_suffix(".md")
             .filter(|s| !s.is_empty() && !s.starts_with('.'))
             .map(str::to_string)
     };
-    match rest.as_slice() {
-        ["config.md"] => ChantFile::Config { root },
+    match (first, tail.len()) {
         // `chant lint` reads every top-level `*.md` (by extension, so an
         // editor's lock file `.#<id>.md` and `.draft.md` too); subfolders
         // are for `chant show/list/work` only, which skip dotfiles there.
-        ["specs", last] => match Path::new(last).extension() {
+        ("specs", 1) => match Path::new(last).extension() {
             Some(ext) if ext == "md" => ChantFile::Spec {
                 root,
                 id: last[..last.len() - 3].to_string(),
@@ -60,7 +78,7 @@ pub fn classify(path: &Path) -> ChantFile {
             },
             _ => ChantFile::Other,
         },
-        ["specs", .., last] => match stem(last) {
+        ("specs", _) => match stem(last) {
             Some(id) => ChantFile::Spec {
                 root,
                 id,
@@ -68,16 +86,16 @@ pub fn classify(path: &Path) -> ChantFile {
             },
             None => ChantFile::Other,
         },
-        ["archive", .., last] => match stem(last) {
+        ("archive", _) => match stem(last) {
             Some(id) => ChantFile::Archived { root, id },
             None => ChantFile::Other,
         },
-        ["prompts", last] => stem(last).map_or(ChantFile::Other, |name| ChantFile::Prompt {
+        ("prompts", 1) => stem(last).map_or(ChantFile::Other, |name| ChantFile::Prompt {
             root,
             name,
             extension: false,
         }),
-        ["prompts", "extensions", last] => {
+        ("prompts", 2) if tail[0] == "extensions" => {
             stem(last).map_or(ChantFile::Other, |name| ChantFile::Prompt {
                 root,
                 name,
@@ -186,6 +204,8 @@ mod tests {
             ChantFile::Config { root: "/w".into() }
         );
         assert_eq!(p("/w/README.md"), ChantFile::Other);
+        assert_eq!(p("/w/.chant/archive"), ChantFile::Other);
+        assert_eq!(p("/w/.chant/prompts/extensions/x/y.md"), ChantFile::Other);
         assert_eq!(p("/w/.chant/specs/.chant-status-a.json"), ChantFile::Other);
         assert_eq!(p("/w/.chant/specs/notes.txt"), ChantFile::Other);
         assert_eq!(
@@ -193,6 +213,32 @@ mod tests {
             ChantFile::Spec {
                 root: "/w/docs".into(),
                 id: "x".into(),
+                top_level: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_folder_whose_name_is_not_utf8_stays_in_the_path() {
+        use std::os::unix::ffi::OsStrExt;
+        let bad = OsStr::from_bytes(b"sub\xff");
+        let nested = Path::new("/w/.chant/specs").join(bad).join("a.md");
+        assert_eq!(
+            classify(&nested),
+            ChantFile::Spec {
+                root: "/w".into(),
+                id: "a".into(),
+                top_level: false
+            }
+        );
+        let bad_name = Path::new("/w/.chant/specs").join(OsStr::from_bytes(b"a\xff.md"));
+        assert_eq!(classify(&bad_name), ChantFile::Other);
+        let bad_root = Path::new("/w").join(bad).join(".chant/specs/a.md");
+        assert_eq!(
+            classify(&bad_root),
+            ChantFile::Spec {
+                root: Path::new("/w").join(bad),
+                id: "a".into(),
                 top_level: true
             }
         );

@@ -67,7 +67,9 @@ impl LoadedSpec {
         filter: &Filter,
     ) -> Vec<Diagnostic> {
         let mut diagnostics = match self {
-            LoadedSpec::Parsed { text, model } => analysis::diagnose(text, model, spec, facts),
+            LoadedSpec::Parsed { text, model } => {
+                analysis::diagnose_filtered(text, model, spec, facts, filter)
+            }
             LoadedSpec::Unreadable(error) => {
                 let mut d = analysis::unreadable(error);
                 d.extra = !analysis::chant_lints(spec, facts);

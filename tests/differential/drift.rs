@@ -1,6 +1,7 @@
 //! Drift against the real chant: generated projects, each with one
 //! completed spec whose `tracks`, `origin` and `informed_by` name files
-//! (literal paths, globs, folders, missing files, odd spellings) whose
+//! (literal paths, globs, folders, missing files, odd spellings, a link
+//! that loops back up in every other project) whose
 //! modification times sit just before, at or after its `completed_at`
 //! (which may carry an offset, a fraction, or not be RFC 3339 at all).
 //! chant-lsp predicts whether the spec has drifted (`analysis::drift`, a
@@ -60,6 +61,10 @@ const PATTERNS: &[&str] = &[
     "src/[a-b].rs",
     "[[]ab.txt",
     "docs/**/",
+    "./**/./*.rs",
+    "*/*/*.md",
+    "docs/up/src/*.rs",
+    "docs/.*/*.md",
 ];
 
 /// Refused by the glob crate: chant fails for the whole command.
@@ -203,6 +208,12 @@ fn write(case: &Case, root: &Path) {
         let path = root.join(file);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, format!("{file}\n")).unwrap();
+    }
+    // Every other project has a link back up: `**` and `*/*/*` go round
+    // it (chant's glob crate as deep as links may lead, chant-lsp once per
+    // real folder); the verdict must not change.
+    if case.n % 2 == 0 {
+        std::os::unix::fs::symlink("..", root.join("docs/up")).unwrap();
     }
 }
 

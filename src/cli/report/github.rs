@@ -9,11 +9,15 @@
 //! code scanning does (`--format sarif`). Errors become `::error`, warnings
 //! `::warning`, the rest `::notice`. Paths are relative to the current folder,
 //! which in a workflow is the repository's root. The last line is the summary.
+//!
+//! Everything from a spec or a file name is escaped twice over: control
+//! characters become visible escapes (`report::visible`: no raw line break,
+//! ESC or C1 reaches the log), then GitHub's own escapes apply.
 
 use std::io::Write;
 use std::path::Path;
 
-use super::{relative, span, Counts};
+use super::{relative, span, visible, Counts};
 use crate::analysis::Severity;
 use crate::cli::check::CheckResult;
 use crate::text::{LineIndex, PositionEncoding};
@@ -24,7 +28,7 @@ pub fn write(out: &mut impl Write, result: &CheckResult) -> std::io::Result<()> 
         if file.diagnostics.is_empty() {
             continue;
         }
-        let path = slash_path(relative(&file.path, cwd.as_deref()));
+        let path = visible(&slash_path(relative(&file.path, cwd.as_deref()))).into_owned();
         let index = LineIndex::new(&file.text);
         for d in &file.diagnostics {
             let command = match d.severity {
@@ -47,7 +51,7 @@ pub fn write(out: &mut impl Write, result: &CheckResult) -> std::io::Result<()> 
                 out,
                 "::{command} {properties},title={}::{}",
                 escape_property(d.code.as_str()),
-                escape_data(&d.message)
+                escape_data(&visible(&d.message))
             )?;
         }
     }
@@ -60,7 +64,7 @@ pub fn write(out: &mut impl Write, result: &CheckResult) -> std::io::Result<()> 
         writeln!(
             out,
             "::{command} title=chant-lsp::{}",
-            escape_data(&note.message)
+            escape_data(&visible(&note.message))
         )?;
     }
     writeln!(out, "{}", Counts::of(result).sentence())

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::{span, Counts};
+use super::{escape_json_controls, span, Counts};
 use crate::cli::check::CheckResult;
 use crate::text::{LineIndex, PositionEncoding};
 
@@ -72,6 +72,6 @@ pub fn write(out: &mut impl Write, result: &CheckResult) -> std::io::Result<()> 
         summary: Counts::of(result),
         notes: result.notes.iter().map(|n| n.message.as_str()).collect(),
     };
-    serde_json::to_writer(&mut *out, &report)?;
-    writeln!(out)
+    let text = serde_json::to_string(&report).map_err(std::io::Error::other)?;
+    writeln!(out, "{}", escape_json_controls(text))
 }

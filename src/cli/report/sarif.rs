@@ -14,8 +14,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::github::slash_path;
-use super::{relative, span};
+use super::{escape_json_controls, relative, span};
 use crate::analysis::{Code, Severity};
 use crate::cli::check::CheckResult;
 use crate::text::{LineIndex, PositionEncoding};
@@ -85,8 +84,8 @@ pub fn write(out: &mut impl Write, result: &CheckResult) -> std::io::Result<()> 
         "version": "2.1.0",
         "runs": [run],
     });
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(&log).map_err(std::io::Error::other)?;
+    writeln!(out, "{}", escape_json_controls(text))
 }
 
 fn rule(code: Code) -> Value {
@@ -131,23 +130,37 @@ fn help_uri(code: Code) -> String {
 fn artifact_location(path: &Path, cwd: Option<&Path>) -> Value {
     let shown = relative(path, cwd);
     if shown.is_relative() {
-        json!({ "uri": encode_path(&slash_path(shown)), "uriBaseId": SRCROOT })
+        json!({ "uri": encode_path(&path_bytes(shown)), "uriBaseId": SRCROOT })
     } else {
         json!({ "uri": file_uri(path) })
     }
 }
 
 fn file_uri(path: &Path) -> String {
-    let path = slash_path(path);
-    let lead = if path.starts_with('/') { "" } else { "/" };
+    let path = path_bytes(path);
+    let lead = if path.starts_with(b"/") { "" } else { "/" };
     format!("file://{lead}{}", encode_path(&path))
+}
+
+/// A path's bytes with `/` between its parts: a name that is not UTF-8
+/// keeps its bytes (percent-encoded in the URI), never U+FFFD.
+fn path_bytes(path: &Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        super::github::slash_path(path).into_bytes()
+    }
 }
 
 /// Percent-encodes everything in a `/`-separated path but unreserved
 /// characters, `/` and a Windows drive's `:`.
-fn encode_path(path: &str) -> String {
+fn encode_path(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for (i, byte) in path.bytes().enumerate() {
+    for (i, &byte) in path.iter().enumerate() {
         let keep = byte.is_ascii_alphanumeric()
             || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/')
             || (byte == b':' && i == 1);
@@ -167,10 +180,11 @@ mod tests {
     #[test]
     fn paths_become_uri_references() {
         assert_eq!(
-            encode_path(".chant/specs/a b😀.md"),
+            encode_path(".chant/specs/a b😀.md".as_bytes()),
             ".chant/specs/a%20b%F0%9F%98%80.md"
         );
-        assert_eq!(encode_path("C:/x#y"), "C:/x%23y");
+        assert_eq!(encode_path(b"C:/x#y"), "C:/x%23y");
+        assert_eq!(encode_path(b"a\xff/b.md"), "a%FF/b.md");
         assert_eq!(file_uri(Path::new("/tmp/p q")), "file:///tmp/p%20q");
     }
 

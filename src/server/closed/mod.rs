@@ -28,7 +28,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::convert;
 use super::declared;
 use super::session::Session;
-use crate::workspace::results::{diagnose_files, empty_result_id, ResultChange, SpecResult};
+use crate::workspace::results::{empty_result_id, ResultChange, SpecResult};
 use crate::workspace::{Changes, LoadedSpec, Project};
 
 use super::closed_state::{lock, ClosedState, SpecListChanged, BATCH};
@@ -180,8 +180,7 @@ async fn run(session: &Arc<Session>) {
             let job_project = project.clone();
             let filter = settings.filter.clone();
             let computed = tokio::task::spawn_blocking(move || {
-                let index = job_project.index();
-                diagnose_files(&index, &batch, &preloaded, &filter, encoding)
+                job_project.diagnose_files(&batch, &preloaded, &filter, encoding)
             })
             .await
             .unwrap_or_default();
@@ -280,8 +279,8 @@ pub async fn result_now(session: &Arc<Session>, path: &Path) -> Option<Arc<SpecR
     let filter = session.settings().filter;
     let path = path.to_path_buf();
     tokio::task::spawn_blocking(move || {
-        let index = project.index();
-        diagnose_files(&index, &[path], &HashMap::new(), &filter, encoding)
+        project
+            .diagnose_files(&[path], &HashMap::new(), &filter, encoding)
             .pop()
             .and_then(|(_, r)| r)
     })

@@ -133,11 +133,17 @@ pub async fn outgoing(
         hierarchy::outgoing(&index, &OpenBuffers(session), &id)
     });
     let uri = params.item.uri.clone();
+    // One line index for the spec's text, whatever the number of calls.
+    let positions = TextPositions::new(&text, encoding);
     Ok(Some(
         calls
             .iter()
             .filter_map(|call| {
-                let from_ranges = ranges(&text, &call.from_ranges, encoding);
+                let from_ranges: Vec<Range> = call
+                    .from_ranges
+                    .iter()
+                    .map(|r| positions.range(r))
+                    .collect();
                 let at = from_ranges.first().copied().unwrap_or_default();
                 Some(CallHierarchyOutgoingCall {
                     to: item(&call.node, &project.root, encoding, Some((&uri, at)))?,

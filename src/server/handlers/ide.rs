@@ -31,7 +31,7 @@ impl Sources for OpenBuffers<'_> {
 }
 
 pub(super) fn path_uri(path: &Path) -> Option<Uri> {
-    Uri::from_file_path(path)
+    super::super::convert::file_uri(path)
 }
 
 /// Runs a feature over a document of a known project: its snapshot, its

@@ -133,7 +133,10 @@ pub fn initialized(session: &Arc<Session>) {
         let loader = session.clone();
         let loaded =
             tokio::task::spawn_blocking(move || loader.projects().load_folders(&folders)).await;
-        let count = loaded.map(|l| l.len()).unwrap_or(0);
+        let loaded = loaded.unwrap_or_default();
+        // What a cap left out of a project (a walk of `.chant/` that
+        // stopped, a file name chant refuses) is said once, here.
+        let notes: Vec<String> = loaded.iter().flat_map(|p| p.notes()).collect();
         session.mark_indexed();
         diagnostics::reschedule_open_specs_after(&session, None, None, Duration::ZERO);
         closed::mark_all(&session);
@@ -141,9 +144,15 @@ pub fn initialized(session: &Arc<Session>) {
             .client()
             .log_message(
                 MessageType::INFO,
-                format!("chant-lsp: indexed {count} chant project(s)"),
+                format!("chant-lsp: indexed {} chant project(s)", loaded.len()),
             )
             .await;
+        for note in notes {
+            session
+                .client()
+                .log_message(MessageType::WARNING, note)
+                .await;
+        }
     });
 }
 
