@@ -1375,8 +1375,12 @@ const SEED_FIX_CRITERIA = [
 ];
 const SEED_PERSIST = 'pub fn persist() {\n    // write to a temporary file, then rename it\n}\n';
 
-/** The walkthrough's fix and review specs, committed in the walk project, and what their agents write. */
-function seedSpecs() {
+/**
+ * A third project for the walkthrough's end: the fix and review specs, the
+ * file the fix changes, what their agents write, and a user who does not let
+ * VS Code save the files a code action edits (`files.refactoring.autoSave`).
+ */
+function seedProject() {
   const criteria = (list) => list.map((c) => `- [ ] ${c}`).join('\n');
   const specs = {
     [SEED.FIX]:
@@ -1390,13 +1394,15 @@ function seedSpecs() {
       `# ${SEED_REVIEW_TITLE}\n\n## Acceptance Criteria\n\n` +
       `${criteria(['Reproduction test passes', 'All tests pass', 'Code follows research recommendation', 'Edge cases handled', 'Documentation adequate'])}\n`,
   };
-  for (const [id, text] of Object.entries(specs)) {
-    fs.writeFileSync(path.join(project, '.chant/specs', `${id}.md`), text);
-  }
-  fs.mkdirSync(path.join(project, 'src/storage'), { recursive: true });
-  fs.writeFileSync(path.join(project, 'src/storage/persist.rs'), 'pub fn persist() {}\n');
-  run('git', ['add', '-A'], { cwd: project });
-  run('git', ['commit', '-q', '-m', 'the walkthrough fix and its review'], { cwd: project });
+  const seed = makeProject('seed', { specs });
+  const write = (rel, text) => {
+    fs.mkdirSync(path.dirname(path.join(seed.dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(seed.dir, rel), text);
+  };
+  write('src/storage/persist.rs', 'pub fn persist() {}\n');
+  write('.vscode/settings.json', JSON.stringify({ 'files.refactoring.autoSave': false }, null, 2));
+  run('git', ['add', '-A'], { cwd: seed.dir });
+  run('git', ['commit', '-q', '-m', 'storage'], { cwd: seed.dir });
   const writes = {
     [SEED.FIX]: { 'src/storage/persist.rs': SEED_PERSIST },
     [SEED.REVIEW]: { '.chant/reviews/issue-1234-review.md': '# Review: Issue #1234 Fix\n\n**Verdict: APPROVED**\n' },
@@ -1407,6 +1413,7 @@ function seedSpecs() {
       fs.writeFileSync(path.join(agentDir, `write-${id}`, rel), text);
     }
   }
+  return seed;
 }
 
 /** Applies the quick fix titled `title` on the line `line` of the active editor, from "Quick Fix..." as a user does. */
@@ -1428,13 +1435,18 @@ async function quickFix(line, title) {
   await row.click();
 }
 
-await step('the walkthrough\'s fix: its missing prompt created by the quick fix, the spec worked with it (the prompt saved first)', async () => {
-  seedSpecs();
-  await palette('Notifications: Clear All Notifications');
+await step('start code-server on a third project for the walkthrough\'s end', async () => {
+  project = seedProject().dir;
+  await restartEditor(project, path.join(tmp, 'user-data-seed'), false);
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible' });
+}, { chant: true });
+
+await step('the walkthrough\'s fix: its missing prompt created by the quick fix (not saved), the spec worked with it (the prompt saved first)', async () => {
   await openSpec(SEED.FIX);
   const prompt = path.join(project, '.chant/prompts/implement.md');
   await quickFix(4, 'Create prompt `implement` (.chant/prompts/implement.md)');
-  // Opened for editing, unsaved: the file on disk is still empty.
+  // Opened for editing, unsaved (this user keeps VS Code from saving what a
+  // code action edits): the file on disk is still empty.
   await page.locator('.tab.active.dirty', { hasText: 'implement.md' }).waitFor({ state: 'visible' });
   await waitFor('the template in the editor', async () => (await editorText()).includes('{{spec.title}}'));
   assertEq('', fs.readFileSync(prompt, 'utf8'), 'the prompt on disk before anything runs');
