@@ -174,18 +174,3 @@ export function addOptions(answers: {
   }
   return o;
 }
-
-/**
- * The URI prefix (`<root>/.chant/prompts/`) of the prompts of the project a
- * command is about, from its first argument: a project's root URI
- * (`project`), else a spec's URI; undefined for anything else. chant reads
- * a prompt from disk, so the open prompts under it are saved before chant
- * runs (a prompt the "Create prompt" quick fix made is unsaved until then).
- */
-export function promptsFolderOf(uri: string, project: boolean): string | undefined {
-  if (project) {
-    return `${uri.replace(/\/+$/, '')}/.chant/prompts/`;
-  }
-  const at = uri.lastIndexOf('/.chant/specs/');
-  return at < 0 ? undefined : `${uri.slice(0, at)}/.chant/prompts/`;
-}

@@ -18,7 +18,7 @@ import {
   State,
   StaticFeature,
 } from 'vscode-languageclient/node';
-import { addOptions, availability, promptOf, promptsFolderOf, SPEC_ACTIONS, SPEC_TYPES } from './actions';
+import { addOptions, availability, promptOf, SPEC_ACTIONS, SPEC_TYPES } from './actions';
 import { bundledServer, INSTALL_HINT, resolveServerPath } from './serverPath';
 import { labelsOf, ProjectSpecs, projectOf, SPEC_LIST_CHANGED, SPEC_LIST_REQUEST, SpecListResult } from './specList';
 import { SPEC_STATUS_REQUEST, SpecCommand, SpecStatus, statusText, statusTooltip } from './specStatus';
@@ -142,14 +142,6 @@ async function prepareChantCommand(command: string, args: any[]): Promise<any[] 
   } else if (uriString) {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uriString);
     if (doc?.isDirty) {
-      await doc.save();
-    }
-  }
-  // chant reads the prompt from disk: the project's open prompts are saved
-  // too (one the "Create prompt" quick fix made is unsaved until then).
-  const prompts = uriString ? promptsFolderOf(uriString, PROJECT_COMMANDS.has(command)) : undefined;
-  for (const doc of prompts ? vscode.workspace.textDocuments : []) {
-    if (doc.isDirty && doc.uri.toString().startsWith(prompts!)) {
       await doc.save();
     }
   }

@@ -1375,11 +1375,7 @@ const SEED_FIX_CRITERIA = [
 ];
 const SEED_PERSIST = 'pub fn persist() {\n    // write to a temporary file, then rename it\n}\n';
 
-/**
- * A third project for the walkthrough's end: the fix and review specs, the
- * file the fix changes, what their agents write, and a user who does not let
- * VS Code save the files a code action edits (`files.refactoring.autoSave`).
- */
+/** A third project for the walkthrough's end: the fix and review specs, the file the fix changes, what their agents write. */
 function seedProject() {
   const criteria = (list) => list.map((c) => `- [ ] ${c}`).join('\n');
   const specs = {
@@ -1400,7 +1396,6 @@ function seedProject() {
     fs.writeFileSync(path.join(seed.dir, rel), text);
   };
   write('src/storage/persist.rs', 'pub fn persist() {}\n');
-  write('.vscode/settings.json', JSON.stringify({ 'files.refactoring.autoSave': false }, null, 2));
   run('git', ['add', '-A'], { cwd: seed.dir });
   run('git', ['commit', '-q', '-m', 'storage'], { cwd: seed.dir });
   const writes = {
@@ -1441,15 +1436,14 @@ await step('start code-server on a third project for the walkthrough\'s end', as
   await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible' });
 }, { chant: true });
 
-await step('the walkthrough\'s fix: its missing prompt created by the quick fix (not saved), the spec worked with it (the prompt saved first)', async () => {
+await step('the walkthrough\'s fix: its missing prompt created by the quick fix and opened, the spec worked with it', async () => {
   await openSpec(SEED.FIX);
   const prompt = path.join(project, '.chant/prompts/implement.md');
   await quickFix(4, 'Create prompt `implement` (.chant/prompts/implement.md)');
-  // Opened for editing, unsaved (this user keeps VS Code from saving what a
-  // code action edits): the file on disk is still empty.
-  await page.locator('.tab.active.dirty', { hasText: 'implement.md' }).waitFor({ state: 'visible' });
+  // Opened for editing, and saved by VS Code (`files.refactoring.autoSave`).
+  await page.locator('.tab.active', { hasText: 'implement.md' }).waitFor({ state: 'visible' });
   await waitFor('the template in the editor', async () => (await editorText()).includes('{{spec.title}}'));
-  assertEq('', fs.readFileSync(prompt, 'utf8'), 'the prompt on disk before anything runs');
+  await waitFor('the prompt on disk', () => fs.readFileSync(prompt, 'utf8').startsWith('---\nname: implement\npurpose: '));
   await openSpec(SEED.FIX);
   const calls = await job(async () => {
     await palette('chant: Work with Prompt...', { asks: true });
@@ -1457,9 +1451,7 @@ await step('the walkthrough\'s fix: its missing prompt created by the quick fix 
   });
   assertEq([['work', SEED.FIX, '--no-watch', '--prompt=implement']], calls, 'chant work --prompt implement');
   await waitFor('the fix completed', () => statusOnDisk(SEED.FIX) === 'completed');
-  // chant read the prompt the editor created, saved before it ran.
-  const saved = fs.readFileSync(prompt, 'utf8');
-  assert(saved.startsWith('---\nname: implement\npurpose: '), `the prompt saved:\n${saved}`);
+  // chant gave the agent the prompt the editor created, filled.
   const given = fs.readFileSync(path.join(agentDir, 'prompts', `${SEED.FIX}.md`), 'utf8');
   assert(given.includes(SEED_FIX_TITLE) && !given.includes('{{'), `the prompt the agent got, filled by chant:\n${given}`);
 }, { chant: true });
@@ -1499,6 +1491,9 @@ await step('merge: chant stops on its own bookkeeping in the spec; the editor me
     ),
     `the outcome:\n${said}`,
   );
+  // The whole message, as a user reads it (the toast opens up).
+  await toast.hover();
+  await toast.locator('.codicon-notifications-expand').first().click({ timeout: 3000 }).catch(() => {});
   await sleep(700); // let the toast finish sliding in, for the picture
   await page.screenshot({ path: path.join(SHOTS, 'vscode-merge-bookkeeping.png') });
   const spec = readSpec(SEED.FIX);

@@ -316,12 +316,3 @@ test('package.json: every action is a command, in the palette and menus only whe
   );
   assert.deepEqual(manifest.contributes.views.explorer.map((v) => [v.id, v.name]), [['chant.specs', 'chant']]);
 });
-
-test('the prompts folder of the project a command is about: from a spec URI or a root URI', () => {
-  const { promptsFolderOf } = require(path.join(out, 'actions.js'));
-  assert.equal(promptsFolderOf('file:///w/p/.chant/specs/2026-01-01-001-abc.md', false), 'file:///w/p/.chant/prompts/');
-  assert.equal(promptsFolderOf('file:///w/p/.chant/specs/group/2026-01-01-001-abc.1.md', false), 'file:///w/p/.chant/prompts/');
-  assert.equal(promptsFolderOf('file:///w/p', true), 'file:///w/p/.chant/prompts/');
-  assert.equal(promptsFolderOf('file:///w/p/', true), 'file:///w/p/.chant/prompts/');
-  assert.equal(promptsFolderOf('file:///w/p/README.md', false), undefined);
-});
