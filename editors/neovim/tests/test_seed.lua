@@ -121,6 +121,8 @@ vim.cmd.cd(vim.fn.fnameescape(H.root))
 
 local client
 local ids, bufs = {}, {}
+--- The text of each prompt the "Create prompt" quick fix creates, by name.
+local templates = {}
 
 local function spec_rel(id)
   return '.chant/specs/' .. id .. '.md'
@@ -280,14 +282,35 @@ H.run({
       H.eq('status: pending', vim.api.nvim_buf_get_lines(buf, 2, 3, false)[1], 'the status line')
       vim.cmd('silent write')
       codes(buf)
-      -- The prompt is created from its template and opened for editing.
+      -- The prompt is created from its template and opened for editing: the
+      -- buffer holds exactly the text the server gives the new file.
       local prompt = H.root .. '/.chant/prompts/' .. phase.prompt .. '.md'
+      local title = ('Create prompt `%s` (.chant/prompts/%s.md)'):format(phase.prompt, phase.prompt)
+      local at = { line = line_of(buf, 'prompt: ') - 1, character = 2 }
+      local here = {}
+      for _, d in ipairs(vim.diagnostic.get(buf, { lnum = at.line })) do
+        here[#here + 1] = d.user_data and d.user_data.lsp
+      end
+      local offered = H.request(buf, 'textDocument/codeAction', {
+        textDocument = { uri = vim.uri_from_bufnr(buf) },
+        range = { start = at, ['end'] = at },
+        context = { diagnostics = here, only = { 'quickfix' } },
+      }) or {}
+      templates[phase.prompt] = nil
+      for _, a in ipairs(offered) do
+        if a.title == title then
+          templates[phase.prompt] = a.edit.documentChanges[2].edits[1].newText
+        end
+      end
+      H.ok(templates[phase.prompt], title .. ' among ' .. vim.inspect(vim.tbl_map(function(a)
+        return a.title
+      end, offered)))
       local shown = #H.shown
-      quick_fix(buf, 'prompt: ' .. phase.prompt, ('Create prompt `%s` (.chant/prompts/%s.md)'):format(phase.prompt, phase.prompt),
-        function()
-          return #H.shown > shown and vim.api.nvim_buf_get_name(0) == prompt
-        end)
-      local template = H.text(vim.api.nvim_get_current_buf())
+      quick_fix(buf, 'prompt: ' .. phase.prompt, title, function()
+        return #H.shown > shown and vim.api.nvim_buf_get_name(0) == prompt
+      end)
+      local template = H.text(vim.api.nvim_get_current_buf()) .. '\n'
+      H.eq(templates[phase.prompt], template, 'the new prompt\'s buffer')
       H.ok(vim.startswith(template, '---\nname: ' .. phase.prompt .. '\npurpose: '), 'the prompt\'s frontmatter:\n' .. template)
       H.ok(template:find('{{spec.title}}', 1, true), 'the template fills the title:\n' .. template)
       -- Back to the spec: nothing left to fix there, and Work with the
@@ -316,8 +339,9 @@ H.run({
       local calls, ended = run('ChantWork ' .. PHASES[i].prompt)
       H.eq({ { 'work', ids[i], '--no-watch', '--prompt=' .. PHASES[i].prompt } }, calls, 'chant work')
       H.eq('completed', ended, 'how the run ended')
-      -- The agent got the prompt the editor created (saved before chant
+      -- The agent got the prompt the editor created (written before chant
       -- ran: chant reads it from disk), filled by chant.
+      H.eq(templates[PHASES[i].prompt], H.read(H.root .. '/.chant/prompts/' .. PHASES[i].prompt .. '.md'), 'the prompt on disk')
       local given = H.read(H.agent_dir .. '/prompts/' .. ids[i] .. '.md') or ''
       H.ok(given:find(PHASES[i].title, 1, true), 'the prompt the agent got:\n' .. given)
       H.ok(not given:find('{{', 1, true), 'no template variable left:\n' .. given)

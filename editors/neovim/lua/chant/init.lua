@@ -220,8 +220,32 @@ local SPEC_COMMANDS = {
   'chant.reset', 'chant.cancel', 'chant.verify', 'chant.split', 'chant.showLog',
 }
 
+-- Client-side handler for `chant.open`, which follows a quick fix that
+-- created a file with text ("Create prompt", "Create `path`"). Neovim put
+-- that text into the one empty line of the new buffer, which leaves an
+-- empty line more at the end, written as a blank line the file was not
+-- given: dropped here, while the new file is still empty on disk. Then the
+-- server opens it.
+local function open_command(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then
+    return
+  end
+  local bufnr = loaded_buf((command.arguments or {})[1])
+  if bufnr and vim.bo[bufnr].modified and vim.fn.getfsize(vim.api.nvim_buf_get_name(bufnr)) == 0 then
+    local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+    if #lines > 1 and lines[#lines] == '' then
+      vim.api.nvim_buf_call(bufnr, function()
+        pcall(vim.cmd, 'undojoin')
+        vim.api.nvim_buf_set_lines(bufnr, -2, -1, false, {})
+      end)
+    end
+  end
+  client:request('workspace/executeCommand', { command = command.command, arguments = command.arguments }, nil, ctx.bufnr)
+end
+
 local function client_commands()
-  local commands = { ['chant.reject'] = reject_command }
+  local commands = { ['chant.reject'] = reject_command, ['chant.open'] = open_command }
   for _, name in ipairs(SPEC_COMMANDS) do
     commands[name] = spec_command_handler
   end
