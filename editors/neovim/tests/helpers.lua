@@ -78,6 +78,15 @@ vim.lsp.handlers['window/showMessageRequest'] = function(err, params, ctx)
   return message_request(err, params, ctx)
 end
 
+--- window/showMessage from the server (how a run ended, what the editor
+--- did), newest last: { type, message }. Neovim's own handler echoes it.
+H.messages = {}
+local show_message = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, params, ctx)
+  table.insert(H.messages, params)
+  return show_message(err, params, ctx)
+end
+
 --- window/showDocument requests from the server, newest last (Neovim's own
 --- handler opens the file).
 H.shown = {}
@@ -323,6 +332,7 @@ function H.dump_logs()
   end
   io.stderr:write('---- progress:\n' .. vim.inspect(H.progress) .. '\n')
   io.stderr:write('---- message requests:\n' .. vim.inspect(H.message_requests) .. '\n')
+  io.stderr:write('---- messages:\n' .. vim.inspect(H.messages) .. '\n')
   io.stderr:write('---- notifications:\n')
   for _, n in ipairs(H.notes) do
     io.stderr:write(('  [%s] %s\n'):format(tostring(n.level), n.msg))

@@ -1379,6 +1379,164 @@ await step('"chant: Work Anyway" works a spec past chant\'s quality check', asyn
   await waitFor('the spec completed', () => statusOnDisk(W.ANYWAY) === 'completed');
 }, { chant: true });
 
+// ---- the walkthrough's end: the fix approved after its review, then merged ----
+// chant's Complete Walkthrough works the implementation spec with its own
+// prompt (`implement`, which chant does not ship: the editor's quick fix
+// creates it), reviews it, approves the completed spec, then merges. The
+// scripted agent ticks the criteria in its spec on its branch, as chant's
+// prompt tells it, and chant records the transcript and completion fields on
+// the main branch: `chant merge` stops on that bookkeeping, and the editor
+// completes the merge itself. (tests/e2e_seed.rs goes the whole way over
+// JSON-RPC; editors/neovim/tests/test_seed.lua through Neovim's commands.)
+
+const SEED = { FIX: '2026-12-01-001-fix', REVIEW: '2026-12-01-002-rev' };
+const SEED_FIX_TITLE = 'Fix issue #1234: Atomic writes for concurrent access';
+const SEED_REVIEW_TITLE = 'Review fix for issue #1234';
+const SEED_FIX_CRITERIA = [
+  'Atomic write-then-rename implemented',
+  'Per-key in-memory locking added',
+  'Reproduction test passes',
+  'Edge cases handled (cleanup, permissions)',
+  'All existing tests pass',
+];
+const SEED_PERSIST = 'pub fn persist() {\n    // write to a temporary file, then rename it\n}\n';
+
+/** A third project for the walkthrough's end: the fix and review specs, the file the fix changes, what their agents write. */
+function seedProject() {
+  const criteria = (list) => list.map((c) => `- [ ] ${c}`).join('\n');
+  const specs = {
+    [SEED.FIX]:
+      '---\ntype: code\nstatus: pending\nprompt: implement\nlabels:\n  - fix\n  - issue-1234\n' +
+      'target_files:\n  - src/storage/persist.rs\n---\n\n' +
+      `# ${SEED_FIX_TITLE}\n\n## Context\n\nResearch recommends write-then-rename with per-key locking.\n\n` +
+      `## Acceptance Criteria\n\n${criteria(SEED_FIX_CRITERIA)}\n`,
+    [SEED.REVIEW]:
+      '---\ntype: task\nstatus: pending\nlabels:\n  - review\n  - issue-1234\n' +
+      `informed_by:\n  - .chant/specs/${SEED.FIX}.md\ntarget_files:\n  - .chant/reviews/issue-1234-review.md\n---\n\n` +
+      `# ${SEED_REVIEW_TITLE}\n\n## Acceptance Criteria\n\n` +
+      `${criteria(['Reproduction test passes', 'All tests pass', 'Code follows research recommendation', 'Edge cases handled', 'Documentation adequate'])}\n`,
+  };
+  const seed = makeProject('seed', { specs });
+  const write = (rel, text) => {
+    fs.mkdirSync(path.dirname(path.join(seed.dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(seed.dir, rel), text);
+  };
+  write('src/storage/persist.rs', 'pub fn persist() {}\n');
+  run('git', ['add', '-A'], { cwd: seed.dir });
+  run('git', ['commit', '-q', '-m', 'storage'], { cwd: seed.dir });
+  const writes = {
+    [SEED.FIX]: { 'src/storage/persist.rs': SEED_PERSIST },
+    [SEED.REVIEW]: { '.chant/reviews/issue-1234-review.md': '# Review: Issue #1234 Fix\n\n**Verdict: APPROVED**\n' },
+  };
+  for (const [id, files] of Object.entries(writes)) {
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(agentDir, `write-${id}`, rel)), { recursive: true });
+      fs.writeFileSync(path.join(agentDir, `write-${id}`, rel), text);
+    }
+  }
+  return seed;
+}
+
+/** Applies the quick fix titled `title` on the line `line` of the active editor, from "Quick Fix..." as a user does. */
+async function quickFix(line, title) {
+  const row = page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+  // The fix is offered once the server's diagnostic is there: ask again until it is.
+  await waitFor(`the quick fix "${title}"`, async () => {
+    await gotoLine(line);
+    await palette('Quick Fix...', { asks: true });
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      return true;
+    } catch (e) {
+      await page.keyboard.press('Escape');
+      throw e;
+    }
+  }, 60000);
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-create-prompt.png') });
+  await row.click();
+}
+
+await step('start code-server on a third project for the walkthrough\'s end', async () => {
+  project = seedProject().dir;
+  await restartEditor(project, path.join(tmp, 'user-data-seed'), false);
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible' });
+}, { chant: true });
+
+await step('the walkthrough\'s fix: its missing prompt created by the quick fix and opened, the spec worked with it', async () => {
+  await openSpec(SEED.FIX);
+  const prompt = path.join(project, '.chant/prompts/implement.md');
+  await quickFix(4, 'Create prompt `implement` (.chant/prompts/implement.md)');
+  // Opened for editing, and saved by VS Code (`files.refactoring.autoSave`).
+  await page.locator('.tab.active', { hasText: 'implement.md' }).waitFor({ state: 'visible' });
+  await waitFor('the template in the editor', async () => (await editorText()).includes('{{spec.title}}'));
+  await waitFor('the prompt on disk', () => fs.readFileSync(prompt, 'utf8').startsWith('---\nname: implement\npurpose: '));
+  await openSpec(SEED.FIX);
+  const calls = await job(async () => {
+    await palette('chant: Work with Prompt...', { asks: true });
+    await answer('implement', { title: 'with prompt' });
+  });
+  assertEq([['work', SEED.FIX, '--no-watch', '--prompt=implement']], calls, 'chant work --prompt implement');
+  await waitFor('the fix completed', () => statusOnDisk(SEED.FIX) === 'completed');
+  // chant gave the agent the prompt the editor created, filled.
+  const given = fs.readFileSync(path.join(agentDir, 'prompts', `${SEED.FIX}.md`), 'utf8');
+  assert(given.includes(SEED_FIX_TITLE) && !given.includes('{{'), `the prompt the agent got, filled by chant:\n${given}`);
+}, { chant: true });
+
+await step('approve after review: the review worked, then "Approve Spec" on the completed fix from the chant view', async () => {
+  await openSpec(SEED.REVIEW);
+  const review = await job(() => palette('chant: Work Spec'));
+  assertEq([['work', SEED.REVIEW, '--no-watch']], review, 'chant work of the review');
+  await waitFor('the review completed', () => statusOnDisk(SEED.REVIEW) === 'completed');
+  await showChantView();
+  await waitFor('the fix in the Completed group', async () => (await treeRow(SEED_FIX_TITLE).innerText()).includes('completed · 5/5'));
+  const approve = await inlineJob(SEED_FIX_TITLE, 'Approve Spec');
+  assertEq([['approve', SEED.FIX, '--by=Test User']], approve, 'chant approve <id> --by NAME (chant.approverName)');
+  await waitFor('the approval on disk', () =>
+    readSpec(SEED.FIX).includes('\napproval:\n  required: false\n  status: approved\n  by: Test User\n'),
+  );
+  assertEq('completed', statusOnDisk(SEED.FIX), 'the fix is still completed');
+  assert(/\n\*\*Test User\*\* - \d{4}-\d{2}-\d{2} \d{2}:\d{2} - APPROVED(\n|$)/.test(readSpec(SEED.FIX)), `the approval line:\n${readSpec(SEED.FIX)}`);
+}, { chant: true });
+
+await step('merge: chant stops on its own bookkeeping in the spec; the editor merges it itself, ticks and transcript kept', async () => {
+  // What chant stops on: the criteria ticked on the branch by the agent,
+  // the transcript and completion fields written on the main branch.
+  const onBranch = run('git', ['show', `chant/${SEED.FIX}:.chant/specs/${SEED.FIX}.md`], { cwd: project });
+  assert(!onBranch.includes('- [ ]') && !onBranch.includes('## Agent Output'), `the spec on the branch:\n${onBranch}`);
+  assert(readSpec(SEED.FIX).includes('\n## Agent Output\n'), `the spec on main:\n${readSpec(SEED.FIX)}`);
+  await palette('Notifications: Clear All Notifications');
+  await showChantView();
+  const merge = await inlineJob(SEED_FIX_TITLE, 'Merge Branch');
+  assertEq(['merge', SEED.FIX], merge[0].slice(0, 2), 'chant merge <id>');
+  const toast = page.locator('.notification-toast', { hasText: 'The editor merged it itself' }).first();
+  await toast.waitFor({ state: 'visible' });
+  const said = (await toast.innerText()).replace(/\s+/g, ' ');
+  assert(
+    said.includes(
+      `chant stopped merging chant/${SEED.FIX} on its own bookkeeping in .chant/specs/${SEED.FIX}.md: the agent ticked the criteria on the branch, chant wrote the transcript and completion fields on the main branch. The editor merged it itself`,
+    ),
+    `the outcome:\n${said}`,
+  );
+  // The whole message, as a user reads it (the toast opens up).
+  await toast.hover();
+  await toast.locator('.codicon-notifications-expand').first().click({ timeout: 3000 }).catch(() => {});
+  await sleep(700); // let the toast finish sliding in, for the picture
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-merge-bookkeeping.png') });
+  const spec = readSpec(SEED.FIX);
+  for (const c of SEED_FIX_CRITERIA) {
+    assert(spec.includes(`\n- [x] ${c}\n`), `${c} ticked:\n${spec}`);
+  }
+  assert(!spec.includes('- [ ]'), `no criterion left unticked:\n${spec}`);
+  assert(!/^(<<<<<<<|=======|>>>>>>>)/m.test(spec), `no conflict marker:\n${spec}`);
+  assert(spec.includes('\n## Agent Output\n') && spec.includes(`agent: done with ${SEED.FIX}`), `the transcript:\n${spec}`);
+  assert(spec.includes('\n  status: approved\n  by: Test User\n'), `the approval kept:\n${spec}`);
+  assertEq('completed', statusOnDisk(SEED.FIX), 'status');
+  assertEq(SEED_PERSIST, fs.readFileSync(path.join(project, 'src/storage/persist.rs'), 'utf8'), "the agent's file on main");
+  assertEq('', run('git', ['diff', '--name-only', '--diff-filter=U'], { cwd: project }).trim(), 'unmerged files');
+  assertEq(`Merge chant/${SEED.FIX}`, run('git', ['log', '--merges', '-1', '--format=%s'], { cwd: project }).trim(), 'the merge commit');
+  assertEq('', run('git', ['status', '--porcelain', '--', `.chant/specs/${SEED.FIX}.md`, 'src'], { cwd: project }), 'nothing left to commit');
+}, { chant: true });
+
 await step('Restricted Mode: diagnostics still work, "Work Spec" never runs chant', async () => {
   project = makeProject('restricted').dir;
   const runsBefore = chantCalls().length;

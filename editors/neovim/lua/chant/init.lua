@@ -98,9 +98,27 @@ function M.client(bufnr, quiet)
   return clients[1]
 end
 
+--- Writes the modified buffers of the project's prompts (`.chant/prompts/`):
+--- chant reads a prompt from disk when it runs, and a prompt the "Create
+--- prompt" quick fix made is a buffer holding its template (the file on
+--- disk is empty) until it is written.
+--- @param root string the project root
+function M.save_prompts(root)
+  local prompts = vim.fs.joinpath(vim.fs.normalize(root), '.chant', 'prompts') .. '/'
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(b)
+    if vim.api.nvim_buf_is_loaded(b) and vim.bo[b].modified and vim.startswith(vim.fs.normalize(name), prompts) then
+      vim.api.nvim_buf_call(b, function()
+        vim.cmd('silent update')
+      end)
+    end
+  end
+end
+
 --- Sends `workspace/executeCommand` for `command` with `args`, after saving
 --- the buffer (chant works on the file on disk; for a project command,
---- `bufnr` nil, every modified spec buffer of the project). Errors are reported with
+--- `bufnr` nil, every modified spec buffer of the project) and the project's
+--- modified prompts. Errors are reported with
 --- vim.notify; the result arrives as `workspace/applyEdit` and
 --- `window/showMessage` from the server.
 --- @param client vim.lsp.Client
@@ -124,6 +142,9 @@ function M.execute(client, bufnr, command, args, on_done)
         end)
       end
     end
+  end
+  if client.root_dir then
+    M.save_prompts(client.root_dir)
   end
   client:request('workspace/executeCommand', { command = command, arguments = args }, function(err, result)
     if err then
@@ -416,8 +437,32 @@ local SPEC_COMMANDS = {
   'chant.reset', 'chant.cancel', 'chant.verify', 'chant.split', 'chant.showLog', 'chant.review',
 }
 
+-- Client-side handler for `chant.open`, which follows a quick fix that
+-- created a file with text ("Create prompt", "Create `path`"). Neovim put
+-- that text into the one empty line of the new buffer, which leaves an
+-- empty line more at the end, written as a blank line the file was not
+-- given: dropped here, while the new file is still empty on disk. Then the
+-- server opens it.
+local function open_command(command, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  if not client then
+    return
+  end
+  local bufnr = loaded_buf((command.arguments or {})[1])
+  if bufnr and vim.bo[bufnr].modified and vim.fn.getfsize(vim.api.nvim_buf_get_name(bufnr)) == 0 then
+    local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+    if #lines > 1 and lines[#lines] == '' then
+      vim.api.nvim_buf_call(bufnr, function()
+        pcall(vim.cmd, 'undojoin')
+        vim.api.nvim_buf_set_lines(bufnr, -2, -1, false, {})
+      end)
+    end
+  end
+  client:request('workspace/executeCommand', { command = command.command, arguments = command.arguments }, nil, ctx.bufnr)
+end
+
 local function client_commands()
-  local commands = { ['chant.reject'] = reject_command }
+  local commands = { ['chant.reject'] = reject_command, ['chant.open'] = open_command }
   for _, name in ipairs(SPEC_COMMANDS) do
     commands[name] = spec_command_handler
   end
@@ -443,10 +488,58 @@ end
 -- marked modified, and a later :write would ask whether to overwrite a file
 -- changed since reading it. Reload such buffers (nothing is lost: they hold
 -- the file's text); buffers the user changed meanwhile are left alone.
+--- The text each file this edit creates is given (its creation, then
+--- insertions into the empty file), by URI.
+local function created_texts(edit)
+  local created, texts = {}, {}
+  for _, change in ipairs(edit.documentChanges or {}) do
+    if change.kind == 'create' then
+      created[change.uri] = true
+      texts[change.uri] = ''
+    elseif change.textDocument and created[change.textDocument.uri] then
+      for _, e in ipairs(change.edits or {}) do
+        texts[change.textDocument.uri] = texts[change.textDocument.uri] .. (e.newText or '')
+      end
+    end
+  end
+  return texts
+end
+
+--- Neovim inserts a file's text into the one empty line of a new buffer,
+--- which leaves one more empty line at the end ("a\n" becomes the lines
+--- "a" and ""), written as a blank line the file never had: a file "Apply
+--- agent changes" created would then differ from the agent's (and stand in
+--- the way of merging its branch). Drop that line, and keep a missing final
+--- newline missing.
+local function fix_created_end(bufnr, text)
+  local lines = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+  if text == '' or table.concat(lines, '\n') ~= text then
+    return
+  end
+  if text:sub(-1) == '\n' then
+    vim.api.nvim_buf_call(bufnr, function()
+      pcall(vim.cmd, 'undojoin')
+      vim.api.nvim_buf_set_lines(bufnr, -2, -1, false, {})
+    end)
+    vim.bo[bufnr].eol = true
+  else
+    vim.bo[bufnr].eol = false
+    vim.bo[bufnr].fixeol = false
+  end
+end
+
 local function apply_edit_handler(err, params, ctx)
   local result = vim.lsp.handlers['workspace/applyEdit'](err, params, ctx)
   local uris = {}
   local edit = params and params.edit or {}
+  if result and result.applied then
+    for uri, text in pairs(created_texts(edit)) do
+      local bufnr = vim.uri_to_bufnr(uri)
+      if vim.api.nvim_buf_is_loaded(bufnr) then
+        fix_created_end(bufnr, text)
+      end
+    end
+  end
   for uri in pairs(edit.changes or {}) do
     uris[#uris + 1] = uri
   end
@@ -468,6 +561,34 @@ local function apply_edit_handler(err, params, ctx)
     end
   end)
   return result
+end
+
+-- Neovim's window/showDocument handler first puts the word under the cursor
+-- on the tag stack, and fails (E348) where there is none, before it opens
+-- anything: in the empty buffer Neovim starts with, or on a blank line. The
+-- document the server shows (the spec :ChantAdd made, a prompt a quick fix
+-- created, an agent's log) is then opened here as Neovim would, without
+-- that tag stack entry.
+local function show_document_handler(err, params, ctx)
+  local default = vim.lsp.handlers['window/showDocument']
+  if err or not params or params.external or not params.takeFocus or pcall(vim.fn.expand, '<cword>') then
+    return default(err, params, ctx)
+  end
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local bufnr = vim.uri_to_bufnr(params.uri)
+  vim.cmd("normal! m'")
+  local win = vim.fn.win_findbuf(bufnr)[1] or vim.api.nvim_get_current_win()
+  vim.bo[bufnr].buflisted = true
+  vim.api.nvim_win_set_buf(win, bufnr)
+  vim.api.nvim_set_current_win(win)
+  local at = params.selection and params.selection.start
+  if at then
+    local line = vim.api.nvim_buf_get_lines(bufnr, at.line, at.line + 1, false)[1] or ''
+    local col = vim.str_byteindex(line, client and client.offset_encoding or 'utf-16', at.character, false)
+    vim.api.nvim_win_set_cursor(win, { at.line + 1, col })
+    vim.cmd('normal! zv')
+  end
+  return { success = true }
 end
 
 -- ---- project-level helpers ------------------------------------------------
@@ -892,7 +1013,7 @@ function M.setup(opts)
     -- server asks for workspace/configuration.
     init_options = settings,
     commands = client_commands(),
-    handlers = { ['workspace/applyEdit'] = apply_edit_handler },
+    handlers = { ['workspace/applyEdit'] = apply_edit_handler, ['window/showDocument'] = show_document_handler },
     on_attach = opts.on_attach,
     -- Neovim's apply_workspace_edit() handles documentChanges (versioned
     -- edits, create/rename/delete files) but 0.11 does not advertise it; the
