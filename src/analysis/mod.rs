@@ -257,6 +257,7 @@ pub fn diagnose(
     lint::check(&cx, &mut out);
     references::check(&cx, &mut out);
     criteria::check(&cx, &mut out);
+    quality::hints::check(&cx, &mut out);
     drift::check(&cx, &mut out);
     let linted = chant_lints(spec, ws);
     let parsed = model.chant_accepts();
