@@ -16,6 +16,11 @@
 //! `drift_agrees_with_real_chant` (in `differential/drift.rs`): which
 //! completed specs the editor marks as drifted, against `chant drift`.
 //!
+//! `quality_agrees_with_real_chant` (in `differential/quality.rs`): every
+//! quality grade and light, against `chant lint --verbose` and the grades
+//! `chant work`'s gate computes (`chant mcp`'s `chant_lint`), on the corpus
+//! and on generated specs.
+//!
 //! Both skip loudly (and pass) when the vendored chant source is absent.
 //! Environment: `CHANT_REAL` (a chant binary), `CHANT_VENDOR_DIR`,
 //! `CHANT_LSP_CORPUS` (the corpus folder, default `tests/corpus/chant-workspace`),
@@ -29,6 +34,8 @@ mod drift;
 mod mutator;
 #[path = "differential/project.rs"]
 mod project;
+#[path = "differential/quality.rs"]
+mod quality;
 #[path = "differential/refusals.rs"]
 mod refusals;
 
