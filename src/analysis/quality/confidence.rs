@@ -249,30 +249,28 @@ impl Confidence {
     /// Why, with the numbers and what the next grade needs.
     pub fn explain(&self) -> String {
         let lines = self.bullets.len() + self.prose.len();
-        let bullets = format!(
-            "{} of {} are bullets ({} %)",
-            self.bullets.len(),
-            super::plural(lines, "counted line", "counted lines"),
-            percent(self.bullet_ratio())
-        );
+        let bullets = match lines {
+            0 => "no bullet or prose line outside headings and code (0 % bullets)".to_string(),
+            _ => format!(
+                "bullets: {} of {lines} counted lines ({} %)",
+                self.bullets.len(),
+                percent(self.bullet_ratio())
+            ),
+        };
         let verbs = format!(
-            "{} of {} start with an imperative verb ({} %)",
+            "bullets starting with an imperative verb: {} of {} ({} %)",
             self.imperative.len(),
-            super::plural(self.bullets.len(), "bullet", "bullets"),
+            self.bullets.len(),
             percent(self.verb_ratio())
         );
         let vague = match self.vague.len() {
-            0 => "no vague phrase".to_string(),
-            n => format!(
-                "{} ({})",
-                super::plural(n, "vague phrase", "vague phrases"),
-                self.vague_phrases().join(", ")
-            ),
+            0 => "vague phrases: none".to_string(),
+            n => format!("vague phrases: {n} ({})", self.vague_phrases().join(", ")),
         };
         match self.rule {
             Rule::EmptyBody => "the body is empty".into(),
-            Rule::FewBullets => format!("{bullets}: D under 10 %"),
-            Rule::TooVague => format!("{vague}: D over 8"),
+            Rule::FewBullets => format!("{bullets}, D under 10 %"),
+            Rule::TooVague => format!("{vague}, D over 8"),
             Rule::Clear => format!("{bullets}; {verbs}; {vague}"),
             Rule::Structured => format!(
                 "{bullets}; {verbs}; {vague} (A needs over 60 % bullets, over 80 % imperative and no vague phrase)"
@@ -352,7 +350,7 @@ mod tests {
         assert_eq!(c.grade, Grade::C);
         assert_eq!(
             c.explain(),
-            "1 of 2 bullets start with an imperative verb (50 %), B needs over 50 %"
+            "bullets starting with an imperative verb: 1 of 2 (50 %), B needs over 50 %"
         );
         // 2 of 3 bullets with verbs, two lines of prose: 60 % bullets is B, not A.
         let c = confidence("- add x\n- fix y\n- the z\nprose\nmore\n");

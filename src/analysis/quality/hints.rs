@@ -238,3 +238,216 @@ fn surrounding_word<'t>(text: &'t str, range: &TextRange) -> &'t str {
         .map_or(text.len(), |i| range.end + i);
     &text[start..end]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use crate::analysis::{
+        diagnose, Diagnostic, PathState, SpecContext, SpecLookup, WorkspaceFacts,
+    };
+    use crate::analysis::{Code, FixKind};
+    use crate::spec::config::ChantConfig;
+    use crate::spec::SpecModel;
+
+    /// Specs by ID, as files directly in `.chant/specs`.
+    struct Ws {
+        config: ChantConfig,
+        specs: BTreeMap<&'static str, &'static str>,
+    }
+
+    impl WorkspaceFacts for Ws {
+        fn config(&self) -> &ChantConfig {
+            &self.config
+        }
+        fn lookup_spec(&self, _: &str) -> SpecLookup {
+            SpecLookup::Missing
+        }
+        fn prompt_exists(&self, _: &str) -> bool {
+            true
+        }
+        fn prompt_names(&self) -> Vec<String> {
+            Vec::new()
+        }
+        fn closest_spec_id(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn path_state(&self, _: &str) -> PathState {
+            PathState::File
+        }
+        fn escapes_root(&self, _: &str) -> bool {
+            false
+        }
+        fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
+            Ok(true)
+        }
+        fn dependencies_of(&self, _: &str) -> Vec<String> {
+            Vec::new()
+        }
+        fn spec_files(&self, id: &str) -> Vec<PathBuf> {
+            vec![PathBuf::from(format!(".chant/specs/{id}.md"))]
+        }
+        fn member_ids(&self, driver: &str) -> Vec<String> {
+            let prefix = format!("{driver}.");
+            self.specs
+                .keys()
+                .filter(|id| id.starts_with(&prefix))
+                .map(|id| id.to_string())
+                .collect()
+        }
+        fn read_file(&self, relative: &str) -> Option<String> {
+            let id = relative
+                .strip_prefix(".chant/specs/")?
+                .strip_suffix(".md")?;
+            self.specs.get(id).map(|t| t.to_string())
+        }
+    }
+
+    fn ws(specs: &[(&'static str, &'static str)]) -> Ws {
+        Ws {
+            config: ChantConfig::default(),
+            specs: specs.iter().copied().collect(),
+        }
+    }
+
+    fn hints(id: &str, text: &str, ws: &Ws) -> Vec<Diagnostic> {
+        let model = SpecModel::parse(text);
+        diagnose(text, &model, SpecContext { id, path: None }, ws)
+            .into_iter()
+            .filter(|d| d.severity == crate::analysis::Severity::Hint)
+            .collect()
+    }
+
+    fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
+
+    fn apply(text: &str, d: &Diagnostic) -> String {
+        let fix = d.fix.as_ref().expect("a fix");
+        let mut out = text.to_string();
+        for (range, insert) in fix.edits.iter().rev() {
+            out.replace_range(range.clone(), insert);
+        }
+        out
+    }
+
+    #[test]
+    fn fixes_are_edits_in_the_files_own_line_breaks() {
+        let text = "---\r\nstatus: pending\r\n---\r\n# Parser\r\n\r\n## Acceptance Criteria\r\n\r\n  - [ ] Add tokens\r\n  - [x] Spans too  \r\n";
+        let found = hints("p", text, &ws(&[]));
+        assert_eq!(
+            codes(&found),
+            vec![
+                "chant/quality-confidence",
+                "chant/quality-splittability",
+                "chant/quality-criteria"
+            ]
+        );
+        let split = &found[1];
+        assert_eq!(&text[split.range.clone()], "# Parser");
+        assert_eq!(
+            split.fix.as_ref().unwrap().kind,
+            FixKind::AddField {
+                name: "target_files".into()
+            }
+        );
+        assert_eq!(
+            apply(text, split),
+            "---\r\nstatus: pending\r\ntarget_files: []\r\n---\r\n# Parser\r\n\r\n## Acceptance Criteria\r\n\r\n  - [ ] Add tokens\r\n  - [x] Spans too  \r\n"
+        );
+        let criteria = &found[2];
+        assert_eq!(&text[criteria.range.clone()], "## Acceptance Criteria");
+        assert_eq!(criteria.fix.as_ref().unwrap().kind, FixKind::AddCriterion);
+        assert_eq!(
+            apply(text, criteria),
+            "---\r\nstatus: pending\r\n---\r\n# Parser\r\n\r\n## Acceptance Criteria\r\n\r\n  - [ ] Add tokens\r\n  - [x] Spans too  \r\n  - [ ] \r\n"
+        );
+        assert_eq!(
+            criteria.message,
+            "chant grades acceptance criteria B: 2 `- [ ]` items (A needs 4). chant suggests: \"Add at least 4 acceptance criteria checkboxes for Grade A\". The spec is Review."
+        );
+    }
+
+    #[test]
+    fn only_where_chant_grades_a_spec_chant_work_would_run() {
+        let ws = ws(&[]);
+        let review = "---\nstatus: pending\ntarget_files: [a, b]\n---\n# T\n\n## Acceptance Criteria\n\n- [ ] the one\n";
+        assert_eq!(
+            codes(&hints("t", review, &ws)),
+            vec!["chant/quality-confidence", "chant/quality-criteria"]
+        );
+        for status in ["completed", "in_progress", "cancelled"] {
+            let text = review.replace("pending", status);
+            assert!(hints("t", &text, &ws).is_empty(), "{status}");
+        }
+        let ready = "---\nstatus: pending\n---\n# T\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Fix b\n";
+        assert!(hints("t", ready, &ws).is_empty());
+        let unparsed = review.replace("pending", "open");
+        assert!(hints("t", &unparsed, &ws).is_empty());
+        let driver = review.replace("status: pending", "type: driver\nstatus: pending");
+        assert!(hints("t", &driver, &ws).is_empty());
+    }
+
+    #[test]
+    fn complexity_is_hinted_only_where_lint_does_not_warn() {
+        let ws = ws(&[]);
+        let spec = |n: usize| {
+            let items: String = (0..n).map(|i| format!("- [ ] Add {i}\n")).collect();
+            format!("---\nstatus: pending\ntarget_files: [a, b]\n---\n# T\n\n## Acceptance Criteria\n\n{items}")
+        };
+        // 9 criteria: D, and chant lint does not warn (more than 10).
+        let nine = spec(9);
+        let found = hints("t", &nine, &ws);
+        let complexity: Vec<&Diagnostic> = found
+            .iter()
+            .filter(|d| d.code == Code::QualityComplexity)
+            .collect();
+        assert_eq!(complexity.len(), 1);
+        assert_eq!(&nine[complexity[0].range.clone()], "## Acceptance Criteria");
+        assert!(complexity[0]
+            .message
+            .starts_with("chant grades complexity D: 9 criteria (D from 8)."));
+        // 11: chant/too-many-criteria says it already.
+        assert!(!codes(&hints("t", &spec(11), &ws)).contains(&"chant/quality-complexity"));
+    }
+
+    #[test]
+    fn isolation_from_the_members_files() {
+        let ws = ws(&[
+            ("g.1", "---\nstatus: pending\n---\n# A\nSee member 2.\n"),
+            ("g.2", "---\nstatus: pending\n---\n# B\nAfter Member 1.\n"),
+            ("g.3", "---\nstatus: open\n---\n# Unparsed: no member\n"),
+        ]);
+        let driver = "---\ntype: driver\nstatus: pending\nmembers: [g.1, g.2]\n---\n# G\n";
+        let found = hints("g", driver, &ws);
+        assert_eq!(codes(&found), vec!["chant/quality-isolation"]);
+        assert_eq!(&driver[found[0].range.clone()], "members");
+        assert_eq!(
+            found[0].message,
+            "chant grades isolation D: 2 of 2 members mention another member (0 % isolated); g.1 says \"member 2\"; no target files. chant suggests: \"Reduce cross-references between group members to improve isolation\". The spec is Refine."
+        );
+    }
+
+    #[test]
+    fn vague_phrases_say_when_they_hide_in_a_word() {
+        let ws = ws(&[]);
+        let text = "---\nstatus: pending\n---\n# T\n\nA sketch, etc. and similar things.\nMore prose.\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Add b\n";
+        let found = hints("t", text, &ws);
+        let vague: Vec<(&str, &str)> = found
+            .iter()
+            .filter(|d| d.code == Code::VaguePhrase)
+            .map(|d| (&text[d.range.clone()], d.message.as_str()))
+            .collect();
+        assert_eq!(vague.len(), 3);
+        assert_eq!(vague[0].0, "etc");
+        assert!(
+            vague[0].1.contains("(chant finds it inside `sketch`)"),
+            "{}",
+            vague[0].1
+        );
+        assert_eq!(vague[1].0, "etc");
+        assert!(!vague[1].1.contains("inside"), "{}", vague[1].1);
+        assert_eq!(vague[2].0, "similar");
+    }
+}

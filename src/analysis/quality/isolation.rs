@@ -136,12 +136,15 @@ impl Isolation {
         if let Some((id, mention)) = self.mentions.first() {
             parts.push(format!("{id} says \"{mention}\""));
         }
-        parts.push(format!(
-            "{} of {} shared ({} %)",
-            self.shared_files.len(),
-            super::plural(self.files, "target file", "target files"),
-            self.overlap_percent().round()
-        ));
+        parts.push(match self.files {
+            0 => "no target files".to_string(),
+            files => format!(
+                "{} of {} shared ({} %)",
+                self.shared_files.len(),
+                super::plural(files, "target file", "target files"),
+                self.overlap_percent().round()
+            ),
+        });
         parts.join("; ")
     }
 }
@@ -215,7 +218,7 @@ mod tests {
         assert_eq!(c.grade, Grade::C);
         assert_eq!(
             c.explain(),
-            "1 of 3 members mention another member (67 % isolated); x.1 says \"member 2\"; 0 of 0 target files shared (0 %)"
+            "1 of 3 members mention another member (67 % isolated); x.1 says \"member 2\"; no target files"
         );
     }
 }
