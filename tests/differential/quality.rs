@@ -880,6 +880,23 @@ fn generated(rng: &mut Rng, corpus: &Corpus, n: usize, size: usize) -> Project {
                 if rng.chance(5) {
                     member_text = format!("---\nstatus: nope\n---\n{member_body}");
                 }
+                // Another file with the same ID in a subfolder: chant work
+                // loads both when both parse.
+                if rng.chance(12) {
+                    let copy = if rng.chance(50) {
+                        "---\nstatus: nope\n---\nSee member 1.\n".to_string()
+                    } else {
+                        format!(
+                            "---\nstatus: pending\ntarget_files: [{}]\n---\nSee member 3.\n",
+                            rng.pick(FILES)
+                        )
+                    };
+                    project.add_spec(
+                        &format!("dup/{member}"),
+                        SpecFile::Text(copy),
+                        vec!["member-copy".into()],
+                    );
+                }
                 let path = if rng.chance(15) {
                     format!("sub/{member}")
                 } else {

@@ -191,10 +191,20 @@ fn splittability(cx: &Cx, quality: &Quality, out: &mut Vec<Diagnostic>) {
             }
         }
         splittability::Rule::Focused => {
+            // On `target_files`, else on the frontmatter that lacks it.
             let written = cx.key_range("target_files");
+            let opening = cx
+                .model
+                .layout
+                .frontmatter
+                .as_ref()
+                .map(|f| f.opening.clone());
             let mut d = Diagnostic::new(
                 Code::QualitySplittability,
-                written.clone().unwrap_or_else(|| cx.spec_anchor()),
+                written
+                    .clone()
+                    .or(opening)
+                    .unwrap_or_else(|| cx.spec_anchor()),
                 message(quality, Dimension::Splittability),
             );
             if written.is_none() {
@@ -339,13 +349,13 @@ mod tests {
         assert_eq!(
             codes(&found),
             vec![
-                "chant/quality-confidence",
                 "chant/quality-splittability",
+                "chant/quality-confidence",
                 "chant/quality-criteria"
             ]
         );
-        let split = &found[1];
-        assert_eq!(&text[split.range.clone()], "# Parser");
+        let split = &found[0];
+        assert_eq!(split.range, 0..3);
         assert_eq!(
             split.fix.as_ref().unwrap().kind,
             FixKind::AddField {

@@ -234,7 +234,8 @@ pub struct Suggestion {
     /// The text it is about, in text order: the criteria heading or the
     /// `target_files` field for complexity, each vague phrase for
     /// confidence, each counted checkbox line for criteria, the
-    /// `target_files` field or each coupling phrase for splittability, the
+    /// `target_files` field (else the frontmatter's opening `---`) or each
+    /// coupling phrase for splittability, the
     /// `members` field for isolation. Empty when it is about the whole
     /// spec (then the title is the place to show it).
     pub about: Vec<TextRange>,
@@ -382,7 +383,11 @@ fn about(quality: &Quality, model: &SpecModel, dimension: Dimension) -> Vec<Text
                 .iter()
                 .map(|c| c.range.clone())
                 .collect(),
-            splittability::Rule::Focused => field("target_files").into_iter().collect(),
+            // The `target_files` field, else the frontmatter without it.
+            splittability::Rule::Focused => field("target_files")
+                .or_else(|| model.layout.frontmatter.as_ref().map(|f| f.opening.clone()))
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
         },
         Dimension::Isolation => field("members").into_iter().collect(),
