@@ -767,6 +767,11 @@ fn body(rng: &mut Rng) -> String {
     if rng.chance(60) {
         text.push('\n');
     }
+    // chant-lsp lowercases an ASCII body in one pass and any other body
+    // character by character: both kinds.
+    if rng.chance(40) {
+        text.retain(|c| c.is_ascii());
+    }
     text
 }
 
