@@ -15,7 +15,9 @@
 //! phrases, D; over 60 % bullets, over 80 % of them imperative and nothing
 //! vague, A; over 30 %, over 50 % and fewer than 3 vague phrases, B; else C.
 
-use super::scan::{lines, offset_in, Lowered};
+use std::sync::LazyLock;
+
+use super::scan::{offset_in, Lowered, Phrase};
 use super::Grade;
 use crate::text::TextRange;
 
@@ -58,6 +60,9 @@ pub const IMPERATIVE_VERBS: &[&str] = &[
 
 /// chant's vague phrases (`score::vague::DEFAULT_VAGUE_PATTERNS`), in its order.
 pub const VAGUE_PHRASES: &[&str] = &["improve", "as needed", "etc", "and related", "similar"];
+
+static VAGUE: LazyLock<Vec<Phrase>> =
+    LazyLock::new(|| VAGUE_PHRASES.iter().map(|p| Phrase::new(p)).collect());
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confidence {
@@ -105,15 +110,20 @@ pub struct Vague {
     pub range: TextRange,
 }
 
-pub(super) fn grade(text: &str, body: TextRange, lowered: &Lowered) -> Confidence {
-    let (bullets, prose, imperative) = count_lines(text, body.clone());
-    let mut vague: Vec<Vague> = VAGUE_PHRASES
+/// `lines`: the body's lines ([`super::scan::lines`]); `empty`: the body is
+/// only whitespace.
+pub(super) fn grade(lines: &[(usize, &str)], empty: bool, lowered: &Lowered) -> Confidence {
+    let (bullets, prose, imperative) = count_lines(lines);
+    let mut vague: Vec<Vague> = VAGUE
         .iter()
-        .flat_map(|&phrase| {
+        .flat_map(|phrase| {
             lowered
                 .find_all(phrase)
                 .into_iter()
-                .map(move |range| Vague { phrase, range })
+                .map(move |range| Vague {
+                    phrase: phrase.text,
+                    range,
+                })
         })
         .collect();
     vague.sort_by_key(|v| (v.range.start, v.range.end));
@@ -125,7 +135,7 @@ pub(super) fn grade(text: &str, body: TextRange, lowered: &Lowered) -> Confidenc
         imperative,
         vague,
     };
-    confidence.rule = if text[body].trim().is_empty() {
+    confidence.rule = if empty {
         Rule::EmptyBody
     } else {
         let bullet_ratio = confidence.bullet_ratio();
@@ -155,12 +165,12 @@ pub(super) fn grade(text: &str, body: TextRange, lowered: &Lowered) -> Confidenc
 /// (bullet lines, prose lines, imperative bullets), as chant's
 /// `count_bullets_and_paragraphs` and `count_bullets_with_imperative_verbs`
 /// count them (two passes in chant, the same fence rule in both).
-fn count_lines(text: &str, body: TextRange) -> (Vec<TextRange>, Vec<TextRange>, Vec<Imperative>) {
+fn count_lines(lines: &[(usize, &str)]) -> (Vec<TextRange>, Vec<TextRange>, Vec<Imperative>) {
     let mut bullets = Vec::new();
     let mut prose = Vec::new();
     let mut imperative = Vec::new();
     let mut in_fence = false;
-    for (start, line) in lines(text, body) {
+    for &(start, line) in lines {
         let trimmed = line.trim();
         if trimmed.starts_with("```") {
             in_fence = !in_fence;
@@ -182,8 +192,16 @@ fn count_lines(text: &str, body: TextRange) -> (Vec<TextRange>, Vec<TextRange>, 
                 false => content,
             };
             if let Some(word) = words.split_whitespace().next() {
-                let lower = word.to_lowercase();
-                if let Some(verb) = IMPERATIVE_VERBS.iter().find(|v| **v == lower) {
+                // chant lowercases the word; an ASCII word needs no copy.
+                let verb = if word.is_ascii() {
+                    IMPERATIVE_VERBS
+                        .iter()
+                        .find(|v| v.eq_ignore_ascii_case(word))
+                } else {
+                    let lower = word.to_lowercase();
+                    IMPERATIVE_VERBS.iter().find(|v| **v == lower)
+                };
+                if let Some(verb) = verb {
                     let at = offset_in(start, line, word);
                     imperative.push(Imperative {
                         verb,
@@ -304,9 +322,15 @@ impl Confidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::quality::scan::lines;
 
     fn confidence(body: &str) -> Confidence {
-        grade(body, 0..body.len(), &Lowered::new(body, 0..body.len()))
+        let lines: Vec<(usize, &str)> = lines(body, 0..body.len()).collect();
+        grade(
+            &lines,
+            body.trim().is_empty(),
+            &Lowered::new(body, 0..body.len()),
+        )
     }
 
     #[test]

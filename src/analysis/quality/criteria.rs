@@ -76,9 +76,19 @@ fn item_range(start: usize, line: &str, trimmed: &str) -> TextRange {
 
 /// As `chant work` grades it (`body`: the body's range in `text`).
 pub fn for_work(text: &str, body: TextRange) -> AcQuality {
+    of_work(&lines(text, body).collect::<Vec<_>>())
+}
+
+/// As `chant lint` grades it (`body`: the body's range in `text`).
+pub fn for_lint(text: &str, body: TextRange) -> AcQuality {
+    of_lint(&lines(text, body).collect::<Vec<_>>())
+}
+
+/// [`for_work`] from the body's lines ([`super::scan::lines`]).
+pub(super) fn of_work(lines: &[(usize, &str)]) -> AcQuality {
     let mut items = Vec::new();
     let mut in_fence = false;
-    for (start, line) in lines(text, body) {
+    for &(start, line) in lines {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") {
             in_fence = !in_fence;
@@ -94,12 +104,12 @@ pub fn for_work(text: &str, body: TextRange) -> AcQuality {
     AcQuality::of(items)
 }
 
-/// As `chant lint` grades it (`body`: the body's range in `text`).
-pub fn for_lint(text: &str, body: TextRange) -> AcQuality {
+/// [`for_lint`] from the body's lines.
+pub(super) fn of_lint(lines: &[(usize, &str)]) -> AcQuality {
     let mut items = Vec::new();
     let mut in_fence = false;
     let mut in_section = false;
-    for (start, line) in lines(text, body) {
+    for &(start, line) in lines {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") {
             in_fence = !in_fence;

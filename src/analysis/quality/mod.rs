@@ -302,12 +302,13 @@ pub fn grade(
     let target_files = model.values().target_files.as_ref().map_or(0, Vec::len);
     let criteria = model.body.total_checkboxes();
     let complexity = complexity::grade(criteria, target_files, model.body.word_count);
-    // Both search the lowercased body for phrases.
+    // Every rule reads the same lines; two search the lowercased body.
+    let lines: Vec<(usize, &str)> = scan::lines(text, body.clone()).collect();
     let lowered = scan::Lowered::new(text, body.clone());
-    let confidence = confidence::grade(text, body.clone(), &lowered);
-    let splittability =
-        splittability::grade(text, body.clone(), &lowered, id, criteria, target_files);
-    let ac_quality = criteria::for_work(text, body.clone());
+    let empty = text[body].trim().is_empty();
+    let confidence = confidence::grade(&lines, empty, &lowered);
+    let splittability = splittability::grade(&lines, &lowered, id, criteria, target_files);
+    let ac_quality = criteria::of_work(&lines);
     let isolation = isolation::grade(&members.all);
     let light = Light::of(complexity.grade, confidence.grade, ac_quality.grade);
 
@@ -317,7 +318,7 @@ pub fn grade(
     } else {
         confidence.grade
     };
-    let lint_ac = criteria::for_lint(text, body);
+    let lint_ac = criteria::of_lint(&lines);
     let lint = LintView {
         light: Light::of(complexity.grade, lint_confidence, lint_ac.grade),
         confidence: lint_confidence,

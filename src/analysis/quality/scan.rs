@@ -25,13 +25,17 @@ pub(super) fn offset_in(line_start: usize, line: &str, part: &str) -> usize {
     line_start + (part.as_ptr() as usize - line.as_ptr() as usize)
 }
 
-/// A body lowercased as `str::to_lowercase` does it, with a way back from
-/// a range of the lowercased text to the characters it came from.
+/// A body lowercased as far as chant's searches for ASCII phrases can
+/// tell, with a way back from a range of it to the original characters.
 ///
-/// Most characters keep their UTF-8 length when lowercased; a few do not
-/// (`İ` becomes `i̇`, the Kelvin sign `K` becomes `k`). `anchors` records,
-/// at each such character and at the one after it, where it sits in both
-/// texts; between anchors offsets differ by a constant.
+/// chant searches `str::to_lowercase` of the body for ASCII phrases. Only
+/// ASCII bytes of that text can be part of a match, and they come from
+/// ASCII letters or from the two characters whose lowercase holds ASCII
+/// (the Kelvin sign `K` becomes `k`, `İ` becomes `i̇`). So ASCII is
+/// lowercased in one fast pass, those characters are expanded, and every
+/// other character is kept as it is: the matches are chant's. `anchors`
+/// records, where an expanded character changes the length, where it sits
+/// in both texts; between anchors offsets differ by a constant.
 pub(super) struct Lowered<'t> {
     pub text: String,
     /// (offset in `text`, offset in `original`), sorted.
@@ -41,32 +45,52 @@ pub(super) struct Lowered<'t> {
     base: usize,
 }
 
+/// A non-ASCII character whose lowercase holds ASCII (`K`, `İ`).
+fn lowers_to_ascii(c: char) -> bool {
+    !c.is_ascii() && c.to_lowercase().any(|l| l.is_ascii())
+}
+
 impl<'t> Lowered<'t> {
     pub fn new(text: &'t str, range: TextRange) -> Lowered<'t> {
         let original = &text[range.clone()];
         let mut anchors = vec![(0, 0)];
-        if original.is_ascii() {
+        let mut fast = original.to_string();
+        fast.make_ascii_lowercase();
+        // Non-ASCII characters start at a byte 0xC0 or above; almost none
+        // lowercases to ASCII, so usually the fast pass is the answer.
+        let starts: Vec<usize> = original
+            .bytes()
+            .enumerate()
+            .filter(|(at, b)| {
+                *b >= 0xC0 && original[*at..].chars().next().is_some_and(lowers_to_ascii)
+            })
+            .map(|(at, _)| at)
+            .collect();
+        if starts.is_empty() {
             return Lowered {
-                text: original.to_ascii_lowercase(),
+                text: fast,
                 anchors,
                 original,
                 base: range.start,
             };
         }
-        // `str::to_lowercase` maps character by character, except that a
-        // final capital sigma becomes `ς` rather than `σ`: the same length,
-        // and never part of an ASCII phrase, so the offsets agree.
-        let lowered = original.to_lowercase();
+        let mut lowered = String::with_capacity(original.len() + starts.len());
         let mut at = 0;
-        for (from, c) in original.char_indices() {
-            let lower_len: usize = c.to_lowercase().map(char::len_utf8).sum();
-            if lower_len != c.len_utf8() {
-                anchors.push((at, from));
-                anchors.push((at + lower_len, from + c.len_utf8()));
+        for from in starts {
+            let c = original[from..]
+                .chars()
+                .next()
+                .expect("a character starts here");
+            lowered.push_str(&fast[at..from]);
+            let before = lowered.len();
+            lowered.extend(c.to_lowercase());
+            if lowered.len() - before != c.len_utf8() {
+                anchors.push((before, from));
+                anchors.push((lowered.len(), from + c.len_utf8()));
             }
-            at += lower_len;
+            at = from + c.len_utf8();
         }
-        debug_assert_eq!(at, lowered.len());
+        lowered.push_str(&fast[at..]);
         Lowered {
             text: lowered,
             anchors,
@@ -98,14 +122,32 @@ impl<'t> Lowered<'t> {
         self.base + start..self.base + end
     }
 
-    /// Every non-overlapping occurrence of `phrase` (lowercase ASCII), left
-    /// to right, as absolute ranges of the original text: what chant's
-    /// `find`-and-skip loop counts.
-    pub fn find_all(&self, phrase: &'static str) -> Vec<TextRange> {
-        self.text
-            .match_indices(phrase)
-            .map(|(at, _)| self.original(at..at + phrase.len()))
+    /// Every non-overlapping occurrence of `phrase`, left to right, as
+    /// absolute ranges of the original text: what chant's `find`-and-skip
+    /// loop counts.
+    pub fn find_all(&self, phrase: &Phrase) -> Vec<TextRange> {
+        phrase
+            .finder
+            .find_iter(&self.text)
+            .map(|m| self.original(m.range()))
             .collect()
+    }
+}
+
+/// A lowercase phrase chant looks for, with a compiled search: the regex
+/// crate finds a literal with SIMD, many times faster on a long body than
+/// `str::match_indices`, with the same leftmost, non-overlapping matches.
+pub(super) struct Phrase {
+    pub text: &'static str,
+    finder: regex::Regex,
+}
+
+impl Phrase {
+    pub fn new(text: &'static str) -> Phrase {
+        Phrase {
+            text,
+            finder: regex::Regex::new(&regex::escape(text)).expect("a literal pattern"),
+        }
     }
 }
 
@@ -134,17 +176,21 @@ mod tests {
         let text = "xx İ ETC \u{212A} Similar etc";
         let lowered = Lowered::new(text, 2..text.len());
         assert_eq!(lowered.text, text[2..].to_lowercase());
+        // Other characters are kept: they cannot be part of an ASCII phrase.
+        let greek = Lowered::new("ΟΔΟΣ ETC", 0..12);
+        assert_eq!(greek.text, "ΟΔΟΣ etc");
+        assert_eq!(greek.find_all(&Phrase::new("etc")), vec![9..12]);
         let etc: Vec<&str> = lowered
-            .find_all("etc")
+            .find_all(&Phrase::new("etc"))
             .into_iter()
             .map(|r| &text[r])
             .collect();
         assert_eq!(etc, vec!["ETC", "etc"]);
-        let similar = lowered.find_all("similar");
+        let similar = lowered.find_all(&Phrase::new("similar"));
         assert_eq!(similar.len(), 1);
         assert_eq!(&text[similar[0].clone()], "Similar");
         // The Kelvin sign is a `k` to chant.
-        let k = lowered.find_all("k");
+        let k = lowered.find_all(&Phrase::new("k"));
         assert_eq!(&text[k[0].clone()], "\u{212A}");
     }
 }

@@ -8,12 +8,17 @@
 //! body); everything else is C. chant prints C as a suggestion, yet calls
 //! it a focused spec: it never changes the light.
 
-use super::scan::{lines, offset_in, Lowered};
+use std::sync::LazyLock;
+
+use super::scan::{offset_in, Lowered, Phrase};
 use super::Grade;
 use crate::text::TextRange;
 
 /// chant's coupling phrases, in its order.
 pub const COUPLING_PHRASES: &[&str] = &["depends on each other", "tightly coupled"];
+
+static COUPLING: LazyLock<Vec<Phrase>> =
+    LazyLock::new(|| COUPLING_PHRASES.iter().map(|p| Phrase::new(p)).collect());
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Splittability {
@@ -60,8 +65,7 @@ pub fn is_member_id(id: &str) -> bool {
 }
 
 pub(super) fn grade(
-    text: &str,
-    body: TextRange,
+    lines: &[(usize, &str)],
     lowered: &Lowered,
     id: Option<&str>,
     criteria: usize,
@@ -69,7 +73,7 @@ pub(super) fn grade(
 ) -> Splittability {
     let mut headings = Vec::new();
     let mut in_fence = false;
-    for (start, line) in lines(text, body) {
+    for &(start, line) in lines {
         let trimmed = line.trim();
         if trimmed.starts_with("```") {
             in_fence = !in_fence;
@@ -80,13 +84,16 @@ pub(super) fn grade(
             headings.push(at..at + trimmed.len());
         }
     }
-    let mut coupling: Vec<Coupling> = COUPLING_PHRASES
+    let mut coupling: Vec<Coupling> = COUPLING
         .iter()
-        .flat_map(|&phrase| {
+        .flat_map(|phrase| {
             lowered
                 .find_all(phrase)
                 .into_iter()
-                .map(move |range| Coupling { phrase, range })
+                .map(move |range| Coupling {
+                    phrase: phrase.text,
+                    range,
+                })
         })
         .collect();
     coupling.sort_by_key(|c| c.range.start);
@@ -155,10 +162,12 @@ impl Splittability {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::quality::scan::lines;
 
     fn split(id: &str, body: &str, criteria: usize, files: usize) -> Splittability {
         let lowered = Lowered::new(body, 0..body.len());
-        grade(body, 0..body.len(), &lowered, Some(id), criteria, files)
+        let lines: Vec<(usize, &str)> = lines(body, 0..body.len()).collect();
+        grade(&lines, &lowered, Some(id), criteria, files)
     }
 
     #[test]
