@@ -150,6 +150,26 @@ const EXTRA_KINDS: &[(&str, &str)] = &[
         "approval required and not given: chant computes the spec as blocked, chant lint is silent",
     ),
     (
+        "chant/quality-complexity",
+        "chant's quality score grades the complexity C or D: chant lint prints its suggestion only in its text output, without a rule",
+    ),
+    (
+        "chant/quality-confidence",
+        "chant's quality score grades the confidence C or D: chant lint prints its suggestion only in its text output, without a rule",
+    ),
+    (
+        "chant/vague-phrase",
+        "a phrase chant's quality score counts as vague in a spec whose confidence is C or D: chant never says which",
+    ),
+    (
+        "chant/quality-criteria",
+        "chant's quality score grades the criteria below A: chant lint prints its suggestion only in its text output, without a rule",
+    ),
+    (
+        "chant/quality-splittability",
+        "chant's quality score grades the splittability C or D: chant lint prints its suggestion only in its text output, without a rule",
+    ),
+    (
         "chant/mentions-spec (unparseable)",
         "coupling on a spec chant cannot parse: chant stops at `parse`, we still read the body",
     ),

@@ -89,15 +89,23 @@ fn check_answers_every_kind_of_bad_file() {
         half_diag["message"],
         "This file is not UTF-8 text (invalid byte at offset 31): chant cannot read it and reports a parse error."
     );
-    assert_eq!(codes_for(&report, "long"), Vec::<String>::new());
+    // chant's quality grades: 100,000 lines of prose and one criterion.
     assert_eq!(
-        codes_for(&report, "empty"),
-        ["chant/missing-title", "chant/no-criteria"]
+        codes_for(&report, "long"),
+        [
+            "chant/quality-complexity",
+            "chant/quality-confidence",
+            "chant/quality-criteria"
+        ]
     );
-    assert_eq!(
-        codes_for(&report, "blank"),
-        ["chant/missing-title", "chant/no-criteria"]
-    );
+    let empty = [
+        "chant/missing-title",
+        "chant/no-criteria",
+        "chant/quality-confidence",
+        "chant/quality-splittability",
+    ];
+    assert_eq!(codes_for(&report, "empty"), empty);
+    assert_eq!(codes_for(&report, "blank"), empty);
     let pipe: Vec<String> = codes_for(&report, "pipe");
     assert_eq!(pipe, ["chant/unreadable-file"]);
     let pipe_message = report["diagnostics"]
@@ -117,7 +125,12 @@ fn check_answers_every_kind_of_bad_file() {
     );
     assert_eq!(
         codes_for(&report, "deep-block"),
-        ["chant/unknown-key", "chant/no-criteria"]
+        [
+            "chant/quality-splittability",
+            "chant/unknown-key",
+            "chant/no-criteria",
+            "chant/quality-confidence"
+        ]
     );
     assert_eq!(report["summary"]["specs"], 8);
 }

@@ -97,12 +97,22 @@ error[chant/unknown-dependency]: Unknown dependency `2026-01-01-009-zzz`: no spe
   |                           ^^^^^^^^^^^^^^^^^^
   |
   = note: chant lint rule: dependency
+help[chant/quality-confidence]: chant grades confidence C: bullets starting with an imperative verb: 0 of 1 (0 %), B needs over 50 %. chant suggests: "Increase bullet-to-prose ratio (>50%); start bullets with imperative verbs; reduce vague language". The spec is Review.
+ --> .chant/specs/2026-01-01-002-bbb.md:5:1
+  |
+5 | # Résumé 😀 handling
+  | ^^^^^^^^^^^^^^^^^^^^
+help[chant/quality-criteria]: chant grades acceptance criteria C: 1 `- [ ]` item (B needs 2). chant suggests: "Add at least 2 acceptance criteria checkboxes". The spec is Review.
+ --> .chant/specs/2026-01-01-002-bbb.md:7:1
+  |
+7 | ## Acceptance Criteria
+  | ^^^^^^^^^^^^^^^^^^^^^^
 info[chant/unchecked-criterion]: Not done yet: chant counts this criterion as unchecked (1 of 1 unchecked).
  --> .chant/specs/2026-01-01-002-bbb.md:9:1
   |
 9 | - [ ] 日本語 and 😀 survive
   | ^^^^^^^^^^^^^^^^^^^^^^^^^^^
-2 specs checked: 3 errors, 0 warnings, 1 note
+2 specs checked: 3 errors, 0 warnings, 3 notes
 "#;
     assert_eq!(stdout(&out), expected);
 }
@@ -251,6 +261,8 @@ fn disable_switches_codes_off_with_or_without_prefix() {
             "chant/unknown-status",
             "chant/unknown-dependency",
             "chant/unknown-dependency",
+            "chant/quality-confidence",
+            "chant/quality-criteria",
             "chant/unchecked-criterion"
         ]
     );
@@ -259,7 +271,11 @@ fn disable_switches_codes_off_with_or_without_prefix() {
             "--disable",
             "unchecked-criterion",
             "--disable",
-            "chant/unknown-dependency"
+            "chant/unknown-dependency",
+            "--disable",
+            "quality-confidence",
+            "--disable",
+            "chant/quality-criteria"
         ]),
         ["chant/unknown-status"]
     );
@@ -277,7 +293,7 @@ fn disable_switches_codes_off_with_or_without_prefix() {
         ],
     );
     assert_eq!(code(&out), 0);
-    assert!(stdout(&out).ends_with("2 specs checked: 0 errors, 0 warnings, 1 note\n"));
+    assert!(stdout(&out).ends_with("2 specs checked: 0 errors, 0 warnings, 3 notes\n"));
 }
 
 #[test]
@@ -328,9 +344,20 @@ fn spec_files_as_arguments_see_their_whole_project() {
     let report = json(&out);
     assert_eq!(report["summary"]["specs"], 1);
     let diagnostics = report["diagnostics"].as_array().unwrap();
-    assert_eq!(diagnostics.len(), 1, "{report}");
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "chant/unknown-dependency",
+            "chant/quality-confidence",
+            "chant/quality-criteria"
+        ],
+        "{report}"
+    );
     assert_eq!(diagnostics[0]["spec_id"], "2026-01-01-003-ccc");
-    assert_eq!(diagnostics[0]["code"], "chant/unknown-dependency");
     // The project's other specs were read: 001 exists but chant cannot parse it.
     let message = diagnostics[0]["message"].as_str().unwrap();
     assert!(message.contains("chant cannot parse it"), "{message}");
@@ -355,7 +382,15 @@ fn spec_files_as_arguments_see_their_whole_project() {
         .iter()
         .map(|d| d["spec_id"].as_str().unwrap())
         .collect();
-    assert_eq!(files, ["2026-01-01-001-aaa", "2026-01-01-003-ccc"]);
+    assert_eq!(
+        files,
+        [
+            "2026-01-01-001-aaa",
+            "2026-01-01-003-ccc",
+            "2026-01-01-003-ccc",
+            "2026-01-01-003-ccc"
+        ]
+    );
     let out = chant_lsp(
         ws.path(),
         &[
@@ -398,7 +433,13 @@ fn json_columns_are_utf8_bytes_after_wide_characters() {
     // second ID at byte 29. The criterion line is 6 + 9 + 5 + 4 + 8 = 32 bytes.
     assert_eq!(
         json_positions(&report),
-        [(2, 13, 2, 27), (2, 29, 2, 47), (8, 0, 8, 32)]
+        [
+            (2, 13, 2, 27),
+            (2, 29, 2, 47),
+            (4, 0, 4, 24),
+            (6, 0, 6, 22),
+            (8, 0, 8, 32)
+        ]
     );
     let d = &report["diagnostics"][1];
     assert_eq!(
@@ -412,7 +453,7 @@ fn json_columns_are_utf8_bytes_after_wide_characters() {
     assert_eq!(report["diagnostics"][3]["chant_rule"], Value::Null);
     assert_eq!(
         report["summary"],
-        serde_json::json!({"specs": 2, "errors": 3, "warnings": 0, "infos": 1, "specs_with_errors": 2})
+        serde_json::json!({"specs": 2, "errors": 3, "warnings": 0, "infos": 3, "specs_with_errors": 2})
     );
 }
 
@@ -428,8 +469,10 @@ fn github_annotations_are_exact() {
 ::error file=.chant/specs/2026-01-01-001-aaa.md,line=2,col=9,endLine=2,endColumn=15,title=chant/unknown-status::Unknown status `pendng`: chant rejects the whole file (\"Failed to parse spec frontmatter\"). Did you mean `pending`? Valid values: `pending`, `in_progress`, `paused`, `completed`, `failed`, `needs_attention`, `ready`, `blocked` or `cancelled`.
 ::error file=.chant/specs/2026-01-01-002-bbb.md,line=3,col=14,endLine=3,endColumn=22,title=chant/unknown-dependency::Unknown dependency `日本語-spec`: no spec with this ID in .chant/specs: chant lint reports an error, and this spec stays blocked.
 ::error file=.chant/specs/2026-01-01-002-bbb.md,line=3,col=24,endLine=3,endColumn=42,title=chant/unknown-dependency::Unknown dependency `2026-01-01-009-zzz`: no spec with this ID in .chant/specs: chant lint reports an error, and this spec stays blocked.
+::notice file=.chant/specs/2026-01-01-002-bbb.md,line=5,col=1,endLine=5,endColumn=21,title=chant/quality-confidence::chant grades confidence C: bullets starting with an imperative verb: 0 of 1 (0 %25), B needs over 50 %25. chant suggests: \"Increase bullet-to-prose ratio (>50%25); start bullets with imperative verbs; reduce vague language\". The spec is Review.
+::notice file=.chant/specs/2026-01-01-002-bbb.md,line=7,col=1,endLine=7,endColumn=23,title=chant/quality-criteria::chant grades acceptance criteria C: 1 `- [ ]` item (B needs 2). chant suggests: \"Add at least 2 acceptance criteria checkboxes\". The spec is Review.
 ::notice file=.chant/specs/2026-01-01-002-bbb.md,line=9,col=1,endLine=9,endColumn=25,title=chant/unchecked-criterion::Not done yet: chant counts this criterion as unchecked (1 of 1 unchecked).
-2 specs checked: 3 errors, 0 warnings, 1 note
+2 specs checked: 3 errors, 0 warnings, 3 notes
 ";
     assert_eq!(stdout(&out), expected);
 }
@@ -625,6 +668,18 @@ fn sarif_run_describes_the_tool_and_every_result() {
                 s("error"),
                 s(".chant/specs/2026-01-01-002-bbb.md"),
                 vec![3, 24, 3, 42]
+            ),
+            (
+                s("chant/quality-confidence"),
+                s("note"),
+                s(".chant/specs/2026-01-01-002-bbb.md"),
+                vec![5, 1, 5, 21]
+            ),
+            (
+                s("chant/quality-criteria"),
+                s("note"),
+                s(".chant/specs/2026-01-01-002-bbb.md"),
+                vec![7, 1, 7, 23]
             ),
             (
                 s("chant/unchecked-criterion"),

@@ -16,6 +16,11 @@
 //! `drift_agrees_with_real_chant` (in `differential/drift.rs`): which
 //! completed specs the editor marks as drifted, against `chant drift`.
 //!
+//! `quality_agrees_with_real_chant` (in `differential/quality.rs`): every
+//! quality grade and light, against `chant lint --verbose` and the grades
+//! `chant work`'s gate computes (`chant mcp`'s `chant_lint`), on the corpus
+//! and on generated specs.
+//!
 //! Each fails when the real chant cannot be found (`tests/support/real_chant.rs`),
 //! unless `CHANT_LSP_SKIP_REAL_CHANT=1`, which records the skip.
 //! Environment: `CHANT_REAL` (a chant binary), `CHANT_VENDOR_DIR`,
@@ -30,6 +35,8 @@ mod drift;
 mod mutator;
 #[path = "differential/project.rs"]
 mod project;
+#[path = "differential/quality.rs"]
+mod quality;
 #[path = "differential/refusals.rs"]
 mod refusals;
 

@@ -64,7 +64,9 @@ fn publications(client: &LspClient) -> u64 {
     client.wait_idle()["publications"].as_u64().unwrap()
 }
 
-const CLEAN: &str = "---\nstatus: pending\n---\n# Clean\n\n## Acceptance Criteria\n\n- [x] done\n";
+/// Graded Ready by chant's quality score, so it has no diagnostics at all.
+const CLEAN: &str =
+    "---\nstatus: pending\n---\n# Clean\n\n## Acceptance Criteria\n\n- [x] Add a\n- [x] Fix b\n";
 
 // --- pull ---------------------------------------------------------------
 
@@ -102,7 +104,7 @@ fn pulled_diagnostics_have_result_ids_and_unchanged_specs_cost_nothing() {
     let dep = write_spec(
         &ws,
         "2026-02-01-003-dep",
-        "---\ndepends_on: [2026-02-01-009-new]\n---\n# Needs new\n\n## Acceptance Criteria\n\n- [x] a\n",
+        "---\ndepends_on: [2026-02-01-009-new]\n---\n# Needs new\n\n## Acceptance Criteria\n\n- [x] Add a\n- [x] Fix b\n",
     );
     let client = LspClient::start(pull_options(&ws));
     let provider = &client.server_capabilities()["diagnosticProvider"];
@@ -215,7 +217,7 @@ fn an_open_spec_is_pulled_with_its_buffer_and_refreshed_when_its_facts_change() 
         "---\nstatus: in_progress\n---\n# Dep\n\n## Acceptance Criteria\n\n- [x] a\n",
     );
     let main_text =
-        "---\ndepends_on: [2026-02-02-001-dep]\n---\n# Main\n\n## Acceptance Criteria\n\n- [x] a\n";
+        "---\ndepends_on: [2026-02-02-001-dep]\n---\n# Main\n\n## Acceptance Criteria\n\n- [x] Add a\n- [x] Fix b\n";
     let main = write_spec(&ws, "2026-02-02-002-man", main_text);
     let client = LspClient::start(pull_options(&ws));
     client.wait_idle();
@@ -267,7 +269,7 @@ fn closed_specs_are_pushed_once_and_again_only_when_their_result_changes() {
     let waiting = write_spec(
         &ws,
         "2026-02-03-003-wai",
-        "---\ndepends_on: [2026-02-03-004-opn]\n---\n# Waits\n\n## Acceptance Criteria\n\n- [x] a\n",
+        "---\ndepends_on: [2026-02-03-004-opn]\n---\n# Waits\n\n## Acceptance Criteria\n\n- [x] Add a\n- [x] Fix b\n",
     );
     let open_text =
         "---\nstatus: in_progress\n---\n# Open one\n\n## Acceptance Criteria\n\n- [x] a\n";

@@ -412,9 +412,14 @@ fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
             .map(|d| d["code"].as_str().unwrap().to_string())
             .collect()
     };
+    // (chant grades the one-criterion spec Review: its quality hints.)
     assert_eq!(
         codes(&w.client.wait_for_diagnostics(&b)),
-        ["chant/unchecked-criterion"]
+        [
+            "chant/quality-confidence",
+            "chant/quality-criteria",
+            "chant/unchecked-criterion"
+        ]
     );
     let mark = w.client.mark();
     let (answer, progress) = w.run("chant.archive", json!([a]));
@@ -434,7 +439,12 @@ fn archive_is_refused_unmerged_then_moves_the_spec_and_its_dependents_follow() {
     });
     assert_eq!(
         codes(&diagnostics),
-        ["chant/archived-dependency", "chant/unchecked-criterion"],
+        [
+            "chant/archived-dependency",
+            "chant/quality-confidence",
+            "chant/quality-criteria",
+            "chant/unchecked-criterion"
+        ],
         "{diagnostics:?}"
     );
     assert_eq!(diagnostics[0]["range"], w.client.range_of(&b, A));

@@ -143,7 +143,12 @@ fn a_fifo_prompt_and_a_prompt_linked_to_dev_zero_are_not_read() {
     // The spec is checked as usual; its unknown dependency is the error.
     assert_eq!(
         codes_for(&report, "2026-01-01-001-ins"),
-        ["chant/unknown-dependency", "chant/unchecked-criterion"]
+        [
+            "chant/unknown-dependency",
+            "chant/quality-confidence",
+            "chant/quality-criteria",
+            "chant/unchecked-criterion"
+        ]
     );
     serve(&ws);
 }

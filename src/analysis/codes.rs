@@ -103,6 +103,12 @@ codes! {
     ReadyStatus => "chant/ready-status", Warning, None, "`status: ready` has no transitions: `chant work` fails on it.";
     CompletedWithUnchecked => "chant/completed-with-unchecked", Warning, None, "A completed spec with unchecked criteria.";
     ApprovalBlocksWork => "chant/approval-blocks-work", Information, None, "Approval is required and not given, so `chant work` refuses the spec.";
+    QualityComplexity => "chant/quality-complexity", Hint, None, "chant grades the spec's complexity C or D: its suggestion, where the size comes from.";
+    QualityConfidence => "chant/quality-confidence", Hint, None, "chant grades the spec's confidence C or D (bullets, imperative verbs, vague phrases): its suggestion.";
+    VaguePhrase => "chant/vague-phrase", Hint, None, "A phrase chant counts as vague language against the spec's confidence.";
+    QualityCriteria => "chant/quality-criteria", Hint, None, "chant grades the spec's acceptance criteria below A: its suggestion to add some.";
+    QualitySplittability => "chant/quality-splittability", Hint, None, "chant grades the spec's splittability C or D: its suggestion (`target_files`, `##` sections, coupling phrases).";
+    QualityIsolation => "chant/quality-isolation", Hint, None, "chant grades the isolation of the spec's members C or D: its suggestion.";
     Drift => "chant/drift", Warning, None, "A completed spec's `tracks`, `origin` or `informed_by` files changed after its `completed_at`.";
     DriftInvalidPattern => "chant/drift-invalid-pattern", Warning, None, "A completed spec's pattern that `chant drift` cannot expand: the whole command fails on it.";
     TooManyDiagnostics => "chant/too-many-diagnostics", Information, None, "More diagnostics than a file shows: one counts those left out (as severe as the most severe of them).";
@@ -126,6 +132,13 @@ impl Code {
                 | Code::UnmetDependency
                 | Code::TracksNoMatch
                 | Code::UnknownPrompt
+                // Whether the spec has members decides which hints apply.
+                | Code::QualityComplexity
+                | Code::QualityConfidence
+                | Code::VaguePhrase
+                | Code::QualityCriteria
+                | Code::QualitySplittability
+                | Code::QualityIsolation
         )
     }
 

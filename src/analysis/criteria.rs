@@ -45,8 +45,8 @@ fn no_criteria(cx: &Cx, total: usize, out: &mut Sink) {
     }
     // chant's quality gate counts `- [ ]` lines anywhere in the body (under
     // `### Acceptance Criteria` too): with one, it does not refuse for this.
-    let quality = super::quality::assess(cx.text, cx.model, cx.ws.config());
-    if quality.measures.checkbox_lines > 0 {
+    let counted = super::quality::criteria::for_work(cx.text, cx.model.layout.body.clone());
+    if !counted.items.is_empty() {
         return;
     }
     let body = &cx.model.body;

@@ -346,6 +346,7 @@ pub fn diagnose_filtered(
     lint::check(&cx, &mut out);
     references::check(&cx, &mut out);
     criteria::check(&cx, &mut out);
+    quality::hints::check(&cx, &mut out);
     drift::check(&cx, &mut out);
     let mut out = out.finish();
     let linted = chant_lints(spec, ws);

@@ -2030,12 +2030,13 @@ fn tick_all_in_a_crlf_file() {
 #[test]
 fn no_rewrites_off_the_criteria() {
     expect![[r#"
-        []
+        [chant/quality-confidence]
     "#]]
     .assert_eq(&offered(&CRITERIA.replace("# T", "# $0T")));
     // All ticked: nothing to tick on the heading.
     expect![[r#"
-        []
+        [chant/quality-criteria]
+        Add an acceptance criterion
         (rewrite) Untick the 1 ticked criterion
     "#]]
     .assert_eq(&offered(
