@@ -961,9 +961,7 @@ fn quality_agrees_with_real_chant() {
     let Some(chant) = real_chant("quality_agrees_with_real_chant") else {
         return;
     };
-    let Some(corpus) = corpus("quality_agrees_with_real_chant") else {
-        return;
-    };
+    let corpus = corpus("quality_agrees_with_real_chant");
     let started = Instant::now();
     let seed = crate::env_number("CHANT_DIFF_SEED", 1);
     let projects = crate::env_number("CHANT_DIFF_QUALITY_PROJECTS", 12) as usize;

@@ -10,12 +10,13 @@
 //! `-files`, `-words`) gets no second hint.
 
 use super::{complexity::Measure, splittability, Dimension, Grade, Light, Quality};
+use crate::analysis::sink::Sink;
 use crate::analysis::{Code, Cx, Diagnostic, FixKind};
 use crate::spec::edit;
 use crate::spec::frontmatter::SpecType;
 use crate::text::TextRange;
 
-pub(in crate::analysis) fn check(cx: &Cx, out: &mut Vec<Diagnostic>) {
+pub(in crate::analysis) fn check(cx: &Cx, out: &mut Sink) {
     let model = cx.model;
     let v = model.values();
     if !model.chant_accepts() || !v.status.is_workable() {
@@ -64,7 +65,7 @@ fn message(quality: &Quality, dimension: Dimension) -> String {
     text
 }
 
-fn complexity(cx: &Cx, quality: &Quality, out: &mut Vec<Diagnostic>) {
+fn complexity(cx: &Cx, quality: &Quality, out: &mut Sink) {
     if quality.complexity.grade < Grade::C {
         return;
     }
@@ -95,7 +96,7 @@ fn complexity(cx: &Cx, quality: &Quality, out: &mut Vec<Diagnostic>) {
     ));
 }
 
-fn confidence(cx: &Cx, quality: &Quality, out: &mut Vec<Diagnostic>) {
+fn confidence(cx: &Cx, quality: &Quality, out: &mut Sink) {
     let c = &quality.confidence;
     if c.grade < Grade::C {
         return;
@@ -134,7 +135,7 @@ fn confidence(cx: &Cx, quality: &Quality, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn criteria(cx: &Cx, quality: &Quality, out: &mut Vec<Diagnostic>) {
+fn criteria(cx: &Cx, quality: &Quality, out: &mut Sink) {
     let ac = &quality.ac_quality;
     let section = cx.model.body.criteria.as_ref();
     match ac.grade {
@@ -178,7 +179,7 @@ fn criterion_after(text: &str, item: &TextRange) -> (usize, String) {
     (line_end, format!("{nl}{indent}- [ ] "))
 }
 
-fn splittability(cx: &Cx, quality: &Quality, out: &mut Vec<Diagnostic>) {
+fn splittability(cx: &Cx, quality: &Quality, out: &mut Sink) {
     let s = &quality.splittability;
     match s.rule {
         splittability::Rule::Coupled => {
@@ -289,14 +290,11 @@ mod tests {
         fn escapes_root(&self, _: &str) -> bool {
             false
         }
-        fn glob_matches_any(&self, _: &str) -> Result<bool, String> {
-            Ok(true)
-        }
         fn dependencies_of(&self, _: &str) -> Vec<String> {
             Vec::new()
         }
-        fn spec_files(&self, id: &str) -> Vec<PathBuf> {
-            vec![PathBuf::from(format!(".chant/specs/{id}.md"))]
+        fn spec_files(&self, id: &str, _: usize) -> (Vec<PathBuf>, usize) {
+            (vec![PathBuf::from(format!(".chant/specs/{id}.md"))], 1)
         }
         fn member_ids(&self, driver: &str) -> Vec<String> {
             let prefix = format!("{driver}.");

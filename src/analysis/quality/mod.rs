@@ -273,7 +273,7 @@ pub fn members_of(id: &str, ws: &dyn WorkspaceFacts) -> Members {
     ids.dedup();
     let mut members = Members::default();
     for member in ids {
-        for path in ws.spec_files(&member) {
+        for path in ws.spec_files(&member, usize::MAX).0 {
             let Some(text) = path.to_str().and_then(|p| ws.read_file(p)) else {
                 continue;
             };
