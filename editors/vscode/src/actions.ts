@@ -136,6 +136,30 @@ export function promptOf(c: SpecCommand): string | undefined {
   return typeof p === 'string' ? p : undefined;
 }
 
+/** One prompt "Work with…" offers: its name and the server's offer that runs it. */
+export interface PromptChoice {
+  prompt: string;
+  offer: SpecCommand;
+}
+
+/**
+ * What "Work with…" offers for a spec: each enabled "Work with prompt X"
+ * offer of the server (`chant.work` with a `prompt`), in the server's order;
+ * none, with the server's reason, when it enables none.
+ */
+export function promptChoices(
+  status: Pick<SpecStatus, 'commands' | 'running' | 'readiness' | 'id'>,
+): { choices: PromptChoice[]; reason: string } {
+  const a = availability(status).workWithPrompt;
+  const choices = a.offers
+    .filter((o) => o.enabled)
+    .flatMap((offer) => {
+      const prompt = promptOf(offer);
+      return prompt === undefined ? [] : [{ prompt, offer }];
+    });
+  return { choices, reason: a.reason ?? `no prompt to work spec ${status.id} with.` };
+}
+
 /** chant's spec types, as `chant.add` takes them (code first: chant's default). */
 export const SPEC_TYPES = ['code', 'task', 'research', 'documentation', 'driver', 'group'];
 

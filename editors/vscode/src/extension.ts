@@ -18,7 +18,7 @@ import {
   State,
   StaticFeature,
 } from 'vscode-languageclient/node';
-import { addOptions, availability, promptOf, SPEC_ACTIONS, SPEC_TYPES } from './actions';
+import { addOptions, availability, promptChoices, SPEC_ACTIONS, SPEC_TYPES } from './actions';
 import { bundledServer, INSTALL_HINT, resolveServerPath } from './serverPath';
 import { labelsOf, ProjectSpecs, projectOf, SPEC_LIST_CHANGED, SPEC_LIST_REQUEST, SpecListResult } from './specList';
 import { SPEC_STATUS_REQUEST, SpecCommand, SpecStatus, statusText, statusTooltip } from './specStatus';
@@ -42,6 +42,9 @@ const CHANT_COMMANDS = new Set([
   'chant.verify',
   'chant.split',
 ]);
+
+/** The server's "Work with…", which asks for the prompt: the extension asks itself (`workWith`). */
+const WORK_WITH = 'chant.workWith';
 
 /** Commands about a whole project (their first argument is the project's URI). */
 const PROJECT_COMMANDS = new Set(['chant.add', 'chant.mergeAll', 'chant.archiveByLabel']);
@@ -153,6 +156,9 @@ async function prepareChantCommand(command: string, args: any[]): Promise<any[] 
 
 /** Sends a chant command to the server (after the checks above); errors are shown. */
 async function execute(command: string, args: any[]): Promise<void> {
+  if (command === WORK_WITH) {
+    return workWith(args?.[0]);
+  }
   const c = running();
   if (!c) {
     void vscode.window.showErrorMessage(missingServer ?? 'chant-lsp is not running (see chant: Show Output).');
@@ -173,14 +179,18 @@ async function execute(command: string, args: any[]): Promise<void> {
 // ---- spec actions ----------------------------------------------------------
 
 /** The spec an action is about: a node of the chant view, else the active editor's spec. */
-async function targetSpec(node?: Node): Promise<{ uri: string; status: SpecStatus } | undefined> {
+async function targetSpec(node?: Node | vscode.Uri): Promise<{ uri: string; status: SpecStatus } | undefined> {
   if (node && typeof node === 'object' && 'kind' in node && node.kind === 'spec') {
     return { uri: node.spec.uri, status: node.spec };
   }
   if (node instanceof vscode.Uri && isSpecUri(node)) {
     const doc = await vscode.workspace.openTextDocument(node);
     const status = await specStatus(doc);
-    return status ? { uri: doc.uri.toString(), status } : undefined;
+    if (!status) {
+      void vscode.window.showWarningMessage('chant-lsp has no status for this spec yet: try again in a moment.');
+      return undefined;
+    }
+    return { uri: doc.uri.toString(), status };
   }
   const editor = vscode.window.activeTextEditor;
   if (!editor || !isSpecUri(editor.document.uri)) {
@@ -212,25 +222,12 @@ async function runSpecAction(key: string, node?: Node): Promise<void> {
   if (!target) {
     return;
   }
-  const a = availability(target.status)[key];
-  let offer: SpecCommand | undefined;
   if (key === 'workWithPrompt') {
-    const enabled = a.offers.filter((o) => o.enabled);
-    if (enabled.length === 0) {
-      void vscode.window.showWarningMessage(`chant: ${a.reason ?? 'no prompt to work this spec with.'}`);
-      return;
-    }
-    const pick = await vscode.window.showQuickPick(
-      enabled.map((o) => ({ label: promptOf(o) ?? o.title, description: o.title, offer: o })),
-      { title: `Work spec ${target.status.id} with prompt`, placeHolder: 'The prompt chant gives the agent' },
-    );
-    offer = pick?.offer;
-    if (!offer) {
-      return;
-    }
-  } else {
-    offer = a.offers.find((o) => o.enabled);
+    await workWith(target.uri, target.status);
+    return;
   }
+  const a = availability(target.status)[key];
+  const offer = a.offers.find((o) => o.enabled);
   if (!offer) {
     void vscode.window.showWarningMessage(
       `chant: ${action.title.replace(/\.\.\.$/, '')}: ${a.reason ?? `the server does not offer it for spec ${target.status.id}.`}`,
@@ -238,6 +235,39 @@ async function runSpecAction(key: string, node?: Node): Promise<void> {
     return;
   }
   await execute(offer.command, offer.arguments ?? [target.uri]);
+}
+
+/**
+ * "Work with…" (the server's `chant.workWith`, from the lens, the status
+ * bar's menu or the chant view): the prompt is asked in a quick pick of the
+ * spec's enabled "Work with prompt X" offers, and the chosen offer runs
+ * with its own arguments. Other clients get the server's own question
+ * (`window/showMessageRequest`). Dismissed: nothing runs.
+ */
+async function workWith(uri: unknown, status?: SpecStatus): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    await prepareChantCommand('chant.work', []); // says why, offers to manage trust
+    return;
+  }
+  if (!status) {
+    // The lens's spec (a URI string), else the active editor's.
+    status = (await targetSpec(typeof uri === 'string' ? vscode.Uri.parse(uri) : undefined))?.status;
+    if (!status) {
+      return;
+    }
+  }
+  const { choices, reason } = promptChoices(status);
+  if (choices.length === 0) {
+    void vscode.window.showWarningMessage(`chant: ${reason}`);
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(
+    choices.map(({ prompt, offer }) => ({ label: prompt, description: offer.title, offer })),
+    { title: `Work spec ${status.id} with prompt`, placeHolder: 'The prompt chant gives the agent' },
+  );
+  if (pick) {
+    await execute(pick.offer.command, pick.offer.arguments);
+  }
 }
 
 // ---- project actions -----------------------------------------------------
@@ -611,6 +641,9 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       // Code lenses and code actions run the server's commands through
       // here: the same checks as the extension's own commands.
       executeCommand: async (command, args, next) => {
+        if (command === WORK_WITH) {
+          return workWith(args?.[0]);
+        }
         const prepared = await prepareChantCommand(command, args);
         if (!prepared) {
           return undefined;

@@ -2,7 +2,7 @@
 // for the "chant" view in the Explorer. Pure (no `vscode` import).
 
 import { canTokens } from './actions';
-import { SpecStatus } from './specStatus';
+import { lightText, qualityTooltip, SpecStatus } from './specStatus';
 
 export const SPEC_LIST_REQUEST = 'chant/specList';
 export const SPEC_LIST_CHANGED = 'chant/specListChanged';
@@ -25,10 +25,11 @@ export interface SpecListResult {
 }
 
 /** The groups of the view, in this order; other readiness values follow, by name. */
-export const GROUP_ORDER = ['ready', 'blocked', 'in_progress', 'needs_approval', 'failed', 'completed'];
+export const GROUP_ORDER = ['ready', 'refused', 'blocked', 'in_progress', 'needs_approval', 'failed', 'completed'];
 
 const GROUP_LABELS: Record<string, string> = {
   ready: 'Ready',
+  refused: 'Refused',
   blocked: 'Blocked',
   in_progress: 'In Progress',
   needs_approval: 'Needs Approval',
@@ -72,13 +73,14 @@ export function specLabel(s: SpecListItem): string {
   return s.title && s.title.trim() ? s.title : s.id;
 }
 
-/** Beside the label: `pending · 1/2 · 2026-01-02-001-abc`. */
+/** Beside the label: `pending · 1/2 · 🟡 Review · 2026-01-02-001-abc`. */
 export function specDescription(s: SpecListItem): string {
   const running = s.running ? 'running · ' : '';
-  return `${running}${s.status} · ${s.criteria.checked}/${s.criteria.total} · ${s.id}`;
+  const light = s.quality ? ` · ${lightText(s.quality)}` : '';
+  return `${running}${s.status} · ${s.criteria.checked}/${s.criteria.total}${light} · ${s.id}`;
 }
 
-/** The tooltip (Markdown): ID, title, status and the reason it stands where it does. */
+/** The tooltip (Markdown): ID, title, status, the reason it stands where it does, chant's grades. */
 export function specTooltip(s: SpecListItem): string {
   const labels = s.labels.length ? `\n\nlabels: ${s.labels.map((l) => `\`${l}\``).join(', ')}` : '';
   return (
@@ -86,6 +88,7 @@ export function specTooltip(s: SpecListItem): string {
     `\`${s.id}\` · status \`${s.status}\` · ${s.readiness.replace(/_/g, ' ')}\n\n` +
     `${s.reason}` +
     (s.listNote ? `\n\n${s.listNote}` : '') +
+    (s.quality ? `\n\n${qualityTooltip(s.quality)}` : '') +
     labels
   );
 }

@@ -22,6 +22,7 @@ export type Node =
 
 const ICONS: Record<string, string> = {
   ready: 'play-circle',
+  refused: 'stop-circle',
   blocked: 'debug-pause',
   in_progress: 'sync',
   needs_approval: 'person',

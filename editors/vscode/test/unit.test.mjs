@@ -36,9 +36,9 @@ await esbuild.build({
   logLevel: 'error',
 });
 const require = createRequire(import.meta.url);
-const { statusText, statusTooltip } = require(path.join(out, 'specStatus.js'));
+const { statusText, statusTooltip, lightText, gradesText } = require(path.join(out, 'specStatus.js'));
 const { resolveServerPath, findOnPath, bundledServer, INSTALL_HINT, SETTING_HINT } = require(path.join(out, 'serverPath.js'));
-const { availability, canTokens, SPEC_ACTIONS, PROJECT_ACTIONS, addOptions, parseLabels, promptOf } = require(path.join(out, 'actions.js'));
+const { availability, canTokens, SPEC_ACTIONS, PROJECT_ACTIONS, addOptions, parseLabels, promptOf, promptChoices } = require(path.join(out, 'actions.js'));
 const { groupSpecs, specContextValue, specDescription, specTooltip, projectOf, labelsOf } = require(path.join(out, 'specList.js'));
 const manifest = JSON.parse(fs.readFileSync(path.join(here, '../package.json'), 'utf8'));
 
@@ -138,6 +138,48 @@ test('status bar text and tooltip come from the server\'s chant/specStatus', () 
   );
 });
 
+/** chant's grades of a spec with 12 criteria, as the server sends them. */
+const REFINE = {
+  light: 'Refine',
+  complexity: 'D',
+  confidence: 'C',
+  splittability: 'C',
+  acQuality: 'A',
+  isolation: null,
+  summary: 'Refine: complexity D (12 criteria)',
+};
+
+test('the status bar shows chant\'s light beside the readiness, and the grades in its tooltip', () => {
+  const s = {
+    id: '2026-01-02-001-abc',
+    title: 'Twelve criteria',
+    status: 'pending',
+    type: 'code',
+    readiness: 'refused',
+    reason: 'Refine: complexity D (12 criteria) — Work anyway skips the quality check',
+    criteria: { checked: 0, total: 12 },
+    running: false,
+    commands: [],
+    quality: REFINE,
+  };
+  assert.equal(statusText(s), '$(stop-circle) refused · 0/12 · 🔴 Refine');
+  assert.equal(
+    statusText({ ...s, readiness: 'ready', quality: { ...REFINE, light: 'Review', summary: 'Review: confidence C' } }),
+    '$(play-circle) ready · 0/12 · 🟡 Review',
+  );
+  assert.equal(statusText({ ...s, readiness: 'completed', quality: { ...REFINE, light: 'Ready' } }), '$(pass) completed · 0/12 · 🟢 Ready');
+  // chant cannot read the spec (null), or an older server (absent): no light.
+  assert.equal(statusText({ ...s, readiness: 'unreadable', quality: null }), '$(warning) unreadable · 0/12');
+  assert.equal(
+    statusTooltip(s),
+    'chant spec `2026-01-02-001-abc` — Twelve criteria\n\nstatus `pending` · Refine: complexity D (12 criteria) — Work anyway skips the quality check · 0 of 12 acceptance criteria checked\n\n' +
+      '🔴 Refine: complexity D (12 criteria)\n\nComplexity: D | Confidence: C | Splittable: C | AC Quality: A\n\nClick for the chant commands.',
+  );
+  // As `chant lint --verbose` prints them: Isolation (a spec with members) before AC Quality.
+  assert.equal(lightText(REFINE), '🔴 Refine');
+  assert.equal(gradesText({ ...REFINE, isolation: 'B' }), 'Complexity: D | Confidence: C | Splittable: C | Isolation: B | AC Quality: A');
+});
+
 // ---- actions and the spec list ---------------------------------------------
 
 const URI = 'file:///p/.chant/specs/2026-01-02-001-abc.md';
@@ -212,6 +254,43 @@ test('Work Anyway: the server\'s skipQuality offer, else where a ready spec\'s p
   assert.equal(availability({ running: false, readiness: 'ready', commands: [] }).workAnyway.enabled, false);
 });
 
+test('Work with…: the enabled "Work with prompt X" offers, in the server\'s order, else the server\'s reason', () => {
+  const status = {
+    id: '2026-01-02-001-abc',
+    running: false,
+    readiness: 'ready',
+    commands: [
+      offer('chant.work', null, true, null, 'Work this spec'),
+      offer('chant.workWith', null, true, null, 'Work with…'),
+      offer('chant.work', { prompt: 'standard' }, true, null, 'Work with prompt standard'),
+      offer('chant.work', { prompt: 'bootstrap' }, false, 'no such prompt', 'Work with prompt bootstrap'),
+      offer('chant.work', { prompt: 'research' }, true, null, 'Work with prompt research'),
+      offer('chant.work', { skipQuality: true }, true, null, 'Work anyway (skip the quality check)'),
+    ],
+  };
+  const { choices } = promptChoices(status);
+  assert.deepEqual(
+    choices.map((c) => [c.prompt, c.offer.title, c.offer.arguments]),
+    [
+      ['standard', 'Work with prompt standard', [URI, { prompt: 'standard' }]],
+      ['research', 'Work with prompt research', [URI, { prompt: 'research' }]],
+    ],
+  );
+  const refused = {
+    ...status,
+    readiness: 'refused',
+    commands: [
+      offer('chant.work', null, false, 'Refine: complexity D (12 criteria)'),
+      offer('chant.work', { prompt: 'standard' }, false, 'Refine: complexity D (12 criteria)', 'Work with prompt standard'),
+    ],
+  };
+  assert.deepEqual(promptChoices(refused), { choices: [], reason: 'Refine: complexity D (12 criteria)' });
+  assert.deepEqual(promptChoices({ ...status, commands: [] }), {
+    choices: [],
+    reason: 'no prompt to work spec 2026-01-02-001-abc with.',
+  });
+});
+
 test('New Spec options: title trimmed, labels split on commas, only what was chosen', () => {
   assert.deepEqual(addOptions({ title: '  Greet  ', type: 'code', labels: '' }), { title: 'Greet', type: 'code' });
   assert.deepEqual(
@@ -239,6 +318,7 @@ const item = (id, readiness, extra = {}) => ({
 test('the chant view groups specs by readiness, in a fixed order, others after', () => {
   const groups = groupSpecs([
     item('c', 'completed'),
+    item('q', 'refused'),
     item('b', 'ready'),
     item('z', 'unreadable'),
     item('a', 'ready'),
@@ -252,6 +332,7 @@ test('the chant view groups specs by readiness, in a fixed order, others after',
     groups.map((g) => [g.label, g.specs.map((s) => s.id)]),
     [
       ['Ready', ['a', 'b']],
+      ['Refused', ['q']],
       ['Blocked', ['k']],
       ['In Progress', ['i']],
       ['Needs Approval', ['n']],
@@ -278,6 +359,16 @@ test('a spec in the chant view: description, tooltip with the reason, inline but
   assert.equal(
     specTooltip({ ...s, listNote: 'NOTE' }),
     '**Title 2026-01-02-001-abc**\n\n`2026-01-02-001-abc` · status `pending` · blocked\n\nwaiting for 2026-01-01-001-xyz (in_progress)\n\nNOTE\n\nlabels: `walk`',
+  );
+  // chant's light beside the criteria; its summary and grades in the tooltip.
+  const graded = { ...s, readiness: 'refused', quality: REFINE };
+  assert.equal(specDescription(graded), 'pending · 1/2 · 🔴 Refine · 2026-01-02-001-abc');
+  assert.equal(specDescription({ ...graded, quality: { ...REFINE, light: 'Ready' } }), 'pending · 1/2 · 🟢 Ready · 2026-01-02-001-abc');
+  assert.equal(
+    specTooltip({ ...graded, reason: 'Refine: complexity D (12 criteria) — Work anyway skips the quality check' }),
+    '**Title 2026-01-02-001-abc**\n\n`2026-01-02-001-abc` · status `pending` · refused\n\n' +
+      'Refine: complexity D (12 criteria) — Work anyway skips the quality check\n\n' +
+      '🔴 Refine: complexity D (12 criteria)\n\nComplexity: D | Confidence: C | Splittable: C | AC Quality: A\n\nlabels: `walk`',
   );
   assert.equal(specContextValue(s), 'chant-spec can-approve can-merge');
   assert.equal(specContextValue({ ...s, readiness: 'ready' }), 'chant-spec can-workAnyway can-approve can-merge');
