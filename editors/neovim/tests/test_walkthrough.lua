@@ -158,14 +158,14 @@ H.run({
     -- Grouped by readiness (ready first), one line per spec.
     local lines = picker.items
     H.eq(11, #lines, 'specs listed:\n' .. table.concat(lines, '\n'))
-    H.ok(vim.startswith(lines[1], 'ready          2026-11-20-001-abc  Cache parsed specs  (pending · 1/2)'),
+    H.ok(vim.startswith(lines[1], 'ready          2026-11-20-001-abc  Cache parsed specs  (pending · 1/2 · 🟡 Review)'),
       'the first line:\n' .. table.concat(lines, '\n'))
     local order = vim.tbl_map(function(l)
       return vim.trim(l:sub(1, 14))
     end, lines)
-    local rank = { ready = 1, blocked = 2, ['in progress'] = 3, ['needs approval'] = 4, failed = 5, completed = 6 }
+    local rank = { ready = 1, refused = 2, blocked = 3, ['in progress'] = 4, ['needs approval'] = 5, failed = 6, completed = 7 }
     for i = 2, #order do
-      H.ok((rank[order[i - 1]] or 7) <= (rank[order[i]] or 7), 'grouped by readiness:\n' .. table.concat(lines, '\n'))
+      H.ok((rank[order[i - 1]] or 8) <= (rank[order[i]] or 8), 'grouped by readiness:\n' .. table.concat(lines, '\n'))
     end
     H.ok(vim.tbl_contains(order, 'needs approval'), 'a spec that needs approval:\n' .. table.concat(lines, '\n'))
   end },

@@ -977,7 +977,11 @@ const W = {
   DELETE: '2026-11-21-007-del',
   SPLIT: '2026-11-21-008-spl',
   ANYWAY: '2026-11-21-009-any',
+  REFINE: '2026-11-21-013-ref', // chant grades it Refine (12 criteria): the light in the view and the status bar
+  WITH: '2026-11-21-014-wth', // the ▶ Work with… lens
 };
+const REFINE_TITLE = 'Twelve criteria at once';
+const WITH_TITLE = 'Work me with a prompt';
 let walk;
 
 /** Stops code-server and starts it again on `folder`. */
@@ -1094,6 +1098,8 @@ await step('start code-server on a second project for the walkthrough', async ()
         body: 'A spec big enough to split: the greeting module, its command line and its documentation.\n',
       }),
       [W.ANYWAY]: spec('Work me anyway', { criteria: [], body: "No acceptance criteria: chant's quality check fails.\n" }),
+      [W.REFINE]: spec(REFINE_TITLE, { criteria: Array.from({ length: 12 }, (_, i) => `step ${i + 1} is done`) }),
+      [W.WITH]: spec(WITH_TITLE),
     },
   });
   project = walk.dir;
@@ -1110,13 +1116,13 @@ await step('the chant view lists the specs by readiness, with the reason as tool
   const rows = (await chantView().locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
   console.log(`chant view: ${JSON.stringify(rows)}`);
   const groups = rows.filter((r) => /\(\d+\)$/.test(r)).map((r) => r.replace(/ \(\d+\)$/, ''));
-  const order = ['Ready', 'Blocked', 'In Progress', 'Needs Approval', 'Failed', 'Completed'];
+  const order = ['Ready', 'Refused', 'Blocked', 'In Progress', 'Needs Approval', 'Failed', 'Completed'];
   const known = groups.filter((g) => order.includes(g));
   assertEq([...known].sort((x, y) => order.indexOf(x) - order.indexOf(y)), known, 'groups in readiness order');
   assertEq(known, groups.slice(0, known.length), 'the known groups come first');
   const row = treeRow('Cache parsed specs');
   assertEq('Cache parsed specs', (await row.locator('.label-name').innerText()).trim(), 'the label: the title');
-  assertEq('pending · 1/2 · 2026-11-20-001-abc', (await row.locator('.label-description').innerText()).trim(), 'the description');
+  assertEq('pending · 1/2 · 🟡 Review · 2026-11-20-001-abc', (await row.locator('.label-description').innerText()).trim(), 'the description');
   const tip = page.locator('.monaco-hover, .workbench-hover', { hasText: W.APPROVAL }).first();
   await waitFor('the tooltip of a spec', async () => {
     await page.mouse.move(700, 500);
@@ -1156,22 +1162,23 @@ await step('"chant: New Spec..." asks title, type, prompt, labels and approval; 
   await treeRow('Greet the user').waitFor({ state: 'visible' });
 }, { chant: true });
 
-await step('the ▶ Work code lens works a spec; the view follows; the inline Merge button merges it', async () => {
-  await showChantView();
-  await openSpec(W.MERGE);
-  // Clicking the lens must run chant (nothing else stands in for it). A
-  // lens is a link (`a`) once VS Code has the server's answer; the editors
-  // of the other tabs keep theirs too, hidden: the one in view is meant.
-  const lens = page.locator('.codelens-decoration a:visible', { hasText: /^▶ Work$/ }).first();
-  await waitFor('the ▶ Work code lens on the spec', async () => {
+/**
+ * The code lens `title` of the active spec, once it is a link (`a`): VS
+ * Code has the server's answer. The editors of the other tabs keep theirs
+ * too, hidden: the one in view is meant. `titleLine`: text of the spec's
+ * title line.
+ */
+async function lensLink(title, titleLine) {
+  const lens = page.locator('.codelens-decoration a:visible', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+  await waitFor(`the ${title} code lens on the spec`, async () => {
     if (await lens.isVisible()) {
       return true;
     }
     // VS Code may show the lenses it kept from an earlier visit of the
     // file (titles only, not clickable) until it asks again: a keystroke,
     // undone, makes it ask.
-    console.log('the ▶ Work lens is not a link (yet): a keystroke in the spec, undone');
-    await page.locator('.editor-instance .monaco-editor .view-line:visible', { hasText: 'Cache parsed specs' }).first().click();
+    console.log(`the ${title} lens is not a link (yet): a keystroke in the spec, undone`);
+    await page.locator('.editor-instance .monaco-editor .view-line:visible', { hasText: titleLine }).first().click();
     await page.keyboard.press('End');
     await page.keyboard.type('x');
     await page.keyboard.press(`${mod}+Z`);
@@ -1182,6 +1189,83 @@ await step('the ▶ Work code lens works a spec; the view follows; the inline Me
     );
     throw new Error(`${err.message}\nlenses: ${JSON.stringify(lenses)}`);
   });
+  return lens;
+}
+
+/** chant's own grades of spec `id`, as `chant lint --verbose` prints them: `🔴 Refine | Complexity: D | ...`. */
+function chantGrades(id, root = project) {
+  const r = spawnSync(REAL, ['lint', '--verbose'], { cwd: root, encoding: 'utf8', env: { ...csEnv, PATH: `${bin}${path.delimiter}${csEnv.PATH}` } });
+  const line = `${r.stdout}`.split('\n').find((l) => l.includes(` ${id}: `));
+  assert(line, `chant lint --verbose lists ${id}:\n${r.stdout}${r.stderr}`);
+  // The light, then `Name: X` grades; a lint message may follow.
+  const parts = line.slice(line.indexOf(` ${id}: `) + id.length + 3).split(' | ');
+  const end = parts.findIndex((p, i) => i > 0 && !/^[A-Za-z ]+: [A-D]$/.test(p.trim()));
+  return parts.slice(0, end < 0 ? parts.length : end).join(' | ').trim();
+}
+
+await step('chant\'s quality light: a spec graded Refine shows 🔴 Refine in the chant view (its grades in the tooltip) and in the status bar', async () => {
+  // What chant itself says of the spec.
+  const grades = chantGrades(W.REFINE);
+  assert(grades.startsWith('🔴 Refine | Complexity: D | '), `chant lint --verbose grades it Refine, complexity D: ${grades}`);
+  await showChantView();
+  await treeRow('Refused (').waitFor({ state: 'visible' });
+  const row = treeRow(REFINE_TITLE);
+  await waitFor('the light in the description of the spec', async () =>
+    (await row.locator('.label-description').innerText()).trim() === `pending · 0/12 · 🔴 Refine · ${W.REFINE}`,
+  ).catch(async (err) => {
+    throw new Error(`${err.message}: ${JSON.stringify(await row.locator('.label-description').innerText())}`);
+  });
+  const tip = page.locator('.monaco-hover, .workbench-hover', { hasText: W.REFINE }).first();
+  await waitFor('the tooltip of the spec graded Refine', async () => {
+    await page.mouse.move(700, 500);
+    await row.hover();
+    return tip.waitFor({ state: 'visible', timeout: 3000 }).then(() => true);
+  });
+  const tipText = (await tip.innerText()).replace(/\u00a0/g, ' ');
+  assert(tipText.includes('🔴 Refine: complexity D (12 criteria)'), `the tooltip gives chant's summary:\n${tipText}`);
+  // The grades as chant prints them after the light.
+  const chantRow = grades.slice('🔴 Refine | '.length);
+  assert(tipText.includes(chantRow), `the tooltip gives chant's grades (${chantRow}):\n${tipText}`);
+  await sleep(400); // let the tooltip finish fading in, for the picture
+  await page.screenshot({ path: path.join(SHOTS, 'vscode-quality-light.png') });
+  await openSpec(W.REFINE);
+  await waitFor('the light in the status bar', async () => (await statusBarText()).trim() === 'refused · 0/12 · 🔴 Refine').catch(
+    async (err) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await statusBarText())}`);
+    },
+  );
+}, { chant: true });
+
+await step('the ▶ Work with… lens asks for the prompt in a quick pick (dismissed: nothing runs), then chant works the spec with the one picked', async () => {
+  await palette('Notifications: Clear All Notifications');
+  await openSpec(W.WITH);
+  const lens = await lensLink('▶ Work with…', WITH_TITLE);
+  const pick = page.locator('.quick-input-widget .quick-input-title', { hasText: `Work spec ${W.WITH} with prompt` });
+  // Dismissed: the quick pick closes, and nothing runs (the one chant call
+  // below is the one the pick makes).
+  await lens.click();
+  await pick.waitFor({ state: 'visible' });
+  const prompts = (await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+  assert(prompts.includes('research') && prompts.includes('standard'), `the project's prompts offered: ${JSON.stringify(prompts)}`);
+  await page.keyboard.press('Escape');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  const calls = await job(async () => {
+    await (await lensLink('▶ Work with…', WITH_TITLE)).click();
+    await pick.waitFor({ state: 'visible' });
+    await answer('research');
+  });
+  assertEq([['work', W.WITH, '--no-watch', '--prompt=research']], calls, 'chant work --prompt from the ▶ Work with… lens');
+  await waitFor('the spec completed', () => statusOnDisk(W.WITH) === 'completed');
+  // chant gave the agent the research prompt, filled.
+  const given = fs.readFileSync(path.join(agentDir, 'prompts', `${W.WITH}.md`), 'utf8');
+  assert(given.includes(`Summarise what`) && given.includes(WITH_TITLE) && !given.includes('{{'), `the prompt the agent got:\n${given}`);
+}, { chant: true });
+
+await step('the ▶ Work code lens works a spec; the view follows; the inline Merge button merges it', async () => {
+  await showChantView();
+  await openSpec(W.MERGE);
+  // Clicking the lens must run chant (nothing else stands in for it).
+  const lens = await lensLink('▶ Work', 'Cache parsed specs');
   await page.screenshot({ path: path.join(SHOTS, 'vscode-work-lens.png') });
   const calls = await job(() => lens.click());
   assertEq([['work', W.MERGE, '--no-watch']], calls, 'chant work from the ▶ Work code lens');

@@ -433,7 +433,7 @@ end
 
 --- The server's spec commands the plugin handles on the client side.
 local SPEC_COMMANDS = {
-  'chant.work', 'chant.approve', 'chant.applyAgentChanges', 'chant.merge', 'chant.archive',
+  'chant.work', 'chant.workWith', 'chant.approve', 'chant.applyAgentChanges', 'chant.merge', 'chant.archive',
   'chant.reset', 'chant.cancel', 'chant.verify', 'chant.split', 'chant.showLog', 'chant.review',
 }
 
@@ -657,7 +657,7 @@ function M.spec_list(client, on_list)
 end
 
 --- The order specs are grouped in (the picker and the docs).
-M.READINESS_ORDER = { 'ready', 'blocked', 'in_progress', 'needs_approval', 'failed', 'completed' }
+M.READINESS_ORDER = { 'ready', 'refused', 'blocked', 'in_progress', 'needs_approval', 'failed', 'completed' }
 
 local function readiness_rank(readiness)
   for i, r in ipairs(M.READINESS_ORDER) do
@@ -692,18 +692,34 @@ function M.picker_items(projects)
   return items
 end
 
---- One picker line: `ready          2026-11-20-001-abc  Cache parsed specs  (pending · 1/2)`.
+--- chant's signs for its lights, as `chant lint --verbose` prints them.
+M.LIGHTS = { Ready = '🟢', Review = '🟡', Refine = '🔴' }
+
+--- `🔴 Refine`: chant's light of a spec (`quality` of chant/specList), or
+--- nil when there is none (chant cannot read the spec, or an older server).
+function M.light(spec)
+  local q = spec.quality
+  if type(q) ~= 'table' or type(q.light) ~= 'string' then
+    return nil
+  end
+  return (M.LIGHTS[q.light] or '⚪') .. ' ' .. q.light
+end
+
+--- One picker line:
+--- `ready          2026-11-20-001-abc  Cache parsed specs  (pending · 1/2 · 🟡 Review)`.
 function M.format_spec(item)
   local s = item.spec
   local criteria = s.criteria or { checked = 0, total = 0 }
   local readiness = (s.running and 'running' or tostring(s.readiness)):gsub('_', ' ')
-  return ('%-14s %s  %s  (%s · %d/%d)'):format(
+  local light = M.light(s)
+  return ('%-14s %s  %s  (%s · %d/%d%s)'):format(
     readiness,
     s.id,
     s.title ~= vim.NIL and s.title or '(no title)',
     s.status,
     criteria.checked or 0,
-    criteria.total or 0
+    criteria.total or 0,
+    light and (' · ' .. light) or ''
   )
 end
 
