@@ -635,7 +635,7 @@ fn refusals_say_what_to_do() {
         .contains(&"Work anyway (skip the quality check)".to_string()));
     // Malformed arguments.
     for (command, args, expected) in [
-        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.review, chant.applyFix, chant.open."),
+        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.workWith, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.review, chant.applyFix, chant.open."),
         ("chant.work", json!([]), "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's."),
         ("chant.archiveByLabel", json!([w.root_uri(), {"label": 7}]), "Option `label` of chant.archiveByLabel: invalid type: integer `7`, expected a string."),
         ("chant.cancel", json!([uri, {"delete": "yes"}]), "Option `delete` of chant.cancel: invalid type: string \"yes\", expected a boolean."),
@@ -674,6 +674,7 @@ fn refusals_say_what_to_do() {
         caps["executeCommandProvider"]["commands"],
         json!([
             "chant.work",
+            "chant.workWith",
             "chant.approve",
             "chant.reject",
             "chant.applyAgentChanges",
@@ -908,6 +909,7 @@ fn run_actions_follow_what_chant_would_accept() {
         w.enabled_offers(&uri),
         [
             "Work this spec",
+            "Work with…",
             "Work with prompt research",
             "Work with prompt review",
             "Work with prompt standard",
@@ -940,6 +942,7 @@ fn run_actions_follow_what_chant_would_accept() {
         w.enabled_offers(&w.spec_uri(o)),
         [
             "Work this spec",
+            "Work with…",
             "Work with prompt research",
             "Work with prompt review",
             "Work with prompt standard",
@@ -1139,7 +1142,11 @@ fn rejection_action_dependency_and_group_reach_the_buffer_and_the_index() {
             .map(|s| {
                 (
                     s["id"].as_str().unwrap().to_string(),
-                    s["readiness"].as_str().unwrap().to_string(),
+                    format!(
+                        "{}: {}",
+                        s["readiness"].as_str().unwrap(),
+                        s["reason"].as_str().unwrap()
+                    ),
                 )
             })
             .collect();
@@ -1165,8 +1172,13 @@ fn rejection_action_dependency_and_group_reach_the_buffer_and_the_index() {
                 );
                 assert!(disk.contains(&format!("depends_on:\n- {fix}\n")), "{disk}");
                 let mut expected = vec![
-                    (A.to_string(), "rejected".to_string()),
-                    (fix.clone(), "ready".to_string()),
+                    (A.to_string(), "rejected: rejected by Test User".to_string()),
+                    // This project's config names no default prompt and
+                    // has no bootstrap.md: chant work would fail on it.
+                    (
+                        fix.clone(),
+                        "refused: prompt not found: bootstrap".to_string(),
+                    ),
                 ];
                 expected.sort();
                 let mut specs = specs.clone();

@@ -46,12 +46,12 @@ fn grouped_project() -> TempWorkspace {
     ws.chant_init(CONFIG);
     ws.write(
         ".chant/specs/2026-04-01-001-top.md",
-        &format!("---\nstatus: pending\n---\n# Top\n\n{CRITERIA}"),
+        format!("---\nstatus: pending\n---\n# Top\n\n{CRITERIA}"),
     );
     ws.write(".chant/specs/group/2026-04-01-002-brk.md", BROKEN);
     ws.write(
         ".chant/specs/group/deeper/2026-04-01-003-fin.md",
-        &format!("---\nstatus: pending\n---\n# Fine\n\n{CRITERIA}"),
+        format!("---\nstatus: pending\n---\n# Fine\n\n{CRITERIA}"),
     );
     ws
 }
@@ -194,7 +194,7 @@ fn the_server_watches_the_disk_for_a_client_that_cannot() {
     // The dependency created on disk, then completed.
     ws.write(
         b,
-        &format!(
+        format!(
             "---\nstatus: pending\n---\n# B\n\n{}",
             CRITERIA.replace("[x]", "[ ]")
         ),
