@@ -202,7 +202,7 @@ fn a_file_with_100000_unchecked_criteria_gets_1001_diagnostics() {
         summary["message"]
             .as_str()
             .unwrap()
-            .starts_with("And 99,001 more diagnostics in this file, not shown (99,001 chant/unchecked-criterion): chant-lsp shows the first 1,000 of a file."),
+            .starts_with("And 99,004 more diagnostics in this file, not shown (99,001 chant/unchecked-criterion, 1 chant/quality-complexity, 1 chant/quality-confidence, 1 chant/quality-splittability): chant-lsp shows the first 1,000 of a file."),
         "{summary}"
     );
     let client = LspClient::start(ClientOptions::for_folder(ws.path()));

@@ -635,7 +635,7 @@ fn refusals_say_what_to_do() {
         .contains(&"Work anyway (skip the quality check)".to_string()));
     // Malformed arguments.
     for (command, args, expected) in [
-        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.review, chant.applyFix, chant.open."),
+        ("chant.nope", json!([uri]), "Unknown command `chant.nope`: chant-lsp runs chant.work, chant.workWith, chant.approve, chant.reject, chant.applyAgentChanges, chant.add, chant.merge, chant.mergeAll, chant.archive, chant.archiveByLabel, chant.reset, chant.cancel, chant.verify, chant.split, chant.showLog, chant.review, chant.applyFix, chant.open."),
         ("chant.work", json!([]), "The first argument must be a URI (a string): the spec file's, or for project commands the project folder's."),
         ("chant.archiveByLabel", json!([w.root_uri(), {"label": 7}]), "Option `label` of chant.archiveByLabel: invalid type: integer `7`, expected a string."),
         ("chant.cancel", json!([uri, {"delete": "yes"}]), "Option `delete` of chant.cancel: invalid type: string \"yes\", expected a boolean."),
@@ -674,6 +674,7 @@ fn refusals_say_what_to_do() {
         caps["executeCommandProvider"]["commands"],
         json!([
             "chant.work",
+            "chant.workWith",
             "chant.approve",
             "chant.reject",
             "chant.applyAgentChanges",
@@ -908,6 +909,7 @@ fn run_actions_follow_what_chant_would_accept() {
         w.enabled_offers(&uri),
         [
             "Work this spec",
+            "Work with…",
             "Work with prompt research",
             "Work with prompt review",
             "Work with prompt standard",
@@ -940,6 +942,7 @@ fn run_actions_follow_what_chant_would_accept() {
         w.enabled_offers(&w.spec_uri(o)),
         [
             "Work this spec",
+            "Work with…",
             "Work with prompt research",
             "Work with prompt review",
             "Work with prompt standard",
@@ -1139,7 +1142,11 @@ fn rejection_action_dependency_and_group_reach_the_buffer_and_the_index() {
             .map(|s| {
                 (
                     s["id"].as_str().unwrap().to_string(),
-                    s["readiness"].as_str().unwrap().to_string(),
+                    format!(
+                        "{}: {}",
+                        s["readiness"].as_str().unwrap(),
+                        s["reason"].as_str().unwrap()
+                    ),
                 )
             })
             .collect();
@@ -1165,8 +1172,13 @@ fn rejection_action_dependency_and_group_reach_the_buffer_and_the_index() {
                 );
                 assert!(disk.contains(&format!("depends_on:\n- {fix}\n")), "{disk}");
                 let mut expected = vec![
-                    (A.to_string(), "rejected".to_string()),
-                    (fix.clone(), "ready".to_string()),
+                    (A.to_string(), "rejected: rejected by Test User".to_string()),
+                    // This project's config names no default prompt and
+                    // has no bootstrap.md: chant work would fail on it.
+                    (
+                        fix.clone(),
+                        "refused: prompt not found: bootstrap".to_string(),
+                    ),
                 ];
                 expected.sort();
                 let mut specs = specs.clone();
@@ -1188,4 +1200,107 @@ fn rejection_action_dependency_and_group_reach_the_buffer_and_the_index() {
         }
         w.shutdown();
     }
+}
+
+/// "Work with…": one lens beside "▶ Work"; the server asks which prompt
+/// (`window/showMessageRequest`, one action per work prompt of the
+/// project) and runs the real chant with the one chosen.
+#[test]
+fn work_with_asks_for_the_prompt_and_runs_chant_with_it() {
+    let Some(w) = Walk::start("work_with_asks_for_the_prompt_and_runs_chant_with_it") else {
+        return;
+    };
+    let criteria = [
+        "Add hello.txt",
+        "Add a greeting line",
+        "Add a test",
+        "Add a note",
+    ];
+    w.commit_specs(&[(A, &spec("Add the greeting", "", &criteria))]);
+    w.agent_writes(A, &[("hello.txt", "hello\n")]);
+    let uri = w.spec_uri(A);
+    w.client.did_open_from_disk(&uri);
+    w.client.wait_idle();
+    let lenses = w.client.request_ok(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let titles: Vec<&str> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "pending · 0/4 · 🟢 Ready · ready",
+            "▶ Work",
+            "▶ Work with…",
+            "⑃ Split"
+        ]
+    );
+    let asked = w.answers.asked().len();
+    w.answers.push(Some("standard"));
+    let (answer, _) = w.run("chant.workWith", json!([uri]));
+    assert_eq!(
+        answer["arguments"],
+        json!(["work", A, "--no-watch", "--prompt=standard"])
+    );
+    // The prompt first; the run's outcome (with its next steps) after.
+    let questions = w.answers.asked();
+    assert_eq!(
+        questions[asked]["message"],
+        format!("Work spec {A} with which prompt?")
+    );
+    let actions: Vec<&str> = questions[asked]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["research", "review", "standard"]);
+    assert_eq!(
+        w.chant_calls(),
+        [["work", A, "--no-watch", "--prompt=standard"]]
+    );
+    assert!(w.spec(A).contains("status: completed"), "{}", w.spec(A));
+    w.shutdown();
+}
+
+/// `chant/specStatus` carries chant's letters, and a spec chant grades
+/// Refine is "refused", never "ready"; the real chant refuses to work it
+/// without a terminal, as the reason says.
+#[test]
+fn spec_status_says_refine_and_chant_refuses_it() {
+    let Some(w) = Walk::start("spec_status_says_refine_and_chant_refuses_it") else {
+        return;
+    };
+    let criteria: Vec<String> = (1..=12).map(|i| format!("Add part {i}")).collect();
+    let criteria: Vec<&str> = criteria.iter().map(String::as_str).collect();
+    w.commit_specs(&[(A, &spec("Add the parts", "", &criteria))]);
+    let uri = w.spec_uri(A);
+    w.client.did_open_from_disk(&uri);
+    w.client.wait_idle();
+    let status = w
+        .client
+        .request_ok("chant/specStatus", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(status["readiness"], "refused", "{status}");
+    assert_eq!(
+        status["reason"],
+        "Refine: complexity D (12 criteria) — Work anyway skips the quality check"
+    );
+    assert_eq!(
+        status["quality"],
+        json!({"light": "Refine", "complexity": "D", "confidence": "A", "splittability": "C",
+               "acQuality": "A", "isolation": null, "summary": "Refine: complexity D (12 criteria)"})
+    );
+    // The real chant, run as the editor runs it (no terminal), refuses it.
+    let (ok, said) = w.chant_status(&["work", A, "--no-watch"]);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains("Cannot proceed in non-interactive mode with quality issues"),
+        "{said}"
+    );
+    w.shutdown();
 }

@@ -12,6 +12,10 @@ use serde_json::{json, Value};
 use support::*;
 
 const CONFIG: &str = "project:\n  name: demo\n";
+/// Criteria chant grades Ready (four, each starting with a verb), so no
+/// quality hint joins the diagnostics these tests wait for.
+const CRITERIA: &str =
+    "## Acceptance Criteria\n\n- [x] Add a\n- [x] Add b\n- [x] Add c\n- [x] Add d\n";
 const BROKEN: &str = "---\nstatus: nope\n---\n# Broken\n\n## Acceptance Criteria\n\n- [x] a\n";
 
 fn codes(diagnostics: &[Value]) -> Vec<String> {
@@ -42,12 +46,12 @@ fn grouped_project() -> TempWorkspace {
     ws.chant_init(CONFIG);
     ws.write(
         ".chant/specs/2026-04-01-001-top.md",
-        "---\nstatus: pending\n---\n# Top\n\n## Acceptance Criteria\n\n- [x] a\n",
+        format!("---\nstatus: pending\n---\n# Top\n\n{CRITERIA}"),
     );
     ws.write(".chant/specs/group/2026-04-01-002-brk.md", BROKEN);
     ws.write(
         ".chant/specs/group/deeper/2026-04-01-003-fin.md",
-        "---\nstatus: pending\n---\n# Fine\n\n## Acceptance Criteria\n\n- [x] a\n",
+        format!("---\nstatus: pending\n---\n# Fine\n\n{CRITERIA}"),
     );
     ws
 }
@@ -165,7 +169,8 @@ fn the_server_watches_the_disk_for_a_client_that_cannot() {
     ws.chant_init(CONFIG);
     let a = ".chant/specs/2026-05-01-001-aaa.md";
     let b = ".chant/specs/2026-05-01-002-bbb.md";
-    let a_text = "---\ndepends_on: [2026-05-01-002-bbb]\ninformed_by: [docs/notes.md]\n---\n# A\n\n## Acceptance Criteria\n\n- [x] a\n";
+    let a_text = format!("---\ndepends_on: [2026-05-01-002-bbb]\ninformed_by: [docs/notes.md]\n---\n# A\n\n{CRITERIA}");
+    let a_text = a_text.as_str();
     ws.write(a, a_text);
     let client = unwatching_client(&ws);
     // The root, `.chant`, `.chant/specs`, `.chant/prompts`; `docs` is not
@@ -189,11 +194,14 @@ fn the_server_watches_the_disk_for_a_client_that_cannot() {
     // The dependency created on disk, then completed.
     ws.write(
         b,
-        "---\nstatus: pending\n---\n# B\n\n## Acceptance Criteria\n\n- [ ] b\n",
+        format!(
+            "---\nstatus: pending\n---\n# B\n\n{}",
+            CRITERIA.replace("[x]", "[ ]")
+        ),
     );
     wait_codes(&client, &a_uri, &["chant/unmet-dependency"]);
     let b_uri = ws.uri(b);
-    wait_codes(&client, &b_uri, &["chant/unchecked-criterion"]);
+    wait_codes(&client, &b_uri, &["chant/unchecked-criterion"; 4]);
     ws.write(
         b,
         "---\nstatus: completed\n---\n# B\n\n## Acceptance Criteria\n\n- [x] b\n",

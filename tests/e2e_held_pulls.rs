@@ -164,7 +164,8 @@ fn a_held_pull_answers_a_change_and_a_cancelled_one_never_answers_twice() {
     );
     ws.write(
         ".chant/specs/2026-03-01-001-bad.md",
-        "---\nstatus: pending\n---\n# Fixed\n\n## Acceptance Criteria\n\n- [x] a\n",
+        // Criteria chant grades Ready: no quality hint.
+        "---\nstatus: pending\n---\n# Fixed\n\n## Acceptance Criteria\n\n- [x] Add a\n- [x] Add b\n- [x] Add c\n- [x] Add d\n",
     );
     client.did_change_watched_files(&[(uri.as_str(), FILE_CHANGED)]);
     let report = held.wait().unwrap();

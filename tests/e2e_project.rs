@@ -23,6 +23,12 @@ fn project() -> TempWorkspace {
         ".chant/prompts/standard.md",
         "---\nname: standard\npurpose: Implement the spec\n---\nDo {{spec.title}}\n",
     );
+    // chant's default prompt: without it `chant work` fails on every spec
+    // (the readiness says so).
+    ws.write(
+        ".chant/prompts/bootstrap.md",
+        "---\nname: bootstrap\npurpose: Start work\n---\nDo {{spec.title}}\n",
+    );
     ws
 }
 

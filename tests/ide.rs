@@ -35,6 +35,8 @@ mod outline;
 mod positions;
 #[path = "ide/preview.rs"]
 mod preview;
+#[path = "ide/quality.rs"]
+mod quality;
 #[path = "ide/real_disk.rs"]
 mod real_disk;
 #[path = "ide/rename.rs"]

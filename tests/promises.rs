@@ -51,10 +51,11 @@ fn code_spans(cell: &str) -> Vec<String> {
 fn has_test_fn(text: &str, name: &str) -> bool {
     let lines: Vec<&str> = text.lines().collect();
     lines.iter().enumerate().any(|(i, line)| {
-        line.trim_start().starts_with(&format!("fn {name}("))
+        let line = line.trim_start();
+        (line.starts_with(&format!("fn {name}(")) || line.starts_with(&format!("async fn {name}(")))
             && lines[i.saturating_sub(4)..i]
                 .iter()
-                .any(|l| l.trim() == "#[test]")
+                .any(|l| l.trim() == "#[test]" || l.trim().starts_with("#[tokio::test"))
     })
 }
 

@@ -17,8 +17,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{Code, Cx, Diagnostic, Sink};
 use crate::spec::frontmatter::SpecStatus;
-use crate::syntax::yaml::YamlKind;
-use crate::text::TextRange;
 
 /// At most this many files are named in one diagnostic.
 const MAX_NAMED: usize = 10;
@@ -68,7 +66,7 @@ pub(super) fn check(cx: &Cx, out: &mut Sink) {
             if let Some(refused) = refused_pattern(pattern) {
                 out.push(Diagnostic::new(
                     Code::DriftInvalidPattern,
-                    item_range(cx, key, i, pattern),
+                    cx.item_range(key, i, pattern),
                     format!(
                         "`chant drift` cannot expand this pattern ({refused}): it stops with \"Invalid glob pattern: {pattern}\" and reports no spec at all. Write the pattern so that chant's glob crate accepts it (`**` alone between slashes, `[` closed by `]`)."
                     ),
@@ -86,7 +84,7 @@ pub(super) fn check(cx: &Cx, out: &mut Sink) {
                 if !expansion.complete {
                     out.push(Diagnostic::new(
                         Code::DriftNotChecked,
-                        item_range(cx, key, i, pattern),
+                        cx.item_range(key, i, pattern),
                         format!(
                             "Drift not checked: `{pattern}` names more of the project's files than chant-lsp expands (it stops after reading {} folder entries). `chant drift` expands it whole; write a narrower pattern to have it checked here.",
                             super::thousands(MAX_EXPANSION_ENTRIES)
@@ -98,7 +96,7 @@ pub(super) fn check(cx: &Cx, out: &mut Sink) {
             changed.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             out.push(Diagnostic::new(
                 Code::Drift,
-                item_range(cx, key, i, pattern),
+                cx.item_range(key, i, pattern),
                 message(key, pattern, completed_at, &changed),
             ));
         }
@@ -138,23 +136,6 @@ fn message(key: &str, pattern: &str, completed_at: &str, changed: &[(String, i12
         "Drift: {what} modified after this spec was completed ({completed_at}): {}{more}. `chant drift` reports the spec as drifted (inputs in `{key}` changed after completion; chant 0.23.2 then stops with \"Invalid transition from Completed to NeedsAttention\"). Re-run the spec to bring its work up to date.",
         named.join(", ")
     )
-}
-
-/// Where the `index`-th item of a list field is, inside its quotes.
-fn item_range(cx: &Cx, key: &str, index: usize, value: &str) -> TextRange {
-    let outline = cx.model.frontmatter.outline();
-    let Some(node) = outline.entry(key).and_then(|e| e.value.as_ref()) else {
-        return cx.field_or_spec(key);
-    };
-    let holds = |n: &crate::syntax::yaml::YamlNode| n.as_scalar().is_some_and(|s| s.text == value);
-    match &node.kind {
-        YamlKind::Sequence { items, .. } => items
-            .get(index)
-            .filter(|n| holds(n))
-            .or_else(|| items.iter().find(|n| holds(n)))
-            .map_or_else(|| node.range.clone(), |n| n.content_range()),
-        _ => node.range.clone(),
-    }
 }
 
 /// Nanoseconds since the Unix epoch (negative before it).

@@ -482,6 +482,27 @@ impl Cx<'_> {
     fn field_or_spec(&self, key: &str) -> TextRange {
         self.value_range(key).unwrap_or_else(|| self.spec_anchor())
     }
+
+    /// Where item `index` of a list field sits, holding `value` (else the
+    /// first item that holds it: the list's items as chant reads them may
+    /// be fewer than the lines); a scalar field's content; else the field.
+    fn item_range(&self, key: &str, index: usize, value: &str) -> TextRange {
+        let outline = self.model.frontmatter.outline();
+        let Some(node) = outline.entry(key).and_then(|e| e.value.as_ref()) else {
+            return self.field_or_spec(key);
+        };
+        let holds =
+            |n: &crate::syntax::yaml::YamlNode| n.as_scalar().is_some_and(|s| s.text == value);
+        match &node.kind {
+            crate::syntax::yaml::YamlKind::Scalar(_) => node.content_range(),
+            crate::syntax::yaml::YamlKind::Sequence { items, .. } => items
+                .get(index)
+                .filter(|n| holds(n))
+                .or_else(|| items.iter().find(|n| holds(n)))
+                .map_or_else(|| node.range.clone(), |n| n.content_range()),
+            _ => node.range.clone(),
+        }
+    }
 }
 
 /// `99,000`: a count as people read it.

@@ -71,6 +71,9 @@ pub enum Readiness {
     },
     /// A failed run: reset it or work it again.
     Failed,
+    /// Its status lets it run, yet `chant work` would refuse it (the
+    /// quality gate, a missing prompt, no title, ...): never "ready".
+    Refused(Box<WorkRefusal>),
     Ready,
 }
 
@@ -117,6 +120,7 @@ impl Readiness {
             Readiness::NeedsApproval => "needs approval",
             Readiness::Rejected { .. } => "rejected",
             Readiness::Failed => "failed",
+            Readiness::Refused(_) => "refused",
             Readiness::Ready => "ready",
         }
     }
@@ -132,6 +136,7 @@ impl Readiness {
             Readiness::NeedsApproval => "needs_approval",
             Readiness::Rejected { .. } => "rejected",
             Readiness::Failed => "failed",
+            Readiness::Refused(_) => "refused",
             Readiness::Ready => "ready",
         }
     }
@@ -157,6 +162,7 @@ impl Readiness {
             Readiness::Rejected { by: Some(by) } => format!("rejected by {by}"),
             Readiness::Rejected { by: None } => "rejected".into(),
             Readiness::Failed => "the last run failed: work it again, or reset it".into(),
+            Readiness::Refused(refusal) => refusal.short.clone(),
             Readiness::Ready => "ready to work".into(),
         }
     }
@@ -165,8 +171,22 @@ impl Readiness {
 /// Where the spec `id` stands for `chant work`: the checks `work_refusal`
 /// makes, as data (a member waits for its own `depends_on` and for the
 /// earlier members of its driver; a dependency counts as met only when it
-/// is completed).
-pub fn assess(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Readiness {
+/// is completed). A spec whose status lets it run is `Ready` only when
+/// [`work_refusal_of`], the answer that decides whether Work is offered,
+/// has nothing against it.
+pub fn assess(text: &str, model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Readiness {
+    let status = assess_status(model, id, ws);
+    if !matches!(status, Readiness::Ready | Readiness::Failed) {
+        return status;
+    }
+    match work_refusal_of(text, model, id, ws, WorkOptions::default()) {
+        Some(refusal) => Readiness::Refused(Box::new(refusal)),
+        None => status,
+    }
+}
+
+/// [`assess`] from the status, approval and dependencies alone.
+fn assess_status(model: &SpecModel, id: &str, ws: &dyn WorkspaceFacts) -> Readiness {
     if !model.chant_accepts() {
         return Readiness::Unreadable;
     }
@@ -266,20 +286,32 @@ pub fn work_refusal_with(
     ws: &dyn WorkspaceFacts,
     options: WorkOptions,
 ) -> Option<String> {
+    work_refusal_of(text, model, id, ws, options).map(|r| r.message)
+}
+
+/// [`work_refusal_with`], with the refusal's short form.
+pub fn work_refusal_of(
+    text: &str,
+    model: &SpecModel,
+    id: &str,
+    ws: &dyn WorkspaceFacts,
+    options: WorkOptions,
+) -> Option<WorkRefusal> {
+    let refuse = |short: String, message: String| Some(WorkRefusal::new(short, message));
     if let Some(problem) = &ws.config().problem {
-        return Some(format!("chant cannot load its config ({problem}): every `chant work` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md, save, and try again."));
+        return refuse("chant cannot load its config".into(), format!("chant cannot load its config ({problem}): every `chant work` stops with \"Failed to parse config frontmatter\". Fix .chant/config.md, save, and try again."));
     }
     if let Some(problem) = parse_problem(text, model) {
-        return Some(problem);
+        return refuse("chant cannot read its frontmatter".into(), problem);
     }
     let v = model.values();
     match work_plan(model, id, ws, options) {
         WorkPlan::Single => {}
-        WorkPlan::NoMembers => return Some(format!("This {} spec has no member specs (`{id}.1`, ...): chant work refuses an empty driver (\"Cannot execute an empty driver\"). Create its members first.", v.r#type.as_str())),
-        WorkPlan::AllCompleted { members } => return Some(format!("Every member of this driver ({}) is completed: chant work has nothing to run.", members.len())),
+        WorkPlan::NoMembers => return refuse("a driver with no members".into(), format!("This {} spec has no member specs (`{id}.1`, ...): chant work refuses an empty driver (\"Cannot execute an empty driver\"). Create its members first.", v.r#type.as_str())),
+        WorkPlan::AllCompleted { members } => return refuse("every member is completed".into(), format!("Every member of this driver ({}) is completed: chant work has nothing to run.", members.len())),
         WorkPlan::Chain { members } => {
             if let Some(first) = members.iter().find(|m| m.skipped.is_none()) {
-                return first.fails.as_ref().map(|why| format!("chant work runs this spec's members as a chain, and the first it would run, {}, fails before its agent starts: {why}. (chant 0.23.2 then keeps looking for a spec to run and does not stop.)", first.id));
+                return first.fails.as_ref().map(|why| WorkRefusal::new(format!("its first member, {}, would fail", first.id), format!("chant work runs this spec's members as a chain, and the first it would run, {}, fails before its agent starts: {why}. (chant 0.23.2 then keeps looking for a spec to run and does not stop.)", first.id)));
             }
             let why = named(
                 members
@@ -287,11 +319,11 @@ pub fn work_refusal_with(
                     .map(|m| format!("{} ({})", m.id, m.skipped.as_deref().unwrap_or(""))),
                 members.len(),
             );
-            return Some(format!("chant work runs this spec's members as a chain, and none of them can run now: {why}. (chant then goes on with other ready specs of the project, or keeps looping.)"));
+            return refuse("none of its members can run now".into(), format!("chant work runs this spec's members as a chain, and none of them can run now: {why}. (chant then goes on with other ready specs of the project, or keeps looping.)"));
         }
     }
     if model.body.title.is_none() {
-        return Some("This spec has no title (a line starting with `# `): chant work lints it first and stops with \"Missing title\". Add a title, save, and try again.".into());
+        return refuse("no title".into(), "This spec has no title (a line starting with `# `): chant work lints it first and stops with \"Missing title\". Add a title, save, and try again.".into());
     }
     let deps = v.depends_on.clone().unwrap_or_default();
     let unknown: Vec<&String> = deps
@@ -299,16 +331,17 @@ pub fn work_refusal_with(
         .filter(|d| !matches!(ws.lookup_spec(d), SpecLookup::Found { .. }))
         .collect();
     if !unknown.is_empty() {
-        return Some(format!(
+        let names = named(unknown.iter().map(|s| s.to_string()), unknown.len());
+        return refuse(format!("unknown dependencies: {names}"), format!(
             "chant work lints this spec first and stops on unknown dependencies: {}. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.",
             named(unknown.iter().map(|s| s.to_string()), unknown.len())
         ));
     }
     if !options.skip_quality {
         match v.status {
-            SpecStatus::Completed => return Some("This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.".into()),
-            SpecStatus::Cancelled => return Some("This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.".into()),
-            SpecStatus::InProgress => return Some(format!("This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/{id} from that run may still hold its work.")),
+            SpecStatus::Completed => return refuse("completed".into(), "This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.".into()),
+            SpecStatus::Cancelled => return refuse("cancelled".into(), "This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.".into()),
+            SpecStatus::InProgress => return refuse("in progress".into(), format!("This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/{id} from that run may still hold its work.")),
             _ => {}
         }
     }
@@ -321,48 +354,77 @@ pub fn work_refusal_with(
                     .as_ref()
                     .map(|b| format!(" by {b}"))
                     .unwrap_or_default();
-                return Some(format!("This spec was rejected{by}: chant work refuses it until it is approved. Address the feedback, then approve it (\"Approve spec\")."));
+                return refuse(format!("rejected{by}"), format!("This spec was rejected{by}: chant work refuses it until it is approved. Address the feedback, then approve it (\"Approve spec\")."));
             }
             ApprovalStatus::Pending => {
-                return Some("This spec requires approval before work can begin (`approval.required: true`): approve it first (\"Approve spec\").".into());
+                return refuse("needs approval".into(), "This spec requires approval before work can begin (`approval.required: true`): approve it first (\"Approve spec\").".into());
             }
         }
     }
     if let Some(blockers) = blocking(id, &deps, ws) {
-        return Some(format!(
+        return refuse(format!("blocked by {blockers}"), format!(
             "This spec is blocked by dependencies that are not completed: {blockers}. chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too)."
         ));
     }
     if !options.skip_quality {
         let quality = quality::assess(text, model, ws.config());
         if quality.refused_without_terminal() {
-            return Some(format!(
+            let mut refusal = WorkRefusal::new(
+                format!("{} — Work anyway skips the quality check", quality.summary()),
+                format!(
                 "chant grades this spec {}: run without a terminal, chant work refuses it (\"Cannot proceed in non-interactive mode with quality issues\"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).",
                 quality.summary()
             ));
+            refusal.quality_gate = true;
+            return Some(refusal);
         }
     }
     match v.status {
-        SpecStatus::Ready => return Some("`status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.".into()),
+        SpecStatus::Ready => return refuse("`status: ready` cannot start".into(), "`status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.".into()),
         SpecStatus::Completed | SpecStatus::Cancelled => {
-            return Some(format!("chant cannot move a spec from `{}` to in_progress, so chant work fails on it even when the quality check is skipped. Set `status: pending`, save, and try again.", v.status.as_str()))
+            return refuse(format!("`status: {}` cannot start", v.status.as_str()), format!("chant cannot move a spec from `{}` to in_progress, so chant work fails on it even when the quality check is skipped. Set `status: pending`, save, and try again.", v.status.as_str()))
         }
         _ => {}
     }
     let drivers = driver_waits_for(id, ws);
     if !drivers.is_empty() {
-        return Some(format!(
+        let names = named(drivers.iter().map(Waiting::describe), drivers.len());
+        return refuse(format!("waiting for its driver's dependencies: {names}"), format!(
             "This member waits for its driver's dependencies: {}. chant work stops when it moves the spec to in_progress (\"Dependencies not met\") until they are completed or cancelled.",
             named(drivers.iter().map(Waiting::describe), drivers.len())
         ));
     }
     let prompt = chosen_prompt(model, ws, options.prompt);
     if !ws.prompt_exists(&prompt) {
-        return Some(format!(
+        return refuse(format!("prompt not found: {prompt}"), format!(
             "Prompt not found: {prompt}. There is no .chant/prompts/{prompt}.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one (\"Work with prompt ...\")."
         ));
     }
     None
+}
+
+/// Why `chant work` would not run a spec now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkRefusal {
+    /// A few words for a lens or an inlay hint: "no title", "prompt not
+    /// found: triage", "Refine: complexity D (12 criteria) — Work anyway
+    /// skips the quality check".
+    pub short: String,
+    /// What to tell the user: chant's words and what to do.
+    pub message: String,
+    /// The first check that refuses is chant's quality gate
+    /// (`--skip-criteria` passes it).
+    pub quality_gate: bool,
+}
+
+impl WorkRefusal {
+    fn new(short: String, message: String) -> WorkRefusal {
+        WorkRefusal {
+            short,
+            message,
+            quality_gate: false,
+        }
+    }
 }
 
 /// What `chant work` waits for (dependencies are checked with `--skip-deps`

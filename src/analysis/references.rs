@@ -5,7 +5,6 @@ use super::{Code, Cx, Diagnostic, FixKind, PathState, Sink, SpecLookup};
 use crate::spec::fields;
 use crate::spec::frontmatter::{SpecStatus, SpecType};
 use crate::spec::id::driver_of;
-use crate::syntax::yaml::YamlKind;
 use crate::text::TextRange;
 
 pub(super) fn check(cx: &Cx, out: &mut Sink) {
@@ -15,13 +14,13 @@ pub(super) fn check(cx: &Cx, out: &mut Sink) {
     // outline only when there is something to report.
     if let Some(ids) = &v.depends_on {
         for (i, id) in ids.iter().enumerate() {
-            dependency(cx, id, &|| item_range(cx, "depends_on", i, id), out);
+            dependency(cx, id, &|| cx.item_range("depends_on", i, id), out);
         }
     }
     member_of_blocked_driver(cx, out);
     if let Some(ids) = &v.members {
         for (i, id) in ids.iter().enumerate() {
-            member(cx, id, &|| item_range(cx, "members", i, id), out);
+            member(cx, id, &|| cx.item_range("members", i, id), out);
         }
     }
     for (key, paths) in [
@@ -35,14 +34,14 @@ pub(super) fn check(cx: &Cx, out: &mut Sink) {
             .enumerate()
             .filter(|(_, p)| !p.is_empty())
         {
-            path_exists(cx, key, path, &|| item_range(cx, key, i, path), out);
+            path_exists(cx, key, path, &|| cx.item_range(key, i, path), out);
         }
     }
     for (i, path) in v.target_files.iter().flatten().enumerate() {
         if cx.ws.escapes_root(path) {
             out.push(outside(
                 key_path("target_files", path),
-                item_range(cx, "target_files", i, path),
+                cx.item_range("target_files", i, path),
             ));
         }
     }
@@ -67,7 +66,7 @@ pub(super) fn check(cx: &Cx, out: &mut Sink) {
         .enumerate()
         .filter(|(_, p)| !p.is_empty())
     {
-        tracks(cx, pattern, &|| item_range(cx, "tracks", i, pattern), out);
+        tracks(cx, pattern, &|| cx.item_range("tracks", i, pattern), out);
     }
     if let Some(prompt) = &v.prompt {
         if !cx.ws.prompt_exists(prompt) {
@@ -91,26 +90,6 @@ pub(super) fn check(cx: &Cx, out: &mut Sink) {
             }
             out.push(d);
         }
-    }
-}
-
-/// Where the `index`-th string of a list field (or a single-string
-/// `depends_on`) is, inside its quotes: by position when the YAML item there
-/// holds `value`, else the first item that does, else the field's value.
-fn item_range(cx: &Cx, key: &str, index: usize, value: &str) -> TextRange {
-    let outline = cx.model.frontmatter.outline();
-    let Some(node) = outline.entry(key).and_then(|e| e.value.as_ref()) else {
-        return cx.field_or_spec(key);
-    };
-    let holds = |n: &crate::syntax::yaml::YamlNode| n.as_scalar().is_some_and(|s| s.text == value);
-    match &node.kind {
-        YamlKind::Scalar(_) => node.content_range(),
-        YamlKind::Sequence { items, .. } => items
-            .get(index)
-            .filter(|n| holds(n))
-            .or_else(|| items.iter().find(|n| holds(n)))
-            .map_or_else(|| node.range.clone(), |n| n.content_range()),
-        _ => node.range.clone(),
     }
 }
 

@@ -121,7 +121,8 @@ pub fn options_of(command: &SpecCommand) -> Option<Value> {
         SpecCommand::Cancel { delete } => json!(CancelOptions { delete }),
         SpecCommand::Merge { stash } => json!(MergeOptions { stash }),
         SpecCommand::Review { open } => json!(ReviewOptions { open }),
-        SpecCommand::ApplyAgentChanges
+        SpecCommand::WorkWith
+        | SpecCommand::ApplyAgentChanges
         | SpecCommand::Archive
         | SpecCommand::Verify
         | SpecCommand::Split
@@ -168,11 +169,13 @@ pub fn spec_command(name: &str, options: &Value) -> Option<Result<SpecCommand, S
         names::REVIEW => {
             typed(name, options).map(|o: ReviewOptions| SpecCommand::Review { open: o.open })
         }
-        names::APPLY_AGENT_CHANGES
+        names::WORK_WITH
+        | names::APPLY_AGENT_CHANGES
         | names::ARCHIVE
         | names::VERIFY
         | names::SPLIT
         | names::SHOW_LOG => typed(name, options).map(|_: NoOptions| match name {
+            names::WORK_WITH => SpecCommand::WorkWith,
             names::APPLY_AGENT_CHANGES => SpecCommand::ApplyAgentChanges,
             names::ARCHIVE => SpecCommand::Archive,
             names::VERIFY => SpecCommand::Verify,

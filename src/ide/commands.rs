@@ -22,6 +22,7 @@ use crate::spec::SpecModel;
 use crate::workspace::ProjectIndex;
 
 pub const WORK: &str = "chant.work";
+pub const WORK_WITH: &str = "chant.workWith";
 pub const APPROVE: &str = "chant.approve";
 pub const REJECT: &str = "chant.reject";
 pub const APPLY_AGENT_CHANGES: &str = "chant.applyAgentChanges";
@@ -95,6 +96,9 @@ pub enum SpecCommand {
         /// `chant work --skip-criteria`: past chant's quality gate.
         skip_quality: bool,
     },
+    /// `chant work` with a prompt the user picks from the project's work
+    /// prompts when the command runs ("Work with…").
+    WorkWith,
     Approve {
         /// The approver; None: the configured or git user name.
         by: Option<String>,
@@ -136,6 +140,7 @@ impl SpecCommand {
     pub fn name(&self) -> &'static str {
         match self {
             SpecCommand::Work { .. } => WORK,
+            SpecCommand::WorkWith => WORK_WITH,
             SpecCommand::Approve { .. } => APPROVE,
             SpecCommand::Reject { .. } => REJECT,
             SpecCommand::ApplyAgentChanges => APPLY_AGENT_CHANGES,
@@ -191,6 +196,9 @@ pub enum Plan {
     OpenLog { path: PathBuf },
     /// The agent's branch is read with git and shown as a review.
     Review { branch: String, main: String },
+    /// The user picks one of these prompts; then `SpecCommand::Work` with
+    /// it is decided and run.
+    ChoosePrompt { choices: Vec<String> },
 }
 
 /// The agent's log of a spec: `.chant/logs/<id>.log`.
@@ -241,7 +249,7 @@ pub fn work_prompts(index: &ProjectIndex) -> Vec<String> {
 
 /// Where the spec stands.
 pub fn readiness(view: &SpecView) -> Readiness {
-    readiness::assess(view.model, view.id, view.index)
+    readiness::assess(view.text, view.model, view.id, view.index)
 }
 
 fn already_running(subject: &str) -> String {
@@ -349,6 +357,15 @@ pub fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
                 skip_quality: *skip_quality,
             },
         ),
+        SpecCommand::WorkWith => {
+            // Every choice is a prompt file, so only the rules that do not
+            // depend on the prompt can refuse: asked with the first choice.
+            let prompts = work_prompts(index);
+            let Some(first) = prompts.first() else {
+                return Some("There is no prompt in .chant/prompts/ to choose from: create one (a prompt is a Markdown file there), or use \"Work this spec\".".into());
+            };
+            readiness::work_refusal(text, model, id, index, Some(first))
+        }
         SpecCommand::Approve { .. } => readiness::approve_refusal(text, model),
         SpecCommand::Reject { .. } => readiness::reject_refusal_in(text, model, index),
         SpecCommand::ApplyAgentChanges => view.agent_branch.is_none().then(|| {
@@ -461,6 +478,9 @@ pub fn plan(
             prompt.as_deref(),
             *skip_quality,
         ))?,
+        SpecCommand::WorkWith => Plan::ChoosePrompt {
+            choices: work_prompts(view.index),
+        },
         SpecCommand::Approve { by: given } => {
             let step = ChantCommand::approve(id, &by(given)?).map_err(invalid)?;
             Plan::Run(Box::new(RunPlan::single(id, step)))
@@ -580,11 +600,22 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
             anyway,
             "Work anyway (skip the quality check)",
             "▶ Work anyway",
-            false,
+            true,
         ));
     }
     if view.model.chant_accepts() {
-        for prompt in work_prompts(view.index) {
+        let prompts = work_prompts(view.index);
+        if !prompts.is_empty() {
+            offers.push(offer(
+                SpecCommand::WorkWith,
+                "Work with…",
+                "▶ Work with…",
+                true,
+            ));
+        }
+        // One code action per prompt (Helix and other clients without a
+        // picker choose here); the lens row has "Work with…" instead.
+        for prompt in prompts {
             offers.push(offer(
                 SpecCommand::Work {
                     prompt: Some(prompt.clone()),
@@ -592,7 +623,7 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
                 },
                 &format!("Work with prompt {prompt}"),
                 &format!("▶ Work ({prompt})"),
-                true,
+                false,
             ));
         }
     }

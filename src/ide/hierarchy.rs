@@ -140,7 +140,7 @@ pub fn node(index: &ProjectIndex, sources: &dyn Sources, id: &str) -> Node {
     };
     let text = read_source(index.project_files(), sources, &entry.path).unwrap_or_default();
     let model = SpecModel::parse(&text);
-    let readiness = readiness::assess(&model, id, index);
+    let readiness = readiness::assess(&text, &model, id, index);
     Node {
         id: id.to_string(),
         title: model.body.title.as_ref().map(|t| t.text.clone()),

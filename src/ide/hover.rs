@@ -5,6 +5,7 @@ use super::commands::log_path;
 use super::navigation::reference_at;
 use super::preview::{glob_preview, is_glob, path_preview, prompt_preview, spec_preview};
 use super::{read_source, Sources};
+use crate::analysis::quality::{self, Dimension, Light, Quality};
 use crate::analysis::readiness::{self, Readiness};
 use crate::spec::fields::{self, FieldKind, Refers};
 use crate::spec::SpecModel;
@@ -54,6 +55,8 @@ pub fn hover(
 pub struct HoverSpec<'a> {
     /// The spec's ID (its file name).
     pub id: &'a str,
+    /// The text the model was parsed from.
+    pub text: &'a str,
     /// chant is running for it (a run the server started).
     pub running: bool,
 }
@@ -75,6 +78,22 @@ pub fn hover_spec(
     spec: HoverSpec,
 ) -> Option<HoverResult> {
     let found = hover(index, model, offset, sources);
+    if let Some(title) = model
+        .body
+        .title
+        .as_ref()
+        .filter(|t| contains(&t.range, offset))
+    {
+        if !model.chant_accepts() {
+            return found;
+        }
+        let quality = quality::assess_spec(spec.text, model, spec.id, index);
+        let workable = model.values().status.is_workable();
+        return Some(HoverResult {
+            range: title.range.clone(),
+            markdown: quality_markdown(&quality, workable),
+        });
+    }
     let Some(status) = model.frontmatter.outline().entry("status") else {
         return found;
     };
@@ -95,7 +114,7 @@ pub fn hover_spec(
         result.markdown.truncate(end);
         result.markdown.push_str("\n\n---\n\n");
     }
-    let assessed = readiness::assess(model, spec.id, index);
+    let assessed = readiness::assess(spec.text, model, spec.id, index);
     result.markdown.push_str(&readiness_markdown(&assessed));
     if let Some(note) = readiness::list_disagreement(model, spec.id, index, &assessed) {
         result.markdown.push_str(&format!("\n\n{note}"));
@@ -112,6 +131,56 @@ fn readiness_markdown(readiness: &Readiness) -> String {
         Readiness::Ready => "**For chant:** ready: `chant work` can start it now.".into(),
         other => format!("**For chant:** {}: {}.", other.label(), other.reason()),
     }
+}
+
+/// The title's hover: chant's light and grades with what each was measured
+/// from, and chant's suggestions (`chant lint --verbose` prints them for a
+/// Review or Refine spec). `workable`: its status is one `chant work` runs,
+/// so the quality gate applies.
+pub fn quality_markdown(quality: &Quality, workable: bool) -> String {
+    let light = quality.light;
+    let mut text = format!("**chant grades this spec {}**", light.chant_label());
+    text.push_str(match (light, workable) {
+        (Light::Refine, true) => ": `chant work` run without a terminal (from an editor or CI) refuses it unless the quality check is skipped (\"Work anyway\", `--skip-criteria`).",
+        (Light::Review, true) => ": `chant work` runs it; chant suggests improvements.",
+        (Light::Ready, true) => ": `chant work` runs it as it is.",
+        _ => ".",
+    });
+    text.push_str("\n\n");
+    let mut dimensions = vec![
+        Dimension::Complexity,
+        Dimension::Confidence,
+        Dimension::AcQuality,
+        Dimension::Splittability,
+    ];
+    if quality.isolation.is_some() {
+        dimensions.push(Dimension::Isolation);
+    }
+    for dimension in dimensions {
+        let (Some(grade), Some(why)) = (quality.grade_of(dimension), quality.explain(dimension))
+        else {
+            continue;
+        };
+        text.push_str(&format!(
+            "- **{} {}**: {why}\n",
+            dimension.noun(),
+            grade.as_str()
+        ));
+    }
+    let lint = quality.lint_grades();
+    if lint != quality.grades() {
+        text.push_str(&format!(
+            "\n`chant lint` grades it `{}` (it counts criteria only in the first `## Acceptance Criteria` section, and grades confidence B when it cannot load the config); the grades above are `chant work`'s, which decide whether it runs.\n",
+            lint.chant_line()
+        ));
+    }
+    if light != Light::Ready && !quality.suggestions.is_empty() {
+        text.push_str("\nchant suggests:\n\n");
+        for suggestion in &quality.suggestions {
+            text.push_str(&format!("- {}\n", suggestion.text));
+        }
+    }
+    text.trim_end().to_string()
 }
 
 /// chant is running: the end of the agent's log, read the guarded way

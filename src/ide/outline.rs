@@ -194,6 +194,7 @@ pub fn inlay_hints(
 /// specs (the value or the diagnostics say it).
 pub fn status_hint(
     index: &ProjectIndex,
+    text: &str,
     model: &SpecModel,
     id: &str,
     running: bool,
@@ -203,13 +204,18 @@ pub fn status_hint(
         .value
         .as_ref()
         .map_or(entry.range.end, |v| v.range.end);
-    let label = match crate::analysis::readiness::assess(model, id, index) {
+    let label = match crate::analysis::readiness::assess(text, model, id, index) {
         _ if running => "chant is running".to_string(),
         Readiness::Completed | Readiness::Cancelled | Readiness::Unreadable => return None,
         Readiness::Ready => "ready".into(),
         Readiness::InProgress => "in progress, no run here".into(),
         Readiness::Failed => "failed: reset or work again".into(),
-        other @ (Readiness::Blocked { .. } | Readiness::Rejected { .. }) => {
+        // The light is on the title's lens and hover; here, briefly.
+        Readiness::Refused(refusal) if refusal.quality_gate => {
+            "refused: 🔴 Refine (Work anyway skips the quality check)".into()
+        }
+        other
+        @ (Readiness::Blocked { .. } | Readiness::Rejected { .. } | Readiness::Refused(_)) => {
             format!("{}: {}", other.label(), other.reason())
         }
         Readiness::NeedsApproval => "needs approval".into(),

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::commands::{self, CommandOffer, SpecView};
 use super::outline::title_lens;
 use super::{read_source, Sources};
+use crate::analysis::quality::{self, Grades};
 use crate::analysis::readiness::{self, Readiness};
 use crate::spec::SpecModel;
 use crate::text::TextRange;
@@ -35,6 +36,29 @@ pub struct SpecStatusFacts {
     pub total: usize,
     pub running: bool,
     pub offers: Vec<CommandOffer>,
+    /// chant's grades (`chant work`'s, which decide whether it runs); None
+    /// when chant cannot read the spec.
+    pub quality: Option<QualityFacts>,
+}
+
+/// chant's letters for a spec and the reasons that hold its light down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityFacts {
+    pub grades: Grades,
+    /// "Refine: complexity D (12 criteria)", "Ready".
+    pub summary: String,
+}
+
+/// chant's grades of the spec a view shows, None when chant cannot read it.
+pub fn quality_of(view: &SpecView) -> Option<QualityFacts> {
+    if !view.model.chant_accepts() {
+        return None;
+    }
+    let quality = quality::assess_spec(view.text, view.model, view.id, view.index);
+    Some(QualityFacts {
+        grades: quality.grades(),
+        summary: quality.summary(),
+    })
 }
 
 /// The one answer `chant/specStatus` and `chant/specList` give for a spec.
@@ -55,11 +79,13 @@ pub fn status_of(view: &SpecView) -> SpecStatusFacts {
         total,
         running: view.running,
         offers: commands::commands(view),
+        quality: quality_of(view),
     }
 }
 
-/// The code lens row on a spec's title: where the spec stands, then the
-/// commands that can run now and belong in a lens.
+/// The code lens row on a spec's title: where the spec stands (its status,
+/// criteria, chant's quality light for a spec `chant work` could run, and
+/// its readiness), then the commands that can run now and belong in a lens.
 #[derive(Debug, Clone)]
 pub struct LensRow {
     pub range: TextRange,
@@ -72,9 +98,24 @@ pub struct LensRow {
 pub fn lens_row(view: &SpecView) -> Option<LensRow> {
     let (range, mut status) = title_lens(view.model)?;
     let readiness = commands::readiness(view);
+    let light = match &readiness {
+        Readiness::Completed | Readiness::Cancelled | Readiness::InProgress => None,
+        _ => quality_of(view),
+    };
+    if let Some(quality) = light {
+        status.push_str(&format!(
+            " · {} {}",
+            quality.grades.light.emoji(),
+            quality.summary
+        ));
+    }
     match &readiness {
         Readiness::Completed | Readiness::Cancelled | Readiness::InProgress => {}
         Readiness::Ready => status.push_str(" · ready"),
+        // The light beside it already says why.
+        Readiness::Refused(refusal) if refusal.quality_gate => {
+            status.push_str(" · refused: Work anyway skips the quality check")
+        }
         other => status.push_str(&format!(" · {}: {}", other.label(), other.reason())),
     }
     let offers = commands::commands(view)

@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::ide::commands::{
     ADD, APPLY_AGENT_CHANGES, APPROVE, ARCHIVE, ARCHIVE_BY_LABEL, CANCEL, MERGE, MERGE_ALL, REJECT,
-    RESET, REVIEW, SHOW_LOG, SPLIT, VERIFY, WORK,
+    RESET, REVIEW, SHOW_LOG, SPLIT, VERIFY, WORK, WORK_WITH,
 };
 use crate::ide::semantic::{Modifier, TokenKind};
 use crate::text::PositionEncoding;
@@ -14,6 +14,7 @@ use crate::text::PositionEncoding;
 /// The commands `workspace/executeCommand` runs.
 pub const COMMANDS: &[&str] = &[
     WORK,
+    WORK_WITH,
     APPROVE,
     REJECT,
     APPLY_AGENT_CHANGES,

@@ -12,7 +12,6 @@ use crate::analysis::{
     Diagnostic, Expansion, Filter, PathState, SpecContext, SpecLookup, WorkspaceFacts,
 };
 use crate::spec::config::ChantConfig;
-use crate::vfs::Kind;
 
 pub struct EarlyFacts {
     files: ProjectFiles,
@@ -53,14 +52,7 @@ impl WorkspaceFacts for EarlyFacts {
     }
     // These the index answers the same way, from the disk.
     fn path_state(&self, relative: &str) -> PathState {
-        let Some(path) = join_inside(self.files.root(), relative) else {
-            return PathState::Missing;
-        };
-        match self.files.kind(&path) {
-            Some(Kind::Dir) => PathState::Directory,
-            Some(_) => PathState::File,
-            None => PathState::Missing,
-        }
+        self.files.path_state(relative)
     }
     fn escapes_root(&self, relative: &str) -> bool {
         self.files.escapes(relative)

@@ -6,7 +6,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::analysis::{Expansion, ModifiedFile};
+use crate::analysis::{Expansion, ModifiedFile, PathState};
 use crate::vfs::{DirEntry, FileSystem, Kind, Limit, ReadError};
 
 /// One project's files: its root, and reads that never leave it.
@@ -95,6 +95,20 @@ impl ProjectFiles {
     /// What is at a project path; None when nothing is, or it is outside.
     pub fn kind(&self, path: &Path) -> Option<Kind> {
         self.contains(path).then(|| self.fs.kind(path)).flatten()
+    }
+
+    /// What a path relative to the root names, for the rules. Only paths
+    /// inside the project are looked at (the rules report escapes first);
+    /// anything else is missing as far as they can tell.
+    pub fn path_state(&self, relative: &str) -> PathState {
+        let Some(path) = join_inside(&self.root, relative) else {
+            return PathState::Missing;
+        };
+        match self.kind(&path) {
+            Some(Kind::Dir) => PathState::Directory,
+            Some(_) => PathState::File,
+            None => PathState::Missing,
+        }
     }
 
     /// True when `relative` leads outside the project, lexically or through

@@ -16,7 +16,7 @@ pub use super::summary::SpecSummary;
 use super::walk::{walk_md, Links, Walk};
 use crate::analysis::{EarlierMembers, Expansion, PathState, SpecLookup, WorkspaceFacts};
 use crate::spec::config::ChantConfig;
-use crate::vfs::{Kind, Limit};
+use crate::vfs::Limit;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecEntry {
@@ -640,16 +640,7 @@ impl WorkspaceFacts for ProjectIndex {
     }
 
     fn path_state(&self, relative: &str) -> PathState {
-        // Only paths inside the project are looked at (callers report
-        // escapes first); anything else is missing as far as we can tell.
-        let Some(path) = super::files::join_inside(&self.root, relative) else {
-            return PathState::Missing;
-        };
-        match self.files.kind(&path) {
-            Some(Kind::Dir) => PathState::Directory,
-            Some(_) => PathState::File,
-            None => PathState::Missing,
-        }
+        self.files.path_state(relative)
     }
 
     fn escapes_root(&self, relative: &str) -> bool {

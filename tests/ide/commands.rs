@@ -67,8 +67,9 @@ fn a_pending_spec_offers_work_with_each_prompt() {
         expect![[r#"
             readiness: ready (ready to work)
             Work this spec | ▶ Work | chant.work | available
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Work with… | ▶ Work with… | chant.workWith | available
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | available
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | available
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -83,8 +84,9 @@ fn a_blocked_spec() {
         expect![[r#"
             readiness: blocked (waiting for 2026-01-02-001-def (pending))
             Work this spec | ▶ Work | chant.work | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is blocked by dependencies that are not completed: 2026-01-02-001-def (pending). chant work refuses it until they are completed (for `chant work`, a cancelled dependency blocks too).
             Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -99,8 +101,9 @@ fn a_spec_with_an_unknown_dependency() {
         expect![[r#"
             readiness: blocked (waiting for 2026-01-09-001-zzz (unknown to chant))
             Work this spec | ▶ Work | chant.work | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Work with… | ▶ Work with… | chant.workWith | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: chant work lints this spec first and stops on unknown dependencies: 2026-01-09-001-zzz. Fix `depends_on` (the IDs must name specs directly in .chant/specs), save, and try again.
             Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -136,8 +139,9 @@ fn a_member_waits_for_its_drivers_dependencies_too() {
         expect![[r#"
             readiness: blocked (waiting for 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv))
             Work this spec | ▶ Work | chant.work | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
+            Work with… | ▶ Work with… | chant.workWith | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This member waits for its driver's dependencies: 2026-01-02-001-def (pending, a dependency of its driver 2026-01-05-001-drv). chant work stops when it moves the spec to in_progress ("Dependencies not met") until they are completed or cancelled.
             Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Cannot cancel member spec '2026-01-05-001-drv.1'. Cancel the driver spec '2026-01-05-001-drv' instead.
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: Cannot delete member spec '2026-01-05-001-drv.1' directly. Delete the driver spec '2026-01-05-001-drv' instead.
@@ -152,8 +156,9 @@ fn approval_required_and_not_given() {
         expect![[r#"
             readiness: needs_approval (needs approval before work can begin)
             Work this spec | ▶ Work | chant.work | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec requires approval before work can begin (`approval.required: true`): approve it first ("Approve spec").
             Approve spec | ✓ Approve | chant.approve | available
             Reject spec... | ✗ Reject… | chant.reject | available
             Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
@@ -170,8 +175,9 @@ fn a_rejected_spec() {
         expect![[r#"
             readiness: rejected (rejected by Bo)
             Work this spec | ▶ Work | chant.work | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec was rejected by Bo: chant work refuses it until it is approved. Address the feedback, then approve it ("Approve spec").
             Approve spec | ✓ Approve | chant.approve | available
             Reject spec... | ✗ Reject… | chant.reject | available
             Split spec | ⑃ Split | chant.split | refused: chant split refuses it: "Cannot split blocked spec" (chant counts it as blocked: it waits for dependencies or approval). Only pending specs are split.
@@ -188,8 +194,9 @@ fn an_approved_spec() {
         expect![[r#"
             readiness: ready (ready to work)
             Work this spec | ▶ Work | chant.work | available
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Work with… | ▶ Work with… | chant.workWith | available
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | available
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | available
             Approve spec | ✓ Approve | chant.approve | refused: This spec is already approved by Ada: chant approve would change nothing.
             Reject spec... | ✗ Reject… | chant.reject | available
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
@@ -206,8 +213,9 @@ fn a_completed_spec_with_an_approval() {
         expect![[r#"
             readiness: completed (completed)
             Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
             Approve spec | ✓ Approve | chant.approve | available
             Reject spec... | ✗ Reject… | chant.reject | available
             Archive spec | ⌫ Archive | chant.archive | available
@@ -224,8 +232,9 @@ fn a_cancelled_spec() {
         expect![[r#"
             readiness: cancelled (cancelled)
             Work this spec | ▶ Work | chant.work | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is cancelled: chant work refuses cancelled specs. To run it, set `status: pending`, save, and try again.
             Archive spec | ⌫ Archive | chant.archive | refused: chant archive refuses a cancelled spec ("Spec '2026-02-01-001-cur' must be completed to archive (current: Cancelled)"): only completed specs are archived.
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
         "#]],
@@ -239,8 +248,9 @@ fn a_spec_in_progress() {
         expect![[r#"
             readiness: in_progress (a run is in progress (status: in_progress))
             Work this spec | ▶ Work | chant.work | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is already in progress (`status: in_progress`): chant work refuses it. If no run is going on (an earlier run was stopped), set `status: failed` or `pending`, save, and try again; the branch chant/2026-02-01-001-cur from that run may still hold its work.
             Reset and work again | ↺ Reset and work | chant.reset work | refused: chant reset cannot move spec '2026-02-01-001-cur' from in_progress to pending ("Failed to transition spec to Pending: Invalid transition from InProgress to Pending"), and it removes the run's worktree first. If no run is going on, set `status: failed`, save, and reset it then.
             Reset spec | (↺ Reset not in the lens) | chant.reset | refused: chant reset cannot move spec '2026-02-01-001-cur' from in_progress to pending ("Failed to transition spec to Pending: Invalid transition from InProgress to Pending"), and it removes the run's worktree first. If no run is going on, set `status: failed`, save, and reset it then.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Spec '2026-02-01-001-cur' is in progress: chant cancel refuses it (its `--skip-checks` overrides that, from a terminal). Reset it first ("Reset spec").
@@ -256,8 +266,9 @@ fn a_failed_spec_can_be_worked_again() {
         expect![[r#"
             readiness: failed (the last run failed: work it again, or reset it)
             Work this spec | ▶ Work | chant.work | available
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Work with… | ▶ Work with… | chant.workWith | available
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | available
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | available
             Reset and work again | ↺ Reset and work | chant.reset work | available
             Reset spec | (↺ Reset not in the lens) | chant.reset | available
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: Spec '2026-02-01-001-cur' is failed: chant cancel refuses it (its `--skip-checks` overrides that, from a terminal). Reset it first ("Reset spec").
@@ -271,10 +282,11 @@ fn status_ready_cannot_be_worked() {
     check(
         &workable("status: ready\n"),
         expect![[r#"
-            readiness: ready (ready to work)
+            readiness: refused (`status: ready` cannot start)
             Work this spec | ▶ Work | chant.work | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Work with… | ▶ Work with… | chant.workWith | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: `status: ready` has no transition to in_progress, so chant work fails on it. Set `status: pending`, save, and try again.
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: chant cannot move a spec from `ready` to cancelled ("Invalid transition from Ready to Cancelled").
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -308,11 +320,12 @@ fn a_spec_without_criteria_or_title() {
     check(
         "---\nstatus: pending\n---\n# T\n\nNo criteria.\n",
         expect![[r#"
-            readiness: ready (ready to work)
+            readiness: refused (Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items) — Work anyway skips the quality check)
             Work this spec | ▶ Work | chant.work | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
-            Work anyway (skip the quality check) | (▶ Work anyway not in the lens) | chant.work --skip-criteria | available
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work anyway (skip the quality check) | ▶ Work anyway | chant.work --skip-criteria | available
+            Work with… | ▶ Work with… | chant.workWith | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: chant grades this spec Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -321,10 +334,11 @@ fn a_spec_without_criteria_or_title() {
     check(
         "---\nstatus: pending\n---\nNo title.\n\n## Acceptance Criteria\n\n- [ ] a\n",
         expect![[r#"
-            readiness: ready (ready to work)
+            readiness: refused (no title)
             Work this spec | ▶ Work | chant.work | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec has no title (a line starting with `# `): chant work lints it first and stops with "Missing title". Add a title, save, and try again.
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -337,10 +351,11 @@ fn a_driver_needs_no_criteria() {
     check(
         "---\ntype: driver\n---\n# Driver\n",
         expect![[r#"
-            readiness: ready (ready to work)
+            readiness: refused (a driver with no members)
             Work this spec | ▶ Work | chant.work | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
+            Work with… | ▶ Work with… | chant.workWith | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This driver spec has no member specs (`2026-02-01-001-cur.1`, ...): chant work refuses an empty driver ("Cannot execute an empty driver"). Create its members first.
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -353,10 +368,11 @@ fn a_prompt_that_does_not_exist() {
     check(
         &workable("prompt: nope\n"),
         expect![[r#"
-            readiness: ready (ready to work)
+            readiness: refused (prompt not found: nope)
             Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Work with… | ▶ Work with… | chant.workWith | available
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | available
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | available
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -376,8 +392,9 @@ fn commands_off_refuses_everything_with_one_reason() {
     expect![[r#"
         readiness: needs_approval (needs approval before work can begin)
         Work this spec | ▶ Work | chant.work | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Work with… | ▶ Work with… | chant.workWith | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
+        Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Approve spec | ✓ Approve | chant.approve | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Reject spec... | ✗ Reject… | chant.reject | refused: Running chant from the editor is off for this workspace: chant runs an agent that changes files and commits. If you trust this workspace, set `chant.commands.enabled` to true.
         Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | refused: Reviewing the agent's changes reads its branch with git, and the language server runs nothing, not even git, while running chant from the editor is off for this workspace. If you trust this workspace, set `chant.commands.enabled` to true; or compare from a terminal: `git diff main...chant/2026-02-01-001-cur`.
@@ -401,8 +418,9 @@ fn a_run_going_on() {
     expect![[r#"
         readiness: ready (ready to work)
         Work this spec | ▶ Work | chant.work | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Work with… | ▶ Work with… | chant.workWith | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
+        Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
         Merge branch chant/2026-02-01-001-cur | ⤵ Merge | chant.merge | refused: chant is already running for spec 2026-02-01-001-cur: wait for it to finish, or cancel it from its progress notification.
@@ -422,8 +440,9 @@ fn an_id_that_cannot_go_on_a_command_line() {
         expect![[r#"
             readiness: ready (ready to work)
             Work this spec | ▶ Work | chant.work | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Work with… | ▶ Work with… | chant.workWith | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
             Split spec | ⑃ Split | chant.split | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | refused: The spec ID "2026-02-01-001 $(x)" cannot be passed to chant safely: IDs may hold only letters, digits, `-`, `_` and `.`, must not start with `-` or `.`, and must not contain `..`. Rename the spec file.
@@ -442,8 +461,9 @@ fn an_agent_branch_offers_its_changes() {
     expect![[r#"
         readiness: completed (completed)
         Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with… | ▶ Work with… | chant.workWith | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Approve spec | (✓ Approve not in the lens) | chant.approve | available
         Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
         Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | available
@@ -509,9 +529,10 @@ fn a_documentation_spec_uses_the_documentation_prompt() {
         expect![[r#"
             readiness: ready (ready to work)
             Work this spec | ▶ Work | chant.work | available
-            Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Work with… | ▶ Work with… | chant.workWith | available
+            Work with prompt documentation | (▶ Work (documentation) not in the lens) | chant.work documentation | available
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | available
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | available
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -521,11 +542,12 @@ fn a_documentation_spec_uses_the_documentation_prompt() {
     check(
         &default_prompt_missing("task"),
         expect![[r#"
-            readiness: ready (ready to work)
+            readiness: refused (prompt not found: nope)
             Work this spec | ▶ Work | chant.work | refused: Prompt not found: nope. There is no .chant/prompts/nope.md, and chant would mark the spec in_progress before failing. Create that prompt or choose another one ("Work with prompt ...").
-            Work with prompt documentation | ▶ Work (documentation) | chant.work documentation | available
-            Work with prompt research | ▶ Work (research) | chant.work research | available
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | available
+            Work with… | ▶ Work with… | chant.workWith | available
+            Work with prompt documentation | (▶ Work (documentation) not in the lens) | chant.work documentation | available
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | available
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | available
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -621,8 +643,9 @@ fn a_spec_in_a_subfolder_runs_nothing_that_would_change_it() {
         expect![[r#"
             readiness: needs_approval (needs approval before work can begin)
             Work this spec | ▶ Work | chant.work | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Work with… | ▶ Work with… | chant.workWith | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
             Approve spec | ✓ Approve | chant.approve | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
             Reject spec... | ✗ Reject… | chant.reject | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
             Split spec | ⑃ Split | chant.split | refused: This spec is in a subfolder of `.chant/specs`: chant finds it there, but writes its changes to `.chant/specs/2026-02-01-001-cur.md`, a second copy, and leaves this file as it is. Move the spec to `.chant/specs/` to run chant on it.
@@ -646,11 +669,12 @@ fn prose_alone_is_refused_by_the_quality_gate() {
             "---\nstatus: pending\nprompt: standard\n---\n# Make the parser faster$0\n\n{prose}\n## Acceptance Criteria\n\n- [ ] Add a benchmark\n- [ ] Fix the slow path\n"
         ),
         expect![[r#"
-            readiness: ready (ready to work)
+            readiness: refused (Refine: confidence D (9 % of lines are bullets, under 10 %) — Work anyway skips the quality check)
             Work this spec | ▶ Work | chant.work | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
-            Work anyway (skip the quality check) | (▶ Work anyway not in the lens) | chant.work --skip-criteria | available
-            Work with prompt research | ▶ Work (research) | chant.work research | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
-            Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work anyway (skip the quality check) | ▶ Work anyway | chant.work --skip-criteria | available
+            Work with… | ▶ Work with… | chant.workWith | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
+            Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: chant grades this spec Refine: confidence D (9 % of lines are bullets, under 10 %): run without a terminal, chant work refuses it ("Cannot proceed in non-interactive mode with quality issues"). Improve the spec, or work it anyway, skipping the quality check (`--skip-criteria`).
             Split spec | ⑃ Split | chant.split | refused: chant split needs the prompt .chant/prompts/split.md, and this project has none ("Split prompt not found: split.md"): `chant init prompts` installs chant's prompts.
             Cancel spec | (✕ Cancel not in the lens) | chant.cancel | available
             Delete spec... | (✕ Delete… not in the lens) | chant.cancel delete | available
@@ -674,8 +698,9 @@ fn archive_waits_for_the_agent_branch_to_be_merged() {
     expect![[r#"
         readiness: completed (completed)
         Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with… | ▶ Work with… | chant.workWith | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Approve spec | (✓ Approve not in the lens) | chant.approve | available
         Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
         Review changes (chant/2026-02-01-001-cur) | ⎇ Review changes | chant.review | available
@@ -692,8 +717,9 @@ fn archive_waits_for_the_agent_branch_to_be_merged() {
     expect![[r#"
         readiness: completed (completed)
         Work this spec | ▶ Work | chant.work | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-        Work with prompt research | ▶ Work (research) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
-        Work with prompt standard | ▶ Work (standard) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with… | ▶ Work with… | chant.workWith | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt research | (▶ Work (research) not in the lens) | chant.work research | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
+        Work with prompt standard | (▶ Work (standard) not in the lens) | chant.work standard | refused: This spec is completed: chant work refuses completed specs. To run it again, set `status: pending`, save, and try again.
         Approve spec | (✓ Approve not in the lens) | chant.approve | available
         Reject spec... | (✗ Reject… not in the lens) | chant.reject | available
         Apply agent changes (chant/2026-02-01-001-cur) | ⇣ Apply agent changes | chant.applyAgentChanges | available

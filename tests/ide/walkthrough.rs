@@ -19,7 +19,11 @@ fn hover(fixture: &str, running: bool, expect: Expect) {
         &f.model,
         f.offset(),
         &DiskOnly,
-        HoverSpec { id: &f.id, running },
+        HoverSpec {
+            id: &f.id,
+            text: &f.text,
+            running,
+        },
     );
     let out = match found {
         None => String::new(),
@@ -30,7 +34,7 @@ fn hover(fixture: &str, running: bool, expect: Expect) {
 
 fn hint(fixture: &str, running: bool) -> Option<(String, String)> {
     let f = Fixture::new(fixture);
-    status_hint(&f.index, &f.model, &f.id, running)
+    status_hint(&f.index, &f.text, &f.model, &f.id, running)
         .map(|(at, label)| (f.text[..at].lines().last().unwrap_or("").to_string(), label))
 }
 
@@ -101,7 +105,7 @@ fn the_hover_on_status_says_what_a_spec_waits_for() {
 
             ---
 
-            **For chant:** ready: `chant work` can start it now.
+            **For chant:** refused: Refine: confidence D (0 % of lines are bullets, under 10 %); acceptance criteria D: no acceptance criteria (`- [ ]` items) — Work anyway skips the quality check.
         "#]],
     );
 }
@@ -164,9 +168,30 @@ fn the_inlay_hint_after_status_says_it_briefly() {
             "blocked: waiting for 2026-01-02-001-def (pending)".into()
         ))
     );
+    // Graded Ready, its prompt (the base project's default) there: nothing
+    // stops chant work.
+    let ready = |status: &str| {
+        format!("---\nstatus: {status}\n---\n# T\n\n## Acceptance Criteria\n\n- [ ] Add a\n- [ ] Add b\n- [ ] Add c\n- [ ] Add d\n")
+    };
+    assert_eq!(
+        hint(&ready("pending"), false),
+        Some(("status: pending".into(), "ready".into()))
+    );
+    // Never "ready" when chant work would refuse: the quality gate, a
+    // missing prompt.
     assert_eq!(
         hint("---\nstatus: pending\n---\n# T\n", false),
-        Some(("status: pending".into(), "ready".into()))
+        Some((
+            "status: pending".into(),
+            "refused: 🔴 Refine (Work anyway skips the quality check)".into()
+        ))
+    );
+    assert_eq!(
+        hint(&ready("pending\nprompt: nope"), false),
+        Some((
+            "status: pending".into(),
+            "refused: prompt not found: nope".into()
+        ))
     );
     assert_eq!(
         hint(
@@ -180,7 +205,7 @@ fn the_inlay_hint_after_status_says_it_briefly() {
         Some(("status: in_progress".into(), "chant is running".into()))
     );
     assert_eq!(
-        hint("---\nstatus: failed\n---\n# T\n", false),
+        hint(&ready("failed"), false),
         Some((
             "status: failed".into(),
             "failed: reset or work again".into()

@@ -315,6 +315,22 @@ impl Walk {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The real chant run in the project as the editor runs it (no
+    /// terminal): whether it succeeded, and all it printed.
+    pub fn chant_status(&self, args: &[&str]) -> (bool, String) {
+        let real = real_chant("chant").expect("the real chant");
+        let out = Command::new(real)
+            .args(args)
+            .current_dir(self.ws.path())
+            .envs(base_env(self.scratch.path()))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let mut said = String::from_utf8_lossy(&out.stdout).into_owned();
+        said.push_str(&String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), said)
+    }
+
     pub fn execute(&self, command: &str, arguments: Value) -> Result<Value, RpcError> {
         self.client.request(
             "workspace/executeCommand",

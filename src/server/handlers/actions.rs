@@ -248,8 +248,8 @@ pub struct SpecStatusResult {
     pub status: String,
     #[serde(rename = "type")]
     pub spec_type: String,
-    /// `ready`, `blocked`, `needs_approval`, `rejected`, `in_progress`,
-    /// `completed`, `cancelled`, `failed` or `unreadable`.
+    /// `ready`, `refused`, `blocked`, `needs_approval`, `rejected`,
+    /// `in_progress`, `completed`, `cancelled`, `failed` or `unreadable`.
     pub readiness: String,
     /// Why, in words: "waiting for 2026-01-29-002-def (in_progress)".
     pub reason: String,
@@ -261,6 +261,23 @@ pub struct SpecStatusResult {
     /// A chant run for this spec is going on.
     pub running: bool,
     pub commands: Vec<CommandStatus>,
+    /// chant's grades in its letters; null when chant cannot read the spec.
+    pub quality: Option<QualityResult>,
+}
+
+/// chant's quality light and grades (`chant work`'s, which decide whether
+/// it runs the spec).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QualityResult {
+    pub light: &'static str,
+    pub complexity: &'static str,
+    pub confidence: &'static str,
+    pub splittability: &'static str,
+    pub ac_quality: &'static str,
+    pub isolation: Option<&'static str>,
+    /// "Refine: complexity D (12 criteria)".
+    pub summary: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -297,6 +314,15 @@ fn status_result(uri: &Uri, facts: SpecStatusFacts) -> SpecStatusResult {
             total: facts.total,
         },
         running: facts.running,
+        quality: facts.quality.map(|q| QualityResult {
+            light: q.grades.light.as_str(),
+            complexity: q.grades.complexity.as_str(),
+            confidence: q.grades.confidence.as_str(),
+            splittability: q.grades.splittability.as_str(),
+            ac_quality: q.grades.ac_quality.as_str(),
+            isolation: q.grades.isolation.map(|g| g.as_str()),
+            summary: q.summary,
+        }),
     }
 }
 

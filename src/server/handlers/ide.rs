@@ -182,6 +182,7 @@ pub async fn hover(session: &Session, params: HoverParams) -> Result<Option<Hove
                     &sources,
                     hover::HoverSpec {
                         id,
+                        text: &snap.text,
                         running: session.runs().is_running(path),
                     },
                 ),
@@ -377,7 +378,7 @@ pub async fn inlay_hint(
             if let (ChantFile::Spec { id, .. }, Some(path)) = (&snap.kind, &snap.path) {
                 let running = session.runs().is_running(path);
                 hints.extend(
-                    outline::status_hint(index, &snap.model, id, running)
+                    outline::status_hint(index, &snap.text, &snap.model, id, running)
                         .filter(|(at, _)| within.start <= *at && *at <= within.end),
                 );
             }

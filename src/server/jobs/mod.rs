@@ -63,6 +63,17 @@ pub async fn run_spec(
     uri: &Uri,
     command: SpecCommand,
 ) -> Result<Option<Value>> {
+    // "Work with…": the prompt asked first, then Work with it decided.
+    let command = match command {
+        SpecCommand::WorkWith => match choose_prompt(session, uri).await? {
+            Some(prompt) => SpecCommand::Work {
+                prompt: Some(prompt),
+                skip_quality: false,
+            },
+            None => return Ok(None),
+        },
+        other => other,
+    };
     let spec = facts::for_run(session, uri).await?;
     let asks_approver = matches!(
         &command,
@@ -94,7 +105,35 @@ pub async fn run_spec(
             let open = matches!(command, SpecCommand::Review { open: true });
             review::open(session, &spec, (&branch, &main), open).await
         }
+        // Only "Work with…" plans a choice, and it was asked above.
+        Plan::ChoosePrompt { .. } => Err(refuse("Choose the prompt first.")),
     }
+}
+
+/// "Work with…": which prompt (`window/showMessageRequest`, one action per
+/// prompt, so clients without an input box can answer); None when the user
+/// dismissed it. Refused as "Work with…" is refused when it may not run.
+async fn choose_prompt(session: &Arc<Session>, uri: &Uri) -> Result<Option<String>> {
+    let spec = facts::for_run(session, uri).await?;
+    let plan = spec
+        .with_view(|view| decide::plan(view, &SpecCommand::WorkWith, None))
+        .map_err(refuse)?;
+    let Plan::ChoosePrompt { choices } = plan else {
+        return Err(refuse("Work with… plans no choice."));
+    };
+    let shown: Vec<&str> = choices.iter().map(String::as_str).collect();
+    ask(
+        session,
+        MessageType::INFO,
+        format!("Work spec {} with which prompt?", spec.id),
+        &shown,
+    )
+    .await
+    .map_err(|()| {
+        invalid_params(
+            "This editor cannot be asked which prompt: use \"Work with prompt NAME\" (a code action), or pass {\"prompt\": \"NAME\"} to chant.work.",
+        )
+    })
 }
 
 pub async fn run_project(
