@@ -1098,7 +1098,7 @@ await step('start code-server on a second project for the walkthrough', async ()
         body: 'A spec big enough to split: the greeting module, its command line and its documentation.\n',
       }),
       [W.ANYWAY]: spec('Work me anyway', { criteria: [], body: "No acceptance criteria: chant's quality check fails.\n" }),
-      [W.REFINE]: spec(REFINE_TITLE, { criteria: Array.from({ length: 12 }, (_, i) => `step ${i + 1} is done`) }),
+      [W.REFINE]: spec(REFINE_TITLE, { criteria: Array.from({ length: 12 }, (_, i) => `Add part ${i + 1}`) }),
       [W.WITH]: spec(WITH_TITLE),
     },
   });
