@@ -322,6 +322,8 @@ A_TEXT = (
     "informed_by:\n  - docs/notes.md\nlabels:\n  - conformance\n---\n"
     "# Greet the user\n\nSay hello to the user.\n\n## Acceptance Criteria\n\n"
     "- [ ] Says hello\n- [x] Exits cleanly\n"
+    # Criteria enough for chant to grade the spec Ready: no quality hint.
+    "- [x] Add a greeting\n- [x] Add a test\n- [x] Add a note\n"
 )
 B_TEXT = "---\nstatus: nope\n---\n# Broken status\n\n## Acceptance Criteria\n\n- [x] a\n"
 C_TEXT = (

@@ -188,7 +188,9 @@ async def test_a_whole_session_holds_to_what_the_client_declared(session):
         asked.add("lens")
         lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=document))
         assert lenses and lenses[0].range == rng(10, 0, 10, 16), lenses
-        assert lenses[0].command.title.startswith("pending \u00b7 1/2"), lenses[0].command.title
+        assert lenses[0].command.title == (
+            "pending \u00b7 4/5 \u00b7 \U0001F7E2 Ready \u00b7 blocked: waiting for " + B_ID + " (unknown to chant)"
+        ), lenses[0].command.title
     if has("text_document.inlay_hint"):
         asked.add("hints")
         hints = await client.text_document_inlay_hint_async(
@@ -282,7 +284,9 @@ async def test_a_whole_session_holds_to_what_the_client_declared(session):
     # registered watchers reports it; for the others the server watches.
     refreshes = len(client.requested(types.WORKSPACE_DIAGNOSTIC_REFRESH))
     project.path(project.spec(B_ID)).write_text(
-        "---\nstatus: pending\n---\n# Fixed status\n\n## Acceptance Criteria\n\n- [x] a\n"
+        # Criteria chant grades Ready: no quality hint.
+        "---\nstatus: pending\n---\n# Fixed status\n\n## Acceptance Criteria\n\n"
+        "- [x] Add a\n- [x] Add b\n- [x] Add c\n- [x] Add d\n"
     )
     if registrations:
         await client.workspace_did_change_watched_files(

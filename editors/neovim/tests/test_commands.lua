@@ -55,8 +55,14 @@ H.run({
   { 'the "Work this spec" code action runs chant and the spec buffer changes', function()
     -- Before: chant would tick the open criterion, which is reported.
     H.idle(client)
-    H.eq({ { 'chant/unchecked-criterion', { 13, 0, 13, 35 }, vim.diagnostic.severity.INFO } },
-      H.diagnostics(work_buf), 'diagnostics before the run')
+    -- (and chant's quality hints: the spec is graded Review)
+    local HINT, INFO = vim.diagnostic.severity.HINT, vim.diagnostic.severity.INFO
+    H.eq({
+      { 'chant/quality-splittability', { 0, 0, 0, 3 }, HINT },
+      { 'chant/quality-confidence', { 7, 0, 7, 20 }, HINT },
+      { 'chant/quality-criteria', { 11, 0, 11, 22 }, HINT },
+      { 'chant/unchecked-criterion', { 13, 0, 13, 35 }, INFO },
+    }, H.diagnostics(work_buf), 'diagnostics before the run')
     local titles = code_action_titles(work_buf, 7)
     H.ok(vim.list_contains(titles, 'Work this spec'), '"Work this spec" among the code actions on the title: '
       .. vim.inspect(titles))

@@ -6,8 +6,8 @@
 local H = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/helpers.lua')
 
 local A_ID, B_ID = '2026-11-21-002-aaa', '2026-11-21-001-bbb'
-local A_TEXT = '---\ndepends_on: [' .. B_ID .. ']\n---\n# A waits for B\n\n## Acceptance Criteria\n\n- [ ] a\n'
-local B_TEXT = '---\napproval:\n  required: true\n---\n# B waits for approval\n\n## Acceptance Criteria\n\n- [ ] b\n'
+local A_TEXT = '---\ndepends_on: [' .. B_ID .. ']\n---\n# A waits for B\n\n## Acceptance Criteria\n\n- [x] Add a\n- [x] Add b\n- [x] Add c\n- [x] Add d\n'
+local B_TEXT = '---\napproval:\n  required: true\n---\n# B waits for approval\n\n## Acceptance Criteria\n\n- [x] Add a\n- [x] Add b\n- [x] Add c\n- [x] Add d\n'
 
 H.project({ specs = { [A_ID] = A_TEXT } })
 
@@ -78,7 +78,7 @@ H.run({
       end
     end)
     H.wait('"Unknown dependency" on the open spec', function()
-      return vim.deep_equal({ 'chant/unknown-dependency', 'chant/unchecked-criterion' }, codes(buf))
+      return vim.deep_equal({ 'chant/unknown-dependency' }, codes(buf))
     end)
     H.eq(nil, listed(B_ID), 'the dependency is not listed yet')
   end },
@@ -87,7 +87,7 @@ H.run({
     local path = '.chant/specs/' .. B_ID .. '.md'
     terminal("cat > '" .. path .. "' <<'EOF'\n" .. B_TEXT .. 'EOF\n')
     H.wait('"Unknown dependency" to give way to the unmet dependency', function()
-      return vim.deep_equal({ 'chant/unmet-dependency', 'chant/unchecked-criterion' }, codes(buf))
+      return vim.deep_equal({ 'chant/unmet-dependency' }, codes(buf))
     end)
     H.wait('the new spec in the list', function()
       local b = listed(B_ID)
@@ -119,6 +119,6 @@ H.run({
     H.ok(new_line and new_line:find(new_id .. '  Watch the disk', 1, true),
       ':ChantSpecs shows the added spec: ' .. tostring(new_line))
     -- The open spec still waits for B (approved, not completed).
-    H.eq({ 'chant/unmet-dependency', 'chant/unchecked-criterion' }, codes(buf), 'the open spec')
+    H.eq({ 'chant/unmet-dependency' }, codes(buf), 'the open spec')
   end },
 })

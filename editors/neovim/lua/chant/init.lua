@@ -266,7 +266,9 @@ function M.follow_log(client, spec_uri, result)
   if not result.running or M.following[bufnr] then
     return
   end
-  vim.api.nvim_create_autocmd('FileChangedShellPost', {
+  -- Reloaded, or shown in a window (window/showDocument may show it after
+  -- this answer is handled): at its end.
+  vim.api.nvim_create_autocmd({ 'FileChangedShellPost', 'BufWinEnter' }, {
     group = vim.api.nvim_create_augroup('chant.log.' .. bufnr, { clear = true }),
     buffer = bufnr,
     callback = function()
@@ -284,13 +286,25 @@ function M.follow_log(client, spec_uri, result)
     if not vim.api.nvim_buf_is_loaded(bufnr) then
       return stop_following(bufnr)
     end
+    local before = vim.api.nvim_buf_line_count(bufnr)
     vim.cmd('checktime ' .. bufnr)
+    -- A reload does not always fire FileChangedShellPost: what it brought
+    -- is shown here too, in the same step (the user may scroll up between).
+    if vim.api.nvim_buf_line_count(bufnr) ~= before then
+      read_only(bufnr)
+      scroll_to_end(bufnr)
+    end
     client:request('chant/serverStatus', {}, function(err, status)
       local running = not err and status and vim.tbl_contains(vim.tbl_map(vim.fs.normalize, status.running or {}), spec)
       if not running and M.following[bufnr] then
         stop_following(bufnr)
         if vim.api.nvim_buf_is_loaded(bufnr) then
+          local lines = vim.api.nvim_buf_line_count(bufnr)
           vim.cmd('checktime ' .. bufnr)
+          if vim.api.nvim_buf_line_count(bufnr) ~= lines then
+            read_only(bufnr)
+            scroll_to_end(bufnr)
+          end
         end
       end
     end)
