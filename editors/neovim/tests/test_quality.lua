@@ -67,7 +67,7 @@ end
 local client, refine_buf, work_buf
 
 H.run({
-  { ':ChantSpecs shows each spec\'s light, as chant lint --verbose grades it', function()
+  { ":ChantSpecs shows each spec's light, as chant lint --verbose grades it", function()
     refine_buf = H.open('.chant/specs/' .. REFINE_ID .. '.md')
     client = H.ready(refine_buf)
     H.require_request(client, 'chant/specList', {})
@@ -192,5 +192,17 @@ H.run({
     local given = H.read(H.agent_dir .. '/prompts/' .. WORK_ID .. '.md') or ''
     H.ok(given:find('Summarise what', 1, true) and given:find(WORK_TITLE, 1, true) and not given:find('{{', 1, true),
       'the prompt the agent got:\n' .. given)
+  end },
+
+  { ':ChantSpecs shows no light once the work is done', function()
+    local prompts = #H.prompts
+    H.answer_select(false)
+    vim.cmd('ChantSpecs')
+    H.wait('the spec picker', function()
+      return #H.prompts > prompts
+    end)
+    local lines = H.prompts[#H.prompts].items
+    H.eq('completed      ' .. WORK_ID .. '  ' .. WORK_TITLE .. '  (completed · 2/2)', lines[#lines - 1],
+      'the completed spec, before the unreadable one:\n' .. table.concat(lines, '\n'))
   end },
 })

@@ -2,7 +2,7 @@
 // for the "chant" view in the Explorer. Pure (no `vscode` import).
 
 import { canTokens } from './actions';
-import { lightText, qualityTooltip, SpecStatus } from './specStatus';
+import { qualityTooltip, SpecStatus, specLight } from './specStatus';
 
 export const SPEC_LIST_REQUEST = 'chant/specList';
 export const SPEC_LIST_CHANGED = 'chant/specListChanged';
@@ -73,11 +73,16 @@ export function specLabel(s: SpecListItem): string {
   return s.title && s.title.trim() ? s.title : s.id;
 }
 
-/** Beside the label: `pending · 1/2 · 🟡 Review · 2026-01-02-001-abc`. */
+/**
+ * Beside the label: `🟡 Review · pending · 1/2 · 2026-01-02-001-abc`
+ * (chant's light first: a narrow view cuts the end; none once the work is
+ * done or going on).
+ */
 export function specDescription(s: SpecListItem): string {
   const running = s.running ? 'running · ' : '';
-  const light = s.quality ? ` · ${lightText(s.quality)}` : '';
-  return `${running}${s.status} · ${s.criteria.checked}/${s.criteria.total}${light} · ${s.id}`;
+  const shown = specLight(s);
+  const light = shown ? `${shown} · ` : '';
+  return `${running}${light}${s.status} · ${s.criteria.checked}/${s.criteria.total} · ${s.id}`;
 }
 
 /** The tooltip (Markdown): ID, title, status, the reason it stands where it does, chant's grades. */

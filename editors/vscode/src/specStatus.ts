@@ -87,11 +87,20 @@ export function qualityTooltip(q: Quality): string {
   return `${LIGHTS[q.light] ?? '⚪'} ${q.summary}\n\n${gradesText(q)}`;
 }
 
+/** Where the work is done or going on, the light says nothing more (the server's lens row leaves it out too). */
+const NO_LIGHT = new Set(['completed', 'cancelled', 'in_progress']);
+
+/** `🔴 Refine` for a spec `chant work` could still run, else undefined (no grades, or done or going on). */
+export function specLight(s: Pick<SpecStatus, 'quality' | 'readiness' | 'running'>): string | undefined {
+  return s.quality && !s.running && !NO_LIGHT.has(s.readiness) ? lightText(s.quality) : undefined;
+}
+
 /** `$(debug-pause) blocked · 1/2 · 🟡 Review`: the readiness, criteria progress and chant's light. */
 export function statusText(s: SpecStatus): string {
   const icon = s.running ? '$(sync~spin)' : (ICONS[s.readiness] ?? '$(checklist)');
   const readiness = s.readiness.replace(/_/g, ' ');
-  const light = s.quality ? ` · ${lightText(s.quality)}` : '';
+  const shown = specLight(s);
+  const light = shown ? ` · ${shown}` : '';
   return `${icon} ${readiness} · ${s.criteria.checked}/${s.criteria.total}${light}`;
 }
 

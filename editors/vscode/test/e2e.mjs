@@ -34,7 +34,10 @@
 // its next steps as buttons), Reject and Approve, and that a
 // `chant.server.path` setting wins over the bundled server. Then, on a
 // second project, the walkthrough: the chant view in the Explorer (grouped
-// by readiness, tooltips, inline Work / Approve / Merge), New Spec..., Work
+// by readiness, tooltips, inline Work / Approve / Merge), New Spec..., chant's
+// quality light of a spec graded Refine (the status bar, the lens row, the
+// view and its tooltip, against `chant lint --verbose`), the ▶ Work with…
+// lens (its quick pick dismissed, then a prompt picked), Work
 // with Prompt..., Work Anyway, Merge Branch, Merge All, Verify (from the
 // editor's context menu), Show Agent Log, Archive, Archive by Label...,
 // Reset, Reset and Work, Cancel, Delete (the server asks), Split, and the
@@ -1122,7 +1125,7 @@ await step('the chant view lists the specs by readiness, with the reason as tool
   assertEq(known, groups.slice(0, known.length), 'the known groups come first');
   const row = treeRow('Cache parsed specs');
   assertEq('Cache parsed specs', (await row.locator('.label-name').innerText()).trim(), 'the label: the title');
-  assertEq('pending · 1/2 · 🟡 Review · 2026-11-20-001-abc', (await row.locator('.label-description').innerText()).trim(), 'the description');
+  assertEq('🟡 Review · pending · 1/2 · 2026-11-20-001-abc', (await row.locator('.label-description').innerText()).trim(), 'the description');
   const tip = page.locator('.monaco-hover, .workbench-hover', { hasText: W.APPROVAL }).first();
   await waitFor('the tooltip of a spec', async () => {
     await page.mouse.move(700, 500);
@@ -1203,15 +1206,33 @@ function chantGrades(id, root = project) {
   return parts.slice(0, end < 0 ? parts.length : end).join(' | ').trim();
 }
 
-await step('chant\'s quality light: a spec graded Refine shows 🔴 Refine in the chant view (its grades in the tooltip) and in the status bar', async () => {
+await step('chant\'s quality light: a spec graded Refine shows 🔴 Refine in the status bar, its lens row, and the chant view (its grades in the tooltip)', async () => {
   // What chant itself says of the spec.
   const grades = chantGrades(W.REFINE);
   assert(grades.startsWith('🔴 Refine | Complexity: D | '), `chant lint --verbose grades it Refine, complexity D: ${grades}`);
+  // The spec open (its lens row in view), the status bar; then the view.
+  await openSpec(W.REFINE);
+  await waitFor('the light in the status bar', async () => (await statusBarText()).trim() === 'refused · 0/12 · 🔴 Refine').catch(
+    async (err) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await statusBarText())}`);
+    },
+  );
+  // The lens row on the title: the light, why chant work refuses it, Work anyway.
+  await lensLink('▶ Work anyway', REFINE_TITLE);
+  const lensRow = page.locator('.codelens-decoration:visible').first();
+  const lensText = async () => (await lensRow.innerText()).replace(/\s+/g, ' ').trim();
+  // (The project has chant's split prompt: Split is offered too.)
+  await waitFor('the lens row of the spec graded Refine', async () =>
+    (await lensText()) ===
+      'pending · 0/12 · 🔴 Refine: complexity D (12 criteria) · refused: Work anyway skips the quality check | ▶ Work anyway | ⑃ Split',
+  ).catch(async (err) => {
+    throw new Error(`${err.message}: ${JSON.stringify(await lensText().catch(() => '(none)'))}`);
+  });
   await showChantView();
   await treeRow('Refused (').waitFor({ state: 'visible' });
   const row = treeRow(REFINE_TITLE);
   await waitFor('the light in the description of the spec', async () =>
-    (await row.locator('.label-description').innerText()).trim() === `pending · 0/12 · 🔴 Refine · ${W.REFINE}`,
+    (await row.locator('.label-description').innerText()).trim() === `🔴 Refine · pending · 0/12 · ${W.REFINE}`,
   ).catch(async (err) => {
     throw new Error(`${err.message}: ${JSON.stringify(await row.locator('.label-description').innerText())}`);
   });
@@ -1228,12 +1249,6 @@ await step('chant\'s quality light: a spec graded Refine shows 🔴 Refine in th
   assert(tipText.includes(chantRow), `the tooltip gives chant's grades (${chantRow}):\n${tipText}`);
   await sleep(400); // let the tooltip finish fading in, for the picture
   await page.screenshot({ path: path.join(SHOTS, 'vscode-quality-light.png') });
-  await openSpec(W.REFINE);
-  await waitFor('the light in the status bar', async () => (await statusBarText()).trim() === 'refused · 0/12 · 🔴 Refine').catch(
-    async (err) => {
-      throw new Error(`${err.message}: ${JSON.stringify(await statusBarText())}`);
-    },
-  );
 }, { chant: true });
 
 await step('the ▶ Work with… lens asks for the prompt in a quick pick (dismissed: nothing runs), then chant works the spec with the one picked', async () => {

@@ -167,7 +167,12 @@ test('the status bar shows chant\'s light beside the readiness, and the grades i
     statusText({ ...s, readiness: 'ready', quality: { ...REFINE, light: 'Review', summary: 'Review: confidence C' } }),
     '$(play-circle) ready · 0/12 · 🟡 Review',
   );
-  assert.equal(statusText({ ...s, readiness: 'completed', quality: { ...REFINE, light: 'Ready' } }), '$(pass) completed · 0/12 · 🟢 Ready');
+  assert.equal(statusText({ ...s, readiness: 'blocked', quality: { ...REFINE, light: 'Ready' } }), '$(debug-pause) blocked · 0/12 · 🟢 Ready');
+  // Done or going on: the light says nothing more (nor does the server's lens row).
+  assert.equal(statusText({ ...s, readiness: 'completed' }), '$(pass) completed · 0/12');
+  assert.equal(statusText({ ...s, readiness: 'cancelled' }), '$(circle-slash) cancelled · 0/12');
+  assert.equal(statusText({ ...s, readiness: 'in_progress' }), '$(sync~spin) in progress · 0/12');
+  assert.equal(statusText({ ...s, running: true }), '$(sync~spin) refused · 0/12');
   // chant cannot read the spec (null), or an older server (absent): no light.
   assert.equal(statusText({ ...s, readiness: 'unreadable', quality: null }), '$(warning) unreadable · 0/12');
   assert.equal(
@@ -362,8 +367,10 @@ test('a spec in the chant view: description, tooltip with the reason, inline but
   );
   // chant's light beside the criteria; its summary and grades in the tooltip.
   const graded = { ...s, readiness: 'refused', quality: REFINE };
-  assert.equal(specDescription(graded), 'pending · 1/2 · 🔴 Refine · 2026-01-02-001-abc');
-  assert.equal(specDescription({ ...graded, quality: { ...REFINE, light: 'Ready' } }), 'pending · 1/2 · 🟢 Ready · 2026-01-02-001-abc');
+  assert.equal(specDescription(graded), '🔴 Refine · pending · 1/2 · 2026-01-02-001-abc');
+  assert.equal(specDescription({ ...graded, quality: { ...REFINE, light: 'Ready' } }), '🟢 Ready · pending · 1/2 · 2026-01-02-001-abc');
+  assert.equal(specDescription({ ...graded, running: true }), 'running · pending · 1/2 · 2026-01-02-001-abc');
+  assert.equal(specDescription({ ...graded, readiness: 'completed', status: 'completed' }), 'completed · 1/2 · 2026-01-02-001-abc');
   assert.equal(
     specTooltip({ ...graded, reason: 'Refine: complexity D (12 criteria) — Work anyway skips the quality check' }),
     '**Title 2026-01-02-001-abc**\n\n`2026-01-02-001-abc` · status `pending` · refused\n\n' +

@@ -709,11 +709,16 @@ end
 --- chant's signs for its lights, as `chant lint --verbose` prints them.
 M.LIGHTS = { Ready = '🟢', Review = '🟡', Refine = '🔴' }
 
---- `🔴 Refine`: chant's light of a spec (`quality` of chant/specList), or
---- nil when there is none (chant cannot read the spec, or an older server).
+--- Where the work is done or going on, the light says nothing more (the
+--- server's lens row leaves it out too).
+local NO_LIGHT = { completed = true, cancelled = true, in_progress = true }
+
+--- `🔴 Refine`: chant's light of a spec (`quality` of chant/specList) that
+--- `chant work` could still run, or nil (chant cannot read the spec, an
+--- older server, or the work is done or going on).
 function M.light(spec)
   local q = spec.quality
-  if type(q) ~= 'table' or type(q.light) ~= 'string' then
+  if type(q) ~= 'table' or type(q.light) ~= 'string' or spec.running or NO_LIGHT[spec.readiness] then
     return nil
   end
   return (M.LIGHTS[q.light] or '⚪') .. ' ' .. q.light
