@@ -269,7 +269,14 @@ fn cold_start(root: &Path) {
     let uri = uri_of(&spec);
     let text = std::fs::read_to_string(&spec).unwrap();
     let (mut server, started) =
-        Server::start(root, json!({"general": {"positionEncodings": ["utf-8"]}}));
+        // A client that watches files for the server (as VS Code does), so
+        // the checkout below reaches the server as one notification, not
+        // through the server's own watcher while the files are written.
+        Server::start(
+            root,
+            json!({"general": {"positionEncodings": ["utf-8"]},
+                   "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        );
     server.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),

@@ -251,3 +251,24 @@ fn the_server_watches_the_disk_for_a_client_that_cannot() {
     );
     client.shutdown();
 }
+
+/// The server is not idle while a file event waits to be read (events are
+/// gathered for a moment, so a burst is read once): once
+/// `chant/serverStatus` says idle, what the event changed is published.
+#[test]
+fn idle_after_a_file_event_means_its_results_are_published() {
+    let ws = TempWorkspace::new();
+    ws.chant_init(CONFIG);
+    let rel = ".chant/specs/2026-04-02-001-fix.md";
+    ws.write(rel, BROKEN);
+    let client = LspClient::start(ClientOptions::for_folder(ws.path()));
+    let uri = ws.uri(rel);
+    wait_codes(&client, &uri, &["chant/unknown-status"]);
+    client.wait_idle();
+    ws.write(rel, format!("---\nstatus: completed\n---\n# Fixed\n\n{CRITERIA}"));
+    client.did_change_watched_files(&[(uri.as_str(), FILE_CHANGED)]);
+    client.wait_idle();
+    let last = client.diagnostics_history(&uri).pop().expect("publications");
+    assert_eq!(last.diagnostics, Vec::<Value>::new());
+    client.shutdown();
+}

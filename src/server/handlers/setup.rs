@@ -175,7 +175,7 @@ pub fn did_change_watched_files(session: &Arc<Session>, params: DidChangeWatched
                 FileChangeType::DELETED => FileEvent::Deleted,
                 _ => FileEvent::Unknown,
             };
-            Some((c.uri.to_file_path()?.into_owned(), event))
+            Some((crate::server::convert::uri_path(&c.uri)?, event))
         })
         .collect();
     watch::files_changed_as(session, events);
