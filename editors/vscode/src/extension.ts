@@ -638,6 +638,16 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
           return params.items.map((item, i) => (item.section === 'chant' ? chantSettings() : values[i]));
         },
       },
+      // A quick fix that creates a file asks the server to show it after
+      // its edit (`chant.open`). VS Code runs an action's command after the
+      // edit, and the edit's own effects (the spec's diagnostics change)
+      // can replace the action list the command belonged to first ("Actual
+      // command not found"): the file is opened here when the edit creates
+      // it instead.
+      provideCodeActions: async (document, range, context, token, next) => {
+        const actions = await next(document, range, context, token);
+        return actions?.map(openWhenCreated);
+      },
       // Code lenses and code actions run the server's commands through
       // here: the same checks as the extension's own commands.
       executeCommand: async (command, args, next) => {
@@ -687,6 +697,41 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
   }
 }
 
+/** Files a chant quick fix creates, to open once created (URI -> when offered). */
+const openOnCreate = new Map<string, number>();
+/** How long an offered quick fix's file is waited for. */
+const OPEN_ON_CREATE_MS = 10 * 60 * 1000;
+
+/** A quick fix's `chant.open` after its edit, as a file opened on creation. */
+function openWhenCreated(action: vscode.Command | vscode.CodeAction): vscode.Command | vscode.CodeAction {
+  if (!(action instanceof vscode.CodeAction) || action.command?.command !== 'chant.open' || !action.edit) {
+    return action;
+  }
+  const target = action.command.arguments?.[0];
+  if (typeof target !== 'string') {
+    return action;
+  }
+  openOnCreate.set(vscode.Uri.parse(target).toString(), Date.now());
+  action.command = undefined;
+  return action;
+}
+
+/** A file created by an edit (a quick fix applied): shown when a chant quick fix made it. */
+async function filesCreated(e: vscode.FileCreateEvent): Promise<void> {
+  const now = Date.now();
+  for (const [uri, offered] of openOnCreate) {
+    if (now - offered > OPEN_ON_CREATE_MS) {
+      openOnCreate.delete(uri);
+    }
+  }
+  for (const file of e.files) {
+    const key = file.toString();
+    if (openOnCreate.delete(key)) {
+      await vscode.window.showTextDocument(file, { preview: false });
+    }
+  }
+}
+
 async function stopClient(): Promise<void> {
   const c = client;
   client = undefined;
@@ -711,6 +756,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   statusItem.name = 'chant spec';
   statusItem.command = 'chant.spec.menu';
   context.subscriptions.push(output, statusItem);
+  context.subscriptions.push(vscode.workspace.onDidCreateFiles((e) => void filesCreated(e)));
   void vscode.commands.executeCommand('setContext', 'chant.active', true);
 
   tree = new SpecTree(async () => {
