@@ -242,7 +242,7 @@ pub fn chosen_prompt(
 }
 
 /// How `chant work` is asked to run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct WorkOptions<'a> {
     /// `--prompt NAME`.
     pub prompt: Option<&'a str>,
@@ -250,6 +250,9 @@ pub struct WorkOptions<'a> {
     /// status precondition (a completed, cancelled or in-progress spec then
     /// fails a step later, when chant cannot move it to in_progress).
     pub skip_quality: bool,
+    /// The spec's grades when they are at hand (a caller deciding many
+    /// commands on one spec grades it once); None: graded here.
+    pub graded: Option<&'a quality::Quality>,
 }
 
 /// Why `chant work` would refuse (or fail early on) this spec, if it would.
@@ -267,7 +270,7 @@ pub fn work_refusal(
         ws,
         WorkOptions {
             prompt: prompt_override,
-            skip_quality: false,
+            ..WorkOptions::default()
         },
     )
 }
@@ -367,7 +370,14 @@ pub fn work_refusal_of(
         ));
     }
     if !options.skip_quality {
-        let quality = quality::assess(text, model, ws.config());
+        let graded;
+        let quality = match options.graded {
+            Some(quality) => quality,
+            None => {
+                graded = quality::assess(text, model, ws.config());
+                &graded
+            }
+        };
         if quality.refused_without_terminal() {
             let mut refusal = WorkRefusal::new(
                 format!("{} — Work anyway skips the quality check", quality.summary()),
@@ -963,8 +973,8 @@ mod tests {
 
     fn work_id(text: &str, ws: &Ws, id: &str, skip_quality: bool) -> Option<String> {
         let options = WorkOptions {
-            prompt: None,
             skip_quality,
+            ..WorkOptions::default()
         };
         work_refusal_with(text, &SpecModel::parse(text), id, ws, options)
     }

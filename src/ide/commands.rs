@@ -13,7 +13,7 @@ use crate::analysis::command::{
     RunPlan, Scope,
 };
 use crate::analysis::lifecycle::{self, BranchState, Labelled};
-use crate::analysis::quality;
+use crate::analysis::quality::{self, Quality};
 use crate::analysis::readiness::{self, Readiness, WorkOptions};
 use crate::spec::edit;
 use crate::spec::frontmatter::SpecStatus;
@@ -280,7 +280,16 @@ fn branch_state(view: &SpecView) -> BranchState {
 /// chant can be given, the spec where chant writes it, saved), then
 /// chant's own rules, in chant's words.
 pub fn refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
-    server_refusal(view, command).or_else(|| chant_refusal(view, command))
+    refusal_graded(view, command, None)
+}
+
+/// [`refusal`], with the spec's grades when they are at hand.
+fn refusal_graded(
+    view: &SpecView,
+    command: &SpecCommand,
+    graded: Option<&Quality>,
+) -> Option<String> {
+    server_refusal(view, command).or_else(|| chant_refusal_graded(view, command, graded))
 }
 
 /// The server's own reasons not to run a command on the spec.
@@ -341,6 +350,15 @@ fn server_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
 /// chant's own reason to refuse `command` on the spec (or do nothing),
 /// without the server's conditions (what chant itself would do with it).
 pub fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
+    chant_refusal_graded(view, command, None)
+}
+
+/// [`chant_refusal`], with the spec's grades when they are at hand.
+fn chant_refusal_graded(
+    view: &SpecView,
+    command: &SpecCommand,
+    graded: Option<&Quality>,
+) -> Option<String> {
     let (text, model, id, index) = (view.text, view.model, view.id, view.index);
     let main = index.config.main_branch.as_str();
     match command {
@@ -355,6 +373,7 @@ pub fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
             WorkOptions {
                 prompt: prompt.as_deref(),
                 skip_quality: *skip_quality,
+                graded,
             },
         ),
         SpecCommand::WorkWith => {
@@ -364,7 +383,12 @@ pub fn chant_refusal(view: &SpecView, command: &SpecCommand) -> Option<String> {
             let Some(first) = prompts.first() else {
                 return Some("There is no prompt in .chant/prompts/ to choose from: create one (a prompt is a Markdown file there), or use \"Work this spec\".".into());
             };
-            readiness::work_refusal(text, model, id, index, Some(first))
+            let options = WorkOptions {
+                prompt: Some(first),
+                skip_quality: false,
+                graded,
+            };
+            readiness::work_refusal_with(text, model, id, index, options)
         }
         SpecCommand::Approve { .. } => readiness::approve_refusal(text, model),
         SpecCommand::Reject { .. } => readiness::reject_refusal_in(text, model, index),
@@ -574,8 +598,13 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
         ..*view
     };
     let view = &saved;
+    // Graded once for every offer's refusal.
+    let graded = view
+        .model
+        .chant_accepts()
+        .then(|| quality::assess(view.text, view.model, &view.index.config));
     let offer = |command: SpecCommand, title: &str, lens_title: &str, lens: bool| CommandOffer {
-        refused: refusal(view, &command),
+        refused: refusal_graded(view, &command, graded.as_ref()),
         command,
         title: title.to_string(),
         lens_title: lens_title.to_string(),
@@ -592,9 +621,8 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
         skip_quality: true,
     };
     if offers[0].refused.is_some()
-        && view.model.chant_accepts()
-        && quality::assess(view.text, view.model, &view.index.config).refused_without_terminal()
-        && chant_refusal(view, &anyway).is_none()
+        && graded.as_ref().is_some_and(|q| q.refused_without_terminal())
+        && chant_refusal_graded(view, &anyway, graded.as_ref()).is_none()
     {
         offers.push(offer(
             anyway,
