@@ -265,10 +265,16 @@ fn idle_after_a_file_event_means_its_results_are_published() {
     let uri = ws.uri(rel);
     wait_codes(&client, &uri, &["chant/unknown-status"]);
     client.wait_idle();
-    ws.write(rel, format!("---\nstatus: completed\n---\n# Fixed\n\n{CRITERIA}"));
+    ws.write(
+        rel,
+        format!("---\nstatus: completed\n---\n# Fixed\n\n{CRITERIA}"),
+    );
     client.did_change_watched_files(&[(uri.as_str(), FILE_CHANGED)]);
     client.wait_idle();
-    let last = client.diagnostics_history(&uri).pop().expect("publications");
+    let last = client
+        .diagnostics_history(&uri)
+        .pop()
+        .expect("publications");
     assert_eq!(last.diagnostics, Vec::<Value>::new());
     client.shutdown();
 }

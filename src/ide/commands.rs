@@ -621,7 +621,9 @@ pub fn commands(view: &SpecView) -> Vec<CommandOffer> {
         skip_quality: true,
     };
     if offers[0].refused.is_some()
-        && graded.as_ref().is_some_and(|q| q.refused_without_terminal())
+        && graded
+            .as_ref()
+            .is_some_and(|q| q.refused_without_terminal())
         && chant_refusal_graded(view, &anyway, graded.as_ref()).is_none()
     {
         offers.push(offer(
